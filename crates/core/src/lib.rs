@@ -1,0 +1,1 @@
+//! The sync engine. Knows nothing of Tauri.

@@ -1,0 +1,1 @@
+//! iCIMS REST API client.

@@ -1,0 +1,1 @@
+//! Namely HRIS API client.
