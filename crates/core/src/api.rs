@@ -1,0 +1,432 @@
+//! The engine's public view types: what the desktop app and the CLI show and send.
+//!
+//! These are the IPC contract of the desktop app. TypeScript declarations are generated from
+//! them into `ui/src/ipc/bindings.ts` (see `tests/bindings.rs`; a test fails when that file is
+//! stale). They never carry a secret: the interface only learns *whether* a secret is set and
+//! when it was saved. Times are RFC 3339 strings in UTC; the interface formats them locally.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use crate::domain::{Counts, Decision, OutcomeKind, Trigger};
+
+/// The stops of the setup wizard, in order (the four parts of the integration guide, then the
+/// review and first sync).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SetupStep {
+    /// Part 1: the Namely profile field `icims_id` (Text) exists.
+    NamelyField,
+    /// Part 2: signed in to Namely for the company permalink.
+    NamelySignIn,
+    /// Part 3: an active Administrator owns the integration.
+    Owner,
+    /// Part 4: the iCIMS Customer ID, Username and HMAC key work.
+    Icims,
+    /// Hired statuses, schedule, and the approved dry run.
+    Review,
+}
+
+impl SetupStep {
+    pub const ALL: [SetupStep; 5] = [
+        SetupStep::NamelyField,
+        SetupStep::NamelySignIn,
+        SetupStep::Owner,
+        SetupStep::Icims,
+        SetupStep::Review,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SetupStep::NamelyField => "namely_field",
+            SetupStep::NamelySignIn => "namely_sign_in",
+            SetupStep::Owner => "owner",
+            SetupStep::Icims => "icims",
+            SetupStep::Review => "review",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        SetupStep::ALL.into_iter().find(|step| step.as_str() == s)
+    }
+}
+
+/// Where a wizard stop stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    NotStarted,
+    Passed,
+    Failed,
+}
+
+/// The last live check of one wizard stop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct StepStatus {
+    pub step: SetupStep,
+    pub state: StepState,
+    /// What the check found, in plain words (None when never checked).
+    pub message: Option<String>,
+    /// RFC 3339, UTC.
+    pub checked_at: Option<String>,
+}
+
+/// An input field a check result points at, so the interface shows the error next to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    ConnectionName,
+    NamelyPermalink,
+    NamelyToken,
+    IcimsCustomerId,
+    IcimsUsername,
+    IcimsHmacKey,
+    IcimsRegion,
+    HiredStatuses,
+    Schedule,
+}
+
+/// The result of one live setup check: what happened, why, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CheckResult {
+    pub step: SetupStep,
+    pub passed: bool,
+    /// One line: "Found the field `icims_id` (Text)." / "Found `icmis_id`, which looks like a typo."
+    pub summary: String,
+    /// What to do about it, when it failed.
+    pub fix: Option<String>,
+    /// The input the problem concerns, if any.
+    pub field: Option<Field>,
+    /// Technical detail, one click away ("Details"). Never contains a secret.
+    pub detail: Option<String>,
+    /// RFC 3339, UTC.
+    pub checked_at: String,
+}
+
+/// A setting for how often a connection syncs by itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ScheduleView {
+    Off,
+    EveryHours { hours: u32 },
+    DailyAt { hour: u8, minute: u8 },
+}
+
+/// iCIMS API region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionView {
+    Us,
+    Eu,
+}
+
+/// Which secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretKindView {
+    IcimsHmacKey,
+    NamelyToken,
+}
+
+/// Whether a secret is in the keychain, and since when. Never the value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SecretInfo {
+    pub kind: SecretKindView,
+    pub set: bool,
+    /// RFC 3339, UTC, when it was saved.
+    pub saved_at: Option<String>,
+}
+
+/// The non-secret settings of a connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SettingsView {
+    pub name: String,
+    /// Normalised permalink, e.g. `acme`.
+    pub namely_permalink: String,
+    /// `https://acme.namely.com` (or the sandbox address).
+    pub namely_web_url: String,
+    pub icims_customer_id: Option<String>,
+    pub icims_username: Option<String>,
+    pub icims_region: RegionView,
+    pub hired_statuses: Vec<String>,
+    pub schedule: ScheduleView,
+    /// The Namely field `name` found for `icims_id` by the field check.
+    pub icims_field_name: Option<String>,
+    pub owner_profile_id: Option<String>,
+    pub sandbox: bool,
+}
+
+/// Health chips of a connection card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Health {
+    /// Every wizard stop passed.
+    pub setup_complete: bool,
+    pub owner_valid: bool,
+    pub icims_key_set: bool,
+    pub namely_token_set: bool,
+}
+
+/// One card of the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConnectionSummary {
+    pub name: String,
+    /// The company name Namely reported, once signed in.
+    pub company_name: Option<String>,
+    pub namely_permalink: String,
+    pub sandbox: bool,
+    pub health: Health,
+    pub last_run: Option<RunSummary>,
+    /// RFC 3339, UTC; None when the schedule is off.
+    pub next_sync_at: Option<String>,
+    pub schedule: ScheduleView,
+    /// A sync is running now.
+    pub running: bool,
+}
+
+/// Everything the wizard and the settings page need about one connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConnectionDetails {
+    pub settings: SettingsView,
+    pub company_name: Option<String>,
+    pub secrets: Vec<SecretInfo>,
+    pub steps: Vec<StepStatus>,
+    /// The first stop that is not verified: where the wizard resumes.
+    pub resume_step: SetupStep,
+    pub health: Health,
+}
+
+/// What the user typed to start a connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NewConnectionInput {
+    pub name: String,
+    /// `acme`, `acme.namely.com` or `https://acme.namely.com/...`.
+    pub namely_permalink: String,
+}
+
+/// A permalink as the backend understood it, to show under the input as the user types.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PermalinkView {
+    pub permalink: String,
+    pub web_url: String,
+}
+
+/// The iCIMS connection as typed in part 4. The key is sent once, to be tested or saved, and
+/// is never sent back.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IcimsInput {
+    pub customer_id: String,
+    pub username: String,
+    pub region: RegionView,
+    /// None: keep (or test) the key already in the keychain.
+    pub hmac_key: Option<String>,
+}
+
+impl std::fmt::Debug for IcimsInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IcimsInput")
+            .field("customer_id", &self.customer_id)
+            .field("username", &self.username)
+            .field("region", &self.region)
+            .field("hmac_key", &self.hmac_key.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// Part 2: signed in to Namely.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SignInResult {
+    pub check: CheckResult,
+    pub company_name: Option<String>,
+    /// The person the credential belongs to.
+    pub signed_in_as: Option<OwnerCandidate>,
+}
+
+/// Why a person can or cannot own the integration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnerVerdict {
+    /// Active and Administrator.
+    CanOwn,
+    NotAdministrator,
+    Inactive,
+    /// Namely did not say which access role this person has.
+    RoleUnknown,
+}
+
+/// A Namely user who has signed in for this company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OwnerCandidate {
+    pub profile_id: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub access_role: Option<String>,
+    pub user_status: String,
+    pub verdict: OwnerVerdict,
+    /// "✓ can own", "✗ not an Administrator", "✗ inactive in Namely", …
+    pub reason: String,
+    /// RFC 3339, UTC.
+    pub verified_at: String,
+}
+
+/// Part 3.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OwnerStep {
+    pub candidates: Vec<OwnerCandidate>,
+    pub chosen_profile_id: Option<String>,
+    pub check: CheckResult,
+}
+
+/// Hired statuses and schedule (stop 5 and settings).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncSettingsInput {
+    pub hired_statuses: Vec<String>,
+    pub schedule: ScheduleView,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Running,
+    Succeeded,
+    FinishedWithFailures,
+    Failed,
+    /// Stopped early because the iCIMS daily budget ran low; resumes next run.
+    StoppedBudget,
+    /// The app or computer stopped during the run.
+    Interrupted,
+}
+
+/// One row of the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RunSummary {
+    pub id: i64,
+    pub connection: String,
+    pub trigger: Trigger,
+    pub dry_run: bool,
+    pub status: RunStatus,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub ended_at: Option<String>,
+    pub counts: Counts,
+    pub icims_calls: u64,
+    pub namely_calls: u64,
+    /// Plain words, when the run as a whole failed or stopped early.
+    pub error: Option<String>,
+}
+
+/// One hire in a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RecordView {
+    pub person_id: u64,
+    pub name: String,
+    pub email: Option<String>,
+    pub outcome: OutcomeKind,
+    /// "Added as Jane Doe (start 2 Dec 2026)", "Needs review: …", "Failed: …"
+    pub reason: String,
+    pub namely_profile_id: Option<String>,
+    /// RFC 3339, UTC.
+    pub at: String,
+}
+
+/// A run with every record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RunDetails {
+    pub summary: RunSummary,
+    pub records: Vec<RecordView>,
+}
+
+/// Phase of a running sync, for the progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    /// Searching iCIMS for hired workflows.
+    Searching,
+    /// "Reading hires from iCIMS… 120 of 340"
+    ReadingHires,
+    /// Refreshing what the app knows of Namely profiles.
+    IndexingNamely,
+    Planning,
+    /// "Adding to Namely… 3 of 9"
+    AddingToNamely,
+    Done,
+}
+
+/// Live progress of a sync (a Tauri event `sync-progress`; a progress bar in the CLI).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncProgress {
+    pub connection: String,
+    pub run_id: i64,
+    pub phase: SyncPhase,
+    pub done: u32,
+    pub total: Option<u32>,
+    pub counts: Counts,
+}
+
+/// Where the built-in simulators listen, and their demo credentials. These are public demo
+/// values, not secrets: they open nothing outside this computer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SandboxInfo {
+    pub icims_url: String,
+    pub namely_url: String,
+    pub namely_permalink: String,
+    pub namely_token: String,
+    pub icims_customer_id: String,
+    pub icims_username: String,
+    pub icims_hmac_key: String,
+}
+
+/// Whether secrets survive a restart on this computer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct KeychainStatus {
+    /// False when no system keychain is available and secrets are kept for this session only.
+    pub persistent: bool,
+    pub message: String,
+}
+
+/// About the running app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub keychain: KeychainStatus,
+}
+
+/// A CSV file written for the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExportedFile {
+    pub path: String,
+    pub rows: u32,
+}
+
+/// What the interface branches on when a command fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Bad input; `field` says which.
+    InvalidInput,
+    NotFound,
+    AlreadyExists,
+    /// A sync is already running for this connection.
+    Busy,
+    /// A secret is missing from the keychain.
+    SecretMissing,
+    /// The keychain refused or is unavailable.
+    Keychain,
+    /// Credentials were refused by iCIMS or Namely.
+    Credentials,
+    /// The vendor could not be reached.
+    Network,
+    /// The local store failed.
+    Storage,
+    Internal,
+}
+
+/// The error every command returns: a code to branch on and a message for a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IpcError {
+    pub code: ErrorCode,
+    /// What happened and what to do, in plain words. Never contains a secret.
+    pub message: String,
+    pub field: Option<Field>,
+}

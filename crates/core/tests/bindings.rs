@@ -1,0 +1,77 @@
+//! The TypeScript types of the desktop app's IPC are generated from `icims_namely_core::api`.
+//! This test fails when `ui/src/ipc/bindings.ts` is stale; regenerate it with
+//! `UPDATE_BINDINGS=1 cargo test -p icims-namely-core --test bindings`.
+
+use icims_namely_core::api::*;
+use ts_rs::{Config, TS};
+
+fn declaration<T: TS>(cfg: &Config) -> String {
+    format!("export {}\n", T::decl(cfg))
+}
+
+fn render() -> String {
+    // JSON numbers are what serde writes for u64/i64: declare them as `number`, not `bigint`.
+    let cfg = Config::new().with_large_int("number");
+    let decls = [
+        declaration::<Counts>(&cfg),
+        declaration::<Decision>(&cfg),
+        declaration::<OutcomeKind>(&cfg),
+        declaration::<Trigger>(&cfg),
+        declaration::<SetupStep>(&cfg),
+        declaration::<StepState>(&cfg),
+        declaration::<StepStatus>(&cfg),
+        declaration::<Field>(&cfg),
+        declaration::<CheckResult>(&cfg),
+        declaration::<ScheduleView>(&cfg),
+        declaration::<RegionView>(&cfg),
+        declaration::<SecretKindView>(&cfg),
+        declaration::<SecretInfo>(&cfg),
+        declaration::<SettingsView>(&cfg),
+        declaration::<Health>(&cfg),
+        declaration::<ConnectionSummary>(&cfg),
+        declaration::<ConnectionDetails>(&cfg),
+        declaration::<NewConnectionInput>(&cfg),
+        declaration::<PermalinkView>(&cfg),
+        declaration::<IcimsInput>(&cfg),
+        declaration::<SignInResult>(&cfg),
+        declaration::<OwnerVerdict>(&cfg),
+        declaration::<OwnerCandidate>(&cfg),
+        declaration::<OwnerStep>(&cfg),
+        declaration::<SyncSettingsInput>(&cfg),
+        declaration::<RunStatus>(&cfg),
+        declaration::<RunSummary>(&cfg),
+        declaration::<RecordView>(&cfg),
+        declaration::<RunDetails>(&cfg),
+        declaration::<SyncPhase>(&cfg),
+        declaration::<SyncProgress>(&cfg),
+        declaration::<SandboxInfo>(&cfg),
+        declaration::<KeychainStatus>(&cfg),
+        declaration::<AppInfo>(&cfg),
+        declaration::<ExportedFile>(&cfg),
+        declaration::<ErrorCode>(&cfg),
+        declaration::<IpcError>(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from crates/core/src/api.rs by crates/core/tests/bindings.rs. Do not edit.\n\
+         // Regenerate: UPDATE_BINDINGS=1 cargo test -p icims-namely-core --test bindings\n\n",
+    );
+    out.push_str(&decls.join("\n"));
+    out
+}
+
+#[test]
+fn typescript_bindings_are_current() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/ipc/bindings.ts");
+    let expected = render();
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&path, &expected).expect("write bindings.ts");
+        return;
+    }
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "ui/src/ipc/bindings.ts is stale: the Rust IPC types changed. Regenerate it with\n  \
+         UPDATE_BINDINGS=1 cargo test -p icims-namely-core --test bindings"
+    );
+}

@@ -1,0 +1,188 @@
+// Generated from crates/core/src/api.rs by crates/core/tests/bindings.rs. Do not edit.
+// Regenerate: UPDATE_BINDINGS=1 cargo test -p icims-namely-core --test bindings
+
+export type Counts = { 
+/**
+ * Hires read from iCIMS.
+ */
+read: number, created: number, would_create: number, already_in_namely: number, needs_review: number, invalid: number, failed: number, };
+
+export type Decision = "create" | "already_in_namely" | "needs_review" | "invalid";
+
+export type OutcomeKind = "created" | "would_create" | "already_in_namely" | "needs_review" | "invalid" | "failed";
+
+export type Trigger = "manual" | "schedule" | "cli" | "retry";
+
+export type SetupStep = "namely_field" | "namely_sign_in" | "owner" | "icims" | "review";
+
+export type StepState = "not_started" | "passed" | "failed";
+
+export type StepStatus = { step: SetupStep, state: StepState, 
+/**
+ * What the check found, in plain words (None when never checked).
+ */
+message: string | null, 
+/**
+ * RFC 3339, UTC.
+ */
+checked_at: string | null, };
+
+export type Field = "connection_name" | "namely_permalink" | "namely_token" | "icims_customer_id" | "icims_username" | "icims_hmac_key" | "icims_region" | "hired_statuses" | "schedule";
+
+export type CheckResult = { step: SetupStep, passed: boolean, 
+/**
+ * One line: "Found the field `icims_id` (Text)." / "Found `icmis_id`, which looks like a typo."
+ */
+summary: string, 
+/**
+ * What to do about it, when it failed.
+ */
+fix: string | null, 
+/**
+ * The input the problem concerns, if any.
+ */
+field: Field | null, 
+/**
+ * Technical detail, one click away ("Details"). Never contains a secret.
+ */
+detail: string | null, 
+/**
+ * RFC 3339, UTC.
+ */
+checked_at: string, };
+
+export type ScheduleView = { "kind": "off" } | { "kind": "every_hours", hours: number, } | { "kind": "daily_at", hour: number, minute: number, };
+
+export type RegionView = "us" | "eu";
+
+export type SecretKindView = "icims_hmac_key" | "namely_token";
+
+export type SecretInfo = { kind: SecretKindView, set: boolean, 
+/**
+ * RFC 3339, UTC, when it was saved.
+ */
+saved_at: string | null, };
+
+export type SettingsView = { name: string, 
+/**
+ * Normalised permalink, e.g. `acme`.
+ */
+namely_permalink: string, 
+/**
+ * `https://acme.namely.com` (or the sandbox address).
+ */
+namely_web_url: string, icims_customer_id: string | null, icims_username: string | null, icims_region: RegionView, hired_statuses: Array<string>, schedule: ScheduleView, 
+/**
+ * The Namely field `name` found for `icims_id` by the field check.
+ */
+icims_field_name: string | null, owner_profile_id: string | null, sandbox: boolean, };
+
+export type Health = { 
+/**
+ * Every wizard stop passed.
+ */
+setup_complete: boolean, owner_valid: boolean, icims_key_set: boolean, namely_token_set: boolean, };
+
+export type ConnectionSummary = { name: string, 
+/**
+ * The company name Namely reported, once signed in.
+ */
+company_name: string | null, namely_permalink: string, sandbox: boolean, health: Health, last_run: RunSummary | null, 
+/**
+ * RFC 3339, UTC; None when the schedule is off.
+ */
+next_sync_at: string | null, schedule: ScheduleView, 
+/**
+ * A sync is running now.
+ */
+running: boolean, };
+
+export type ConnectionDetails = { settings: SettingsView, company_name: string | null, secrets: Array<SecretInfo>, steps: Array<StepStatus>, 
+/**
+ * The first stop that is not verified: where the wizard resumes.
+ */
+resume_step: SetupStep, health: Health, };
+
+export type NewConnectionInput = { name: string, 
+/**
+ * `acme`, `acme.namely.com` or `https://acme.namely.com/...`.
+ */
+namely_permalink: string, };
+
+export type PermalinkView = { permalink: string, web_url: string, };
+
+export type IcimsInput = { customer_id: string, username: string, region: RegionView, 
+/**
+ * None: keep (or test) the key already in the keychain.
+ */
+hmac_key: string | null, };
+
+export type SignInResult = { check: CheckResult, company_name: string | null, 
+/**
+ * The person the credential belongs to.
+ */
+signed_in_as: OwnerCandidate | null, };
+
+export type OwnerVerdict = "can_own" | "not_administrator" | "inactive" | "role_unknown";
+
+export type OwnerCandidate = { profile_id: string, full_name: string, email: string | null, access_role: string | null, user_status: string, verdict: OwnerVerdict, 
+/**
+ * "✓ can own", "✗ not an Administrator", "✗ inactive in Namely", …
+ */
+reason: string, 
+/**
+ * RFC 3339, UTC.
+ */
+verified_at: string, };
+
+export type OwnerStep = { candidates: Array<OwnerCandidate>, chosen_profile_id: string | null, check: CheckResult, };
+
+export type SyncSettingsInput = { hired_statuses: Array<string>, schedule: ScheduleView, };
+
+export type RunStatus = "running" | "succeeded" | "finished_with_failures" | "failed" | "stopped_budget" | "interrupted";
+
+export type RunSummary = { id: number, connection: string, trigger: Trigger, dry_run: boolean, status: RunStatus, 
+/**
+ * RFC 3339, UTC.
+ */
+started_at: string, ended_at: string | null, counts: Counts, icims_calls: number, namely_calls: number, 
+/**
+ * Plain words, when the run as a whole failed or stopped early.
+ */
+error: string | null, };
+
+export type RecordView = { person_id: number, name: string, email: string | null, outcome: OutcomeKind, 
+/**
+ * "Added as Jane Doe (start 2 Dec 2026)", "Needs review: …", "Failed: …"
+ */
+reason: string, namely_profile_id: string | null, 
+/**
+ * RFC 3339, UTC.
+ */
+at: string, };
+
+export type RunDetails = { summary: RunSummary, records: Array<RecordView>, };
+
+export type SyncPhase = "searching" | "reading_hires" | "indexing_namely" | "planning" | "adding_to_namely" | "done";
+
+export type SyncProgress = { connection: string, run_id: number, phase: SyncPhase, done: number, total: number | null, counts: Counts, };
+
+export type SandboxInfo = { icims_url: string, namely_url: string, namely_permalink: string, namely_token: string, icims_customer_id: string, icims_username: string, icims_hmac_key: string, };
+
+export type KeychainStatus = { 
+/**
+ * False when no system keychain is available and secrets are kept for this session only.
+ */
+persistent: boolean, message: string, };
+
+export type AppInfo = { version: string, data_dir: string, keychain: KeychainStatus, };
+
+export type ExportedFile = { path: string, rows: number, };
+
+export type ErrorCode = "invalid_input" | "not_found" | "already_exists" | "busy" | "secret_missing" | "keychain" | "credentials" | "network" | "storage" | "internal";
+
+export type IpcError = { code: ErrorCode, 
+/**
+ * What happened and what to do, in plain words. Never contains a secret.
+ */
+message: string, field: Field | null, };
