@@ -1,0 +1,435 @@
+//! The crate's error type and the mapping from iCIMS error replies (icims-api.md §7).
+
+use serde::Deserialize;
+
+use crate::assumptions;
+use crate::model::de;
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong talking to iCIMS.
+///
+/// No variant ever carries the HMAC key or the `Authorization` header: error bodies are
+/// scrubbed of both before they become messages.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// HTTP 401 (or 403): iCIMS refused the username/key/signature.
+    #[error(
+        "iCIMS refused the credentials ({message}). Check the customer id, username and HMAC key, \
+         that this computer's clock is correct, and that the integration user may connect from \
+         this network."
+    )]
+    BadCredentials {
+        /// iCIMS's own message, or the HTTP reason when it sent none.
+        message: String,
+    },
+
+    /// HTTP 404: no such record, or the integration user may not see it (errorCode 3, access
+    /// denied, is also a 404).
+    #[error(
+        "iCIMS found no such record, or the integration user is not allowed to see it \
+         ({message}{}). Check the id and the integration user's security rules in iCIMS.",
+        code_suffix(*.code)
+    )]
+    NotFound {
+        /// iCIMS's message.
+        message: String,
+        /// iCIMS `errorCode` (2 = not found, 3 = access denied).
+        code: Option<i64>,
+    },
+
+    /// HTTP 429: the daily request budget is used up (status unverified, see
+    /// [`assumptions::RATE_LIMITED_STATUS`]).
+    #[error(
+        "The iCIMS daily API request limit is used up{}. Wait until it resets (midnight UTC) or \
+         ask iCIMS for a larger limit.",
+        reset_text(*.reset_secs)
+    )]
+    RateLimited {
+        /// Seconds until the budget resets, when iCIMS said.
+        reset_secs: Option<u64>,
+    },
+
+    /// HTTP 5xx.
+    #[error(
+        "iCIMS had an internal problem (HTTP {status}: {message}). Try again later; if it keeps \
+         happening, contact iCIMS support."
+    )]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// iCIMS's message, or the HTTP reason.
+        message: String,
+    },
+
+    /// HTTP 400: the request was malformed or named an unknown field/filter.
+    #[error(
+        "iCIMS rejected the request as invalid ({message}{}). Check the configured statuses and \
+         field names, and that the integration user is in the Integration User group.",
+        code_suffix(*.code)
+    )]
+    BadRequest {
+        /// iCIMS's message.
+        message: String,
+        /// iCIMS `errorCode`.
+        code: Option<i64>,
+    },
+
+    /// Any other non-success HTTP status.
+    #[error("iCIMS answered with an unexpected HTTP status {status} ({message}).")]
+    UnexpectedStatus {
+        /// HTTP status.
+        status: u16,
+        /// iCIMS's message, or the HTTP reason.
+        message: String,
+    },
+
+    /// The request could not be completed: DNS, connect, TLS, timeout, connection reset.
+    #[error("{}{message}. {}", transport_lead(*.timed_out), transport_hint(*.may_have_reached_server))]
+    Transport {
+        /// What failed, from the HTTP stack.
+        message: String,
+        /// The configured timeout elapsed.
+        timed_out: bool,
+        /// `false` only when the connection was never made, so iCIMS cannot have seen the request.
+        may_have_reached_server: bool,
+    },
+
+    /// The settings are unusable (bad customer id, plain-http non-loopback URL, ...).
+    #[error("Invalid iCIMS settings: {0}")]
+    InvalidConfig(String),
+
+    /// A success reply whose body could not be understood, or a protocol violation.
+    #[error(
+        "iCIMS sent a reply this app could not understand ({message}). iCIMS may have changed its \
+         API; please report this with the log file."
+    )]
+    Decode {
+        /// What was wrong.
+        message: String,
+    },
+}
+
+impl Error {
+    /// A stable, machine-readable name of the variant, for callers that branch or log.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::BadCredentials { .. } => "bad_credentials",
+            Error::NotFound { .. } => "not_found",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::Server { .. } => "server",
+            Error::BadRequest { .. } => "bad_request",
+            Error::UnexpectedStatus { .. } => "unexpected_status",
+            Error::Transport { .. } => "transport",
+            Error::InvalidConfig(_) => "invalid_config",
+            Error::Decode { .. } => "decode",
+        }
+    }
+
+    /// iCIMS's numeric `errorCode`, when the reply carried one.
+    pub fn icims_error_code(&self) -> Option<i64> {
+        match self {
+            Error::NotFound { code, .. } | Error::BadRequest { code, .. } => *code,
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the reply, when there was one.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::BadCredentials { .. } => Some(401),
+            Error::NotFound { .. } => Some(404),
+            Error::RateLimited { .. } => Some(assumptions::RATE_LIMITED_STATUS),
+            Error::Server { status, .. } | Error::UnexpectedStatus { status, .. } => Some(*status),
+            Error::BadRequest { .. } => Some(400),
+            Error::Transport { .. } | Error::InvalidConfig(_) | Error::Decode { .. } => None,
+        }
+    }
+
+    /// Whether the same request may succeed later without any change (5xx, transport failures).
+    /// A rate-limited request only succeeds after the reset.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Error::Server { .. } | Error::Transport { .. })
+    }
+
+    /// `true` for 404 with errorCode 3 (RESOURCE_ACCESS_DENIED): the record exists but the
+    /// integration user may not see it.
+    pub fn is_access_denied(&self) -> bool {
+        matches!(self, Error::NotFound { code: Some(3), .. })
+    }
+}
+
+fn code_suffix(code: Option<i64>) -> String {
+    code.map(|c| format!(", iCIMS error code {c}"))
+        .unwrap_or_default()
+}
+
+fn reset_text(reset_secs: Option<u64>) -> String {
+    match reset_secs {
+        Some(s) if s >= 120 => format!("; it resets in about {} minutes", s.div_ceil(60)),
+        Some(s) => format!("; it resets in about {s} seconds"),
+        None => String::new(),
+    }
+}
+
+fn transport_lead(timed_out: bool) -> &'static str {
+    if timed_out {
+        "iCIMS did not answer in time: "
+    } else {
+        "Could not reach iCIMS: "
+    }
+}
+
+fn transport_hint(may_have_reached_server: bool) -> &'static str {
+    if may_have_reached_server {
+        "Check the network connection and try again (the request may have reached iCIMS)."
+    } else {
+        "Check the network connection, proxy and firewall, and try again (the request was not sent)."
+    }
+}
+
+/// One entry of iCIMS's `errors` / `warnings` arrays.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub(crate) struct ApiMessage {
+    #[serde(rename = "errorMessage", default, deserialize_with = "de::opt_string")]
+    pub message: Option<String>,
+    #[serde(rename = "errorCode", default, deserialize_with = "de::opt_i64")]
+    pub code: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ErrorBody {
+    #[serde(default, deserialize_with = "de::vec_or_null")]
+    errors: Vec<ApiMessage>,
+}
+
+/// Parses `{"errors":[{"errorMessage":..,"errorCode":..}]}`; empty when the body is not that.
+pub(crate) fn body_errors(body: &[u8]) -> Vec<ApiMessage> {
+    serde_json::from_slice::<ErrorBody>(body)
+        .map(|b| b.errors)
+        .unwrap_or_default()
+}
+
+/// Parses `X-Error: code:message` header values (§7).
+pub(crate) fn header_errors<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<ApiMessage> {
+    values
+        .into_iter()
+        .map(|v| match v.split_once(':') {
+            Some((code, msg)) if code.trim().parse::<i64>().is_ok() => ApiMessage {
+                message: Some(msg.trim().to_owned()),
+                code: code.trim().parse().ok(),
+            },
+            _ => ApiMessage {
+                message: Some(v.trim().to_owned()),
+                code: None,
+            },
+        })
+        .collect()
+}
+
+/// The parts of a failed reply that matter for mapping it to an [`Error`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FailedReply<'a> {
+    pub status: u16,
+    pub reason: &'a str,
+    pub x_errors: Vec<&'a str>,
+    pub body: &'a [u8],
+    pub reset_secs: Option<u64>,
+}
+
+/// Maps a non-success reply to an [`Error`]. `scrub` is applied to every message taken from the
+/// reply (the client uses it to remove the key and signature should a server echo them).
+pub(crate) fn from_reply(reply: &FailedReply<'_>, scrub: &dyn Fn(String) -> String) -> Error {
+    let mut messages = body_errors(reply.body);
+    if messages.iter().all(|m| m.message.is_none()) {
+        messages = header_errors(reply.x_errors.iter().copied());
+    }
+    let code = messages.iter().find_map(|m| m.code);
+    let text: Vec<&str> = messages
+        .iter()
+        .filter_map(|m| m.message.as_deref())
+        .filter(|m| !m.is_empty())
+        .collect();
+    let message = if !text.is_empty() {
+        text.join("; ")
+    } else {
+        body_snippet(reply.body)
+            .unwrap_or_else(|| format!("HTTP {} {}", reply.status, reply.reason))
+    };
+    let message = scrub(message);
+
+    match reply.status {
+        s if s == assumptions::RATE_LIMITED_STATUS => Error::RateLimited {
+            reset_secs: reply.reset_secs,
+        },
+        s if assumptions::is_credentials_status(s) => Error::BadCredentials { message },
+        404 => Error::NotFound { message, code },
+        400 => Error::BadRequest { message, code },
+        s if (500..600).contains(&s) => Error::Server { status: s, message },
+        s => Error::UnexpectedStatus { status: s, message },
+    }
+}
+
+/// A short, single-line piece of a non-JSON text body, for messages.
+fn body_snippet(body: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?.trim();
+    if text.is_empty() || text.starts_with('{') || text.starts_with('<') {
+        return None;
+    }
+    let line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(200)
+        .collect();
+    Some(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(status: u16, x_errors: Vec<&str>, body: &str) -> Error {
+        from_reply(
+            &FailedReply {
+                status,
+                reason: "Reason",
+                x_errors,
+                body: body.as_bytes(),
+                reset_secs: Some(60),
+            },
+            &|s| s,
+        )
+    }
+
+    #[test]
+    fn maps_401_body_to_bad_credentials() {
+        let e = map(
+            401,
+            vec![],
+            r#"{"errors":[{"errorMessage":"Invalid Username or Password credentials provided.","errorCode":6}]}"#,
+        );
+        assert_eq!(
+            e,
+            Error::BadCredentials {
+                message: "Invalid Username or Password credentials provided.".into()
+            }
+        );
+        assert!(e.to_string().contains("HMAC key"));
+    }
+
+    #[test]
+    fn maps_404_x_error_header_to_not_found() {
+        let e = map(404, vec!["2:Job not found."], "");
+        assert_eq!(
+            e,
+            Error::NotFound {
+                message: "Job not found.".into(),
+                code: Some(2)
+            }
+        );
+        assert!(!e.is_access_denied());
+        let e = map(
+            404,
+            vec![],
+            r#"{"errors":[{"errorMessage":"Access denied","errorCode":"3"}]}"#,
+        );
+        assert!(e.is_access_denied(), "{e:?}");
+        assert_eq!(e.icims_error_code(), Some(3));
+    }
+
+    #[test]
+    fn body_wins_over_header_and_messages_join() {
+        let e = map(
+            400,
+            vec!["1:from header"],
+            r#"{"errors":[{"errorMessage":"a","errorCode":1},{"errorMessage":"b","errorCode":1}]}"#,
+        );
+        assert_eq!(
+            e,
+            Error::BadRequest {
+                message: "a; b".into(),
+                code: Some(1)
+            }
+        );
+    }
+
+    #[test]
+    fn maps_other_statuses() {
+        assert_eq!(
+            map(429, vec![], ""),
+            Error::RateLimited {
+                reset_secs: Some(60)
+            }
+        );
+        assert_eq!(
+            map(503, vec![], "Service Unavailable"),
+            Error::Server {
+                status: 503,
+                message: "Service Unavailable".into()
+            }
+        );
+        assert_eq!(
+            map(500, vec![], "<html>oops</html>"),
+            Error::Server {
+                status: 500,
+                message: "HTTP 500 Reason".into()
+            }
+        );
+        assert!(matches!(map(403, vec![], ""), Error::BadCredentials { .. }));
+        assert_eq!(map(505, vec![], "").code(), "server");
+        assert_eq!(map(409, vec![], "").http_status(), Some(409));
+    }
+
+    #[test]
+    fn x_error_without_code_is_kept_as_message() {
+        let e = map(400, vec!["something odd"], "");
+        assert_eq!(
+            e,
+            Error::BadRequest {
+                message: "something odd".into(),
+                code: None
+            }
+        );
+    }
+
+    #[test]
+    fn scrub_is_applied() {
+        let e = from_reply(
+            &FailedReply {
+                status: 401,
+                reason: "Unauthorized",
+                x_errors: vec![],
+                body: br#"{"errors":[{"errorMessage":"bad key TOPSECRET","errorCode":9}]}"#,
+                reset_secs: None,
+            },
+            &|s| s.replace("TOPSECRET", "<redacted>"),
+        );
+        assert!(!e.to_string().contains("TOPSECRET"));
+        assert!(e.to_string().contains("<redacted>"));
+    }
+
+    #[test]
+    fn display_texts_are_plain() {
+        assert_eq!(
+            Error::RateLimited {
+                reset_secs: Some(3600)
+            }
+            .to_string(),
+            "The iCIMS daily API request limit is used up; it resets in about 60 minutes. Wait \
+             until it resets (midnight UTC) or ask iCIMS for a larger limit."
+        );
+        let t = Error::Transport {
+            message: "connection refused".into(),
+            timed_out: false,
+            may_have_reached_server: false,
+        };
+        assert_eq!(
+            t.to_string(),
+            "Could not reach iCIMS: connection refused. Check the network connection, proxy and \
+             firewall, and try again (the request was not sent)."
+        );
+        assert!(t.is_transient());
+    }
+}

@@ -1,0 +1,489 @@
+//! The HTTP client: one method per Namely call, throttling and error mapping in one place.
+
+use std::time::Instant;
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
+use secrecy::ExposeSecret;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use url::Url;
+
+use crate::assumptions::{self, PER_PAGE_MAX};
+use crate::config::{Config, ConfigError, ThrottlePolicy};
+use crate::error::Error;
+use crate::model::{
+    CompanyInfo, Field, JobTitle, NewProfile, PageProgress, Profile, ProfileFilter, ProfileId,
+    ProfileUpdate, ProfilesPage, check_custom_keys,
+};
+
+/// Longest Namely message we copy into an error.
+const MAX_MESSAGE_CHARS: usize = 300;
+
+/// A Namely API client. Cheap to clone (shares one connection pool).
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    api_base: Url,
+    throttle: ThrottlePolicy,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("api_base", &self.api_base.as_str())
+            .field("throttle", &self.throttle)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A successful answer: status and body.
+struct Answer {
+    status: StatusCode,
+    is_json: bool,
+    body: Vec<u8>,
+}
+
+#[derive(Serialize)]
+struct ProfilesEnvelope<'a, T> {
+    profiles: [&'a T; 1],
+}
+
+#[derive(serde::Deserialize)]
+struct ProfilesList {
+    #[serde(default)]
+    profiles: Vec<Profile>,
+}
+
+#[derive(serde::Deserialize)]
+struct FieldsList {
+    #[serde(default)]
+    fields: Vec<Field>,
+}
+
+#[derive(serde::Deserialize)]
+struct JobTitlesList {
+    #[serde(default)]
+    job_titles: Vec<JobTitle>,
+}
+
+impl Client {
+    /// Builds a client. Fails only on a zero timeout or if TLS cannot be set up.
+    pub fn new(config: Config) -> Result<Self, Error> {
+        if config.timeout().is_zero() {
+            return Err(ConfigError::ZeroTimeout.into());
+        }
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.token().expose_secret()))
+            .map_err(|_| ConfigError::InvalidToken)?;
+        auth.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, auth);
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .timeout(config.timeout())
+            .connect_timeout(config.timeout().min(assumptions::CONNECT_TIMEOUT_MAX))
+            // Never follow redirects: the token must not travel to another host, and a
+            // redirect is itself a sign of a wrong company name (see assumptions).
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("icims-namely/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ConfigError::HttpClient {
+                reason: e.to_string(),
+            })?;
+        Ok(Self {
+            http,
+            api_base: config.api_base().clone(),
+            throttle: config.throttle(),
+        })
+    }
+
+    /// The API base calls go to (e.g. `https://acme.namely.com/api/v1/`).
+    pub fn api_base(&self) -> &Url {
+        &self.api_base
+    }
+
+    /// `GET /companies/info`: checks that the company exists. An unknown company (404, a
+    /// redirect, or a non-JSON page) gives [`Error::NotFound`] saying to check the name.
+    #[tracing::instrument(skip_all)]
+    pub async fn company_info(&self) -> Result<CompanyInfo, Error> {
+        let url = self.url(&["companies", "info"]);
+        let answer = match self.send(Method::GET, url, None).await {
+            Ok(a) => a,
+            Err(Error::NotFound { .. }) => return Err(self.unknown_company()),
+            Err(Error::UnexpectedStatus { status, .. }) if status.is_redirection() => {
+                return Err(self.unknown_company());
+            }
+            Err(e) => return Err(e),
+        };
+        if assumptions::is_unknown_company(answer.status, answer.is_json) {
+            return Err(self.unknown_company());
+        }
+        let value: Value = decode(&answer.body)?;
+        let object = match value.get(assumptions::COMPANY_INFO_ENVELOPE_KEY) {
+            Some(Value::Array(items)) => items.first().cloned().unwrap_or(Value::Null),
+            _ => value,
+        };
+        serde_json::from_value(object).map_err(|e| Error::Decode {
+            message: format!("company info: {e}"),
+        })
+    }
+
+    /// `GET /profiles/me`: the token owner's profile.
+    #[tracing::instrument(skip_all)]
+    pub async fn me(&self) -> Result<Profile, Error> {
+        let answer = self
+            .send(Method::GET, self.url(&["profiles", "me"]), None)
+            .await?;
+        first_profile(&answer.body)
+    }
+
+    /// `GET /profiles/{id}`.
+    #[tracing::instrument(skip_all)]
+    pub async fn profile(&self, id: &ProfileId) -> Result<Profile, Error> {
+        let answer = self
+            .send(Method::GET, self.url(&["profiles", id.as_str()]), None)
+            .await?;
+        first_profile(&answer.body)
+    }
+
+    /// `GET /profiles/fields`: every API-visible profile field, custom ones included.
+    #[tracing::instrument(skip_all)]
+    pub async fn fields(&self) -> Result<Vec<Field>, Error> {
+        let answer = self
+            .send(Method::GET, self.url(&["profiles", "fields"]), None)
+            .await?;
+        Ok(decode::<FieldsList>(&answer.body)?.fields)
+    }
+
+    /// `GET /job_titles`.
+    #[tracing::instrument(skip_all)]
+    pub async fn job_titles(&self) -> Result<Vec<JobTitle>, Error> {
+        let answer = self
+            .send(Method::GET, self.url(&["job_titles"]), None)
+            .await?;
+        Ok(decode::<JobTitlesList>(&answer.body)?.job_titles)
+    }
+
+    /// `GET /profiles?page=N&per_page=M[&filter[…]=…]`. `page` starts at 1 (0 is read as 1);
+    /// `per_page` is clamped to `1..=`[`PER_PAGE_MAX`].
+    #[tracing::instrument(skip_all, fields(page, per_page))]
+    pub async fn profiles_page(
+        &self,
+        page: u32,
+        per_page: u32,
+        filter: &ProfileFilter,
+    ) -> Result<ProfilesPage, Error> {
+        let page = page.max(1);
+        let per_page = per_page.clamp(1, PER_PAGE_MAX);
+        tracing::Span::current().record("page", page);
+        tracing::Span::current().record("per_page", per_page);
+        let mut url = self.url(&["profiles"]);
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair("page", &page.to_string());
+            query.append_pair("per_page", &per_page.to_string());
+            for (key, value) in filter.query_pairs() {
+                query.append_pair(key, value);
+            }
+        }
+        let answer = self.send(Method::GET, url, None).await?;
+        decode(&answer.body)
+    }
+
+    /// Every profile (active, pending and inactive), reading pages from 1 until the first
+    /// empty page. `progress` is called after each non-empty page.
+    #[tracing::instrument(skip_all)]
+    pub async fn all_profiles(
+        &self,
+        per_page: u32,
+        mut progress: impl FnMut(PageProgress),
+    ) -> Result<Vec<Profile>, Error> {
+        let filter = ProfileFilter::default();
+        let mut all: Vec<Profile> = Vec::new();
+        let mut previous_first: Option<ProfileId> = None;
+        let mut page = 1u32;
+        loop {
+            let batch = self.profiles_page(page, per_page, &filter).await?;
+            let Some(first) = batch.profiles.first() else {
+                break;
+            };
+            // A server that ignores `page` would otherwise be read forever.
+            if previous_first.as_ref() == Some(&first.id) {
+                return Err(Error::Decode {
+                    message: format!(
+                        "page {page} repeated the profiles of page {}; stopped reading",
+                        page - 1
+                    ),
+                });
+            }
+            previous_first = Some(first.id.clone());
+            all.extend(batch.profiles);
+            progress(PageProgress {
+                page,
+                fetched: all.len(),
+                total_count: batch.meta.total_count,
+            });
+            page = page.checked_add(1).ok_or_else(|| Error::Decode {
+                message: "too many pages".to_owned(),
+            })?;
+        }
+        tracing::debug!(pages = page, profiles = all.len(), "read all profiles");
+        Ok(all)
+    }
+
+    /// Profiles whose company email is `email` (`filter[email]`); usually zero or one.
+    #[tracing::instrument(skip_all)]
+    pub async fn find_by_email(&self, email: &str) -> Result<Vec<Profile>, Error> {
+        let filter = ProfileFilter::email(email.trim());
+        Ok(self.profiles_page(1, PER_PAGE_MAX, &filter).await?.profiles)
+    }
+
+    /// `POST /profiles` with `{"profiles":[{…}]}`; returns the created profile (its `id` read
+    /// from `profiles[0]`). Any 2xx counts as created.
+    ///
+    /// **Not idempotent.** If this fails with [`Error::may_have_been_applied`], look the person
+    /// up (e.g. [`Client::find_by_email`]) before trying again.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_profile(&self, profile: &NewProfile) -> Result<Profile, Error> {
+        check_custom_keys(&profile.custom).map_err(|message| Error::InvalidInput { message })?;
+        let body = envelope(profile)?;
+        let answer = self
+            .send(Method::POST, self.url(&["profiles"]), Some(body))
+            .await?;
+        if !assumptions::is_create_success(answer.status) {
+            return Err(Error::UnexpectedStatus {
+                status: answer.status,
+                message: "the create was not confirmed".to_owned(),
+            });
+        }
+        let created = first_profile(&answer.body)?;
+        tracing::info!(profile_id = %created.id, status = %answer.status, "profile created");
+        Ok(created)
+    }
+
+    /// `PUT /profiles/{id}` with `{"profiles":[{ only the fields to change }]}`.
+    #[tracing::instrument(skip_all)]
+    pub async fn update_profile(
+        &self,
+        id: &ProfileId,
+        fields: &ProfileUpdate,
+    ) -> Result<Profile, Error> {
+        check_custom_keys(&fields.custom).map_err(|message| Error::InvalidInput { message })?;
+        let body = envelope(fields)?;
+        if body == br#"{"profiles":[{}]}"# {
+            return Err(Error::InvalidInput {
+                message: "the update changes nothing".to_owned(),
+            });
+        }
+        let answer = self
+            .send(
+                Method::PUT,
+                self.url(&["profiles", id.as_str()]),
+                Some(body),
+            )
+            .await?;
+        first_profile(&answer.body)
+    }
+
+    /// The API base plus percent-encoded path segments.
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.api_base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
+    fn unknown_company(&self) -> Error {
+        let web = self.api_base.host_str().unwrap_or("this address");
+        Error::NotFound {
+            message: format!(
+                "no Namely company answers at {web}. Check the company name: it is the part before .namely.com in your Namely web address."
+            ),
+        }
+    }
+
+    /// Sends one request, waiting out throttling, and maps every non-2xx status to an error.
+    async fn send(&self, method: Method, url: Url, body: Option<Vec<u8>>) -> Result<Answer, Error> {
+        let mut retries = 0u32;
+        loop {
+            let started = Instant::now();
+            let mut request = self.http.request(method.clone(), url.clone());
+            if let Some(body) = &body {
+                request = request
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.clone());
+            }
+            let response = request.send().await.map_err(|e| {
+                let err = Error::transport(&e);
+                tracing::warn!(%method, path = url.path(), error = %err, "request failed");
+                err
+            })?;
+            let status = response.status();
+            tracing::debug!(
+                %method,
+                path = url.path(),
+                status = status.as_u16(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "namely answered"
+            );
+            if assumptions::is_throttle(&method, status) {
+                if retries >= self.throttle.max_retries {
+                    tracing::warn!(%method, path = url.path(), retries, "still throttled; giving up");
+                    return Err(Error::Throttled);
+                }
+                retries += 1;
+                tracing::info!(
+                    status = status.as_u16(),
+                    retry = retries,
+                    wait_ms = self.throttle.wait.as_millis() as u64,
+                    "throttled by Namely; waiting"
+                );
+                tokio::time::sleep(self.throttle.wait).await;
+                continue;
+            }
+            let is_json = response
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
+            let bytes = response.bytes().await.map_err(|e| Error::transport(&e))?;
+            if status.is_success() {
+                return Ok(Answer {
+                    status,
+                    is_json,
+                    body: bytes.to_vec(),
+                });
+            }
+            return Err(status_error(status, &bytes));
+        }
+    }
+}
+
+fn envelope<T: Serialize>(item: &T) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(&ProfilesEnvelope { profiles: [item] }).map_err(|e| Error::InvalidInput {
+        message: format!("could not encode the profile: {e}"),
+    })
+}
+
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    serde_json::from_slice(body).map_err(|e| Error::Decode {
+        message: e.to_string(),
+    })
+}
+
+fn first_profile(body: &[u8]) -> Result<Profile, Error> {
+    decode::<ProfilesList>(body)?
+        .profiles
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Decode {
+            message: "the answer holds no profile".to_owned(),
+        })
+}
+
+/// Maps a non-2xx, non-throttle status to an error, keeping Namely's `message`/`errors`.
+fn status_error(status: StatusCode, body: &[u8]) -> Error {
+    let (message, errors) = error_body(body);
+    match status {
+        StatusCode::UNAUTHORIZED => Error::Unauthorized,
+        StatusCode::FORBIDDEN => Error::Forbidden,
+        StatusCode::NOT_FOUND => Error::NotFound {
+            message: message.unwrap_or_else(|| "not found".to_owned()),
+        },
+        StatusCode::UNPROCESSABLE_ENTITY => Error::Validation {
+            message: message.unwrap_or_default(),
+            errors,
+        },
+        s if s.is_server_error() => Error::Server {
+            status,
+            message: message.unwrap_or_else(|| {
+                s.canonical_reason()
+                    .unwrap_or("server error")
+                    .to_ascii_lowercase()
+            }),
+        },
+        s => Error::UnexpectedStatus {
+            status,
+            message: message.unwrap_or_else(|| {
+                if s.is_redirection() {
+                    "Namely redirected the request, which usually means the company name or address is wrong".to_owned()
+                } else {
+                    s.canonical_reason().unwrap_or("unexpected status").to_ascii_lowercase()
+                }
+            }),
+        },
+    }
+}
+
+/// Reads `{"message": "...", "errors": [...]}` (or `{"error": "..."}`); non-JSON bodies (HTML
+/// error pages) are ignored rather than copied into messages.
+fn error_body(body: &[u8]) -> (Option<String>, Vec<String>) {
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return (None, Vec::new());
+    };
+    let text = |v: &Value| match v {
+        Value::String(s) => s.trim().to_owned(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let message = ["message", "error"]
+        .iter()
+        .filter_map(|k| value.get(*k))
+        .map(text)
+        .find(|s| !s.is_empty())
+        .map(|s| truncate(&s));
+    let errors = match value.get("errors") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(text)
+            .filter(|s| !s.is_empty())
+            .map(|s| truncate(&s))
+            .collect(),
+        Some(Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| truncate(&format!("{k} {}", text(v))))
+            .collect(),
+        Some(Value::String(s)) if !s.trim().is_empty() => vec![truncate(s.trim())],
+        _ => Vec::new(),
+    };
+    (message, errors)
+}
+
+fn truncate(s: &str) -> String {
+    if s.chars().count() <= MAX_MESSAGE_CHARS {
+        s.to_owned()
+    } else {
+        let cut: String = s.chars().take(MAX_MESSAGE_CHARS).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies() {
+        let (m, e) = error_body(
+            br#"{"message":"error creating profile","errors":["first_name is a required field"]}"#,
+        );
+        assert_eq!(m.as_deref(), Some("error creating profile"));
+        assert_eq!(e, vec!["first_name is a required field".to_owned()]);
+        let (m, e) = error_body(br#"{"error":""}"#);
+        assert_eq!((m, e.len()), (None, 0));
+        let (m, _) = error_body(b"<html>oops</html>");
+        assert_eq!(m, None);
+        assert!(matches!(
+            status_error(StatusCode::BAD_GATEWAY, b""),
+            Error::Server {
+                status: StatusCode::BAD_GATEWAY,
+                ..
+            }
+        ));
+        assert!(status_error(StatusCode::BAD_GATEWAY, b"").may_have_been_applied());
+        assert!(!status_error(StatusCode::UNPROCESSABLE_ENTITY, b"{}").may_have_been_applied());
+    }
+}
