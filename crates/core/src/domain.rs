@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use ts_rs::TS;
 
 /// The iCIMS person id (system id of the person profile). The dedupe key written to Namely.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -74,7 +75,7 @@ impl Hire {
 }
 
 /// What a sync decides for one hire (pure planning; see `plan`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     /// Not in Namely yet: create an active profile.
@@ -88,7 +89,7 @@ pub enum Decision {
 }
 
 /// The final outcome of one record in a run (what history shows).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeKind {
     /// Created in Namely by this run.
@@ -128,7 +129,7 @@ impl OutcomeKind {
 }
 
 /// How a run was started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
     Manual,
@@ -159,7 +160,7 @@ impl Trigger {
 }
 
 /// Per-outcome counts of a run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Counts {
     /// Hires read from iCIMS.
     pub read: u64,
@@ -198,4 +199,39 @@ pub struct IndexEntry {
     pub full_name: String,
     /// "active", "pending", "inactive".
     pub user_status: String,
+}
+
+/// The Namely profile a hire becomes: exactly the fields this app sends, nothing else
+/// (no job title, phone, salary or custom fields other than `icims_id`). Built by
+/// [`crate::mapping::map_hire`].
+///
+/// `icims_id` is the value of the Namely custom field; the JSON key it is sent under is the
+/// field `name` discovered from `GET /profiles/fields`, so the Namely client builds the request
+/// body and this type's own serialization is for previews and history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileDraft {
+    pub first_name: String,
+    pub last_name: String,
+    /// Company email, as given in iCIMS (trimmed).
+    pub email: String,
+    /// Always `"active"` ([`ProfileDraft::ACTIVE`]): hires sync only as active profiles.
+    pub user_status: String,
+    /// `YYYY-MM-DD`: the iCIMS start date, else the hire date.
+    pub start_date: String,
+    /// `"Male"` or `"Female"`; anything else is not sent.
+    pub gender: Option<String>,
+    /// Home address with empty parts dropped; `None` when there is none.
+    pub home: Option<HomeAddress>,
+    /// The iCIMS person id as a decimal string.
+    pub icims_id: String,
+}
+
+impl ProfileDraft {
+    /// The only `user_status` this app writes.
+    pub const ACTIVE: &'static str = "active";
+
+    /// "Jane Doe".
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
 }

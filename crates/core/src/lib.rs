@@ -1,4 +1,12 @@
 //! The sync engine: a hired candidate in iCIMS becomes exactly one active Namely profile.
 //! Knows nothing of Tauri; the desktop app and the CLI are thin shells over this crate.
 
+pub mod api;
+pub mod clients;
+pub mod connection;
 pub mod domain;
+pub mod mapping;
+pub mod paths;
+pub mod plan;
+pub mod secrets;
+pub mod store;

@@ -1,0 +1,507 @@
+//! Hire → Namely profile draft. Pure: std, serde and domain types only, no I/O.
+//!
+//! What is sent, and nothing more (icims-api.md §4.7, namely-api.md §8):
+//!
+//! | Namely          | from the hire                                   |
+//! |-----------------|-------------------------------------------------|
+//! | `first_name`    | first name, trimmed — required                  |
+//! | `last_name`     | last name, trimmed — required                   |
+//! | `email`         | email, trimmed, plausible shape — required      |
+//! | `user_status`   | always `"active"`                               |
+//! | `start_date`    | start date, else hire date; a real `YYYY-MM-DD` |
+//! | `gender`        | `"Male"` / `"Female"` only                      |
+//! | `home`          | home address, empty parts dropped, codes upper  |
+//! | `icims_id`      | the iCIMS person id, decimal                    |
+//!
+//! Job title, phones, salary and custom fields are never carried.
+
+use crate::domain::{Hire, HomeAddress, ProfileDraft};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The field a [`Problem`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemField {
+    FirstName,
+    LastName,
+    Email,
+    StartDate,
+}
+
+/// Why a hire cannot be sent to Namely: which field, in plain words, with the fix.
+///
+/// `message` reads well after "Invalid: ", e.g. "no email in iCIMS — add one to the candidate".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub field: ProblemField,
+    pub message: String,
+}
+
+impl Problem {
+    fn new(field: ProblemField, message: impl Into<String>) -> Self {
+        Problem {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Map one hire to the profile Namely should get, or every problem that prevents it (all of
+/// them at once, so the candidate can be fixed in one go).
+pub fn map_hire(hire: &Hire) -> Result<ProfileDraft, Vec<Problem>> {
+    let mut problems = Vec::new();
+
+    let first_name = non_empty(hire.first_name.as_deref());
+    if first_name.is_none() {
+        problems.push(Problem::new(
+            ProblemField::FirstName,
+            "no first name in iCIMS — add one to the candidate",
+        ));
+    }
+    let last_name = non_empty(hire.last_name.as_deref());
+    if last_name.is_none() {
+        problems.push(Problem::new(
+            ProblemField::LastName,
+            "no last name in iCIMS — add one to the candidate",
+        ));
+    }
+
+    let email = match non_empty(hire.email.as_deref()) {
+        None => {
+            problems.push(Problem::new(
+                ProblemField::Email,
+                "no email in iCIMS — add one to the candidate",
+            ));
+            None
+        }
+        Some(e) if !is_plausible_email(e) => {
+            problems.push(Problem::new(
+                ProblemField::Email,
+                format!(
+                    "the email \"{e}\" in iCIMS is not a valid address — correct it on the candidate"
+                ),
+            ));
+            None
+        }
+        Some(e) => Some(e),
+    };
+
+    let start_date = match (
+        non_empty(hire.start_date.as_deref()),
+        non_empty(hire.hire_date.as_deref()),
+    ) {
+        (Some(start), _) => match CalendarDate::parse(start) {
+            Some(d) => Some(d),
+            None => {
+                problems.push(Problem::new(
+                    ProblemField::StartDate,
+                    format!(
+                        "the start date \"{start}\" in iCIMS is not a real date (YYYY-MM-DD) — correct it on the candidate"
+                    ),
+                ));
+                None
+            }
+        },
+        (None, Some(hired)) => match CalendarDate::parse(hired) {
+            Some(d) => Some(d),
+            None => {
+                problems.push(Problem::new(
+                    ProblemField::StartDate,
+                    format!(
+                        "no start date in iCIMS, and the hire date \"{hired}\" is not a real date (YYYY-MM-DD) — add a start date to the candidate"
+                    ),
+                ));
+                None
+            }
+        },
+        (None, None) => {
+            problems.push(Problem::new(
+                ProblemField::StartDate,
+                "no start date or hire date in iCIMS — add a start date to the candidate",
+            ));
+            None
+        }
+    };
+
+    match (first_name, last_name, email, start_date) {
+        (Some(first_name), Some(last_name), Some(email), Some(start_date))
+            if problems.is_empty() =>
+        {
+            Ok(ProfileDraft {
+                first_name: first_name.to_string(),
+                last_name: last_name.to_string(),
+                email: email.to_string(),
+                user_status: ProfileDraft::ACTIVE.to_string(),
+                start_date: start_date.to_string(),
+                gender: map_gender(hire.gender.as_deref()),
+                home: hire.home.as_ref().and_then(map_home),
+                icims_id: hire.person_id.to_string(),
+            })
+        }
+        _ => Err(problems),
+    }
+}
+
+/// Trimmed, or `None` when absent or blank.
+fn non_empty(s: Option<&str>) -> Option<&str> {
+    s.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// One '@' with something before it, a dot inside the domain (not at its ends, no empty
+/// labels), and no whitespace anywhere. A shape check, not RFC 5322.
+pub fn is_plausible_email(email: &str) -> bool {
+    if email.chars().any(char::is_whitespace) || email.matches('@').count() != 1 {
+        return false;
+    }
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty() && domain.contains('.') && domain.split('.').all(|label| !label.is_empty())
+}
+
+/// Namely knows "Male", "Female" (and "Not specified", which is its default); iCIMS values such
+/// as "Decline to State" are not sent.
+fn map_gender(gender: Option<&str>) -> Option<String> {
+    let g = non_empty(gender)?;
+    ["Male", "Female"]
+        .into_iter()
+        .find(|known| known.eq_ignore_ascii_case(g))
+        .map(str::to_string)
+}
+
+fn map_home(home: &HomeAddress) -> Option<HomeAddress> {
+    let part = |s: &Option<String>| non_empty(s.as_deref()).map(str::to_string);
+    let code = |s: &Option<String>| non_empty(s.as_deref()).map(str::to_uppercase);
+    let mapped = HomeAddress {
+        address1: part(&home.address1),
+        address2: part(&home.address2),
+        city: part(&home.city),
+        state_id: code(&home.state_id),
+        country_id: code(&home.country_id),
+        zip: part(&home.zip),
+    };
+    (mapped != HomeAddress::default()).then_some(mapped)
+}
+
+/// A real calendar date from `YYYY-MM-DD` (years 1900–2199; anything outside is a typo).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct CalendarDate {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+impl CalendarDate {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<u16> {
+            b[r].iter().try_fold(0u16, |acc, &c| {
+                c.is_ascii_digit().then(|| acc * 10 + u16::from(c - b'0'))
+            })
+        };
+        let year = num(0..4)?;
+        let month = u8::try_from(num(5..7)?).ok()?;
+        let day = u8::try_from(num(8..10)?).ok()?;
+        if !(1900..=2199).contains(&year) || !(1..=12).contains(&month) {
+            return None;
+        }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days_in_month = match month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        (1..=days_in_month)
+            .contains(&day)
+            .then_some(CalendarDate { year, month, day })
+    }
+
+    /// "2 Dec 2026": the form history shows.
+    pub(crate) fn human(self) -> String {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        format!(
+            "{} {} {}",
+            self.day,
+            MONTHS[usize::from(self.month - 1)],
+            self.year
+        )
+    }
+}
+
+impl fmt::Display for CalendarDate {
+    /// `YYYY-MM-DD`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::IcimsPersonId;
+
+    fn hire() -> Hire {
+        Hire {
+            person_id: IcimsPersonId(9012),
+            workflow_ids: vec![1],
+            first_name: Some("Jane".into()),
+            last_name: Some("Doe".into()),
+            email: Some("jane@acme.com".into()),
+            start_date: Some("2026-12-02".into()),
+            hire_date: Some("2026-11-20".into()),
+            gender: Some("Female".into()),
+            home: None,
+            job_title: Some("Engineer".into()),
+        }
+    }
+
+    fn problems(h: &Hire) -> Vec<String> {
+        map_hire(h)
+            .expect_err("expected problems")
+            .into_iter()
+            .map(|p| p.message)
+            .collect()
+    }
+
+    #[test]
+    fn complete_hire_maps_to_an_active_profile() {
+        let d = map_hire(&hire()).unwrap();
+        assert_eq!(
+            d,
+            ProfileDraft {
+                first_name: "Jane".into(),
+                last_name: "Doe".into(),
+                email: "jane@acme.com".into(),
+                user_status: "active".into(),
+                start_date: "2026-12-02".into(),
+                gender: Some("Female".into()),
+                home: None,
+                icims_id: "9012".into(),
+            }
+        );
+        // Nothing beyond the agreed keys is serialized (no job title, phone, salary).
+        let json = serde_json::to_value(&d).unwrap();
+        let mut keys: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "email",
+                "first_name",
+                "gender",
+                "home",
+                "icims_id",
+                "last_name",
+                "start_date",
+                "user_status"
+            ]
+        );
+    }
+
+    #[test]
+    fn names_and_email_are_trimmed_and_non_ascii_kept() {
+        let mut h = hire();
+        h.first_name = Some("  Zoë ".into());
+        h.last_name = Some("\tØstergård-Núñez ".into());
+        h.email = Some("  zoe@acme.com\n".into());
+        let d = map_hire(&h).unwrap();
+        assert_eq!(d.first_name, "Zoë");
+        assert_eq!(d.last_name, "Østergård-Núñez");
+        assert_eq!(d.email, "zoe@acme.com");
+    }
+
+    #[test]
+    fn missing_fields_are_each_named_with_a_fix() {
+        let h = Hire {
+            first_name: Some("   ".into()),
+            last_name: None,
+            email: Some(String::new()),
+            start_date: None,
+            hire_date: None,
+            ..hire()
+        };
+        assert_eq!(
+            problems(&h),
+            [
+                "no first name in iCIMS — add one to the candidate",
+                "no last name in iCIMS — add one to the candidate",
+                "no email in iCIMS — add one to the candidate",
+                "no start date or hire date in iCIMS — add a start date to the candidate",
+            ]
+        );
+        let fields: Vec<_> = map_hire(&h)
+            .unwrap_err()
+            .into_iter()
+            .map(|p| p.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ProblemField::FirstName,
+                ProblemField::LastName,
+                ProblemField::Email,
+                ProblemField::StartDate
+            ]
+        );
+    }
+
+    #[test]
+    fn email_shape() {
+        for ok in [
+            "a@b.co",
+            "jane.doe+x@mail.acme.com",
+            "JANE@ACME.COM",
+            "zoë@bücher.de",
+        ] {
+            assert!(is_plausible_email(ok), "{ok}");
+        }
+        for bad in [
+            "jane",
+            "jane@acme",
+            "@acme.com",
+            "jane@@acme.com",
+            "jane@x@acme.com",
+            "jane doe@acme.com",
+            "jane@acme .com",
+            "jane@.acme.com",
+            "jane@acme.com.",
+            "jane@acme..com",
+        ] {
+            assert!(!is_plausible_email(bad), "{bad}");
+        }
+        let mut h = hire();
+        h.email = Some(" jane@acme ".into());
+        assert_eq!(
+            problems(&h),
+            [
+                "the email \"jane@acme\" in iCIMS is not a valid address — correct it on the candidate"
+            ]
+        );
+    }
+
+    #[test]
+    fn start_date_falls_back_to_hire_date() {
+        let mut h = hire();
+        h.start_date = Some("  ".into());
+        assert_eq!(map_hire(&h).unwrap().start_date, "2026-11-20");
+        h.start_date = None;
+        assert_eq!(map_hire(&h).unwrap().start_date, "2026-11-20");
+    }
+
+    #[test]
+    fn invalid_dates_are_problems_not_fallbacks() {
+        let mut h = hire();
+        h.start_date = Some("2026-02-30".into());
+        assert_eq!(
+            problems(&h),
+            [
+                "the start date \"2026-02-30\" in iCIMS is not a real date (YYYY-MM-DD) — correct it on the candidate"
+            ]
+        );
+        h.start_date = None;
+        h.hire_date = Some("11/20/2026".into());
+        assert_eq!(
+            problems(&h),
+            [
+                "no start date in iCIMS, and the hire date \"11/20/2026\" is not a real date (YYYY-MM-DD) — add a start date to the candidate"
+            ]
+        );
+    }
+
+    #[test]
+    fn calendar_dates() {
+        for ok in ["2024-02-29", "2000-02-29", "2026-12-31", "1900-01-01"] {
+            assert_eq!(CalendarDate::parse(ok).unwrap().to_string(), ok);
+        }
+        for bad in [
+            "2026-02-29",
+            "1900-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-04-31",
+            "2026-12-00",
+            "2026-1-05",
+            "2026/12/02",
+            "26-12-02",
+            "2026-12-02T00:00:00",
+            "+026-12-02",
+            "2026-+1-02",
+            "0026-12-02",
+            "٢٠٢٦-١٢-٠٢",
+            "",
+        ] {
+            assert_eq!(CalendarDate::parse(bad), None, "{bad}");
+        }
+        assert_eq!(
+            CalendarDate::parse("2026-12-02").unwrap().human(),
+            "2 Dec 2026"
+        );
+        assert_eq!(
+            CalendarDate::parse("2027-01-15").unwrap().human(),
+            "15 Jan 2027"
+        );
+    }
+
+    #[test]
+    fn gender_only_male_or_female() {
+        let cases = [
+            (Some("Female"), Some("Female")),
+            (Some("Male"), Some("Male")),
+            (Some(" male "), Some("Male")),
+            (Some("FEMALE"), Some("Female")),
+            (Some("Decline to State"), None),
+            (Some("Non-binary"), None),
+            (Some(""), None),
+            (None, None),
+        ];
+        for (given, want) in cases {
+            let mut h = hire();
+            h.gender = given.map(str::to_string);
+            assert_eq!(map_hire(&h).unwrap().gender.as_deref(), want, "{given:?}");
+        }
+    }
+
+    #[test]
+    fn home_address_drops_empty_parts_and_uppercases_codes() {
+        let mut h = hire();
+        h.home = Some(HomeAddress {
+            address1: Some(" 195 Broadway ".into()),
+            address2: Some("  ".into()),
+            city: Some("New York".into()),
+            state_id: Some("ny".into()),
+            country_id: Some(" us".into()),
+            zip: Some("10007".into()),
+        });
+        assert_eq!(
+            map_hire(&h).unwrap().home,
+            Some(HomeAddress {
+                address1: Some("195 Broadway".into()),
+                address2: None,
+                city: Some("New York".into()),
+                state_id: Some("NY".into()),
+                country_id: Some("US".into()),
+                zip: Some("10007".into()),
+            })
+        );
+        h.home = Some(HomeAddress {
+            address1: Some(" ".into()),
+            ..HomeAddress::default()
+        });
+        assert_eq!(map_hire(&h).unwrap().home, None);
+        h.home = None;
+        assert_eq!(map_hire(&h).unwrap().home, None);
+    }
+}

@@ -1,0 +1,182 @@
+//! Connections: add, update, read, list, remove.
+
+use super::{Result, Store, StoreError, name_col, ts, ts_col};
+use crate::connection::{ConnectionName, ConnectionSettings, IcimsRegion, Schedule};
+use crate::domain::NamelyProfileId;
+use rusqlite::{OptionalExtension, Row, params};
+use time::OffsetDateTime;
+
+const COLUMNS: &str = "name, namely_permalink, namely_url, icims_customer_id, icims_username, \
+     icims_region, icims_url, hired_statuses, schedule, icims_field_name, owner_profile_id, \
+     sandbox, created_at, namely_company_name";
+
+fn settings_from_row(row: &Row<'_>) -> rusqlite::Result<ConnectionSettings> {
+    let conversion = |idx: usize, e: Box<dyn std::error::Error + Send + Sync>| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, e)
+    };
+    let region: String = row.get(5)?;
+    let statuses: String = row.get(7)?;
+    let schedule: String = row.get(8)?;
+    Ok(ConnectionSettings {
+        name: name_col(row, 0)?,
+        namely_permalink: row.get(1)?,
+        namely_url: row.get(2)?,
+        icims_customer_id: row.get(3)?,
+        icims_username: row.get(4)?,
+        icims_region: region
+            .parse::<IcimsRegion>()
+            .map_err(|e| conversion(5, Box::new(e)))?,
+        icims_url: row.get(6)?,
+        hired_statuses: serde_json::from_str(&statuses).map_err(|e| conversion(7, Box::new(e)))?,
+        schedule: schedule
+            .parse::<Schedule>()
+            .map_err(|e| conversion(8, Box::new(e)))?,
+        icims_field_name: row.get(9)?,
+        owner_profile_id: row.get::<_, Option<String>>(10)?.map(NamelyProfileId),
+        sandbox: row.get(11)?,
+        created_at: ts_col(row, 12)?,
+        namely_company_name: row.get(13)?,
+    })
+}
+
+fn statuses_json(s: &ConnectionSettings) -> Result<String> {
+    serde_json::to_string(&s.hired_statuses)
+        .map_err(|e| StoreError::InvalidInput(format!("hired statuses: {e}")))
+}
+
+impl Store {
+    /// Save a new connection. Names are unique ignoring case: with "Acme" saved, "ACME" is
+    /// refused ("a connection named Acme already exists").
+    pub fn add_connection(&self, s: &ConnectionSettings) -> Result<()> {
+        let statuses = statuses_json(s)?;
+        self.write(|tx| {
+            let existing: Option<String> = tx
+                .query_row(
+                    "SELECT name FROM connections WHERE name_key = ?1",
+                    [s.name.key()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(existing) = existing {
+                return Err(StoreError::ConnectionExists(existing));
+            }
+            let now = ts(OffsetDateTime::now_utc());
+            tx.execute(
+                "INSERT INTO connections (name, name_key, namely_permalink, namely_url, \
+                 icims_customer_id, icims_username, icims_region, icims_url, hired_statuses, \
+                 schedule, icims_field_name, owner_profile_id, sandbox, created_at, updated_at, \
+                 namely_company_name) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                params![
+                    s.name.as_str(),
+                    s.name.key(),
+                    s.namely_permalink,
+                    s.namely_url,
+                    s.icims_customer_id,
+                    s.icims_username,
+                    s.icims_region.as_str(),
+                    s.icims_url,
+                    statuses,
+                    s.schedule.spec(),
+                    s.icims_field_name,
+                    s.owner_profile_id.as_ref().map(|p| p.0.as_str()),
+                    s.sandbox,
+                    ts(s.created_at),
+                    now,
+                    s.namely_company_name,
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Replace the settings of the connection named `s.name` (its `created_at` is kept).
+    pub fn update_connection(&self, s: &ConnectionSettings) -> Result<()> {
+        let statuses = statuses_json(s)?;
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE connections SET namely_permalink = ?2, namely_url = ?3, \
+                 icims_customer_id = ?4, icims_username = ?5, icims_region = ?6, icims_url = ?7, \
+                 hired_statuses = ?8, schedule = ?9, icims_field_name = ?10, \
+                 owner_profile_id = ?11, sandbox = ?12, updated_at = ?13, \
+                 namely_company_name = ?14 WHERE name = ?1",
+                params![
+                    s.name.as_str(),
+                    s.namely_permalink,
+                    s.namely_url,
+                    s.icims_customer_id,
+                    s.icims_username,
+                    s.icims_region.as_str(),
+                    s.icims_url,
+                    statuses,
+                    s.schedule.spec(),
+                    s.icims_field_name,
+                    s.owner_profile_id.as_ref().map(|p| p.0.as_str()),
+                    s.sandbox,
+                    ts(OffsetDateTime::now_utc()),
+                    s.namely_company_name,
+                ],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::NoSuchConnection(s.name.to_string()));
+            }
+            Ok(())
+        })
+    }
+
+    /// The connection with exactly this name.
+    pub fn get_connection(&self, name: &ConnectionName) -> Result<Option<ConnectionSettings>> {
+        self.read(|c| {
+            Ok(c.query_row(
+                &format!("SELECT {COLUMNS} FROM connections WHERE name = ?1"),
+                [name.as_str()],
+                settings_from_row,
+            )
+            .optional()?)
+        })
+    }
+
+    /// The connection whose name matches `typed` ignoring case and surrounding spaces (for a
+    /// CLI argument). Use the returned `name` for everything after.
+    pub fn find_connection(&self, typed: &str) -> Result<Option<ConnectionSettings>> {
+        let key = typed.trim().to_lowercase();
+        self.read(|c| {
+            Ok(c.query_row(
+                &format!("SELECT {COLUMNS} FROM connections WHERE name_key = ?1"),
+                [key],
+                settings_from_row,
+            )
+            .optional()?)
+        })
+    }
+
+    /// Every connection, sorted by name (ignoring case).
+    pub fn list_connections(&self) -> Result<Vec<ConnectionSettings>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(&format!(
+                "SELECT {COLUMNS} FROM connections ORDER BY name_key, name"
+            ))?;
+            let rows = stmt.query_map([], settings_from_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// Remove a connection: its settings, setup progress, secret dates, owner candidates,
+    /// create intents, Namely index, watermark and call budget. Its run history (runs and
+    /// records) stays unless `keep_history` is false. Secrets in the keychain are the caller's
+    /// to remove.
+    pub fn remove_connection(&self, name: &ConnectionName, keep_history: bool) -> Result<()> {
+        self.write(|tx| {
+            // Everything but history hangs off `connections` with ON DELETE CASCADE.
+            let removed = tx.execute("DELETE FROM connections WHERE name = ?1", [name.as_str()])?;
+            if removed == 0 {
+                return Err(StoreError::NoSuchConnection(name.to_string()));
+            }
+            if !keep_history {
+                // Records go with their runs (ON DELETE CASCADE).
+                tx.execute("DELETE FROM runs WHERE connection = ?1", [name.as_str()])?;
+            }
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,157 @@
+//! The database schema, as an append-only list of migrations. Migration N (1-based) brings
+//! `PRAGMA user_version` from N-1 to N. Never edit a released migration: add a new one.
+//!
+//! Everything is kept readable with the sqlite3 CLI: times are RFC 3339 UTC text, outcomes,
+//! triggers and states are words. There is no column for a secret, by design.
+
+pub(super) const MIGRATIONS: &[&str] = &[V1];
+
+const V1: &str = r#"
+-- One row per named connection (a company). Non-secret settings only.
+CREATE TABLE connections (
+    name               TEXT NOT NULL PRIMARY KEY,
+    name_key           TEXT NOT NULL UNIQUE,          -- lowercased name: "Acme" and "ACME" collide
+    namely_permalink   TEXT NOT NULL,
+    namely_url         TEXT,
+    icims_customer_id  TEXT NOT NULL,
+    icims_username     TEXT NOT NULL,
+    icims_region       TEXT NOT NULL CHECK (icims_region IN ('us', 'eu')),
+    icims_url          TEXT,
+    hired_statuses     TEXT NOT NULL,                 -- JSON array of status names
+    schedule           TEXT NOT NULL,                 -- off | every:2h | daily@07:00
+    icims_field_name   TEXT,
+    owner_profile_id   TEXT,
+    sandbox            INTEGER NOT NULL CHECK (sandbox IN (0, 1)),
+    created_at         TEXT NOT NULL,
+    updated_at         TEXT NOT NULL,
+    namely_company_name TEXT                          -- as Namely reported it at sign-in
+) STRICT;
+
+-- Latest result of each setup step, so the wizard resumes at the first unfinished one.
+CREATE TABLE setup_checks (
+    connection  TEXT NOT NULL REFERENCES connections(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    step        TEXT NOT NULL,
+    passed      INTEGER NOT NULL CHECK (passed IN (0, 1)),
+    message     TEXT NOT NULL,
+    checked_at  TEXT NOT NULL,
+    PRIMARY KEY (connection, step)
+) STRICT;
+
+-- When each secret was saved in the keychain. Never the value.
+CREATE TABLE secret_meta (
+    connection  TEXT NOT NULL REFERENCES connections(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    kind        TEXT NOT NULL,
+    saved_at    TEXT NOT NULL,
+    PRIMARY KEY (connection, kind)
+) STRICT;
+
+-- Namely users who signed in for this company: candidates for integration owner.
+CREATE TABLE owner_candidates (
+    connection   TEXT NOT NULL REFERENCES connections(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    profile_id   TEXT NOT NULL,
+    full_name    TEXT NOT NULL,
+    email        TEXT,
+    access_role  TEXT,
+    user_status  TEXT NOT NULL,
+    verified_at  TEXT NOT NULL,
+    PRIMARY KEY (connection, profile_id)
+) STRICT;
+
+-- Sync runs. History: no foreign key to connections, so it can outlive one.
+CREATE TABLE runs (
+    id                       INTEGER PRIMARY KEY AUTOINCREMENT,
+    connection               TEXT NOT NULL,
+    triggered_by             TEXT NOT NULL,         -- manual | schedule | cli | retry
+    dry_run                  INTEGER NOT NULL CHECK (dry_run IN (0, 1)),
+    started_at               TEXT NOT NULL,
+    ended_at                 TEXT,
+    status                   TEXT NOT NULL DEFAULT 'running',
+    read_count               INTEGER NOT NULL DEFAULT 0,
+    created_count            INTEGER NOT NULL DEFAULT 0,
+    would_create_count       INTEGER NOT NULL DEFAULT 0,
+    already_in_namely_count  INTEGER NOT NULL DEFAULT 0,
+    needs_review_count       INTEGER NOT NULL DEFAULT 0,
+    invalid_count            INTEGER NOT NULL DEFAULT 0,
+    failed_count             INTEGER NOT NULL DEFAULT 0,
+    icims_calls              INTEGER NOT NULL DEFAULT 0,
+    namely_calls             INTEGER NOT NULL DEFAULT 0,
+    error                    TEXT
+) STRICT;
+CREATE INDEX runs_by_connection ON runs (connection, id);
+CREATE INDEX runs_running ON runs (status) WHERE status = 'running';
+
+-- One row per hire handled by a run: what happened and why.
+CREATE TABLE records (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id             INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    person_id          INTEGER NOT NULL,
+    workflow_ids       TEXT NOT NULL,              -- space-separated, ascending
+    name               TEXT NOT NULL,
+    email              TEXT,
+    outcome            TEXT NOT NULL,              -- created | would_create | already_in_namely | ...
+    reason             TEXT NOT NULL,
+    namely_profile_id  TEXT,
+    detail             TEXT,
+    at                 TEXT NOT NULL
+) STRICT;
+CREATE INDEX records_by_run ON records (run_id, id);
+CREATE INDEX records_by_person ON records (person_id, id);
+
+-- Written before each Namely create (POST is not idempotent). pending: about to POST;
+-- unknown: the POST may or may not have created a profile; done: created; failed: certainly
+-- not created. A pending or unknown intent must be looked up in Namely before creating again.
+CREATE TABLE intents (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    connection         TEXT NOT NULL REFERENCES connections(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    person_id          INTEGER NOT NULL,
+    run_id             INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    email              TEXT NOT NULL,
+    state              TEXT NOT NULL CHECK (state IN ('pending', 'unknown', 'done', 'failed')),
+    started_at         TEXT NOT NULL,
+    ended_at           TEXT,
+    namely_profile_id  TEXT
+) STRICT;
+CREATE UNIQUE INDEX intents_one_open_per_person
+    ON intents (connection, person_id) WHERE state IN ('pending', 'unknown');
+
+-- What we know of Namely profiles: icims_id -> profile and email -> profile.
+CREATE TABLE namely_index (
+    connection          TEXT NOT NULL REFERENCES connections(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    profile_id          TEXT NOT NULL,
+    icims_id            TEXT,
+    email               TEXT,
+    personal_email      TEXT,
+    full_name           TEXT NOT NULL,
+    user_status         TEXT NOT NULL,
+    icims_id_key        TEXT,                      -- trimmed icims_id
+    email_key           TEXT,                      -- trimmed, lowercased
+    personal_email_key  TEXT,
+    PRIMARY KEY (connection, profile_id)
+) STRICT;
+CREATE INDEX namely_index_by_icims_id ON namely_index (connection, icims_id_key);
+CREATE INDEX namely_index_by_email ON namely_index (connection, email_key);
+CREATE INDEX namely_index_by_personal_email ON namely_index (connection, personal_email_key);
+
+CREATE TABLE namely_index_meta (
+    connection     TEXT NOT NULL PRIMARY KEY REFERENCES connections(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    refreshed_at   TEXT NOT NULL,
+    profile_count  INTEGER NOT NULL,
+    full           INTEGER NOT NULL CHECK (full IN (0, 1))
+) STRICT;
+
+-- iCIMS hires updated since this time are read on the next run.
+CREATE TABLE watermarks (
+    connection   TEXT NOT NULL PRIMARY KEY REFERENCES connections(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    hired_since  TEXT NOT NULL
+) STRICT;
+
+-- iCIMS calls spent per UTC day (the daily limit resets at midnight UTC).
+CREATE TABLE icims_budget (
+    connection   TEXT NOT NULL REFERENCES connections(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    day          TEXT NOT NULL,                    -- YYYY-MM-DD, UTC
+    calls_spent  INTEGER NOT NULL,
+    remaining    INTEGER,
+    daily_limit  INTEGER,
+    PRIMARY KEY (connection, day)
+) STRICT;
+"#;

@@ -1,0 +1,186 @@
+//! Setup progress, secret dates and owner candidates.
+
+use super::{
+    CheckRecord, OwnerCandidate, Result, SETUP_STEPS, SecretMeta, Store, StoreError,
+    require_connection, ts, ts_col,
+};
+use crate::connection::ConnectionName;
+use crate::domain::NamelyProfileId;
+use rusqlite::params;
+use time::OffsetDateTime;
+
+fn known_step(step: &str) -> Result<&'static str> {
+    SETUP_STEPS
+        .iter()
+        .find(|s| **s == step)
+        .copied()
+        .ok_or_else(|| {
+            StoreError::InvalidInput(format!(
+                "unknown setup step {step:?}; the steps are {}",
+                SETUP_STEPS.join(", ")
+            ))
+        })
+}
+
+/// Secret kinds are short labels ("icims_hmac_key"): lowercase letters, digits and '_'.
+fn valid_kind(kind: &str) -> Result<()> {
+    let ok = !kind.is_empty()
+        && kind.len() <= 40
+        && kind
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidInput(format!(
+            "secret kind {kind:?} must be 1 to 40 lowercase letters, digits or '_'"
+        )))
+    }
+}
+
+impl Store {
+    /// Save the result of a setup step's live check (replacing the previous one).
+    pub fn record_check(
+        &self,
+        name: &ConnectionName,
+        step: &str,
+        passed: bool,
+        message: &str,
+        checked_at: OffsetDateTime,
+    ) -> Result<()> {
+        let step = known_step(step)?;
+        self.write(|tx| {
+            require_connection(tx, name)?;
+            tx.execute(
+                "INSERT INTO setup_checks (connection, step, passed, message, checked_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (connection, step) DO UPDATE SET passed = excluded.passed, \
+                 message = excluded.message, checked_at = excluded.checked_at",
+                params![name.as_str(), step, passed, message, ts(checked_at)],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The latest check of each step that has been checked, in wizard order.
+    pub fn checks(&self, name: &ConnectionName) -> Result<Vec<CheckRecord>> {
+        let mut checks = self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT step, passed, message, checked_at FROM setup_checks WHERE connection = ?1",
+            )?;
+            let rows = stmt.query_map([name.as_str()], |r| {
+                Ok(CheckRecord {
+                    step: r.get(0)?,
+                    passed: r.get(1)?,
+                    message: r.get(2)?,
+                    checked_at: ts_col(r, 3)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })?;
+        let order = |step: &str| SETUP_STEPS.iter().position(|s| *s == step);
+        checks.sort_by_key(|c| order(&c.step).unwrap_or(usize::MAX));
+        Ok(checks)
+    }
+
+    /// Where the wizard resumes: the first step (in [`SETUP_STEPS`] order) whose latest check
+    /// did not pass or that was never checked. `None` when every step passed.
+    pub fn resume_step(&self, name: &ConnectionName) -> Result<Option<&'static str>> {
+        let checks = self.checks(name)?;
+        Ok(SETUP_STEPS
+            .iter()
+            .find(|step| !checks.iter().any(|c| c.step == **step && c.passed))
+            .copied())
+    }
+
+    /// Note that a secret of this kind was saved in the keychain at `saved_at`.
+    pub fn set_secret_meta(
+        &self,
+        name: &ConnectionName,
+        kind: &str,
+        saved_at: OffsetDateTime,
+    ) -> Result<()> {
+        valid_kind(kind)?;
+        self.write(|tx| {
+            require_connection(tx, name)?;
+            tx.execute(
+                "INSERT INTO secret_meta (connection, kind, saved_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (connection, kind) DO UPDATE SET saved_at = excluded.saved_at",
+                params![name.as_str(), kind, ts(saved_at)],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Which secrets are saved and when, sorted by kind.
+    pub fn secret_meta(&self, name: &ConnectionName) -> Result<Vec<SecretMeta>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT kind, saved_at FROM secret_meta WHERE connection = ?1 ORDER BY kind",
+            )?;
+            let rows = stmt.query_map([name.as_str()], |r| {
+                Ok(SecretMeta {
+                    kind: r.get(0)?,
+                    saved_at: ts_col(r, 1)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// Forget that a secret was saved. True if there was a note to remove.
+    pub fn remove_secret_meta(&self, name: &ConnectionName, kind: &str) -> Result<bool> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "DELETE FROM secret_meta WHERE connection = ?1 AND kind = ?2",
+                params![name.as_str(), kind],
+            )?;
+            Ok(n > 0)
+        })
+    }
+
+    /// Save (or refresh) a Namely user who signed in for this company.
+    pub fn upsert_owner_candidate(&self, name: &ConnectionName, o: &OwnerCandidate) -> Result<()> {
+        self.write(|tx| {
+            require_connection(tx, name)?;
+            tx.execute(
+                "INSERT INTO owner_candidates (connection, profile_id, full_name, email, \
+                 access_role, user_status, verified_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                 ON CONFLICT (connection, profile_id) DO UPDATE SET full_name = excluded.full_name, \
+                 email = excluded.email, access_role = excluded.access_role, \
+                 user_status = excluded.user_status, verified_at = excluded.verified_at",
+                params![
+                    name.as_str(),
+                    o.profile_id.0,
+                    o.full_name,
+                    o.email,
+                    o.access_role,
+                    o.user_status,
+                    ts(o.verified_at),
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The people who signed in for this company, sorted by name.
+    pub fn owner_candidates(&self, name: &ConnectionName) -> Result<Vec<OwnerCandidate>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT profile_id, full_name, email, access_role, user_status, verified_at \
+                 FROM owner_candidates WHERE connection = ?1 ORDER BY full_name, profile_id",
+            )?;
+            let rows = stmt.query_map([name.as_str()], |r| {
+                Ok(OwnerCandidate {
+                    profile_id: NamelyProfileId(r.get(0)?),
+                    full_name: r.get(1)?,
+                    email: r.get(2)?,
+                    access_role: r.get(3)?,
+                    user_status: r.get(4)?,
+                    verified_at: ts_col(r, 5)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+}
