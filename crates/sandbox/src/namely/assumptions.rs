@@ -1,0 +1,137 @@
+//! Every choice the Namely simulator makes where `shared/reference/namely-api.md` marks the
+//! real behaviour as unverified (`[?]`) or says nothing. One place, so a finding on a real
+//! sandbox tenant changes one line here.
+//!
+//! Documented or observed behaviour is *not* listed here (401 `{"error":""}`, 404
+//! `{"message":"Profile not found","errors":[]}`, 422 `{"message":"error creating profile",
+//! "errors":[…]}`, `page`/`per_page` default 30 max 50, 406 on GET /profiles above 100 a
+//! minute, custom fields as top-level keys named by the field's `name`, …).
+//!
+//! # Authentication and permissions
+//! - Only the `Authorization: Bearer <token>` header is accepted; the legacy
+//!   `?access_token=` query parameter seen in 2014 recordings is **not** (answers 401), so a
+//!   client that leaks the token into URLs fails here. The scheme word is matched
+//!   case-insensitively.
+//! - A token whose owner is inactive, or whose owner profile no longer exists → 403 with
+//!   [`inactive_owner_body`] (status documented via S5, body unverified).
+//! - A revoked token answers exactly like an unknown one: 401 `{"error":""}`.
+//! - Writing (POST, PUT /profiles) needs the owner's `access_role` to be one of
+//!   [`WRITE_ROLES`]; otherwise 403 with [`forbidden_body`].
+//! - Custom fields (including `icims_id`) are visible only to [`WRITE_ROLES`] tokens: for other
+//!   tokens `GET /profiles/fields` lists no custom field and profiles carry no custom key
+//!   (reference §5.3: "appears only if the token bearer has permission to see it").
+//! - Order of checks: route → injected faults → auth → throttle → handler.
+//!
+//! # Throttling
+//! - Only the list `GET /profiles` (and `HEAD` of it) is throttled; `/profiles/{id}`,
+//!   `/profiles/me` and `/profiles/fields` are not (the reference names "the GET /profiles
+//!   endpoint").
+//! - Sliding window of [`THROTTLE_WINDOW`]; a request answered 406 does **not** count toward
+//!   the window. 406 body: [`throttled_body`]. No `Retry-After`, no rate headers (documented).
+//!
+//! # Listing
+//! - `per_page` above 50 is clamped to 50 (not rejected); `per_page` or `page` that is
+//!   missing, zero or not a number falls back to the default (30, 1).
+//! - `filter[email]` and `filter[personal_email]` match case-insensitively (exact value);
+//!   `filter[first_name]`, `filter[last_name]`, `filter[job_title]` (title) and
+//!   `filter[user_status]` match case-sensitively (exact value).
+//! - Unknown filters — notably `filter[icims_id]` — are **ignored**, so the unfiltered list
+//!   comes back (as a typical Rails app does). A client relying on them gets wrong matches.
+//! - Unknown `sort` values are ignored; the default order is creation order.
+//! - `profile_format=short` keeps only the keys the reference says are always present.
+//!
+//! # Creating and updating profiles
+//! - A missing `user_status` on POST counts as `active` (the 2014 recording produced
+//!   `inactive`; the brief for this simulator chose `active`). Required per status
+//!   ([`required_for`]): active → first_name, last_name, email, start_date; pending →
+//!   first_name, last_name, personal_email, start_date; inactive → first_name, last_name, email.
+//! - The **company `email` must be unique** across all profiles (case-insensitive): duplicate →
+//!   422 with [`DUPLICATE_EMAIL`]. `personal_email` need not be unique.
+//! - The envelope must hold exactly one profile (`{"profiles":[{…}]}`); anything else → 422.
+//!   A body that is not JSON → 400 `{"message":"invalid JSON","errors":[…]}`.
+//! - Unknown top-level keys are ignored silently, so a custom-field key that matches no field
+//!   (e.g. `icims_id` when the tenant's field is missing or misspelt) stores nothing.
+//!   Read-only keys (`id`, `full_name`, `created_at`, `updated_at`, `links`, `image`,
+//!   `office`) and `access_role` are ignored too; new profiles get the role [`DEFAULT_ROLE`].
+//! - PUT validates only the keys it carries; a required key sent empty, or a `user_status`
+//!   change whose required keys are then empty, is 422 `"error updating profile"`.
+//!   `home` and `salary` are replaced as a whole. `user_status: "inactive"` is accepted on PUT.
+//! - Error texts other than "<field> is a required field" are invented, e.g.
+//!   `home state_id 'XX' is not valid`, `start_date '2024-13-01' is not a valid date`.
+//! - Dates: `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY-M-D`, `YYYY/M/D` are accepted and stored and
+//!   returned as `YYYY-MM-DD`.
+//! - `home`: `country_id` must be one of the ISO alpha-2 codes in `geo::COUNTRIES` (upper case
+//!   only) and is required when any part is given; for US and CA `state_id` must be a listed
+//!   subdivision code (required for US); a US `zip` must be `12345` or `12345-6789`. Other
+//!   parts are free text.
+//! - `job_title`: `{"id"}`, `{"title"}` or a plain string (id or title); the title match is
+//!   case-sensitive; an unknown one → 422. `reports_to`: an existing profile id.
+//! - Custom fields: `text`/`longtext` take a string or a number (stored as a string);
+//!   `number` takes a number or a numeric string (stored as a number); `date` takes a date;
+//!   anything else takes a string. Empty string stores null.
+//! - `salary.currency_type` must be `USD` (the spec says so) and defaults to it.
+//! - POST answers 201 (the spec), not the 200 seen in 2014.
+//! - `reports_to` when unset is returned as `[{"id":"no_guid","first_name":"Nobody",
+//!   "last_name":"None","email":null}]`.
+//!
+//! # Faults and unknown routes
+//! - Injected failures answer [`fault_body`]: `{"message":"<reason>","errors":[]}` (a 401
+//!   answers `{"error":""}`, a 406 the throttle body).
+//! - Unknown routes → 404 `{"message":"Not found","errors":[]}`; a known route with another
+//!   method → 405.
+//! - `GET /companies/info` needs no token and ignores any token sent.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+/// Roles that may create and update profiles and see custom fields.
+pub const WRITE_ROLES: &[&str] = &["Administrator", "HR Admin"];
+
+/// Role given to profiles created through the API.
+pub const DEFAULT_ROLE: &str = "Employee";
+
+/// The throttle window (the reference: "100 requests per minute").
+pub const THROTTLE_WINDOW: Duration = Duration::from_secs(60);
+
+/// 422 message for a duplicate company email.
+pub const DUPLICATE_EMAIL: &str = "email has already been taken";
+
+/// 403 body when the token's owner is inactive or deleted.
+pub fn inactive_owner_body() -> Value {
+    json!({ "message": "Forbidden: the owner of this access token is not an active user", "errors": [] })
+}
+
+/// 403 body when the owner's access role may not do this.
+pub fn forbidden_body() -> Value {
+    json!({ "message": "You do not have permission to perform this action", "errors": [] })
+}
+
+/// 406 body when GET /profiles is throttled.
+pub fn throttled_body() -> Value {
+    json!({ "message": "Rate limit exceeded", "errors": [] })
+}
+
+/// Body of an injected failure with the given status.
+pub fn fault_body(status: u16) -> Value {
+    match status {
+        401 => json!({ "error": "" }),
+        406 => throttled_body(),
+        _ => {
+            let reason = axum::http::StatusCode::from_u16(status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("Error");
+            json!({ "message": reason, "errors": [] })
+        }
+    }
+}
+
+/// Keys that must be non-empty for a profile with this `user_status`.
+pub fn required_for(user_status: &str) -> &'static [&'static str] {
+    match user_status {
+        "pending" => &["first_name", "last_name", "personal_email", "start_date"],
+        "inactive" => &["first_name", "last_name", "email"],
+        _ => &["first_name", "last_name", "email", "start_date"],
+    }
+}

@@ -1,0 +1,480 @@
+//! A simulator of the Namely HRIS REST API (v1), served over real HTTP on 127.0.0.1.
+//!
+//! ```no_run
+//! # async fn demo(employees: &[sandbox::seed::Employee]) -> std::io::Result<()> {
+//! use sandbox::namely::{self, NamelySimConfig};
+//! let sim = namely::start(NamelySimConfig::default(), employees).await?;
+//! let base = sim.url(); // http://127.0.0.1:PORT/api/v1
+//! // … point the client at `base` with the token `namely::TOKEN_OLIVIA_OWNER` …
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Endpoints (the `.json` suffix is optional everywhere): `GET /companies/info` (no token),
+//! `GET /profiles`, `POST /profiles`, `GET /profiles/me`, `GET /profiles/fields`,
+//! `GET|HEAD|PUT /profiles/{id}`, `GET /job_titles[/{id}]`, `GET /countries[/{id}]`.
+//! Behaviour follows `shared/reference/namely-api.md`; every choice where the reference is
+//! silent or unverified is in [`assumptions`].
+//!
+//! The tenant's profiles are the `employees` passed to [`start`] plus the token owners in
+//! [`NamelySimConfig::owners`] (Olivia Owner, an inactive administrator and a plain employee
+//! by default), unless a profile with the same id or company email is already among the
+//! employees — then the owner's tokens belong to that profile ([`NamelySim::token_owner_id`]).
+
+pub mod assumptions;
+mod fields;
+mod geo;
+mod server;
+mod store;
+#[cfg(test)]
+mod tests;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::seed::Employee;
+
+pub use fields::DEFAULT_JOB_TITLES;
+use store::State;
+
+/// Demo token of Olivia Owner, the tenant's active Administrator.
+pub const TOKEN_OLIVIA_OWNER: &str = "sandbox-token-olivia-owner";
+/// Demo token of an Administrator whose profile is inactive: every call answers 403.
+pub const TOKEN_INACTIVE_ADMIN: &str = "sandbox-token-inactive-admin";
+/// Demo token of an active user with the `Employee` access role: reads work, writes are 403.
+pub const TOKEN_EMPLOYEE: &str = "sandbox-token-employee";
+/// Demo token that was revoked: answers 401 like an unknown token.
+pub const TOKEN_REVOKED: &str = "sandbox-token-revoked";
+
+/// Profile id of the built-in Olivia Owner (`olivia.owner@example.com`); when the employees
+/// already hold an Olivia Owner with that email, hers is used instead.
+pub const OLIVIA_OWNER_ID: &str = "5a4db0c5-0000-4000-8000-000000000001";
+/// Profile id of the inactive administrator.
+pub const INACTIVE_ADMIN_ID: &str = "5a4db0c5-0000-4000-8000-000000000002";
+/// Profile id of the plain employee.
+pub const EMPLOYEE_ID: &str = "5a4db0c5-0000-4000-8000-000000000003";
+
+/// A token and the profile it belongs to (a Personal Access Token carries its owner's
+/// permissions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenGrant {
+    pub token: String,
+    /// Id of the owner's profile.
+    pub employee_id: String,
+    /// A revoked token answers 401 like an unknown one.
+    pub revoked: bool,
+}
+
+impl TokenGrant {
+    pub fn new(token: impl Into<String>, employee_id: impl Into<String>) -> Self {
+        Self {
+            token: token.into(),
+            employee_id: employee_id.into(),
+            revoked: false,
+        }
+    }
+}
+
+/// One custom profile field of the tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomField {
+    /// Display text, e.g. `icims_id`.
+    pub label: String,
+    /// Immutable API key, e.g. `icims_id`.
+    pub name: String,
+    /// Namely field type: `text`, `number`, `longtext`, `date`, …
+    pub type_name: String,
+}
+
+impl CustomField {
+    pub fn text(label: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            label: label.into(),
+            name: name.into(),
+            type_name: "text".into(),
+        }
+    }
+}
+
+/// How the tenant's `icims_id` custom field is set up.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum IcimsField {
+    /// Label `icims_id`, name `icims_id`, type `text`: set up right.
+    #[default]
+    Present,
+    /// No such field: writes of an `icims_id` key are silently ignored.
+    Missing,
+    /// A text field with a typo, e.g. label and name `icmis_id`.
+    Misspelt { label: String, name: String },
+    /// Label and name `icims_id` but another type, e.g. `number`.
+    WrongType { type_name: String },
+    /// Any set of fields, e.g. the right one *and* a misspelt one, or a field labelled
+    /// `icims_id` whose frozen name is something else. Seeded iCIMS ids go to the first.
+    Custom(Vec<CustomField>),
+}
+
+impl IcimsField {
+    /// The common typo: label and name `icmis_id`.
+    pub fn misspelt() -> Self {
+        IcimsField::Misspelt {
+            label: "icmis_id".into(),
+            name: "icmis_id".into(),
+        }
+    }
+}
+
+/// What happens to a POST /profiles after the profile has been stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterCommit {
+    /// Answer this status (e.g. 500) with an error body instead of the 201.
+    Status(u16),
+    /// Wait this long before answering the 201, so a client with a shorter timeout gives up.
+    Delay(Duration),
+}
+
+/// Configuration of one simulated Namely tenant.
+#[derive(Debug, Clone)]
+pub struct NamelySimConfig {
+    /// The subdomain, as `GET /companies/info` reports it.
+    pub permalink: String,
+    pub company_name: String,
+    pub tokens: Vec<TokenGrant>,
+    /// Token owners added to the employees given to [`start`]. An owner whose id or company
+    /// email is already among the employees is not added; tokens naming its id are bound to
+    /// that employee instead (so the seeded Olivia Owner gets [`TOKEN_OLIVIA_OWNER`]).
+    pub owners: Vec<Employee>,
+    pub field: IcimsField,
+    /// Job titles of the tenant (case-sensitive).
+    pub job_titles: Vec<String>,
+    /// GET /profiles requests allowed per [`Self::throttle_window`]; more answer 406.
+    pub profiles_get_per_minute: u32,
+    /// The throttle's sliding window (60 s, see [`assumptions::THROTTLE_WINDOW`]).
+    pub throttle_window: Duration,
+    /// Added before every answer.
+    pub latency: Duration,
+    /// Share (0.0–1.0) of requests that fail with 500 or 503 before doing anything.
+    pub error_rate: f64,
+    /// Seeds the error draws and the ids of created profiles.
+    pub seed: u64,
+    /// Whether `GET /profiles/me` includes `access_role` (reference §9.13: it may not).
+    pub include_access_role_on_me: bool,
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+}
+
+impl Default for NamelySimConfig {
+    fn default() -> Self {
+        Self {
+            permalink: "sandbox".into(),
+            company_name: "Acme Corp (Sandbox)".into(),
+            tokens: default_tokens(),
+            owners: default_owners(),
+            field: IcimsField::Present,
+            job_titles: DEFAULT_JOB_TITLES
+                .iter()
+                .map(|s| (*s).to_string())
+                .collect(),
+            profiles_get_per_minute: 100,
+            throttle_window: assumptions::THROTTLE_WINDOW,
+            latency: Duration::ZERO,
+            error_rate: 0.0,
+            seed: 7,
+            include_access_role_on_me: true,
+            port: 0,
+        }
+    }
+}
+
+/// The default tokens: Olivia Owner's, the inactive admin's, the employee's and a revoked one.
+pub fn default_tokens() -> Vec<TokenGrant> {
+    vec![
+        TokenGrant::new(TOKEN_OLIVIA_OWNER, OLIVIA_OWNER_ID),
+        TokenGrant::new(TOKEN_INACTIVE_ADMIN, INACTIVE_ADMIN_ID),
+        TokenGrant::new(TOKEN_EMPLOYEE, EMPLOYEE_ID),
+        TokenGrant {
+            revoked: true,
+            ..TokenGrant::new(TOKEN_REVOKED, OLIVIA_OWNER_ID)
+        },
+    ]
+}
+
+/// The default token owners: Olivia Owner (active Administrator), Ivan Inactive (inactive
+/// Administrator) and Emma Employee (active, role `Employee`).
+pub fn default_owners() -> Vec<Employee> {
+    let owner = |id: &str, first: &str, last: &str, status: &str, role: &str| Employee {
+        id: id.into(),
+        first_name: first.into(),
+        last_name: last.into(),
+        email: format!(
+            "{}.{}@example.com",
+            first.to_lowercase(),
+            last.to_lowercase()
+        ),
+        personal_email: None,
+        user_status: status.into(),
+        access_role: role.into(),
+        start_date: Some("2019-04-01".into()),
+        icims_id: None,
+    };
+    vec![
+        owner(
+            OLIVIA_OWNER_ID,
+            "Olivia",
+            "Owner",
+            "active",
+            "Administrator",
+        ),
+        owner(
+            INACTIVE_ADMIN_ID,
+            "Ivan",
+            "Inactive",
+            "inactive",
+            "Administrator",
+        ),
+        owner(EMPLOYEE_ID, "Emma", "Employee", "active", "Employee"),
+    ]
+}
+
+/// One request as the simulator saw it. Never holds the token: `query` has any
+/// `access_token` value replaced by `REDACTED`, and headers are not kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestRecord {
+    pub method: String,
+    /// The path as sent, e.g. `/api/v1/profiles.json`.
+    pub path: String,
+    /// The raw query string (may be empty).
+    pub query: String,
+    pub status: u16,
+    /// The JSON request body, if any (a non-JSON body is kept as a string).
+    pub body: Option<Value>,
+}
+
+pub(crate) struct Shared {
+    state: Mutex<State>,
+}
+
+impl Shared {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock only happens in a broken test; keep serving.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A running simulator. Dropping it stops the server (in-flight requests are cut).
+pub struct NamelySim {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+/// Starts a simulated tenant on 127.0.0.1 holding `employees` (plus the configured owners).
+pub async fn start(config: NamelySimConfig, employees: &[Employee]) -> std::io::Result<NamelySim> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
+    let addr = listener.local_addr()?;
+    let shared = Arc::new(Shared {
+        state: Mutex::new(State::new(config, employees, format!("http://{addr}"))),
+    });
+    let app = server::router(shared.clone());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+            let _ = stopped.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::warn!(error = %e, "namely simulator stopped with an error");
+        }
+    });
+    tracing::debug!(%addr, "namely simulator listening");
+    Ok(NamelySim {
+        addr,
+        shared,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}
+
+impl NamelySim {
+    /// Base URL to give the client: `http://127.0.0.1:PORT/api/v1`.
+    pub fn url(&self) -> String {
+        format!("http://{}/api/v1", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops the server, waiting up to a second for in-flight requests.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(Duration::from_secs(1), &mut task)
+                .await
+                .is_err()
+        {
+            task.abort();
+        }
+    }
+
+    // ---- inspection ----
+
+    /// Every profile created through POST /profiles, in order, as it is now (later PUTs
+    /// included), rendered as an administrator sees it.
+    pub fn created_profiles(&self) -> Vec<Value> {
+        let st = self.shared.lock();
+        st.created
+            .iter()
+            .filter_map(|id| st.render_admin(id))
+            .collect()
+    }
+
+    /// All profiles of the tenant, in creation order, as an administrator sees them.
+    pub fn profiles(&self) -> Vec<Value> {
+        let st = self.shared.lock();
+        st.profiles
+            .iter()
+            .map(|p| st.render_admin(&p.id).unwrap_or_default())
+            .collect()
+    }
+
+    /// Id of the profile a token belongs to (revoked tokens included).
+    pub fn token_owner_id(&self, token: &str) -> Option<String> {
+        let st = self.shared.lock();
+        st.tokens
+            .iter()
+            .find(|t| t.token == token)
+            .map(|t| t.employee_id.clone())
+    }
+
+    /// One profile by id.
+    pub fn profile(&self, id: &str) -> Option<Value> {
+        self.shared.lock().render_admin(id)
+    }
+
+    /// The profile whose iCIMS-id custom field (any field of the configured
+    /// [`IcimsField`]) holds `icims_id`.
+    pub fn profile_by_icims_id(&self, icims_id: &str) -> Option<Value> {
+        let st = self.shared.lock();
+        let id = st.find_by_icims_id(icims_id)?;
+        st.render_admin(&id)
+    }
+
+    /// Every request so far, in order.
+    pub fn request_log(&self) -> Vec<RequestRecord> {
+        self.shared.lock().log.clone()
+    }
+
+    /// Number of requests so far.
+    pub fn calls(&self) -> usize {
+        self.shared.lock().log.len()
+    }
+
+    /// Number of requests with this method to this API path, e.g. `("POST", "/profiles")`
+    /// (without `/api/v1`, `.json` or the query).
+    pub fn calls_to(&self, method: &str, path: &str) -> usize {
+        let st = self.shared.lock();
+        st.log
+            .iter()
+            .filter(|r| r.method.eq_ignore_ascii_case(method) && server::api_path(&r.path) == path)
+            .count()
+    }
+
+    // ---- mutation ----
+
+    /// Replaces the tenant's iCIMS-id field set-up (values stored under names that no
+    /// longer exist stay hidden, and come back if the field does).
+    pub fn set_field(&self, field: IcimsField) {
+        self.shared.lock().field = field;
+    }
+
+    pub fn add_token(&self, grant: TokenGrant) {
+        let mut st = self.shared.lock();
+        st.tokens.retain(|t| t.token != grant.token);
+        st.tokens.push(grant);
+    }
+
+    pub fn revoke_token(&self, token: &str) {
+        let mut st = self.shared.lock();
+        for t in st.tokens.iter_mut().filter(|t| t.token == token) {
+            t.revoked = true;
+        }
+    }
+
+    /// Adds a profile directly (not counted as created through the API).
+    pub fn add_employee(&self, employee: &Employee) {
+        self.shared.lock().insert_employee(employee);
+    }
+
+    /// Changes a profile's `user_status` directly, e.g. to make a token's owner inactive.
+    pub fn set_user_status(&self, profile_id: &str, user_status: &str) -> bool {
+        self.shared.lock().set_user_status(profile_id, user_status)
+    }
+
+    /// The next `n` requests, whatever they are, fail with `status` before doing anything.
+    pub fn fail_next(&self, n: usize, status: u16) {
+        self.shared.lock().faults.push_rule(None, None, n, status);
+    }
+
+    /// The next `n` requests with this method to this API path (e.g. `("GET", "/profiles")`)
+    /// fail with `status` before doing anything.
+    pub fn fail_next_on(&self, method: &str, path: &str, n: usize, status: u16) {
+        self.shared.lock().faults.push_rule(
+            Some(method.to_ascii_uppercase()),
+            Some(path.to_string()),
+            n,
+            status,
+        );
+    }
+
+    /// The next `n` successful POST /profiles store the profile and then misbehave as
+    /// `what` says: answer an error status, or answer late.
+    pub fn fail_next_post_after_commit(&self, n: usize, what: AfterCommit) {
+        let mut st = self.shared.lock();
+        st.faults.after_commit.extend(std::iter::repeat_n(what, n));
+    }
+
+    pub fn set_error_rate(&self, rate: f64) {
+        self.shared.lock().faults.error_rate = rate.clamp(0.0, 1.0);
+    }
+
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.lock().faults.latency = latency;
+    }
+
+    /// GET /profiles requests allowed per throttle window.
+    pub fn set_throttle_limit(&self, per_window: u32) {
+        self.shared.lock().throttle.limit = per_window;
+    }
+
+    pub fn set_throttle_window(&self, window: Duration) {
+        self.shared.lock().throttle.window = window;
+    }
+
+    /// Moves the throttle's clock forward, so a test need not wait out the window.
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.lock().throttle.offset += by;
+    }
+
+    pub fn set_include_access_role_on_me(&self, include: bool) {
+        self.shared.lock().include_access_role_on_me = include;
+    }
+}
+
+impl Drop for NamelySim {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
