@@ -1,8 +1,124 @@
 //! The desktop shell: Tauri commands adapt the core; nothing else lives here.
 
+mod commands;
+
+use icims_namely_core::api::{RunDetails, SyncProgress};
+use icims_namely_core::engine::{Engine, EngineError, EngineOptions};
+use icims_namely_core::scheduler::{self, SchedulerEvents};
+use std::sync::Arc;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+/// What every command can reach.
+pub struct AppState {
+    pub engine: Engine,
+}
+
+/// Forwards scheduled runs' progress and results to the window.
+struct WindowEvents<R: Runtime> {
+    app: AppHandle<R>,
+}
+
+impl<R: Runtime> SchedulerEvents for WindowEvents<R> {
+    fn progress(&self, progress: &SyncProgress) {
+        let _ = self.app.emit(commands::SYNC_PROGRESS_EVENT, progress);
+    }
+
+    fn finished(&self, connection: &str, result: &Result<RunDetails, EngineError>) {
+        match result {
+            Ok(details) => {
+                let _ = self.app.emit("sync-finished", &details.summary);
+            }
+            Err(e) => tracing::warn!(connection, error = %e, "scheduled sync did not run"),
+        }
+    }
+}
+
+fn init_logging(engine: &Engine) {
+    use tracing_subscriber::EnvFilter;
+    let dir = engine.data_dir().log_dir();
+    let _ = std::fs::create_dir_all(&dir);
+    let filter = EnvFilter::try_from_env("ICIMS_NAMELY_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("icims-namely.log"));
+    match file {
+        Ok(file) => {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(file))
+                .try_init();
+        }
+        Err(_) => {
+            let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+        }
+    }
+}
+
+/// Builds the app on any Tauri runtime (tests can use the mock runtime).
+pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, engine: Engine) -> tauri::Builder<R> {
+    builder
+        .manage(AppState { engine })
+        .setup(|app| {
+            let engine = app.state::<AppState>().engine.clone();
+            let events = Arc::new(WindowEvents { app: app.handle().clone() });
+            // The scheduler runs on Tauri's tokio runtime for the life of the app.
+            let _enter = tauri::async_runtime::handle().inner().enter();
+            let handle = scheduler::spawn(engine, events, None);
+            std::mem::forget(handle);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::list_connections,
+            commands::get_connection,
+            commands::create_connection,
+            commands::remove_connection,
+            commands::start_sandbox,
+            commands::normalize_permalink,
+            commands::save_namely_token,
+            commands::check_namely_sign_in,
+            commands::check_namely_field,
+            commands::owner_step,
+            commands::choose_owner,
+            commands::test_icims,
+            commands::save_icims,
+            commands::remove_secret,
+            commands::update_sync_settings,
+            commands::preview_sync,
+            commands::sync_now,
+            commands::retry_failed,
+            commands::list_runs,
+            commands::get_run,
+            commands::export_run_csv,
+        ])
+}
+
 /// Builds and runs the app.
 pub fn run() {
-    tauri::Builder::default()
+    // Read the UTC offset before any thread starts (some systems allow it only then).
+    let local_offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
+    let engine = match Engine::open_default(EngineOptions { local_offset, ..EngineOptions::default() }) {
+        Ok(engine) => engine,
+        Err(e) => {
+            eprintln!("icims-namely could not start: {e}");
+            std::process::exit(1);
+        }
+    };
+    init_logging(&engine);
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() && cfg!(target_os = "linux") {
+        eprintln!(
+            "icims-namely needs a graphical display to open its window, and none was found \
+             (DISPLAY and WAYLAND_DISPLAY are unset). Run it from a desktop session, or \
+             without a screen: xvfb-run -a icims-namely-app. For the command line, use icims-namely."
+        );
+        std::process::exit(2);
+    }
+    build_app(tauri::Builder::default(), engine)
         .run(tauri::generate_context!())
-        .expect("error while running the icims-namely app");
+        .unwrap_or_else(|e| {
+            eprintln!("icims-namely stopped with an error: {e}");
+            std::process::exit(1);
+        });
 }

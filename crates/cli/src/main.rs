@@ -1,1 +1,560 @@
-fn main() {}
+//! `icims-namely`: the headless command line over the same engine as the desktop app.
+//!
+//! Exit codes (a public contract: scripts depend on them):
+//! 0 success · 1 finished with record failures · 2 bad usage or configuration ·
+//! 3 credentials or connection failure.
+
+mod output;
+mod sandbox_cmd;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use icims_namely_core::api::{CheckResult, SyncPhase, SyncProgress};
+use icims_namely_core::connection::{IcimsRegion, Schedule};
+use icims_namely_core::domain::Trigger;
+use icims_namely_core::engine::{AddConnection, Engine, EngineError, EngineOptions, SyncRequest};
+use icims_namely_core::secrets::SecretKind;
+use icims_namely_core::store::RunId;
+use std::io::{IsTerminal, Read};
+use std::process::ExitCode;
+
+const EXIT_OK: u8 = 0;
+const EXIT_RECORD_FAILURES: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+const EXIT_CREDENTIALS: u8 = 3;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "icims-namely",
+    version,
+    about = "Sync hired candidates from iCIMS into Namely as active employee profiles, exactly once.",
+    long_about = "Sync hired candidates from iCIMS into Namely as active employee profiles, \
+                  tagged with their iCIMS person id, exactly once.\n\n\
+                  Settings live in the data folder (the platform's app-data folder, or \
+                  ICIMS_NAMELY_HOME when set); secrets live only in the system keychain.\n\n\
+                  Exit codes: 0 success; 1 finished with record failures; 2 bad usage or \
+                  configuration; 3 credentials or connection failure."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Add, list, show or remove named connections (one per company).
+    #[command(subcommand)]
+    Connection(ConnectionCommand),
+    /// Store a secret in the system keychain (read from standard input, never an argument).
+    #[command(subcommand)]
+    Secret(SecretCommand),
+    /// Check the four setup parts live against iCIMS and Namely.
+    Check {
+        /// The connection's name.
+        name: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Sync hired candidates from iCIMS into Namely.
+    Sync {
+        /// The connection's name.
+        name: String,
+        /// Show what would happen; write nothing to Namely.
+        #[arg(long)]
+        dry_run: bool,
+        /// Only retry the records whose last attempt failed.
+        #[arg(long, conflicts_with = "dry_run")]
+        retry_failed: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Show past runs, or every record of one run.
+    History {
+        /// The connection's name.
+        name: String,
+        /// Show this run's records.
+        #[arg(long, value_name = "ID")]
+        run: Option<i64>,
+        /// How many runs to list.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// With --run: write the records as CSV to this file ("-" for standard output).
+        #[arg(long, value_name = "FILE", requires = "run")]
+        csv: Option<String>,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Run the built-in iCIMS and Namely simulators and print their URLs and demo credentials.
+    Sandbox(sandbox_cmd::SandboxArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum ConnectionCommand {
+    /// Add a connection.
+    Add(AddArgs),
+    /// List connections.
+    List {
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Show one connection: settings, secrets set, setup checks.
+    Show {
+        name: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Remove a connection and its secrets (history is kept unless --delete-history).
+    Remove {
+        name: String,
+        /// Also delete the connection's run history.
+        #[arg(long)]
+        delete_history: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+}
+
+#[derive(Args, Debug)]
+struct AddArgs {
+    /// A name for the connection (e.g. the client company).
+    name: String,
+    /// The Namely company permalink: `acme` or `acme.namely.com`.
+    #[arg(long)]
+    namely_permalink: String,
+    /// The iCIMS Customer ID (a number).
+    #[arg(long)]
+    icims_customer_id: String,
+    /// The iCIMS integration Username.
+    #[arg(long)]
+    icims_username: String,
+    /// The iCIMS API region.
+    #[arg(long, value_enum, default_value_t = RegionArg::Us)]
+    icims_region: RegionArg,
+    /// An iCIMS status that counts as hired (repeat for several; default Hired).
+    #[arg(long = "hired-status", value_name = "VALUE")]
+    hired_status: Vec<String>,
+    /// Replace the iCIMS origin (plain http only for loopback addresses).
+    #[arg(long, value_name = "URL")]
+    icims_url: Option<String>,
+    /// Replace the Namely origin (plain http only for loopback addresses).
+    #[arg(long, value_name = "URL")]
+    namely_url: Option<String>,
+    /// How often to sync: off, hourly, every:2h, daily@07:00 (used by the desktop app).
+    #[arg(long, value_name = "SPEC")]
+    schedule: Option<String>,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+enum RegionArg {
+    Us,
+    Eu,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+enum SecretArg {
+    /// The iCIMS HMAC key.
+    IcimsHmacKey,
+    /// The Namely personal access token.
+    NamelyToken,
+}
+
+impl From<SecretArg> for SecretKind {
+    fn from(a: SecretArg) -> Self {
+        match a {
+            SecretArg::IcimsHmacKey => SecretKind::IcimsHmacKey,
+            SecretArg::NamelyToken => SecretKind::NamelyToken,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum SecretCommand {
+    /// Read a secret from standard input and store it in the system keychain.
+    Set {
+        name: String,
+        #[arg(value_enum)]
+        kind: SecretArg,
+    },
+    /// Remove a secret from the system keychain.
+    Remove {
+        name: String,
+        #[arg(value_enum)]
+        kind: SecretArg,
+    },
+}
+
+#[derive(Args, Debug, Clone, Copy)]
+struct OutputArgs {
+    /// Print JSON for machines instead of a table for people.
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> ExitCode {
+    // Read the UTC offset while the process has a single thread (the only time some systems
+    // allow it); schedules like "daily at 07:00" mean local time.
+    let local_offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let code = runtime.block_on(run(cli, local_offset));
+    ExitCode::from(code)
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("ICIMS_NAMELY_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+fn open_engine(local_offset: time::UtcOffset) -> Result<Engine, EngineError> {
+    Engine::open_default(EngineOptions {
+        local_offset,
+        ..EngineOptions::default()
+    })
+}
+
+/// Prints an error for a person (or as JSON) and returns its exit code.
+fn fail(e: &EngineError, out: Option<OutputArgs>) -> u8 {
+    if out.is_some_and(|o| o.json) {
+        println!("{}", serde_json::to_string_pretty(&e.to_ipc()).unwrap_or_default());
+    }
+    eprintln!("error: {e}");
+    e.exit_code() as u8
+}
+
+async fn run(cli: Cli, local_offset: time::UtcOffset) -> u8 {
+    if let Command::Sandbox(args) = cli.command {
+        return sandbox_cmd::run(args).await;
+    }
+    let engine = match open_engine(local_offset) {
+        Ok(e) => e,
+        Err(e) => return fail(&e, None),
+    };
+    match cli.command {
+        Command::Sandbox(_) => unreachable!("handled above"),
+        Command::Connection(cmd) => connection(&engine, cmd).await,
+        Command::Secret(cmd) => secret(&engine, cmd).await,
+        Command::Check { name, out } => check(&engine, &name, out).await,
+        Command::Sync {
+            name,
+            dry_run,
+            retry_failed,
+            out,
+        } => sync(&engine, &name, dry_run, retry_failed, out).await,
+        Command::History {
+            name,
+            run,
+            limit,
+            csv,
+            out,
+        } => history(&engine, &name, run, limit, csv, out),
+    }
+}
+
+async fn connection(engine: &Engine, cmd: ConnectionCommand) -> u8 {
+    match cmd {
+        ConnectionCommand::Add(a) => {
+            let out = a.out;
+            let schedule = match a.schedule.as_deref().map(str::parse::<Schedule>) {
+                None => None,
+                Some(Ok(s)) => Some(s),
+                Some(Err(e)) => {
+                    return fail(&EngineError::invalid(format!("--schedule: {e}"), None), Some(out));
+                }
+            };
+            let input = AddConnection {
+                name: a.name,
+                namely_permalink: a.namely_permalink,
+                icims_customer_id: a.icims_customer_id,
+                icims_username: a.icims_username,
+                icims_region: match a.icims_region {
+                    RegionArg::Us => IcimsRegion::Us,
+                    RegionArg::Eu => IcimsRegion::Eu,
+                },
+                hired_statuses: a.hired_status,
+                icims_url: a.icims_url,
+                namely_url: a.namely_url,
+                schedule,
+            };
+            match engine.add_connection(input) {
+                Ok(details) => {
+                    if out.json {
+                        output::json(&details);
+                    } else {
+                        let n = &details.settings.name;
+                        println!("Added connection \"{n}\".");
+                        println!("Next: store the secrets (read from standard input):");
+                        println!("  icims-namely secret set {} namely-token", output::shell_quote(n));
+                        println!("  icims-namely secret set {} icims-hmac-key", output::shell_quote(n));
+                        println!("Then: icims-namely check {}", output::shell_quote(n));
+                    }
+                    EXIT_OK
+                }
+                Err(e) => fail(&e, Some(out)),
+            }
+        }
+        ConnectionCommand::List { out } => match engine.list_connections() {
+            Ok(list) => {
+                if out.json {
+                    output::json(&list);
+                } else {
+                    output::connection_table(&list);
+                }
+                EXIT_OK
+            }
+            Err(e) => fail(&e, Some(out)),
+        },
+        ConnectionCommand::Show { name, out } => match engine.connection(&name) {
+            Ok(details) => {
+                if out.json {
+                    output::json(&details);
+                } else {
+                    output::connection_details(&details);
+                }
+                EXIT_OK
+            }
+            Err(e) => fail(&e, Some(out)),
+        },
+        ConnectionCommand::Remove {
+            name,
+            delete_history,
+            out,
+        } => match engine.remove_connection(&name, !delete_history).await {
+            Ok(()) => {
+                if out.json {
+                    output::json(&serde_json::json!({ "removed": name, "history_kept": !delete_history }));
+                } else if delete_history {
+                    println!("Removed \"{name}\", its secrets and its history.");
+                } else {
+                    println!("Removed \"{name}\" and its secrets. Its history is kept.");
+                }
+                EXIT_OK
+            }
+            Err(e) => fail(&e, Some(out)),
+        },
+    }
+}
+
+async fn secret(engine: &Engine, cmd: SecretCommand) -> u8 {
+    match cmd {
+        SecretCommand::Set { name, kind } => {
+            let kind = SecretKind::from(kind);
+            let info = engine.app_info();
+            if !info.keychain.persistent {
+                // A command line process ends at once: a session-only secret would be lost.
+                eprintln!(
+                    "error: {} The command line needs a system keychain to keep secrets \
+                     between runs: start or unlock it (on Linux: GNOME Keyring or KWallet), \
+                     then try again.",
+                    info.keychain.message
+                );
+                return EXIT_CREDENTIALS;
+            }
+            if std::io::stdin().is_terminal() {
+                eprintln!("Paste the {} and press Enter, then Ctrl-D:", kind.label());
+            }
+            let mut value = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut value) {
+                eprintln!("error: could not read standard input: {e}");
+                return EXIT_USAGE;
+            }
+            // One trailing newline is the shell's, not the secret's.
+            let value = value
+                .strip_suffix("\r\n")
+                .or_else(|| value.strip_suffix('\n'))
+                .unwrap_or(&value)
+                .to_string();
+            match engine
+                .set_secret(&name, kind, secrecy::SecretString::from(value))
+                .await
+            {
+                Ok(()) => {
+                    println!("Saved the {} for \"{name}\" in the system keychain.", kind.label());
+                    EXIT_OK
+                }
+                Err(e) => fail(&e, None),
+            }
+        }
+        SecretCommand::Remove { name, kind } => {
+            let kind = SecretKind::from(kind);
+            match engine.remove_secret(&name, kind).await {
+                Ok(_) => {
+                    println!("Removed the {} for \"{name}\" from the system keychain.", kind.label());
+                    EXIT_OK
+                }
+                Err(e) => fail(&e, None),
+            }
+        }
+    }
+}
+
+/// The exit code a failed check stands for: credentials and connections → 3, else 2.
+fn check_exit(results: &[CheckResult]) -> u8 {
+    use icims_namely_core::api::Field;
+    let failed: Vec<&CheckResult> = results.iter().filter(|r| !r.passed).collect();
+    if failed.is_empty() {
+        return EXIT_OK;
+    }
+    let credential = failed.iter().any(|r| {
+        matches!(
+            r.field,
+            Some(Field::NamelyToken | Field::IcimsHmacKey | Field::IcimsUsername)
+        ) || r.summary.starts_with("Could not reach")
+    });
+    if credential { EXIT_CREDENTIALS } else { EXIT_USAGE }
+}
+
+async fn check(engine: &Engine, name: &str, out: OutputArgs) -> u8 {
+    match engine.check_all(name).await {
+        Ok(results) => {
+            if out.json {
+                output::json(&results);
+            } else {
+                output::check_table(&results);
+            }
+            check_exit(&results)
+        }
+        Err(e) => fail(&e, Some(out)),
+    }
+}
+
+async fn sync(engine: &Engine, name: &str, dry_run: bool, retry_failed: bool, out: OutputArgs) -> u8 {
+    let bar = (!out.json && std::io::stderr().is_terminal()).then(output::progress_bar);
+    let progress = |p: &SyncProgress| {
+        if let Some(bar) = &bar {
+            output::update_bar(bar, p);
+        } else if !out.json && p.phase == SyncPhase::Done {
+            // Quiet when not on a terminal: the summary follows.
+        }
+    };
+    let request = SyncRequest {
+        trigger: if retry_failed { Trigger::Retry } else { Trigger::Cli },
+        dry_run,
+        retry_failed,
+    };
+    let result = engine.sync(name, request, &progress, None).await;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    match result {
+        Ok(details) => {
+            if out.json {
+                output::json(&details);
+            } else {
+                output::run_details(&details);
+            }
+            output::run_exit_code(&details)
+        }
+        Err(e) => fail(&e, Some(out)),
+    }
+}
+
+fn history(
+    engine: &Engine,
+    name: &str,
+    run: Option<i64>,
+    limit: usize,
+    csv: Option<String>,
+    out: OutputArgs,
+) -> u8 {
+    // The connection must exist even when a run id is given.
+    if let Err(e) = engine.settings(name) {
+        return fail(&e, Some(out));
+    }
+    match run {
+        None => match engine.runs(name, limit) {
+            Ok(runs) => {
+                if out.json {
+                    output::json(&runs);
+                } else {
+                    output::run_table(&runs);
+                }
+                EXIT_OK
+            }
+            Err(e) => fail(&e, Some(out)),
+        },
+        Some(id) => {
+            let details = match engine.run_details(RunId(id)) {
+                Ok(d) => d,
+                Err(e) => return fail(&e, Some(out)),
+            };
+            let wanted = engine.settings(name).map(|s| s.name.to_string()).unwrap_or_default();
+            if details.summary.connection != wanted {
+                return fail(
+                    &EngineError::NotFound(format!(
+                        "Run {id} belongs to \"{}\", not \"{name}\".",
+                        details.summary.connection
+                    )),
+                    Some(out),
+                );
+            }
+            if let Some(target) = csv {
+                return match output::write_csv(engine, RunId(id), &target) {
+                    Ok(()) => EXIT_OK,
+                    Err(e) => fail(&e, Some(out)),
+                };
+            }
+            if out.json {
+                output::json(&details);
+            } else {
+                output::run_details(&details);
+            }
+            EXIT_OK
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn secrets_are_never_arguments() {
+        // `secret set NAME KIND VALUE` must be refused: the value comes from stdin only.
+        let r = Cli::try_parse_from(["icims-namely", "secret", "set", "acme", "namely-token", "tok"]);
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn connection_add_parses_the_contract() {
+        let cli = Cli::try_parse_from([
+            "icims-namely", "connection", "add", "Acme", "--namely-permalink", "acme",
+            "--icims-customer-id", "1234", "--icims-username", "api", "--icims-region", "eu",
+            "--hired-status", "Hired", "--hired-status", "C12345", "--icims-url",
+            "http://127.0.0.1:1", "--namely-url", "http://127.0.0.1:2/api/v1",
+        ])
+        .expect("parses");
+        match cli.command {
+            Command::Connection(ConnectionCommand::Add(a)) => {
+                assert_eq!(a.hired_status, vec!["Hired", "C12345"]);
+                assert!(matches!(a.icims_region, RegionArg::Eu));
+                assert_eq!(a.icims_url.as_deref(), Some("http://127.0.0.1:1"));
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn dry_run_and_retry_failed_exclude_each_other() {
+        let r = Cli::try_parse_from(["icims-namely", "sync", "acme", "--dry-run", "--retry-failed"]);
+        assert!(r.is_err());
+    }
+}

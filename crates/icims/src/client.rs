@@ -39,6 +39,17 @@ pub struct Client {
     config: Config,
     clock: Clock,
     calls: AtomicU64,
+    /// Metadata of the latest reply, successful or not (see [`Client::last_reply`]).
+    last: std::sync::Mutex<Option<ReplyMeta>>,
+}
+
+/// What the latest reply said about time and budget, even when it was an error: a refused
+/// call still tells the server's clock (for clock-skew diagnosis) and the remaining budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplyMeta {
+    pub status: u16,
+    pub rate_limit: Option<RateLimit>,
+    pub server_date: Option<OffsetDateTime>,
 }
 
 impl fmt::Debug for Client {
@@ -154,6 +165,7 @@ impl Client {
             config,
             clock: Arc::new(OffsetDateTime::now_utc),
             calls: AtomicU64::new(0),
+            last: std::sync::Mutex::new(None),
         })
     }
 
@@ -175,6 +187,11 @@ impl Client {
     /// The settings in use.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Status, budget and server clock of the latest reply received (None before any).
+    pub fn last_reply(&self) -> Option<ReplyMeta> {
+        self.last.lock().ok().and_then(|l| *l)
     }
 
     /// HTTP requests this client has attempted, failed ones included (an upper bound on what
@@ -401,6 +418,13 @@ impl Client {
             body,
         };
         self.log_warnings(&raw);
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some(ReplyMeta {
+                status: status.as_u16(),
+                rate_limit: reply::rate_limit(&raw.headers),
+                server_date: reply::server_date(&raw.headers),
+            });
+        }
         tracing::debug!(
             status = status.as_u16(),
             remaining = reply::header_u64(&raw.headers, "x-ratelimit-remaining"),

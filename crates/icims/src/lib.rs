@@ -42,7 +42,7 @@ mod model;
 mod reply;
 pub mod sign;
 
-pub use client::{Client, Clock, SearchAll, SearchProgress};
+pub use client::{Client, Clock, ReplyMeta, SearchAll, SearchProgress};
 pub use config::{Config, DEFAULT_TIMEOUT, Endpoint, Region};
 pub use error::{Error, Result};
 pub use model::{

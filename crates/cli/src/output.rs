@@ -1,0 +1,309 @@
+//! What the command line prints: readable tables for people, JSON for machines.
+
+use icims_namely_core::api::{
+    CheckResult, ConnectionDetails, ConnectionSummary, OutcomeKind, RunDetails, RunStatus,
+    RunSummary, ScheduleView, StepState, SyncPhase, SyncProgress,
+};
+use icims_namely_core::engine::{Engine, EngineError};
+use icims_namely_core::store::RunId;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+pub fn json<T: Serialize>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("error: could not write JSON: {e}"),
+    }
+}
+
+/// Quotes a name for a shell command line when it needs it.
+pub fn shell_quote(s: &str) -> String {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// "2026-11-27 09:00 UTC" from RFC 3339.
+fn when(rfc3339: &str) -> String {
+    let t = rfc3339.replace('T', " ");
+    let t = t.trim_end_matches('Z');
+    let t = t.get(..16).unwrap_or(t);
+    format!("{t} UTC")
+}
+
+fn table(headers: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let pad = widths[i].saturating_sub(c.chars().count());
+                format!("{c}{}", " ".repeat(pad))
+            })
+            .collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(headers.iter().map(|h| h.to_string()).collect());
+    line(widths.iter().map(|w| "-".repeat(*w)).collect());
+    for row in rows {
+        line(row.clone());
+    }
+}
+
+fn schedule(s: &ScheduleView) -> String {
+    match s {
+        ScheduleView::Off => "off".into(),
+        ScheduleView::EveryHours { hours: 1 } => "every hour".into(),
+        ScheduleView::EveryHours { hours } => format!("every {hours} hours"),
+        ScheduleView::DailyAt { hour, minute } => format!("daily at {hour:02}:{minute:02}"),
+    }
+}
+
+fn tick(ok: bool) -> &'static str {
+    if ok { "yes" } else { "no" }
+}
+
+pub fn connection_table(list: &[ConnectionSummary]) {
+    if list.is_empty() {
+        println!("No connections yet. Add one with `icims-namely connection add NAME ...`.");
+        return;
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|c| {
+            vec![
+                c.name.clone(),
+                c.company_name.clone().unwrap_or_else(|| format!("{}.namely.com", c.namely_permalink)),
+                tick(c.health.setup_complete).into(),
+                tick(c.health.namely_token_set).into(),
+                tick(c.health.icims_key_set).into(),
+                c.last_run.as_ref().map(run_line).unwrap_or_else(|| "never".into()),
+                schedule(&c.schedule),
+            ]
+        })
+        .collect();
+    table(
+        &["NAME", "COMPANY", "SETUP", "NAMELY TOKEN", "ICIMS KEY", "LAST SYNC", "SCHEDULE"],
+        &rows,
+    );
+}
+
+fn run_line(r: &RunSummary) -> String {
+    format!("{} — {}", when(&r.started_at), counts_line(r))
+}
+
+fn counts_line(r: &RunSummary) -> String {
+    let c = &r.counts;
+    if r.dry_run {
+        format!(
+            "dry run: {} would be added, {} already there, {} need review, {} invalid",
+            c.would_create, c.already_in_namely, c.needs_review, c.invalid
+        )
+    } else {
+        format!(
+            "{} added, {} already there, {} need review, {} invalid, {} failed",
+            c.created, c.already_in_namely, c.needs_review, c.invalid, c.failed
+        )
+    }
+}
+
+pub fn connection_details(d: &ConnectionDetails) {
+    let s = &d.settings;
+    println!("{}", s.name);
+    if let Some(company) = &d.company_name {
+        println!("  Namely company     {company}");
+    }
+    println!("  Namely             {} ({})", s.namely_permalink, s.namely_web_url);
+    println!(
+        "  iCIMS              customer {} as {} ({})",
+        s.icims_customer_id.as_deref().unwrap_or("not set"),
+        s.icims_username.as_deref().unwrap_or("not set"),
+        match s.icims_region {
+            icims_namely_core::api::RegionView::Us => "US",
+            icims_namely_core::api::RegionView::Eu => "EU",
+        }
+    );
+    println!("  Hired statuses     {}", s.hired_statuses.join(", "));
+    println!("  Schedule           {}", schedule(&s.schedule));
+    println!(
+        "  icims_id field     {}",
+        s.icims_field_name.as_deref().unwrap_or("not found yet")
+    );
+    if s.sandbox {
+        println!("  Sandbox            yes (simulated iCIMS and Namely)");
+    }
+    for secret in &d.secrets {
+        let label = match secret.kind {
+            icims_namely_core::api::SecretKindView::NamelyToken => "Namely token",
+            icims_namely_core::api::SecretKindView::IcimsHmacKey => "iCIMS HMAC key",
+        };
+        match &secret.saved_at {
+            Some(at) => println!("  {label:<18} saved in the system keychain on {}", when(at)),
+            None => println!("  {label:<18} not set"),
+        }
+    }
+    println!("  Setup:");
+    for step in &d.steps {
+        let mark = match step.state {
+            StepState::Passed => "ok  ",
+            StepState::Failed => "FAIL",
+            StepState::NotStarted => "--  ",
+        };
+        let msg = step.message.as_deref().unwrap_or("not checked yet");
+        println!("    {mark} {:<15} {msg}", format!("{:?}", step.step));
+    }
+}
+
+pub fn check_table(results: &[CheckResult]) {
+    for r in results {
+        let mark = if r.passed { "ok  " } else { "FAIL" };
+        let part = match r.step {
+            icims_namely_core::api::SetupStep::NamelyField => "1 Namely field",
+            icims_namely_core::api::SetupStep::NamelySignIn => "2 Namely sign-in",
+            icims_namely_core::api::SetupStep::Owner => "3 Owner",
+            icims_namely_core::api::SetupStep::Icims => "4 iCIMS",
+            icims_namely_core::api::SetupStep::Review => "5 Review",
+        };
+        println!("{mark}  {part:<17} {}", r.summary);
+        if let Some(fix) = r.fix.as_ref().filter(|_| !r.passed) {
+            println!("      {:<17} {fix}", "");
+        }
+    }
+    let failed = results.iter().filter(|r| !r.passed).count();
+    if failed == 0 {
+        println!("All {} checks passed.", results.len());
+    } else {
+        println!("{failed} of {} checks need attention.", results.len());
+    }
+}
+
+pub fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+pub fn update_bar(bar: &ProgressBar, p: &SyncProgress) {
+    let msg = match p.phase {
+        SyncPhase::Searching => "Searching iCIMS for hires…",
+        SyncPhase::ReadingHires => "Reading hires from iCIMS…",
+        SyncPhase::IndexingNamely => "Checking Namely profiles…",
+        SyncPhase::Planning => "Planning…",
+        SyncPhase::AddingToNamely => "Adding to Namely…",
+        SyncPhase::Done => "Done",
+    };
+    bar.set_message(msg);
+    bar.set_length(u64::from(p.total.unwrap_or(0)));
+    bar.set_position(u64::from(p.done));
+}
+
+fn outcome(o: OutcomeKind) -> &'static str {
+    match o {
+        OutcomeKind::Created => "added",
+        OutcomeKind::WouldCreate => "would add",
+        OutcomeKind::AlreadyInNamely => "already there",
+        OutcomeKind::NeedsReview => "needs review",
+        OutcomeKind::Invalid => "invalid",
+        OutcomeKind::Failed => "FAILED",
+    }
+}
+
+fn status(s: RunStatus) -> &'static str {
+    match s {
+        RunStatus::Running => "running",
+        RunStatus::Succeeded => "succeeded",
+        RunStatus::FinishedWithFailures => "finished with failures",
+        RunStatus::Failed => "failed",
+        RunStatus::StoppedBudget => "stopped (iCIMS daily budget)",
+        RunStatus::Interrupted => "interrupted",
+    }
+}
+
+pub fn run_details(d: &RunDetails) {
+    let s = &d.summary;
+    println!(
+        "Run {} of {} — {}{} — {}",
+        s.id,
+        s.connection,
+        status(s.status),
+        if s.dry_run { " (dry run: nothing written to Namely)" } else { "" },
+        when(&s.started_at)
+    );
+    println!("{}; {} iCIMS calls, {} Namely calls.", counts_line(s), s.icims_calls, s.namely_calls);
+    if let Some(err) = &s.error {
+        println!("{err}");
+    }
+    if d.records.is_empty() {
+        println!("No hires to handle.");
+        return;
+    }
+    let rows: Vec<Vec<String>> = d
+        .records
+        .iter()
+        .map(|r| {
+            vec![
+                r.person_id.to_string(),
+                r.name.clone(),
+                outcome(r.outcome).to_string(),
+                r.reason.clone(),
+            ]
+        })
+        .collect();
+    println!();
+    table(&["ICIMS ID", "NAME", "OUTCOME", "REASON"], &rows);
+}
+
+pub fn run_table(runs: &[RunSummary]) {
+    if runs.is_empty() {
+        println!("No runs yet. Try `icims-namely sync NAME --dry-run`.");
+        return;
+    }
+    let rows: Vec<Vec<String>> = runs
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                when(&r.started_at),
+                format!("{:?}", r.trigger).to_lowercase(),
+                status(r.status).to_string(),
+                counts_line(r),
+                r.icims_calls.to_string(),
+            ]
+        })
+        .collect();
+    table(&["RUN", "STARTED", "TRIGGER", "STATUS", "RESULT", "ICIMS CALLS"], &rows);
+}
+
+/// 0 success · 1 finished with record failures (or stopped early) · 3 the run failed.
+pub fn run_exit_code(d: &RunDetails) -> u8 {
+    match d.summary.status {
+        RunStatus::Succeeded => 0,
+        RunStatus::FinishedWithFailures | RunStatus::StoppedBudget | RunStatus::Interrupted => 1,
+        RunStatus::Failed => 3,
+        RunStatus::Running => 1,
+    }
+}
+
+pub fn write_csv(engine: &Engine, run: RunId, target: &str) -> Result<(), EngineError> {
+    let csv = engine.store().record_csv(run)?;
+    if target == "-" {
+        print!("{csv}");
+    } else {
+        std::fs::write(target, csv)
+            .map_err(|e| EngineError::invalid(format!("Could not write {target}: {e}"), None))?;
+        eprintln!("Wrote run {} to {target}.", run.0);
+    }
+    Ok(())
+}

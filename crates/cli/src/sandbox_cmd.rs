@@ -1,0 +1,149 @@
+//! `icims-namely sandbox`: both simulators in the foreground, for demos, training and tests.
+
+use clap::{Args, ValueEnum};
+use sandbox::namely::IcimsField;
+use sandbox::seed::SeedConfig;
+use sandbox::{Sandbox, SandboxConfig};
+use std::io::Write;
+use std::time::Duration;
+
+#[derive(Args, Debug)]
+pub struct SandboxArgs {
+    /// Port of the simulated iCIMS API on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8701)]
+    icims_port: u16,
+    /// Port of the simulated Namely API on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8702)]
+    namely_port: u16,
+    /// Seed of the generated data: the same seed gives the same people.
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// Hired candidates in iCIMS.
+    #[arg(long, default_value_t = 12)]
+    hires: usize,
+    /// Employees already in Namely.
+    #[arg(long, default_value_t = 8)]
+    employees: usize,
+    /// How the Namely `icims_id` field is set up (to rehearse part 1 of the setup).
+    #[arg(long, value_enum, default_value_t = FieldArg::Present)]
+    field: FieldArg,
+    /// iCIMS calls allowed per day.
+    #[arg(long, default_value_t = 10_000)]
+    daily_limit: u64,
+    /// Delay added to every answer, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Share of requests (0.0–1.0) that fail with a server error.
+    #[arg(long, default_value_t = 0.0)]
+    error_rate: f64,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+enum FieldArg {
+    /// `icims_id`, type Text: set up right.
+    Present,
+    /// No such field.
+    Missing,
+    /// `icmis_id`: a typo.
+    Misspelt,
+    /// `icims_id`, type Number.
+    WrongType,
+}
+
+pub async fn run(args: SandboxArgs) -> u8 {
+    if !(0.0..=1.0).contains(&args.error_rate) {
+        eprintln!("error: --error-rate must be between 0.0 and 1.0");
+        return 2;
+    }
+    let mut config = SandboxConfig {
+        seed: SeedConfig {
+            seed: args.seed,
+            hires: args.hires,
+            employees: args.employees,
+        },
+        icims_port: args.icims_port,
+        anchor_unix: Some(time::OffsetDateTime::now_utc().unix_timestamp()),
+        ..SandboxConfig::default()
+    };
+    config.icims.daily_limit = args.daily_limit;
+    config.icims.latency = Duration::from_millis(args.latency_ms);
+    config.icims.error_rate = args.error_rate;
+    config.namely.port = args.namely_port;
+    config.namely.latency = Duration::from_millis(args.latency_ms);
+    config.namely.error_rate = args.error_rate;
+    config.namely.field = match args.field {
+        FieldArg::Present => IcimsField::Present,
+        FieldArg::Missing => IcimsField::Missing,
+        FieldArg::Misspelt => IcimsField::misspelt(),
+        FieldArg::WrongType => IcimsField::WrongType {
+            type_name: "number".into(),
+        },
+    };
+    let sandbox = match Sandbox::start(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "error: could not start the sandbox: {e}. If a port is taken, choose others with \
+                 --icims-port and --namely-port (0 picks free ones)."
+            );
+            return 2;
+        }
+    };
+    let d = sandbox.demo_credentials();
+    let hired = sandbox.world.hired_person_ids(&["Hired"]).len();
+    println!("Sandbox running: simulated iCIMS and Namely; nothing leaves this computer.");
+    println!();
+    println!("  iCIMS URL          {}", d.icims_url);
+    println!("  iCIMS Customer ID  {}", d.icims_customer_id);
+    println!("  iCIMS Username     {}", d.icims_username);
+    println!("  iCIMS HMAC key     {}", d.icims_hmac_key);
+    println!("  Namely URL         {}", d.namely_url);
+    println!("  Namely permalink   {}", d.namely_permalink);
+    println!("  Namely token       {}   (Olivia Owner, active Administrator)", d.namely_token);
+    println!();
+    println!(
+        "  {hired} hired candidates in iCIMS, {} people in Namely.",
+        sandbox.world.employees.len()
+    );
+    println!();
+    println!("Try it from another terminal:");
+    println!(
+        "  icims-namely connection add demo --namely-permalink {} --icims-customer-id {} \\\n      --icims-username {} --icims-url {} --namely-url {}",
+        d.namely_permalink, d.icims_customer_id, d.icims_username, d.icims_url, d.namely_url
+    );
+    println!("  echo '{}' | icims-namely secret set demo namely-token", d.namely_token);
+    println!("  echo '{}' | icims-namely secret set demo icims-hmac-key", d.icims_hmac_key);
+    println!("  icims-namely check demo");
+    println!("  icims-namely sync demo --dry-run");
+    println!("  icims-namely sync demo");
+    println!();
+    println!("Press Ctrl-C to stop.");
+    let _ = std::io::stdout().flush();
+
+    wait_for_stop().await;
+    eprintln!("Stopping the sandbox…");
+    sandbox.shutdown().await;
+    0
+}
+
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,151 @@
+//! The engine's error: one code to branch on, one message for a person, never a secret.
+
+use crate::api::{ErrorCode, Field, IpcError};
+use crate::clients::ClientSetupError;
+use crate::secrets::{SecretKind, SecretsError};
+use crate::store::StoreError;
+
+/// What went wrong, in plain words, with what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("{message}")]
+    InvalidInput {
+        message: String,
+        field: Option<Field>,
+    },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    AlreadyExists(String),
+    #[error(
+        "A sync is already running for {0}. Wait for it to finish; its progress is on the \
+         dashboard."
+    )]
+    Busy(String),
+    #[error(
+        "The {kind} for {connection} is not in the system keychain. Save it first: in the app, \
+         open the connection's setup; on the command line, `icims-namely secret set {connection} \
+         {kind_arg}`."
+    )]
+    SecretMissing {
+        connection: String,
+        kind: String,
+        kind_arg: &'static str,
+    },
+    #[error("{0}")]
+    Keychain(#[from] SecretsError),
+    #[error("{0}")]
+    Credentials(String),
+    #[error("{0}")]
+    Network(String),
+    #[error("The local database failed: {0}")]
+    Storage(#[from] StoreError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl EngineError {
+    pub fn invalid(message: impl Into<String>, field: Option<Field>) -> Self {
+        EngineError::InvalidInput {
+            message: message.into(),
+            field,
+        }
+    }
+
+    pub fn secret_missing(connection: &str, kind: SecretKind) -> Self {
+        EngineError::SecretMissing {
+            connection: connection.to_string(),
+            kind: kind.label().to_string(),
+            kind_arg: kind.as_str(),
+        }
+    }
+
+    /// The code the desktop interface branches on.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            EngineError::InvalidInput { .. } => ErrorCode::InvalidInput,
+            EngineError::NotFound(_) => ErrorCode::NotFound,
+            EngineError::AlreadyExists(_) => ErrorCode::AlreadyExists,
+            EngineError::Busy(_) => ErrorCode::Busy,
+            EngineError::SecretMissing { .. } => ErrorCode::SecretMissing,
+            EngineError::Keychain(_) => ErrorCode::Keychain,
+            EngineError::Credentials(_) => ErrorCode::Credentials,
+            EngineError::Network(_) => ErrorCode::Network,
+            EngineError::Storage(_) => ErrorCode::Storage,
+            EngineError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The field of the form the error concerns, if any.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            EngineError::InvalidInput { field, .. } => field.clone(),
+            _ => None,
+        }
+    }
+
+    /// The command line's exit code: 2 bad usage or configuration, 3 credentials or
+    /// connection failure, 1 anything else that stopped the command.
+    pub fn exit_code(&self) -> i32 {
+        match self.code() {
+            ErrorCode::InvalidInput
+            | ErrorCode::NotFound
+            | ErrorCode::AlreadyExists
+            | ErrorCode::SecretMissing
+            | ErrorCode::Busy => 2,
+            ErrorCode::Credentials | ErrorCode::Network | ErrorCode::Keychain => 3,
+            ErrorCode::Storage | ErrorCode::Internal => 1,
+        }
+    }
+
+    pub fn to_ipc(&self) -> IpcError {
+        IpcError {
+            code: self.code(),
+            message: self.to_string(),
+            field: self.field(),
+        }
+    }
+}
+
+impl From<EngineError> for IpcError {
+    fn from(e: EngineError) -> Self {
+        e.to_ipc()
+    }
+}
+
+impl From<ClientSetupError> for EngineError {
+    fn from(e: ClientSetupError) -> Self {
+        match e {
+            ClientSetupError::IcimsNotConfigured => {
+                EngineError::invalid(e.to_string(), Some(Field::IcimsCustomerId))
+            }
+            ClientSetupError::NamelyConfig(ref c) => {
+                let field = if matches!(c, namely::ConfigError::Permalink(_)) {
+                    Field::NamelyPermalink
+                } else {
+                    Field::NamelyToken
+                };
+                EngineError::invalid(c.to_string(), Some(field))
+            }
+            ClientSetupError::Icims(err) => EngineError::invalid(err.to_string(), None),
+            ClientSetupError::Namely(err) => EngineError::invalid(err.to_string(), None),
+        }
+    }
+}
+
+/// A Namely failure outside a setup check.
+pub(crate) fn from_namely(e: namely::Error) -> EngineError {
+    if e.is_auth() {
+        EngineError::Credentials(e.to_string())
+    } else {
+        match e {
+            namely::Error::Transport { .. } | namely::Error::Server { .. } => {
+                EngineError::Network(e.to_string())
+            }
+            namely::Error::NotFound { .. } => EngineError::NotFound(e.to_string()),
+            other => EngineError::Internal(other.to_string()),
+        }
+    }
+}
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;

@@ -1,0 +1,188 @@
+//! Store rows → the view types of [`crate::api`].
+
+use super::{EngineError, Result};
+use crate::api::{
+    Field, Health, OwnerCandidate, RecordView, RegionView, RunStatus as ApiRunStatus, RunSummary,
+    ScheduleView, SecretInfo, SecretKindView, SettingsView, SetupStep, StepState, StepStatus,
+};
+use crate::connection::{ConnectionSettings, IcimsRegion, Schedule};
+use crate::store::{self, CheckRecord, RecordRow, RunRow, RunStatus, SecretMeta};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+pub(crate) fn region_view(r: IcimsRegion) -> RegionView {
+    match r {
+        IcimsRegion::Us => RegionView::Us,
+        IcimsRegion::Eu => RegionView::Eu,
+    }
+}
+
+pub(crate) fn schedule_view(s: &Schedule) -> ScheduleView {
+    match *s {
+        Schedule::Off => ScheduleView::Off,
+        Schedule::EveryHours(hours) => ScheduleView::EveryHours { hours },
+        Schedule::DailyAt { hour, minute } => ScheduleView::DailyAt { hour, minute },
+    }
+}
+
+pub(crate) fn schedule_from_view(v: &ScheduleView) -> Result<Schedule> {
+    let bad = |e: crate::connection::InvalidSchedule| {
+        EngineError::invalid(e.to_string(), Some(Field::Schedule))
+    };
+    match *v {
+        ScheduleView::Off => Ok(Schedule::Off),
+        ScheduleView::EveryHours { hours } => Schedule::every_hours(hours).map_err(bad),
+        ScheduleView::DailyAt { hour, minute } => Schedule::daily_at(hour, minute).map_err(bad),
+    }
+}
+
+pub(crate) fn settings_view(s: &ConnectionSettings) -> SettingsView {
+    let namely_web_url = match &s.namely_url {
+        Some(url) => url
+            .trim_end_matches('/')
+            .trim_end_matches("/api/v1")
+            .to_string(),
+        None => format!("https://{}.namely.com", s.namely_permalink),
+    };
+    let non_empty = |v: &str| (!v.trim().is_empty()).then(|| v.to_string());
+    SettingsView {
+        name: s.name.to_string(),
+        namely_permalink: s.namely_permalink.clone(),
+        namely_web_url,
+        icims_customer_id: non_empty(&s.icims_customer_id),
+        icims_username: non_empty(&s.icims_username),
+        icims_region: region_view(s.icims_region),
+        hired_statuses: s.hired_statuses.clone(),
+        schedule: schedule_view(&s.schedule),
+        icims_field_name: s.icims_field_name.clone(),
+        owner_profile_id: s.owner_profile_id.as_ref().map(|p| p.0.clone()),
+        sandbox: s.sandbox,
+    }
+}
+
+pub(crate) fn steps(checks: &[CheckRecord]) -> Vec<StepStatus> {
+    SetupStep::ALL
+        .iter()
+        .map(|step| match checks.iter().find(|c| c.step == step.as_str()) {
+            Some(c) => StepStatus {
+                step: *step,
+                state: if c.passed {
+                    StepState::Passed
+                } else {
+                    StepState::Failed
+                },
+                message: Some(c.message.clone()),
+                checked_at: Some(rfc3339(c.checked_at)),
+            },
+            None => StepStatus {
+                step: *step,
+                state: StepState::NotStarted,
+                message: None,
+                checked_at: None,
+            },
+        })
+        .collect()
+}
+
+fn passed(checks: &[CheckRecord], step: SetupStep) -> bool {
+    checks.iter().any(|c| c.step == step.as_str() && c.passed)
+}
+
+pub(crate) fn health(checks: &[CheckRecord], meta: &[SecretMeta]) -> Health {
+    let has = |kind: &str| meta.iter().any(|m| m.kind == kind);
+    Health {
+        setup_complete: SetupStep::ALL.iter().all(|s| passed(checks, *s)),
+        owner_valid: passed(checks, SetupStep::Owner),
+        icims_key_set: has("icims_hmac_key"),
+        namely_token_set: has("namely_token"),
+    }
+}
+
+pub(crate) fn secret_infos(meta: &[SecretMeta]) -> Vec<SecretInfo> {
+    [
+        (SecretKindView::NamelyToken, "namely_token"),
+        (SecretKindView::IcimsHmacKey, "icims_hmac_key"),
+    ]
+    .into_iter()
+    .map(|(kind, key)| {
+        let m = meta.iter().find(|m| m.kind == key);
+        SecretInfo {
+            kind,
+            set: m.is_some(),
+            saved_at: m.map(|m| rfc3339(m.saved_at)),
+        }
+    })
+    .collect()
+}
+
+fn run_status(s: RunStatus) -> ApiRunStatus {
+    match s {
+        RunStatus::Running => ApiRunStatus::Running,
+        RunStatus::Succeeded => ApiRunStatus::Succeeded,
+        RunStatus::FinishedWithFailures => ApiRunStatus::FinishedWithFailures,
+        RunStatus::Failed => ApiRunStatus::Failed,
+        RunStatus::StoppedBudget => ApiRunStatus::StoppedBudget,
+        RunStatus::Interrupted => ApiRunStatus::Interrupted,
+    }
+}
+
+pub(crate) fn run_summary(r: &RunRow) -> RunSummary {
+    RunSummary {
+        id: r.id.0,
+        connection: r.connection.to_string(),
+        trigger: r.trigger,
+        dry_run: r.dry_run,
+        status: run_status(r.status),
+        started_at: rfc3339(r.started_at),
+        ended_at: r.ended_at.map(rfc3339),
+        counts: r.counts,
+        icims_calls: r.icims_calls,
+        namely_calls: r.namely_calls,
+        error: r.error.clone(),
+    }
+}
+
+pub(crate) fn record_view(r: &RecordRow) -> RecordView {
+    RecordView {
+        person_id: r.person_id.0,
+        name: r.name.clone(),
+        email: r.email.clone(),
+        outcome: r.outcome,
+        reason: r.reason.clone(),
+        namely_profile_id: r.namely_profile_id.as_ref().map(|p| p.0.clone()),
+        at: rfc3339(r.at),
+    }
+}
+
+/// A candidate judged on what was last verified, when Namely cannot be asked right now.
+pub(crate) fn owner_from_store(c: &store::OwnerCandidate) -> OwnerCandidate {
+    let profile: Option<namely::Profile> = serde_json::from_value(serde_json::json!({
+        "id": c.profile_id.0,
+        "full_name": c.full_name,
+        "email": c.email,
+        "access_role": c.access_role,
+        "user_status": c.user_status,
+    }))
+    .ok();
+    match profile {
+        Some(p) => crate::checks::owner_verdict(&p, c.verified_at),
+        None => OwnerCandidate {
+            profile_id: c.profile_id.0.clone(),
+            full_name: c.full_name.clone(),
+            email: c.email.clone(),
+            access_role: c.access_role.clone(),
+            user_status: c.user_status.clone(),
+            verdict: crate::api::OwnerVerdict::RoleUnknown,
+            reason: "? could not verify this person in Namely".to_string(),
+            verified_at: rfc3339(c.verified_at),
+        },
+    }
+}

@@ -1,0 +1,84 @@
+// The schedule as the backend keeps it (ScheduleView) and as the form edits it.
+import type { ScheduleView, SyncSettingsInput } from "../ipc/bindings";
+import { formatHourMinute, type Fmt } from "./format";
+import { w } from "./words";
+
+export type ScheduleMode = "off" | "hourly" | "every_n_hours" | "daily";
+
+export interface ScheduleForm {
+  mode: ScheduleMode;
+  /** For "every N hours". */
+  hours: number;
+  /** For "daily at", "HH:MM" (24 h, local wall-clock time). */
+  time: string;
+}
+
+export const DEFAULT_FORM: ScheduleForm = { mode: "off", hours: 4, time: "07:00" };
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+export function scheduleToForm(s: ScheduleView): ScheduleForm {
+  switch (s.kind) {
+    case "off":
+      return { ...DEFAULT_FORM };
+    case "every_hours":
+      return s.hours === 1
+        ? { ...DEFAULT_FORM, mode: "hourly" }
+        : { ...DEFAULT_FORM, mode: "every_n_hours", hours: s.hours };
+    case "daily_at":
+      return { ...DEFAULT_FORM, mode: "daily", time: `${pad(s.hour)}:${pad(s.minute)}` };
+  }
+}
+
+export type FormResult =
+  | { ok: true; value: ScheduleView }
+  | { ok: false; error: string; input: "hours" | "time" };
+
+export function formToSchedule(f: ScheduleForm): FormResult {
+  switch (f.mode) {
+    case "off":
+      return { ok: true, value: { kind: "off" } };
+    case "hourly":
+      return { ok: true, value: { kind: "every_hours", hours: 1 } };
+    case "every_n_hours": {
+      const hours = Number(f.hours);
+      if (!Number.isInteger(hours) || hours < 1 || hours > 24) {
+        return { ok: false, error: w.schedule.hoursInvalid, input: "hours" };
+      }
+      return { ok: true, value: { kind: "every_hours", hours } };
+    }
+    case "daily": {
+      const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(f.time.trim());
+      if (!m) return { ok: false, error: w.schedule.timeInvalid, input: "time" };
+      return { ok: true, value: { kind: "daily_at", hour: Number(m[1]), minute: Number(m[2]) } };
+    }
+  }
+}
+
+/** "Off", "Every hour", "Every 3 hours", "Daily at 07:00". */
+export function describeSchedule(s: ScheduleView, f: Fmt = {}): string {
+  switch (s.kind) {
+    case "off":
+      return w.schedule.describe.off;
+    case "every_hours":
+      return s.hours === 1 ? w.schedule.describe.hourly : w.schedule.describe.everyN(s.hours);
+    case "daily_at":
+      return w.schedule.describe.daily(formatHourMinute(s.hour, s.minute, f));
+  }
+}
+
+export function sameSchedule(a: ScheduleView, b: ScheduleView): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export type SyncSettingsCheck =
+  | { ok: true; value: SyncSettingsInput }
+  | { ok: false; statuses: string | null; schedule: { message: string; input: "hours" | "time" | null } | null };
+
+/** Validates the hired statuses and the schedule form together (stop 5 and Settings). */
+export function syncSettingsInput(statuses: string[], form: ScheduleForm): SyncSettingsCheck {
+  if (statuses.length === 0) return { ok: false, statuses: w.review.statusesRequired, schedule: null };
+  const schedule = formToSchedule(form);
+  if (!schedule.ok) return { ok: false, statuses: null, schedule: { message: schedule.error, input: schedule.input } };
+  return { ok: true, value: { hired_statuses: statuses, schedule: schedule.value } };
+}

@@ -1,0 +1,70 @@
+// Running syncs, shared by the dashboard and the wizard's first sync. Progress arrives as
+// `sync-progress` events, for manual and scheduled runs alike.
+import type { RunDetails, SyncProgress } from "../ipc/bindings";
+import { api, asIpcError } from "../ipc/commands";
+import { onSyncProgress, type UnlistenFn } from "../ipc/events";
+
+class Syncs {
+  /** Latest progress per connection, while a run is going on. */
+  progress = $state<Record<string, SyncProgress>>({});
+  /** Connections this window started a sync for, or that the backend said are busy. */
+  running = $state<Record<string, boolean>>({});
+  /** Bumped whenever a run ends, so lists can reload. */
+  finished = $state(0);
+
+  #unlisten: Promise<UnlistenFn> | null = null;
+
+  /** Subscribes once to the backend's progress events. */
+  listen() {
+    this.#unlisten ??= onSyncProgress((p) => this.#onProgress(p)).catch(() => () => {});
+  }
+
+  #onProgress(p: SyncProgress) {
+    if (p.phase === "done") {
+      delete this.progress[p.connection];
+      if (!this.#started.has(p.connection)) delete this.running[p.connection];
+      this.finished += 1;
+    } else {
+      this.progress[p.connection] = p;
+    }
+  }
+
+  #started = new Set<string>();
+
+  isRunning(connection: string): boolean {
+    return !!this.running[connection] || !!this.progress[connection];
+  }
+
+  /** Forget a busy mark when the backend reports the connection idle again. */
+  settle(connection: string, backendRunning: boolean) {
+    if (!backendRunning && !this.#started.has(connection)) {
+      delete this.running[connection];
+      delete this.progress[connection];
+    }
+  }
+
+  /**
+   * Runs a real sync (or a retry); resolves with the finished run. When the backend answers
+   * `busy`, another run (e.g. a scheduled one) is going on: the connection stays marked as
+   * running until that run's `done` event, or until the backend lists it idle (settle).
+   */
+  async start(connection: string, run: (name: string) => Promise<RunDetails> = api.syncNow): Promise<RunDetails> {
+    this.#started.add(connection);
+    this.running[connection] = true;
+    let busy = false;
+    try {
+      return await run(connection);
+    } catch (err) {
+      busy = asIpcError(err).code === "busy";
+      throw err;
+    } finally {
+      this.#started.delete(connection);
+      delete this.progress[connection];
+      if (busy) this.running[connection] = true;
+      else delete this.running[connection];
+      this.finished += 1;
+    }
+  }
+}
+
+export const syncs = new Syncs();

@@ -1,0 +1,407 @@
+// Every word a person reads in the interface, in one place. Components never hold literal
+// sentences; they pick them from here. Text in `backticks` is shown as code.
+import type {
+  ErrorCode,
+  OutcomeKind,
+  OwnerVerdict,
+  RunStatus,
+  SecretKindView,
+  SetupStep,
+  SyncPhase,
+  Trigger,
+} from "../ipc/bindings";
+
+/** "1 profile" / "9 profiles": English plural with the number already formatted. */
+export function plural(count: number, formatted: string, one: string, many: string): string {
+  return `${formatted} ${count === 1 ? one : many}`;
+}
+
+const stops: Record<SetupStep, string> = {
+  namely_field: "Namely field",
+  namely_sign_in: "Sign in to Namely",
+  owner: "Owner",
+  icims: "iCIMS",
+  review: "Review & first sync",
+};
+
+const secretNames: Record<SecretKindView, string> = {
+  namely_token: "Token",
+  icims_hmac_key: "HMAC key",
+};
+
+const errorFallbacks: Record<ErrorCode, string> = {
+  invalid_input: "Something you typed is not valid. Check the highlighted field.",
+  not_found: "This company is no longer set up in the app.",
+  already_exists: "A connection with this name already exists. Choose another name.",
+  busy: "A sync is already running for this company. Wait until it ends.",
+  secret_missing: "A saved key or token is missing. Add it again in Settings.",
+  keychain: "The system keychain refused the request. Unlock it and try again.",
+  credentials: "iCIMS or Namely did not accept the saved credentials.",
+  network: "iCIMS or Namely could not be reached. Check the internet connection and try again.",
+  storage: "The app could not read or write its local data.",
+  internal: "Something went wrong inside the app. Try again; if it keeps happening, restart the app.",
+};
+
+export const w = {
+  app: {
+    name: "iCIMS → Namely",
+    allCompanies: "All companies",
+    loading: "Loading…",
+    loadFailed: "The app could not read its saved companies.",
+    tryAgain: "Try again",
+    mainNav: "Main",
+  },
+
+  common: {
+    show: "Show",
+    hide: "Hide",
+    showLabel: (label: string) => `Show ${label}`,
+    details: "Details",
+    cancel: "Cancel",
+    back: "Back",
+    continue: "Continue",
+    checking: "Checking…",
+    checkAgain: "Check again",
+    replace: "Replace",
+    remove: "Remove",
+    removing: "Removing…",
+    saving: "Saving…",
+    checkedAt: "Checked",
+    unknown: "Unknown",
+    none: "—",
+  },
+
+  errors: {
+    fallback: (code: ErrorCode) => errorFallbacks[code],
+  },
+
+  sandboxBanner: "Sandbox — simulated iCIMS and Namely; nothing leaves this computer",
+  sandboxBadge: "Sandbox",
+
+  keychain: {
+    sessionOnly:
+      "No system keychain was found: keys and tokens are kept only until the app closes.",
+  },
+
+  welcome: {
+    title: "Send new hires from iCIMS to Namely",
+    lead:
+      "When a candidate is hired in iCIMS, this app creates their active employee profile in Namely — exactly once, tagged with their iCIMS person id.",
+    connect: "Connect a company",
+    sandbox: "Try the sandbox",
+    startingSandbox: "Starting the sandbox…",
+    sandboxHint: "The sandbox simulates iCIMS and Namely on this computer; no accounts needed.",
+  },
+
+  connect: {
+    title: "Connect a company",
+    lead: "Start with the company's Namely address. Every setup check uses it.",
+    permalinkLabel: "Namely permalink",
+    permalinkHint: "yourcompany or yourcompany.namely.com",
+    resolving: "Checking the address…",
+    resolvedLabel: "Namely address",
+    nameLabel: "Connection name",
+    nameHint: "How this company is listed in the app. Consultants: the client's name works well.",
+    submit: "Create and start setup",
+    creating: "Creating…",
+    nameRequired: "Give the connection a name.",
+    permalinkRequired: "Type the company's Namely permalink.",
+  },
+
+  wizard: {
+    title: (name: string) => `Set up ${name}`,
+    stepperLabel: "Setup steps",
+    stopName: (step: SetupStep) => stops[step],
+    status: {
+      not_started: "Not started",
+      checking: "Checking…",
+      verifiedAt: "✓ verified at",
+      failed: "✗ needs attention",
+    },
+    continueHint: "Continue unlocks once this step is verified.",
+    loadFailed: "The setup of this company could not be opened.",
+  },
+
+  field: {
+    title: "Namely field",
+    lead:
+      "The app writes each new hire's iCIMS person id into a Namely profile field called `icims_id`. That is how it knows who is already in Namely, so nobody is added twice. Create the field once:",
+    steps: [
+      "In Namely, open Company › Settings › Profile Fields.",
+      "Click Add New Field.",
+      "Label: `icims_id` — exactly like this, all lower case.",
+      "Type: Text.",
+      "Save the field.",
+    ],
+    typoAdvice:
+      "Made a typo? Delete the field and create it again. Never rename it: Namely keeps the old internal name, so it would still not match.",
+    needTokenTitle: "First, sign in to Namely",
+    needTokenLead: "The app needs a Namely credential to read your profile fields.",
+  },
+
+  signIn: {
+    title: "Sign in to Namely",
+    lead:
+      "The app works in Namely with a personal access token of an Administrator. It is kept in the system keychain and never shown again.",
+    tokenLabel: "Personal access token",
+    tokenHint: "In Namely: your profile › API › Personal Access Tokens › New token. Paste it here.",
+    submit: "Save and sign in",
+    signedIn: (company: string, person: string, role: string) =>
+      `Signed in to ${company} as ${person} (${role})`,
+    tokenRequired: "Paste the token first.",
+  },
+
+  owner: {
+    title: "Owner",
+    lead:
+      "An active Namely Administrator owns this connection: profiles are created with their access, and before every sync the app checks that they still qualify.",
+    caption: "People who have signed in for this company",
+    choose: "Choose",
+    columns: {
+      name: "Name",
+      email: "Email",
+      role: "Access role",
+      status: "Status",
+      verified: "Last verified",
+      verdict: "Verdict",
+    },
+    verdict: {
+      can_own: "✓ can own",
+      not_administrator: "✗ not an Administrator",
+      inactive: "✗ inactive in Namely",
+      role_unknown: "? role unknown — confirm in Namely",
+    } satisfies Record<OwnerVerdict, string>,
+    userStatus: (s: string) => (s === "active" ? "Active" : s === "inactive" ? "Inactive" : s),
+    makeOwner: (name: string) => `Make ${name} the owner`,
+    pickSomeone: "Choose someone above",
+    choosing: "Saving…",
+    currentOwner: "Current owner",
+    nobody:
+      "An active Administrator must sign in once. Send them this app, or ask them to sign in here.",
+    signInHere: "Sign in as someone else",
+    loading: "Reading who has signed in…",
+    noCandidates: "Nobody has signed in for this company yet.",
+  },
+
+  icims: {
+    title: "iCIMS",
+    lead:
+      "Your iCIMS contact gives you these with the API access. The app signs every request with the HMAC key and never sends the key itself.",
+    customerId: "Customer ID",
+    customerIdHint: "Digits only, for example 1234.",
+    customerIdDigits: "The Customer ID is digits only, for example 1234.",
+    username: "Username",
+    hmacKey: "HMAC Key",
+    region: "Region",
+    regions: { us: "US", eu: "EU" },
+    test: "Test connection",
+    testing: "Testing…",
+    save: "Save",
+    saving: "Saving…",
+    saveHint: "Test the connection first; Save unlocks when the test passes.",
+    keyRequired: "Paste the HMAC key.",
+    usernameRequired: "Type the iCIMS API username.",
+    keepKey: "Keep the saved key",
+  },
+
+  review: {
+    title: "Review & first sync",
+    lead:
+      "Choose what counts as hired and how often to sync. Then look at the dry run: nothing is written to Namely until you approve it.",
+    statusesTitle: "What counts as hired",
+    statusesLabel: "iCIMS statuses that count as hired",
+    statusesHint: "Type a status exactly as iCIMS shows it and press Enter.",
+    statusesRequired: "Add at least one status.",
+    removeStatus: (s: string) => `Remove ${s}`,
+    savePreview: "Save and preview",
+    previewAgain: "Preview again",
+    previewing: "Preparing the dry run…",
+    previewStale: "The settings changed since this dry run. Preview again before creating profiles.",
+    dryRunAt: "Dry run",
+    dryRunNote: "nothing was written to Namely.",
+    tableCaption: "What the first sync would do",
+    create: (n: number, formatted: string) =>
+      `Create ${plural(n, formatted, "profile", "profiles")} in Namely`,
+    finish: "Finish setup (nothing to create)",
+    running: "Sync in progress",
+    doneTitle: "First sync finished",
+    toDashboard: "Go to the dashboard",
+    toHistory: "See the history",
+    noHires: "iCIMS has no hires with these statuses yet.",
+  },
+
+  summary: {
+    added: (n: string) => `${n} added`,
+    needsReview: (count: number, n: string) => `${n} ${count === 1 ? "needs" : "need"} review`,
+    invalid: (n: string) => `${n} invalid`,
+    failed: (n: string) => `${n} failed`,
+  },
+
+  counts: {
+    would_create: "to create",
+    already_in_namely: "already in Namely",
+    needs_review: "need review",
+    invalid: "invalid",
+  },
+
+  schedule: {
+    legend: "Schedule",
+    off: "Off",
+    hourly: "Every hour",
+    everyN: "Every",
+    hoursSuffix: "hours",
+    hoursLabel: "Hours between syncs",
+    daily: "Daily at",
+    timeLabel: "Time of the daily sync",
+    describe: {
+      off: "Off",
+      hourly: "Every hour",
+      everyN: (n: number) => `Every ${n} hours`,
+      daily: (t: string) => `Daily at ${t}`,
+    },
+    hoursInvalid: "Choose a whole number of hours from 1 to 24.",
+    timeInvalid: "Choose a time like 07:00.",
+  },
+
+  progress: {
+    phase: {
+      searching: "Searching iCIMS for hires…",
+      reading_hires: "Reading hires from iCIMS…",
+      indexing_namely: "Checking who is already in Namely…",
+      planning: "Deciding what to do with each hire…",
+      adding_to_namely: "Adding to Namely…",
+      done: "Finished",
+    } satisfies Record<SyncPhase, string>,
+    of: (done: string, total: string) => `${done} of ${total}`,
+    read: "Read",
+    created: "Created",
+    skipped: "Skipped",
+    failed: "Failed",
+    label: "Sync progress",
+  },
+
+  dashboard: {
+    title: "Companies",
+    add: "Add a company",
+    syncNow: "Sync now",
+    syncing: "Sync in progress",
+    continueSetup: "Continue setup",
+    history: "History",
+    settings: "Settings",
+    lastSync: "Last sync",
+    nextSync: "Next sync",
+    never: "Never",
+    scheduleOff: "Schedule off",
+    nothingNew: "nothing new",
+    filterLabel: "Show",
+    sortLabel: "Sort by",
+    filters: { all: "All companies", attention: "Needs attention", healthy: "Healthy" },
+    sorts: { health: "Health", name: "Name", last_sync: "Last sync" },
+    noneMatch: "No company matches this filter.",
+    chips: {
+      setup: "Setup",
+      owner: "Owner",
+      icims_key: "iCIMS key",
+      namely_token: "Namely token",
+    },
+    chipOk: "OK",
+    chipBad: "needs attention",
+    healthLabel: "Health",
+    runProblem: {
+      failed: "The last sync failed.",
+      finished_with_failures: "The last sync finished with failures.",
+      stopped_budget: "The last sync stopped early: the iCIMS daily call limit ran low. It resumes next run.",
+      interrupted: "The last sync was interrupted. It resumes next run.",
+    } as Partial<Record<RunStatus, string>>,
+    syncedResult: "Sync finished",
+  },
+
+  history: {
+    title: (name: string) => `History — ${name}`,
+    caption: "Sync runs, newest first",
+    columns: {
+      when: "When",
+      trigger: "Trigger",
+      duration: "Duration",
+      added: "Added",
+      already: "Already there",
+      review: "Needs review",
+      invalid: "Invalid",
+      failed: "Failed",
+      calls: "iCIMS calls",
+    },
+    open: (when: string) => `Open the run of ${when}`,
+    empty: "No sync has run yet.",
+    loading: "Loading the history…",
+    running: "Running…",
+    runTitlePrefix: "Run of",
+    backToRuns: "All runs",
+    records: "Hires in this run",
+    columnsRun: { name: "Name", email: "Email", outcome: "Outcome", reason: "Reason" },
+    retry: "Retry failed",
+    retrying: "Retrying…",
+    export: "Export CSV",
+    exporting: "Exporting…",
+    savedTo: (path: string) => `Saved to ${path}`,
+    filterLabel: "Show",
+    allOutcomes: "All outcomes",
+    noRecords: "No hires in this run.",
+    dryRun: "Dry run",
+    calls: (icims: string, namely: string) => `${icims} iCIMS calls, ${namely} Namely calls`,
+  },
+
+  settings: {
+    title: (name: string) => `Settings — ${name}`,
+    company: "Company",
+    namelyAddress: "Namely address",
+    companyName: "Company in Namely",
+    openSetup: "Open setup",
+    syncTitle: "Sync",
+    saveSync: "Save sync settings",
+    saved: "Saved.",
+    namelyTitle: "Namely token",
+    icimsTitle: "iCIMS connection",
+    notSet: (what: string) => `No ${what} saved.`,
+    removeTitle: "Remove this company",
+    removeLead:
+      "The app forgets this company's settings and removes its key and token from the keychain. Nothing changes in iCIMS or Namely.",
+    removeButton: "Remove company…",
+    confirmTitle: (name: string) => `Remove ${name}?`,
+    confirmBody:
+      "The app forgets this company's settings and removes its key and token from the system keychain. Its sync history is kept unless you also remove it. Nothing changes in iCIMS or Namely.",
+    alsoHistory: "Also remove the sync history",
+    confirmRemove: "Remove company",
+  },
+
+  secrets: {
+    name: (kind: SecretKindView) => secretNames[kind],
+    savedOn: (kind: SecretKindView) => `${secretNames[kind]} saved in the system keychain on`,
+    sessionOnly: (kind: SecretKindView) =>
+      `${secretNames[kind]} kept for this session only (no system keychain), since`,
+  },
+
+  outcome: {
+    created: "Added",
+    would_create: "Will be added",
+    already_in_namely: "Already in Namely",
+    needs_review: "Needs review",
+    invalid: "Invalid",
+    failed: "Failed",
+  } satisfies Record<OutcomeKind, string>,
+
+  trigger: {
+    manual: "Manual",
+    schedule: "Schedule",
+    cli: "Command line",
+    retry: "Retry",
+  } satisfies Record<Trigger, string>,
+
+  runStatus: {
+    running: "Running",
+    succeeded: "Finished",
+    finished_with_failures: "Finished with failures",
+    failed: "Failed",
+    stopped_budget: "Stopped: iCIMS call limit",
+    interrupted: "Interrupted",
+  } satisfies Record<RunStatus, string>,
+};

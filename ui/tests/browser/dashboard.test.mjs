@@ -1,0 +1,209 @@
+// Dashboard, live sync progress, history and settings, against the fake backend.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { advance, buttonState, fake, launchBrowser, openApp, seeText, serveDist, shot, until, visible } from "./harness.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const TWO_COMPANIES = {
+  connections: [
+    {
+      name: "Acme",
+      company: "Acme Corp",
+      stage: "done",
+      schedule: { kind: "daily_at", hour: 9, minute: 0 },
+      history: true,
+      hires: { total: 340, new: 9 },
+    },
+    { name: "Globex", permalink: "globex", company: "Globex Corporation", stage: "icims" },
+  ],
+};
+
+const button = (scope, name) => scope.getByRole("button", { name, exact: true });
+const card = (page, name) => page.locator(`article[data-connection="${name}"]`);
+
+describe("dashboard", () => {
+  it("shows one card per company with health, last and next sync", async () => {
+    const { page, done } = await openApp(browser, server.url, TWO_COMPANIES);
+    await seeText(page, "Companies");
+    const acme = card(page, "Acme");
+    await visible(acme);
+    assert.deepEqual(
+      (await acme.locator(".chips li").allTextContents()).map((t) => t.replace(/\s+/g, " ").trim()),
+      ["Setup ✓: OK", "Owner ✓: OK", "iCIMS key ✓: OK", "Namely token ✓: OK"],
+    );
+    await visible(acme.getByText(/— 3 added, 1 needs review$/));
+    await visible(acme.getByText(/Tomorrow 09:00|Today 09:00/));
+    await visible(acme.getByText("Daily at 09:00", { exact: false }));
+    assert.ok(await button(acme, "Sync now").isEnabled());
+
+    const globex = card(page, "Globex");
+    await visible(globex.getByText("iCIMS key ✗", { exact: false }));
+    await visible(button(globex, "Continue setup"));
+    assert.equal(await button(globex, "Sync now").count(), 0);
+    await visible(globex.getByText("Never"));
+    await visible(button(page, "Add a company"));
+    await shot(page, "21-dashboard-two-companies");
+
+    // Filter and sort by health.
+    await page.getByLabel("Show").selectOption("healthy");
+    await seeText(page, "No company matches this filter.");
+    await page.getByLabel("Show").selectOption("attention");
+    assert.deepEqual(await page.locator("article h2").allTextContents(), ["Globex", "Acme"]);
+    await page.getByLabel("Sort by").selectOption("name");
+    assert.deepEqual(await page.locator("article h2").allTextContents(), ["Acme", "Globex"]);
+    await done();
+  });
+
+  it("runs Sync now with live progress and keeps it disabled while running", async () => {
+    const { page, done } = await openApp(browser, server.url, TWO_COMPANIES);
+    const acme = card(page, "Acme");
+    await fake.pause(page, "sync");
+    await (await visible(button(acme, "Sync now"))).click();
+    await advance(page, "sync", 2); // searching, then the first 120 hires
+    await visible(acme.getByText("Reading hires from iCIMS… 120 of 340"));
+    const running = button(acme, "Sync in progress");
+    assert.equal(await running.isDisabled(), true);
+    await visible(acme.getByText(/Read\s+120/));
+    await shot(page, "22-dashboard-sync-running");
+
+    await advance(page, "sync", 7); // 240, 340, indexing, planning, 1, 2, 3 added
+    await visible(acme.getByText("Adding to Namely… 3 of 9"));
+    await visible(acme.getByText(/Created\s+3/));
+    assert.equal(await running.isDisabled(), true);
+    // Other cards stay usable while one syncs.
+    assert.ok(await button(card(page, "Globex"), "Continue setup").isEnabled());
+
+    await fake.resume(page, "sync");
+    await visible(acme.getByText("✓ Sync finished: 9 added"));
+    await buttonState(button(acme, "Sync now"), true);
+    await visible(acme.getByText(/Today \d\d:\d\d — 9 added$/));
+    await done();
+  });
+
+  it("disables Sync now when the backend says a sync is already running", async () => {
+    const { page, done } = await openApp(browser, server.url, TWO_COMPANIES);
+    const acme = card(page, "Acme");
+    await visible(button(acme, "Sync now"));
+    // A scheduled run starts behind the window's back.
+    await fake.set(page, "Acme", { running: true });
+    await button(acme, "Sync now").click();
+    await visible(acme.getByText("A sync is already running for this company. Wait until it ends."));
+    await buttonState(button(acme, "Sync in progress"), false);
+    // Its progress arrives as events; when it ends, the button comes back.
+    await fake.set(page, "Acme", { running: false });
+    await page.evaluate(() =>
+      window.__fake.emit("sync-progress", {
+        connection: "Acme",
+        run_id: 99,
+        phase: "done",
+        done: 0,
+        total: 0,
+        counts: { read: 0, created: 0, would_create: 0, already_in_namely: 0, needs_review: 0, invalid: 0, failed: 0 },
+      }),
+    );
+    await buttonState(button(acme, "Sync now"), true);
+    await done();
+  });
+});
+
+describe("history", () => {
+  it("lists runs newest first and opens one with every hire's reason", async () => {
+    const { page, done } = await openApp(browser, server.url, TWO_COMPANIES);
+    await (await visible(button(card(page, "Acme"), "History"))).click();
+    await seeText(page, "History — Acme");
+    const rows = page.locator("tbody tr");
+    await visible(rows);
+    assert.equal(await rows.count(), 3);
+    const cells = async (i) => (await rows.nth(i).locator("td").allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
+    const newest = await cells(0);
+    assert.match(newest[0], /^Today|^Yesterday/);
+    assert.equal(newest[1], "Schedule");
+    assert.match(newest[2], /^2 mins? 11 secs?$/);
+    assert.deepEqual(newest.slice(3), ["3", "336", "1", "0", "0", "682"]);
+    const yesterday = await cells(1);
+    assert.match(yesterday[0], /Finished with failures/);
+    assert.deepEqual(yesterday.slice(3, 8), ["2", "116", "0", "1", "1"]);
+    assert.equal((await cells(2))[1], "Manual");
+    await shot(page, "23-history-runs");
+
+    await rows.nth(1).getByRole("button").click();
+    await seeText(page, /^Run of /);
+    await seeText(page, "Failed: Namely rejected the home address (state 'XX') — will retry next run");
+    await seeText(page, "Invalid: no email in iCIMS — add one to the candidate");
+    await seeText(page, /Added as Jane Doe \(start \d{1,2} \w{3} \d{4}\)/);
+    await seeText(page, /Already in Namely \(icims_id \d+\)/);
+    await page.getByLabel("Show").selectOption("failed");
+    assert.equal(await page.locator(".records tbody tr").count(), 1);
+    await shot(page, "24-history-run-details");
+
+    await button(page, "Export CSV").click();
+    await seeText(page, /Saved to \/home\/olivia\/Documents\/icims-namely\/Acme-run-\d+\.csv/);
+
+    await button(page, "Retry failed").click();
+    await seeText(page, /Retry · Finished/);
+    await seeText(page, /Added as .* \(start/);
+    assert.equal(await button(page, "Retry failed").isDisabled(), true);
+    await button(page, "← All runs").click();
+    await until(async () => (await page.locator("tbody tr").count()) === 4, "the retry run in the list");
+    await done();
+  });
+});
+
+describe("settings", () => {
+  it("shows sync settings and secrets, and confirms removing a company", async () => {
+    const { page, done } = await openApp(browser, server.url, TWO_COMPANIES);
+    await (await visible(button(card(page, "Acme"), "Settings"))).click();
+    await seeText(page, "Settings — Acme");
+    assert.equal(await page.getByLabel("Daily at").first().isChecked(), true);
+    assert.equal(await page.getByLabel("Time of the daily sync").inputValue(), "09:00");
+    await seeText(page, /Token saved in the system keychain on \d{1,2} \w{3} \d{4}/);
+    await seeText(page, /HMAC key saved in the system keychain on \d{1,2} \w{3} \d{4}/);
+
+    // Change the schedule.
+    await page.getByLabel("Every", { exact: true }).check();
+    await page.getByLabel("Hours between syncs").fill("3");
+    await button(page, "Save sync settings").click();
+    await seeText(page, "✓ Saved.");
+    await shot(page, "25-settings");
+
+    await button(page, "Remove company…").click();
+    const dialog = page.getByRole("dialog");
+    await visible(dialog);
+    await visible(dialog.getByText("Remove Acme?"));
+    await visible(dialog.getByText(/Its sync history is kept unless you also remove it/));
+    assert.equal(await dialog.getByLabel("Also remove the sync history").isChecked(), false);
+    await shot(page, "26-settings-remove-confirm");
+
+    await button(dialog, "Remove company").click();
+    await seeText(page, "Companies");
+    await until(async () => (await page.locator("article h2").allTextContents()).join() === "Globex", "only Globex left");
+    const calls = await fake.calls(page, "remove_connection");
+    assert.deepEqual(calls[0].args, { name: "Acme", keepHistory: true });
+    await done();
+  });
+
+  it("renders the dashboard in dark mode", async () => {
+    const { page, done } = await openApp(
+      browser,
+      server.url,
+      { ...TWO_COMPANIES, keychainPersistent: false },
+      { colorScheme: "dark" },
+    );
+    await visible(card(page, "Acme"));
+    await seeText(page, /kept only until the app closes/);
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(bg, "rgb(20, 23, 27)");
+    await shot(page, "27-dashboard-dark");
+    await done();
+  });
+});

@@ -1,0 +1,653 @@
+// A stateful fake of the Rust backend, injected into the page before the app loads
+// (page.addInitScript). It installs what `mockIPC` from @tauri-apps/api/mocks installs —
+// `window.__TAURI_INTERNALS__` with invoke, transformCallback, callbacks and the event plugin —
+// and implements every command of ui/src/ipc/commands.ts with realistic data.
+//
+// Tests steer it through `window.__fake`:
+//   __fake.pause(key) / __fake.step(key, n) / __fake.resume(key)  hold a command (key = its name)
+//       or the sync's progress checkpoints (key "sync") until the test lets them go;
+//   __fake.set(connection, patch)  change what "Namely"/"iCIMS" would answer (e.g. the field);
+//   __fake.calls                    every command received, with its arguments.
+// The scenario comes from `window.__FAKE_SCENARIO__` (set by an earlier init script).
+(() => {
+  "use strict";
+  const scenario = window.__FAKE_SCENARIO__ || {};
+  const DELAY = scenario.delayMs ?? 40;
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  // ---------- time helpers (everything relative to "now", in the page's zone) ----------
+  const now = () => new Date();
+  const iso = (d) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+  /** Today (plus `days`) at hh:mm local time. */
+  function localAt(days, hh, mm) {
+    const d = new Date();
+    d.setDate(d.getDate() + days);
+    d.setHours(hh, mm, 0, 0);
+    return d;
+  }
+  const addSeconds = (d, s) => new Date(d.getTime() + s * 1000);
+  const longDate = (d) => new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric" }).format(d);
+
+  // ---------- people ----------
+  const FIRST = ["Jane", "Omar", "Priya", "Lucas", "Mei", "Tom", "Ana", "Kofi", "Sara", "Ivan", "Lena", "Raj", "Nora", "Ben", "Yuki", "Eva"];
+  const LAST = ["Doe", "Haddad", "Nair", "Silva", "Chen", "Baker", "Costa", "Mensah", "Berg", "Petrov", "Vogel", "Rao", "Quinn", "Ortiz", "Sato", "Novak"];
+  function person(i) {
+    const first = FIRST[i % FIRST.length];
+    const last = LAST[Math.floor(i / FIRST.length) % LAST.length];
+    return { name: `${first} ${last}`, email: `${first}.${last}${i >= 256 ? i : ""}@example.com`.toLowerCase() };
+  }
+
+  /** The hires iCIMS would return. kind: new | already | review | invalid | fail */
+  function makeHires(total, plan) {
+    const hires = [];
+    let i = 0;
+    const push = (kind, extra = {}) => {
+      const p = person(i);
+      const start = localAt(5 + (i % 20), 0, 0);
+      hires.push({ person_id: 9000 + i, name: p.name, email: p.email, start, kind, ...extra });
+      i += 1;
+    };
+    for (let k = 0; k < (plan.new ?? 0); k++) push("new");
+    for (let k = 0; k < (plan.fail ?? 0); k++) push("fail");
+    for (let k = 0; k < (plan.review ?? 0); k++) push("review");
+    for (let k = 0; k < (plan.invalid ?? 0); k++) push("invalid", { email: null });
+    while (hires.length < total) push("already");
+    return hires;
+  }
+
+  const OWNERS = {
+    olivia: { profile_id: "p-olivia", full_name: "Olivia Owner", email: "olivia@acme.example", access_role: "Administrator", user_status: "active", verdict: "can_own", reason: "✓ can own" },
+    sam: { profile_id: "p-sam", full_name: "Sam Staff", email: "sam@acme.example", access_role: "Employee", user_status: "active", verdict: "not_administrator", reason: "✗ not an Administrator" },
+    alex: { profile_id: "p-alex", full_name: "Alex Former", email: "alex@acme.example", access_role: "Administrator", user_status: "inactive", verdict: "inactive", reason: "✗ inactive in Namely" },
+    riley: { profile_id: "p-riley", full_name: "Riley Roe", email: "riley@acme.example", access_role: null, user_status: "active", verdict: "role_unknown", reason: "? role unknown — confirm in Namely" },
+  };
+  const OWNER_SETS = { ok: ["olivia", "sam", "alex"], none: ["sam", "alex"], unknown: ["riley", "sam"] };
+
+  const STEPS = ["namely_field", "namely_sign_in", "owner", "icims", "review"];
+  const STAGES = { new: 0, field: 0, sign_in: 1, owner: 2, icims: 3, review: 4, done: 5 };
+
+  // ---------- state ----------
+  const state = { connections: new Map(), runs: [], nextRunId: 1 };
+
+  function makeConnection(spec) {
+    const stage = STAGES[spec.stage ?? "new"];
+    const checked = iso(localAt(0, 8, 30) < now() ? localAt(0, 8, 30) : addSeconds(now(), -3600));
+    const permalink = spec.permalink ?? spec.name.toLowerCase();
+    const sandbox = !!spec.sandbox;
+    const conn = {
+      name: spec.name,
+      permalink,
+      web_url: sandbox ? "http://127.0.0.1:47811" : `https://${permalink}.namely.com`,
+      sandbox,
+      company: spec.company ?? "Acme Corp",
+      company_known: stage >= 2,
+      token: spec.token ?? (stage >= 1 || spec.stage === "field" ? "good-token" : null),
+      tokenSavedAt: iso(localAt(-1, 10, 0)),
+      hmac: stage >= 4 ? "correct-horse" : null,
+      hmacSavedAt: iso(localAt(-1, 10, 5)),
+      icims: stage >= 4 ? { customer_id: "4711", username: "api_acme", region: "us" } : { customer_id: null, username: null, region: "us" },
+      expect: sandbox
+        ? { customer_id: "1001", username: "sandbox_api", key: "sandbox-hmac-key", region: "us" }
+        : { customer_id: "4711", username: "api_acme", key: "correct-horse", region: spec.icimsRegion ?? "us" },
+      hired: spec.hired ?? ["Hired"],
+      schedule: spec.schedule ?? { kind: "off" },
+      field: spec.field ?? scenario.field ?? "found",
+      owners: spec.owners ?? scenario.owners ?? "ok",
+      owner: stage >= 3 ? "p-olivia" : null,
+      steps: {},
+      hires: makeHires(spec.hires?.total ?? 13, spec.hires ?? { new: 9, review: 1, invalid: 1 }),
+      running: false,
+    };
+    for (const [i, step] of STEPS.entries()) {
+      conn.steps[step] = i < stage
+        ? { state: "passed", message: passedMessage(conn, step), checked_at: checked }
+        : { state: "not_started", message: null, checked_at: null };
+    }
+    return conn;
+  }
+
+  function passedMessage(conn, step) {
+    switch (step) {
+      case "namely_field": return "Found the field `icims_id` (Text).";
+      case "namely_sign_in": return `Signed in to ${conn.company} as Olivia Owner (Administrator)`;
+      case "owner": return "Olivia Owner owns this connection.";
+      case "icims": return `Connected to iCIMS customer ${conn.expect.customer_id} as ${conn.expect.username}.`;
+      default: return "First sync finished.";
+    }
+  }
+
+  // ---------- errors and views ----------
+  const fail = (code, message, field = null) => ({ code, message, field });
+  function get(name) {
+    const c = state.connections.get(name);
+    if (!c) throw fail("not_found", `There is no company called "${name}" in the app.`);
+    return c;
+  }
+  const allPassed = (c) => STEPS.every((s) => c.steps[s].state === "passed");
+  const health = (c) => ({
+    setup_complete: allPassed(c),
+    owner_valid: c.steps.owner.state === "passed",
+    icims_key_set: !!c.hmac,
+    namely_token_set: !!c.token,
+  });
+  function settings(c) {
+    return {
+      name: c.name,
+      namely_permalink: c.permalink,
+      namely_web_url: c.web_url,
+      icims_customer_id: c.icims.customer_id,
+      icims_username: c.icims.username,
+      icims_region: c.icims.region,
+      hired_statuses: [...c.hired],
+      schedule: c.schedule,
+      icims_field_name: c.steps.namely_field.state === "passed" ? "icims_id" : null,
+      owner_profile_id: c.owner,
+      sandbox: c.sandbox,
+    };
+  }
+  function details(c) {
+    return {
+      settings: settings(c),
+      company_name: c.company_known ? c.company : null,
+      secrets: [
+        { kind: "namely_token", set: !!c.token, saved_at: c.token ? c.tokenSavedAt : null },
+        { kind: "icims_hmac_key", set: !!c.hmac, saved_at: c.hmac ? c.hmacSavedAt : null },
+      ],
+      steps: STEPS.map((step) => ({ step, ...c.steps[step] })),
+      resume_step: STEPS.find((s) => c.steps[s].state !== "passed") ?? "review",
+      health: health(c),
+    };
+  }
+  function nextSync(c) {
+    const s = c.schedule;
+    if (s.kind === "off") return null;
+    if (s.kind === "every_hours") return iso(addSeconds(now(), s.hours * 3600));
+    const today = localAt(0, s.hour, s.minute);
+    return iso(today > now() ? today : localAt(1, s.hour, s.minute));
+  }
+  function summaryOf(c) {
+    const last = state.runs.filter((r) => r.summary.connection === c.name && !r.summary.dry_run).at(-1);
+    return {
+      name: c.name,
+      company_name: c.company_known ? c.company : null,
+      namely_permalink: c.permalink,
+      sandbox: c.sandbox,
+      health: health(c),
+      last_run: last ? last.summary : null,
+      next_sync_at: nextSync(c),
+      schedule: c.schedule,
+      running: c.running,
+    };
+  }
+  function check(step, passed, summary, fix = null, field = null, detail = null) {
+    return { step, passed, summary, fix, field, detail, checked_at: iso(now()) };
+  }
+  function record(c, step, result) {
+    c.steps[step] = { state: result.passed ? "passed" : "failed", message: result.summary, checked_at: result.checked_at };
+    return result;
+  }
+
+  // ---------- permalinks ----------
+  function normalize(input) {
+    let s = String(input ?? "").trim().toLowerCase();
+    if (!s) throw fail("invalid_input", "Type the company's Namely permalink.", "namely_permalink");
+    s = s.replace(/^https?:\/\//, "").replace(/\/.*$/, "");
+    if (s.endsWith(".namely.com")) s = s.slice(0, -".namely.com".length);
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(s)) {
+      throw fail(
+        "invalid_input",
+        "That is not a Namely address. Type the part before .namely.com — for example yourcompany.",
+        "namely_permalink",
+      );
+    }
+    return { permalink: s, web_url: `https://${s}.namely.com` };
+  }
+
+  // ---------- owners ----------
+  function ownerStep(c) {
+    const candidates = OWNER_SETS[c.owners].map((k) => ({ ...OWNERS[k], verified_at: iso(addSeconds(now(), -600)) }));
+    const chosen = candidates.find((p) => p.profile_id === c.owner) ?? null;
+    let result;
+    if (!candidates.some((p) => p.verdict === "can_own" || p.verdict === "role_unknown")) {
+      result = check("owner", false, "Nobody who has signed in can own this connection.", "An active Administrator must sign in once.");
+    } else if (!chosen) {
+      result = check("owner", false, "Choose who owns this connection.");
+    } else if (chosen.verdict === "role_unknown") {
+      result = check(
+        "owner",
+        false,
+        `Namely did not say which access role ${chosen.full_name} has.`,
+        "Confirm in Namely (Company › Settings › Access Roles) that they are an Administrator, then Check again.",
+        null,
+        "GET /api/v1/profiles/p-riley: access_role missing from the reply",
+      );
+    } else {
+      result = check("owner", true, `${chosen.full_name} owns this connection.`);
+    }
+    record(c, "owner", result);
+    return { candidates, chosen_profile_id: c.owner, check: result };
+  }
+
+  // ---------- runs ----------
+  const zero = () => ({ read: 0, created: 0, would_create: 0, already_in_namely: 0, needs_review: 0, invalid: 0, failed: 0 });
+  function reasonFor(h, outcome) {
+    switch (outcome) {
+      case "would_create": return `Will be added as ${h.name} (start ${longDate(h.start)})`;
+      case "created": return `Added as ${h.name} (start ${longDate(h.start)})`;
+      case "already_in_namely": return `Already in Namely (icims_id ${h.person_id})`;
+      case "needs_review": return `Needs review: ${h.email} already belongs to ${h.name.split(" ")[0]} D. ${h.name.split(" ")[1]}, who has no icims_id`;
+      case "invalid": return "Invalid: no email in iCIMS — add one to the candidate";
+      default: return "Failed: Namely rejected the home address (state 'XX') — will retry next run";
+    }
+  }
+  function recordOf(h, outcome, at) {
+    return {
+      person_id: h.person_id,
+      name: h.name,
+      email: h.email,
+      outcome,
+      reason: reasonFor(h, outcome),
+      namely_profile_id: outcome === "created" || outcome === "already_in_namely" ? `np-${h.person_id}` : null,
+      at: iso(at),
+    };
+  }
+  const COUNT_KEY = { would_create: "would_create", created: "created", already_in_namely: "already_in_namely", needs_review: "needs_review", invalid: "invalid", failed: "failed" };
+  function newRun(c, trigger, dryRun, started = now()) {
+    const run = {
+      summary: {
+        id: state.nextRunId++,
+        connection: c.name,
+        trigger,
+        dry_run: dryRun,
+        status: "running",
+        started_at: iso(started),
+        ended_at: null,
+        counts: zero(),
+        icims_calls: 0,
+        namely_calls: 0,
+        error: null,
+      },
+      records: [],
+    };
+    state.runs.push(run);
+    return run;
+  }
+  function add(run, h, outcome, at) {
+    run.records.push(recordOf(h, outcome, at));
+    run.summary.counts[COUNT_KEY[outcome]] += 1;
+  }
+  function finish(run, seconds) {
+    const s = run.summary;
+    s.ended_at = iso(addSeconds(new Date(s.started_at), seconds));
+    s.status = s.counts.failed > 0 ? "finished_with_failures" : "succeeded";
+    s.icims_calls = 2 + s.counts.read * 2;
+    s.namely_calls = 2 + s.counts.created + s.counts.failed;
+  }
+  function planOutcome(h, dry) {
+    if (h.kind === "already") return "already_in_namely";
+    if (h.kind === "review") return "needs_review";
+    if (h.kind === "invalid") return "invalid";
+    if (dry) return "would_create";
+    return h.kind === "fail" ? "failed" : "created";
+  }
+
+  function seedHistory(c) {
+    // Two days ago, manual: 5 added.
+    const a = newRun(c, "manual", false, localAt(-2, 14, 12));
+    makeHires(40, { new: 5 }).forEach((h) => {
+      a.summary.counts.read += 1;
+      add(a, h, h.kind === "new" ? "created" : "already_in_namely", a.summary.started_at ? new Date(a.summary.started_at) : now());
+    });
+    finish(a, 48);
+    // Yesterday 09:00, schedule: 2 added, 1 invalid, 1 failed.
+    const b = newRun(c, "schedule", false, localAt(-1, 9, 0));
+    makeHires(120, { new: 2, fail: 1, invalid: 1 }).forEach((h) => {
+      b.summary.counts.read += 1;
+      add(b, h, planOutcome(h, false), new Date(b.summary.started_at));
+    });
+    finish(b, 95);
+    // Today 09:00, schedule: 3 added, 1 needs review.
+    const t = localAt(0, 9, 0) < now() ? localAt(0, 9, 0) : addSeconds(now(), -1800);
+    const d = newRun(c, "schedule", false, t);
+    makeHires(340, { new: 3, review: 1 }).forEach((h) => {
+      d.summary.counts.read += 1;
+      add(d, h, planOutcome(h, false), t);
+    });
+    finish(d, 131);
+  }
+
+  // ---------- gates: let tests hold a command or the sync at a checkpoint ----------
+  const gates = new Map();
+  async function gate(key) {
+    const g = gates.get(key);
+    if (!g || !g.paused) return;
+    if (g.credits > 0) {
+      g.credits -= 1;
+      return;
+    }
+    await new Promise((resolve) => g.waiters.push(resolve));
+  }
+
+  // ---------- events (mirrors mockIPC's event plugin) ----------
+  const callbacks = new Map();
+  const listeners = new Map();
+  function emit(event, payload) {
+    for (const id of [...(listeners.get(event) ?? [])]) {
+      const cb = callbacks.get(id);
+      if (cb) cb({ event, id, payload });
+    }
+  }
+
+  async function runSync(c, trigger) {
+    if (c.running) throw fail("busy", "A sync is already running for this company. Wait until it ends.");
+    if (!c.token) throw fail("secret_missing", "The Namely token is missing. Add it again in Settings.", "namely_token");
+    if (!c.hmac) throw fail("secret_missing", "The iCIMS HMAC key is missing. Add it again in Settings.", "icims_hmac_key");
+    c.running = true;
+    const run = newRun(c, trigger, false);
+    const id = run.summary.id;
+    const progress = async (phase, done, total) => {
+      await gate("sync");
+      await sleep(scenario.syncStepMs ?? 15);
+      emit("sync-progress", { connection: c.name, run_id: id, phase, done, total, counts: { ...run.summary.counts } });
+    };
+    try {
+      const hires = trigger === "retry" ? retryable(c) : c.hires;
+      await progress("searching", 0, null);
+      const chunk = 120;
+      for (let done = 0; done < hires.length; ) {
+        done = Math.min(hires.length, done + chunk);
+        run.summary.counts.read = done;
+        await progress("reading_hires", done, hires.length);
+      }
+      await progress("indexing_namely", 0, null);
+      await progress("planning", 0, null);
+      const toAdd = hires.filter((h) => h.kind === "new" || h.kind === "fail");
+      let added = 0;
+      for (const h of hires) {
+        const outcome = planOutcome(h, false);
+        if (h.kind === "new" || h.kind === "fail") {
+          added += 1;
+          add(run, h, outcome, now());
+          await progress("adding_to_namely", added, toAdd.length);
+        } else {
+          add(run, h, outcome, now());
+        }
+      }
+      // What was added is in Namely now; failures stay to retry.
+      for (const h of hires) if (h.kind === "new") h.kind = "already";
+      if (trigger === "retry") for (const h of hires) h.kind = "already";
+      finish(run, 7 + Math.round(hires.length / 40));
+      c.steps.review = { state: "passed", message: "First sync finished.", checked_at: iso(now()) };
+      await progress("done", added, toAdd.length);
+      return run;
+    } finally {
+      c.running = false;
+    }
+  }
+
+  /** What Retry failed sends again: the failed hires of the latest run that had failures. */
+  function retryable(c) {
+    const run = state.runs.filter((r) => r.summary.connection === c.name && r.summary.counts.failed > 0 && !r.retried).at(-1);
+    if (!run) return [];
+    run.retried = true;
+    return run.records
+      .filter((r) => r.outcome === "failed")
+      .map((r) => ({ person_id: r.person_id, name: r.name, email: r.email, start: localAt(7, 0, 0), kind: "new" }));
+  }
+
+  // ---------- commands ----------
+  const commands = {
+    app_info: () => ({
+      version: "0.1.0",
+      data_dir: "/home/olivia/.local/share/icims-namely",
+      keychain: scenario.keychainPersistent === false
+        ? { persistent: false, message: "No system keychain was found: keys and tokens are kept only until the app closes." }
+        : { persistent: true, message: "Secrets are kept in the system keychain." },
+    }),
+    list_connections: () => [...state.connections.values()].map(summaryOf),
+    get_connection: ({ name }) => details(get(name)),
+    create_connection: ({ input }) => {
+      const name = String(input.name ?? "").trim();
+      if (!name) throw fail("invalid_input", "Give the connection a name.", "connection_name");
+      if (state.connections.has(name)) throw fail("already_exists", `A company called "${name}" is already connected. Choose another name.`, "connection_name");
+      const p = normalize(input.namely_permalink);
+      const c = makeConnection({ name, permalink: p.permalink, stage: "new", token: null });
+      state.connections.set(name, c);
+      return details(c);
+    },
+    remove_connection: ({ name, keepHistory }) => {
+      get(name);
+      state.connections.delete(name);
+      if (!keepHistory) state.runs = state.runs.filter((r) => r.summary.connection !== name);
+      return null;
+    },
+    start_sandbox: () => {
+      if (!state.connections.has("Sandbox")) {
+        state.connections.set("Sandbox", makeConnection({ name: "Sandbox", permalink: "sandbox", sandbox: true, company: "Sandbox Corp", stage: "new", token: null, field: "found" }));
+      }
+      return {
+        icims_url: "http://127.0.0.1:47812",
+        namely_url: "http://127.0.0.1:47811",
+        namely_permalink: "sandbox",
+        namely_token: "sandbox-namely-token",
+        icims_customer_id: "1001",
+        icims_username: "sandbox_api",
+        icims_hmac_key: "sandbox-hmac-key",
+      };
+    },
+    normalize_permalink: ({ input }) => normalize(input),
+
+    save_namely_token: ({ name, token }) => {
+      const c = get(name);
+      const valid = token === "good-token" || (c.sandbox && token === "sandbox-namely-token");
+      if (!valid) {
+        const result = check(
+          "namely_sign_in",
+          false,
+          "Namely did not accept this token.",
+          "Create a new personal access token in Namely and paste it here.",
+          "namely_token",
+          `GET ${c.web_url}/api/v1/profiles/me → 401 Unauthorized`,
+        );
+        return { check: record(c, "namely_sign_in", result), company_name: null, signed_in_as: null };
+      }
+      c.token = token;
+      c.tokenSavedAt = iso(now());
+      return signIn(c);
+    },
+    check_namely_sign_in: ({ name }) => {
+      const c = get(name);
+      if (!c.token) throw fail("secret_missing", "No Namely token is saved yet. Paste one to sign in.", "namely_token");
+      return signIn(c);
+    },
+    check_namely_field: ({ name }) => {
+      const c = get(name);
+      if (!c.token) throw fail("secret_missing", "Sign in to Namely first: the app needs a token to read your fields.", "namely_token");
+      const detail = "GET /api/v1/profiles/fields: 42 fields read";
+      const result = {
+        found: () => check("namely_field", true, "Found the field `icims_id` (Text).", null, null, detail),
+        missing: () => check("namely_field", false, "No field named `icims_id` yet.", "Create it as above, then Check again.", null, detail),
+        typo: () => check("namely_field", false, "Found `icmis_id`, which looks like a typo.", "Delete it and create `icims_id` — renaming keeps the old internal name, so it would still not match.", null, `${detail}; closest name: icmis_id (text)`),
+        number: () => check("namely_field", false, "Found `icims_id` but it is a Number field.", "Delete it and create it again as Text.", null, `${detail}; icims_id has type number`),
+      }[c.field]();
+      return record(c, "namely_field", result);
+    },
+
+    owner_step: ({ name }) => ownerStep(get(name)),
+    choose_owner: ({ name, profileId }) => {
+      const c = get(name);
+      const p = Object.values(OWNERS).find((o) => o.profile_id === profileId);
+      if (!p || !OWNER_SETS[c.owners].some((k) => OWNERS[k].profile_id === profileId)) throw fail("not_found", "This person has not signed in for this company.");
+      if (p.verdict === "not_administrator" || p.verdict === "inactive") throw fail("invalid_input", `${p.full_name} cannot own this connection: ${p.reason.slice(2)}.`);
+      c.owner = profileId;
+      return ownerStep(c);
+    },
+
+    test_icims: ({ name, input }) => icimsCheck(get(name), input),
+    save_icims: ({ name, input }) => {
+      const c = get(name);
+      const result = icimsCheck(c, input);
+      if (result.passed) {
+        c.icims = { customer_id: input.customer_id, username: input.username, region: input.region };
+        if (input.hmac_key) {
+          c.hmac = input.hmac_key;
+          c.hmacSavedAt = iso(now());
+        }
+        record(c, "icims", result);
+      }
+      return result;
+    },
+    remove_secret: ({ name, kind }) => {
+      const c = get(name);
+      if (kind === "namely_token") c.token = null;
+      else c.hmac = null;
+      return details(c);
+    },
+
+    update_sync_settings: ({ name, input }) => {
+      const c = get(name);
+      if (!input.hired_statuses.length) throw fail("invalid_input", "Add at least one status.", "hired_statuses");
+      c.hired = [...input.hired_statuses];
+      c.schedule = input.schedule;
+      return details(c);
+    },
+    preview_sync: ({ name }) => {
+      const c = get(name);
+      if (!c.token || !c.hmac) throw fail("secret_missing", "Finish the iCIMS and Namely steps first.");
+      const run = newRun(c, "manual", true);
+      for (const h of c.hires) {
+        run.summary.counts.read += 1;
+        add(run, h, planOutcome(h, true), now());
+      }
+      finish(run, 3);
+      return run;
+    },
+    sync_now: ({ name }) => runSync(get(name), "manual"),
+    retry_failed: ({ name }) => runSync(get(name), "retry"),
+
+    list_runs: ({ name, limit }) =>
+      state.runs.filter((r) => r.summary.connection === name).map((r) => r.summary).reverse().slice(0, limit),
+    get_run: ({ runId }) => {
+      const run = state.runs.find((r) => r.summary.id === runId);
+      if (!run) throw fail("not_found", "This run is no longer in the history.");
+      return run;
+    },
+    export_run_csv: ({ runId }) => {
+      const run = commands.get_run({ runId });
+      return { path: `/home/olivia/Documents/icims-namely/${run.summary.connection}-run-${runId}.csv`, rows: run.records.length };
+    },
+  };
+
+  function signIn(c) {
+    c.company_known = true;
+    const who = { ...OWNERS[OWNER_SETS[c.owners][0]], verified_at: iso(now()) };
+    // Deliberately terser than the interface's sentence: the UI composes it from the data.
+    const result = check("namely_sign_in", true, "Namely accepted the token.");
+    return { check: record(c, "namely_sign_in", result), company_name: c.company, signed_in_as: who };
+  }
+
+  function icimsCheck(c, input) {
+    const e = c.expect;
+    const key = input.hmac_key ?? c.hmac;
+    if (!/^\d+$/.test(input.customer_id)) {
+      return check("icims", false, "The Customer ID is digits only.", "Type it as your iCIMS contact gave it, for example 1234.", "icims_customer_id");
+    }
+    if (!key) throw fail("secret_missing", "Paste the HMAC key.", "icims_hmac_key");
+    if (input.customer_id !== e.customer_id) {
+      return check("icims", false, `iCIMS has no customer ${input.customer_id}.`, "Check the Customer ID with your iCIMS contact.", "icims_customer_id", `GET https://api.icims.com/customers/${input.customer_id}/search/people → 404 Not Found`);
+    }
+    if (input.region !== e.region) {
+      return check("icims", false, `This looks like an ${e.region.toUpperCase()} customer — try the ${e.region.toUpperCase()} region.`, null, "icims_region", "US endpoint answered 404 for this customer; EU endpoint answered 401");
+    }
+    if (input.username !== e.username || key !== e.key) {
+      return check("icims", false, "iCIMS did not accept this username and HMAC key.", "Check both with your iCIMS contact; the key is case-sensitive.", "icims_hmac_key", `GET https://api.icims.com/customers/${input.customer_id}/search/people → 401 Unauthorized (signature mismatch)`);
+    }
+    return check("icims", true, `Connected to iCIMS customer ${e.customer_id} as ${e.username}.`, null, null, "1 call used; 9,987 left today (limit 10,000)");
+  }
+
+  // ---------- seed ----------
+  for (const spec of scenario.connections ?? []) {
+    const c = makeConnection(spec);
+    state.connections.set(c.name, c);
+    if (spec.history) seedHistory(c);
+  }
+
+  // ---------- the Tauri internals ----------
+  const fake = {
+    state,
+    calls: [],
+    emit,
+    pause(key) {
+      gates.set(key, { paused: true, credits: 0, waiters: [] });
+    },
+    step(key, n = 1) {
+      const g = gates.get(key);
+      if (!g) return;
+      for (let i = 0; i < n; i++) {
+        const next = g.waiters.shift();
+        if (next) next();
+        else g.credits += 1;
+      }
+    },
+    resume(key) {
+      const g = gates.get(key);
+      if (!g) return;
+      g.paused = false;
+      g.waiters.splice(0).forEach((r) => r());
+    },
+    waiting(key) {
+      return gates.get(key)?.waiters.length ?? 0;
+    },
+    set(name, patch) {
+      Object.assign(get(name), patch);
+    },
+  };
+  window.__fake = fake;
+
+  async function invoke(cmd, args = {}) {
+    fake.calls.push({ cmd, args });
+    switch (cmd) {
+      case "plugin:event|listen": {
+        if (!listeners.has(args.event)) listeners.set(args.event, []);
+        listeners.get(args.event).push(args.handler);
+        return args.handler;
+      }
+      case "plugin:event|unlisten": {
+        const list = listeners.get(args.event) ?? [];
+        const i = list.indexOf(args.eventId);
+        if (i >= 0) list.splice(i, 1);
+        return null;
+      }
+      case "plugin:event|emit":
+        emit(args.event, args.payload);
+        return null;
+    }
+    const handler = commands[cmd];
+    if (!handler) throw fail("internal", `unknown command ${cmd}`);
+    await gate(cmd);
+    await sleep(DELAY);
+    // Copy answers so the app cannot mutate the fake's state by reference.
+    return JSON.parse(JSON.stringify((await handler(args)) ?? null));
+  }
+
+  function transformCallback(callback, once = false) {
+    const id = window.crypto.getRandomValues(new Uint32Array(1))[0];
+    callbacks.set(id, (data) => {
+      if (once) callbacks.delete(id);
+      return callback && callback(data);
+    });
+    return id;
+  }
+
+  window.__TAURI_INTERNALS__ = window.__TAURI_INTERNALS__ ?? {};
+  window.__TAURI_EVENT_PLUGIN_INTERNALS__ = window.__TAURI_EVENT_PLUGIN_INTERNALS__ ?? {};
+  Object.assign(window.__TAURI_INTERNALS__, {
+    invoke,
+    transformCallback,
+    unregisterCallback: (id) => callbacks.delete(id),
+    runCallback: (id, data) => callbacks.get(id)?.(data),
+    callbacks,
+    metadata: { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
+  });
+  window.__TAURI_EVENT_PLUGIN_INTERNALS__.unregisterListener = (_event, id) => callbacks.delete(id);
+})();

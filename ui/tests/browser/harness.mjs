@@ -1,0 +1,151 @@
+// Shared pieces of the browser-level tests: serve ui/dist, drive Debian's Chromium with
+// playwright-core, inject the fake backend, wait for things, save screenshots.
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { extname, join, normalize, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+export const DIST = resolve(here, "../../dist");
+export const SHOTS = resolve(here, "../../../artifacts/ui");
+const FAKE_BACKEND = join(here, "fake-backend.js");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".json": "application/json",
+};
+
+/** A static server for ui/dist on 127.0.0.1 and a free port. */
+export async function serveDist() {
+  if (!existsSync(join(DIST, "index.html"))) {
+    throw new Error(`No built interface at ${DIST}: run \`npm run build\` first.`);
+  }
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    let file = normalize(join(DIST, path));
+    if (!file.startsWith(DIST) || !existsSync(file) || statSync(file).isDirectory()) file = join(DIST, "index.html");
+    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+    res.end(readFileSync(file));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+}
+
+export function launchBrowser() {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium).`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/**
+ * Opens the app on a fresh page with the fake backend seeded from `scenario`.
+ * Returns the page and a `done()` that fails on any page error and closes the context.
+ */
+export async function openApp(browser, url, scenario = {}, { colorScheme = "light", width = 900, height = 600 } = {}) {
+  const context = await browser.newContext({
+    viewport: { width, height },
+    colorScheme,
+    locale: "en-GB",
+    timezoneId: "Europe/Berlin",
+    reducedMotion: "reduce",
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  await page.addInitScript((s) => {
+    window.__FAKE_SCENARIO__ = s;
+  }, scenario);
+  await page.addInitScript({ path: FAKE_BACKEND });
+  await page.goto(url);
+  return {
+    page,
+    async done() {
+      await context.close();
+      if (errors.length) throw new Error(`errors in the page:\n${errors.join("\n")}`);
+    },
+  };
+}
+
+/**
+ * Saves a PNG as artifacts/ui/NN-name.png. By default the window is stretched to the page's
+ * height first, so the whole screen shows with the sticky footer where it belongs; with
+ * `{ window: true }` it is exactly what a 900×600 window shows.
+ */
+export async function shot(page, name, { window = false } = {}) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
+  const path = join(SHOTS, `${name}.png`);
+  const size = page.viewportSize();
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  if (window || !size || height <= size.height) {
+    await page.screenshot({ path });
+    return;
+  }
+  await page.setViewportSize({ width: size.width, height });
+  await page.screenshot({ path });
+  await page.setViewportSize(size);
+}
+
+/** Waits until `locator` is visible. */
+export async function visible(locator, timeout = 5000) {
+  await locator.first().waitFor({ state: "visible", timeout });
+  return locator.first();
+}
+
+/** Waits until the page shows `text` (a string or RegExp) somewhere. */
+export function seeText(page, text, timeout = 5000) {
+  return visible(page.getByText(text), timeout);
+}
+
+/** Polls `fn` until it returns true. */
+export async function until(fn, what, timeout = 5000) {
+  const start = Date.now();
+  for (;;) {
+    if (await fn()) return;
+    if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Waits until a button is enabled (true) or disabled (false). */
+export function buttonState(locator, enabled, timeout = 5000) {
+  return until(async () => (await locator.isEnabled()) === enabled, `${locator} to be ${enabled ? "enabled" : "disabled"}`, timeout);
+}
+
+/** Helpers to steer the fake backend from a test. */
+export const fake = {
+  pause: (page, key) => page.evaluate((k) => window.__fake.pause(k), key),
+  step: (page, key, n = 1) => page.evaluate(([k, c]) => window.__fake.step(k, c), [key, n]),
+  resume: (page, key) => page.evaluate((k) => window.__fake.resume(k), key),
+  waiting: (page, key) => page.evaluate((k) => window.__fake.waiting(k), key),
+  set: (page, name, patch) => page.evaluate(([n, p]) => window.__fake.set(n, p), [name, patch]),
+  calls: (page, cmd) => page.evaluate((c) => window.__fake.calls.filter((x) => x.cmd === c), cmd),
+};
+
+/** Waits until the fake has a sync (or command) parked at its gate, then lets `n` pass. */
+export async function advance(page, key, n = 1) {
+  for (let i = 0; i < n; i++) {
+    await until(async () => (await fake.waiting(page, key)) > 0, `${key} to reach its gate`);
+    await fake.step(page, key, 1);
+  }
+}

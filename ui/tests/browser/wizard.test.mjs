@@ -1,0 +1,302 @@
+// Welcome, connecting a company, and every state of the setup wizard, against the fake backend.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { advance, buttonState, fake, launchBrowser, openApp, seeText, serveDist, shot, until, visible } from "./harness.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const button = (page, name) => page.getByRole("button", { name, exact: true });
+const continueButton = (page) => button(page, "Continue");
+
+describe("welcome and connect", () => {
+  it("welcomes a first-time user with the two ways in", async () => {
+    const { page, done } = await openApp(browser, server.url);
+    await seeText(page, "Send new hires from iCIMS to Namely");
+    await seeText(page, /creates their active employee profile in Namely/);
+    assert.ok(await button(page, "Connect a company").isEnabled());
+    assert.ok(await button(page, "Try the sandbox").isEnabled());
+
+    // Keyboard: the first Tab lands on the main action, with a visible focus ring.
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      return { text: el?.textContent, outline: el ? getComputedStyle(el).outlineStyle : "" };
+    });
+    assert.equal(focused.text, "Connect a company");
+    assert.equal(focused.outline, "solid");
+    await shot(page, "01-welcome");
+    await done();
+  });
+
+  it("refuses a hostile permalink next to the field, then resolves a real one", async () => {
+    const { page, done } = await openApp(browser, server.url);
+    await (await visible(button(page, "Connect a company"))).click();
+    const permalink = page.getByLabel("Namely permalink");
+    await permalink.fill("acme.namely.com.evil.example/<script>");
+    const error = page.locator("#permalink-error");
+    await until(async () => (await error.textContent())?.includes("That is not a Namely address"), "the permalink error");
+    assert.equal(await permalink.getAttribute("aria-invalid"), "true");
+    assert.equal(await button(page, "Create and start setup").isDisabled(), true);
+    await shot(page, "02-connect-hostile-permalink");
+
+    await permalink.fill("Acme.namely.com");
+    await seeText(page, "https://acme.namely.com");
+    assert.equal(await page.getByLabel("Connection name").inputValue(), "acme");
+    assert.equal((await error.textContent())?.trim(), "");
+    await page.getByLabel("Connection name").fill("Acme");
+    await shot(page, "03-connect-resolved");
+
+    // Typing fast calls the backend once the typing pauses, not per key.
+    const calls = await fake.calls(page, "normalize_permalink");
+    assert.ok(calls.length <= 3, `normalize_permalink called ${calls.length} times`);
+    await done();
+  });
+});
+
+describe("wizard", () => {
+  it("walks a new company through all five stops, each proven before Continue", async () => {
+    const { page, done } = await openApp(browser, server.url, { field: "missing" });
+    await (await visible(button(page, "Connect a company"))).click();
+    await page.getByLabel("Namely permalink").fill("acme");
+    await seeText(page, "https://acme.namely.com");
+    await page.getByLabel("Connection name").fill("Acme");
+    await button(page, "Create and start setup").click();
+
+    // Part 1 without a token asks for one inline.
+    await seeText(page, "Set up Acme");
+    await seeText(page, "First, sign in to Namely");
+    await seeText(page, "Company › Settings › Profile Fields");
+    await seeText(page, /never rename it/i);
+    assert.equal(await continueButton(page).isDisabled(), true);
+    await seeText(page, "Continue unlocks once this step is verified.");
+    const token = page.getByLabel("Personal access token", { exact: true });
+    assert.equal(await token.getAttribute("type"), "password");
+    await shot(page, "04-part1-needs-token");
+
+    await token.fill("not-a-token");
+    await button(page, "Save and sign in").click();
+    await until(async () => (await page.locator("#field-namely-token-error").textContent())?.includes("Namely did not accept this token"), "the token error");
+
+    // A good token signs in, then the field check runs by itself: no field yet.
+    await token.fill("good-token");
+    await button(page, "Save and sign in").click();
+    await seeText(page, "No field named icims_id yet.");
+    await seeText(page, "Create it as above, then Check again.");
+    assert.equal(await continueButton(page).isDisabled(), true);
+    await shot(page, "05-part1-missing");
+
+    // Misspelt: delete and recreate, never rename. While checking, the rest stays usable.
+    await fake.set(page, "Acme", { field: "typo" });
+    await fake.pause(page, "check_namely_field");
+    await button(page, "Check again").click();
+    await visible(button(page, "Checking…"));
+    assert.equal(await button(page, "Checking…").isDisabled(), true);
+    await visible(page.getByRole("button", { name: "Namely field Checking…" }));
+    assert.ok(await button(page, "← All companies").isEnabled(), "the rest of the window stays usable");
+    await fake.resume(page, "check_namely_field");
+    await seeText(page, "Found icmis_id, which looks like a typo.");
+    await seeText(page, /Delete it and create icims_id — renaming keeps the old internal name/);
+    assert.equal(await continueButton(page).isDisabled(), true);
+    await seeText(page, "✗ needs attention");
+    await page.getByText("Details").first().click();
+    await seeText(page, /closest name: icmis_id/);
+    await shot(page, "06-part1-typo");
+
+    await fake.set(page, "Acme", { field: "number" });
+    await button(page, "Check again").click();
+    await seeText(page, "Found icims_id but it is a Number field.");
+    await seeText(page, "Delete it and create it again as Text.");
+    assert.equal(await continueButton(page).isDisabled(), true);
+    await shot(page, "07-part1-wrong-type");
+
+    await fake.set(page, "Acme", { field: "found" });
+    await button(page, "Check again").click();
+    await seeText(page, "Found the field icims_id (Text).");
+    await buttonState(continueButton(page), true);
+    await seeText(page, /✓ verified at \d\d:\d\d/);
+    await shot(page, "08-part1-found");
+
+    // Part 2: already signed in by part 1; a bad replacement is refused next to the field.
+    await continueButton(page).click();
+    await seeText(page, "Signed in to Acme Corp as Olivia Owner (Administrator)");
+    await seeText(page, /Token saved in the system keychain on \d{1,2} \w{3} \d{4}/);
+    assert.equal(await page.getByText("good-token").count(), 0, "the token is never shown");
+    await button(page, "Replace").click();
+    await page.getByLabel("Personal access token", { exact: true }).fill("expired-token");
+    await button(page, "Save and sign in").click();
+    await until(async () => (await page.locator("#namely-token-error").textContent())?.includes("Namely did not accept this token."), "the token error");
+    await buttonState(continueButton(page), false);
+    await shot(page, "09-part2-bad-token");
+
+    await page.getByLabel("Personal access token", { exact: true }).fill("good-token");
+    await button(page, "Save and sign in").click();
+    await seeText(page, "Signed in to Acme Corp as Olivia Owner (Administrator)");
+    await visible(button(page, "Remove"));
+    await buttonState(continueButton(page), true);
+    await shot(page, "10-part2-signed-in");
+
+    // Part 3: choose an owner who qualifies.
+    await continueButton(page).click();
+    await seeText(page, "✓ can own");
+    await seeText(page, "✗ not an Administrator");
+    await seeText(page, "✗ inactive in Namely");
+    assert.equal(await page.getByLabel("Sam Staff").isDisabled(), true);
+    assert.equal(await continueButton(page).isDisabled(), true);
+    await page.getByLabel("Olivia Owner").check();
+    await button(page, "Make Olivia Owner the owner").click();
+    await seeText(page, "Olivia Owner owns this connection.");
+    await buttonState(continueButton(page), true);
+    await shot(page, "11-part3-owner");
+
+    // Part 4: a wrong key is reported next to the HMAC key; Save waits for a passing test.
+    await continueButton(page).click();
+    await page.getByLabel("Customer ID").fill("4711");
+    await page.getByLabel("Username").fill("api_acme");
+    await page.getByLabel("HMAC Key", { exact: true }).fill("wrong-key");
+    await button(page, "Test connection").click();
+    const keyError = page.locator("#icims-hmac-key-error");
+    await until(async () => (await keyError.textContent())?.includes("iCIMS did not accept this username and HMAC key."), "the key error");
+    assert.equal(await page.getByLabel("HMAC Key", { exact: true }).getAttribute("aria-invalid"), "true");
+    assert.equal(await button(page, "Save").isDisabled(), true);
+    assert.equal(await continueButton(page).isDisabled(), true);
+    await shot(page, "14-part4-test-failed");
+
+    await page.getByLabel("HMAC Key", { exact: true }).fill("correct-horse");
+    await button(page, "Test connection").click();
+    await seeText(page, "Connected to iCIMS customer 4711 as api_acme.");
+    await buttonState(button(page, "Save"), true);
+    assert.equal(await continueButton(page).isDisabled(), true, "a test alone does not pass the stop");
+    await shot(page, "15-part4-test-passed");
+
+    await button(page, "Save").click();
+    await seeText(page, /HMAC key saved in the system keychain on \d{1,2} \w{3} \d{4}/);
+    await buttonState(continueButton(page), true);
+    assert.equal(await page.getByText("correct-horse").count(), 0, "the key is never shown");
+    await shot(page, "16-part4-saved");
+    await shot(page, "16b-part4-saved-window", { window: true });
+
+    // Stop 5: settings, dry run, then the first sync with live progress.
+    await continueButton(page).click();
+    await seeText(page, "What counts as hired");
+    await visible(page.getByRole("listitem").filter({ hasText: "Hired" }));
+    assert.equal(await continueButton(page).count(), 0, "the last stop has its own main action");
+    await page.getByLabel("Daily at").check();
+    await page.getByLabel("Time of the daily sync").fill("07:00");
+    await button(page, "Save and preview").click();
+    await visible(page.locator(".tiles"));
+    const tiles = (await page.locator(".tiles li").allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
+    assert.deepEqual(tiles, ["9 to create", "2 already in Namely", "1 need review", "1 invalid"]);
+    await seeText(page, /Will be added as Jane Doe \(start \d{1,2} \w{3} \d{4}\)/);
+    await seeText(page, /Needs review: .* already belongs to .*, who has no icims_id/);
+    await seeText(page, "Invalid: no email in iCIMS — add one to the candidate");
+    assert.equal(await page.locator(".records tbody tr").count(), 13);
+    const create = button(page, "Create 9 profiles in Namely");
+    assert.ok(await create.isEnabled());
+    await shot(page, "17-stop5-preview");
+
+    await fake.pause(page, "sync");
+    await create.click();
+    // searching, reading 13 of 13, indexing, planning, then three additions.
+    await advance(page, "sync", 7);
+    await seeText(page, "Adding to Namely… 3 of 9");
+    assert.equal(await button(page, "Sync in progress").isDisabled(), true);
+    await shot(page, "18-stop5-sync-progress");
+
+    await fake.resume(page, "sync");
+    await seeText(page, "First sync finished");
+    await seeText(page, "9 added, 1 needs review, 1 invalid, 2 already in Namely.");
+    await visible(button(page, "Go to the dashboard"));
+    await shot(page, "19-stop5-sync-done");
+
+    await button(page, "Go to the dashboard").click();
+    await seeText(page, "Companies");
+    await seeText(page, /Today \d\d:\d\d — 9 added, 1 needs review, 1 invalid/);
+    await done();
+  });
+
+  it("resumes at the owner stop and says so when nobody qualifies", async () => {
+    const { page, done } = await openApp(browser, server.url, {
+      connections: [{ name: "Initech", permalink: "initech", company: "Initech", stage: "owner", owners: "none" }],
+    });
+    await (await visible(button(page, "Continue setup"))).click();
+    await seeText(page, "An active Administrator must sign in once. Send them this app, or ask them to sign in here.");
+    assert.equal(await page.getByRole("button", { name: /the owner$/ }).count(), 0);
+    assert.equal(await continueButton(page).isDisabled(), true);
+    // Stops 1 and 2 show their earlier verification.
+    assert.equal(await page.getByText(/✓ verified at/).count(), 2);
+    await shot(page, "12-part3-nobody");
+    await button(page, "Sign in as someone else").click();
+    await seeText(page, "Token saved in the system keychain on", 5000);
+    await done();
+  });
+
+  it("asks to confirm an owner whose role Namely did not report (keyboard only)", async () => {
+    const { page, done } = await openApp(browser, server.url, {
+      connections: [{ name: "Hooli", permalink: "hooli", company: "Hooli", stage: "owner", owners: "unknown" }],
+    });
+    await (await visible(button(page, "Continue setup"))).click();
+    await seeText(page, "? role unknown — confirm in Namely");
+    const riley = page.getByLabel("Riley Roe");
+    await riley.focus();
+    await page.keyboard.press("Space");
+    assert.equal(await riley.isChecked(), true);
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => document.activeElement?.textContent);
+    assert.equal(focused, "Make Riley Roe the owner");
+    await page.keyboard.press("Enter");
+    await seeText(page, "Namely did not say which access role Riley Roe has.");
+    await seeText(page, /Confirm in Namely .* that they are an Administrator/);
+    assert.equal(await continueButton(page).isDisabled(), true);
+    await shot(page, "13-part3-role-unknown");
+    await done();
+  });
+
+  it("opens the sandbox with demo values filled in and the banner", async () => {
+    const { page, done } = await openApp(browser, server.url);
+    await (await visible(button(page, "Try the sandbox"))).click();
+    await seeText(page, "Set up Sandbox");
+    await seeText(page, "Sandbox — simulated iCIMS and Namely; nothing leaves this computer");
+    const token = page.getByLabel("Personal access token", { exact: true });
+    assert.equal(await token.inputValue(), "sandbox-namely-token");
+    assert.equal(await token.getAttribute("type"), "password");
+    await page.getByRole("button", { name: "Show Personal access token" }).click();
+    assert.equal(await token.getAttribute("type"), "text");
+    await page.getByRole("button", { name: "Hide Personal access token" }).click();
+    await button(page, "Save and sign in").click();
+    await seeText(page, "Found the field icims_id (Text).");
+    await buttonState(continueButton(page), true);
+    await shot(page, "20-sandbox-wizard");
+    await done();
+  });
+
+  it("shows an iCIMS error next to its field in dark mode", async () => {
+    const { page, done } = await openApp(
+      browser,
+      server.url,
+      { connections: [{ name: "Acme", company: "Acme Corp", stage: "icims", icimsRegion: "eu" }] },
+      { colorScheme: "dark" },
+    );
+    await (await visible(button(page, "Continue setup"))).click();
+    await page.getByLabel("Customer ID").fill("47a1");
+    await seeText(page, "The Customer ID is digits only, for example 1234.");
+    await page.getByLabel("Customer ID").fill("4711");
+    await page.getByLabel("Username").fill("api_acme");
+    await page.getByLabel("HMAC Key", { exact: true }).fill("correct-horse");
+    await button(page, "Test connection").click();
+    await until(
+      async () => (await page.locator("#icims-region-error").textContent())?.includes("This looks like an EU customer — try the EU region."),
+      "the region error",
+    );
+    await shot(page, "28-part4-region-dark");
+    await done();
+  });
+});
