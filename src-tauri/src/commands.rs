@@ -12,7 +12,7 @@ use icims_namely_core::engine::{Engine, SyncRequest};
 use icims_namely_core::secrets::SecretKind;
 use icims_namely_core::store::RunId;
 use secrecy::SecretString;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Runtime, State};
 
 type Reply<T> = Result<T, IpcError>;
 
@@ -140,8 +140,8 @@ pub fn update_sync_settings(
     Ok(state.engine.update_sync_settings(&name, input)?)
 }
 
-async fn sync(
-    app: &AppHandle,
+async fn sync<R: Runtime>(
+    app: &AppHandle<R>,
     engine: &Engine,
     name: &str,
     request: SyncRequest,
@@ -153,28 +153,44 @@ async fn sync(
 }
 
 #[tauri::command]
-pub async fn preview_sync(
-    app: AppHandle,
+pub async fn preview_sync<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     name: String,
 ) -> Reply<RunDetails> {
-    let request = SyncRequest { trigger: Trigger::Manual, dry_run: true, retry_failed: false };
+    let request = SyncRequest {
+        trigger: Trigger::Manual,
+        dry_run: true,
+        retry_failed: false,
+    };
     sync(&app, &state.engine, &name, request).await
 }
 
 #[tauri::command]
-pub async fn sync_now(app: AppHandle, state: State<'_, AppState>, name: String) -> Reply<RunDetails> {
-    let request = SyncRequest { trigger: Trigger::Manual, dry_run: false, retry_failed: false };
+pub async fn sync_now<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    name: String,
+) -> Reply<RunDetails> {
+    let request = SyncRequest {
+        trigger: Trigger::Manual,
+        dry_run: false,
+        retry_failed: false,
+    };
     sync(&app, &state.engine, &name, request).await
 }
 
 #[tauri::command]
-pub async fn retry_failed(
-    app: AppHandle,
+pub async fn retry_failed<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     name: String,
 ) -> Reply<RunDetails> {
-    let request = SyncRequest { trigger: Trigger::Retry, dry_run: false, retry_failed: true };
+    let request = SyncRequest {
+        trigger: Trigger::Retry,
+        dry_run: false,
+        retry_failed: true,
+    };
     sync(&app, &state.engine, &name, request).await
 }
 

@@ -37,7 +37,8 @@ fn init_logging(engine: &Engine) {
     use tracing_subscriber::EnvFilter;
     let dir = engine.data_dir().log_dir();
     let _ = std::fs::create_dir_all(&dir);
-    let filter = EnvFilter::try_from_env("ICIMS_NAMELY_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_from_env("ICIMS_NAMELY_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -62,7 +63,9 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, engine: Engine) -> taur
         .manage(AppState { engine })
         .setup(|app| {
             let engine = app.state::<AppState>().engine.clone();
-            let events = Arc::new(WindowEvents { app: app.handle().clone() });
+            let events = Arc::new(WindowEvents {
+                app: app.handle().clone(),
+            });
             // The scheduler runs on Tauri's tokio runtime for the life of the app.
             let _enter = tauri::async_runtime::handle().inner().enter();
             let handle = scheduler::spawn(engine, events, None);
@@ -99,7 +102,10 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, engine: Engine) -> taur
 pub fn run() {
     // Read the UTC offset before any thread starts (some systems allow it only then).
     let local_offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
-    let engine = match Engine::open_default(EngineOptions { local_offset, ..EngineOptions::default() }) {
+    let engine = match Engine::open_default(EngineOptions {
+        local_offset,
+        ..EngineOptions::default()
+    }) {
         Ok(engine) => engine,
         Err(e) => {
             eprintln!("icims-namely could not start: {e}");
@@ -107,7 +113,10 @@ pub fn run() {
         }
     };
     init_logging(&engine);
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() && cfg!(target_os = "linux") {
+    if std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+        && cfg!(target_os = "linux")
+    {
         eprintln!(
             "icims-namely needs a graphical display to open its window, and none was found \
              (DISPLAY and WAYLAND_DISPLAY are unset). Run it from a desktop session, or \

@@ -197,7 +197,10 @@ fn main() -> ExitCode {
     let local_offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
     let cli = Cli::parse();
     init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: could not start: {e}");
@@ -210,7 +213,8 @@ fn main() -> ExitCode {
 
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("ICIMS_NAMELY_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let filter =
+        EnvFilter::try_from_env("ICIMS_NAMELY_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -228,7 +232,10 @@ fn open_engine(local_offset: time::UtcOffset) -> Result<Engine, EngineError> {
 /// Prints an error for a person (or as JSON) and returns its exit code.
 fn fail(e: &EngineError, out: Option<OutputArgs>) -> u8 {
     if out.is_some_and(|o| o.json) {
-        println!("{}", serde_json::to_string_pretty(&e.to_ipc()).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&e.to_ipc()).unwrap_or_default()
+        );
     }
     eprintln!("error: {e}");
     e.exit_code() as u8
@@ -271,7 +278,10 @@ async fn connection(engine: &Engine, cmd: ConnectionCommand) -> u8 {
                 None => None,
                 Some(Ok(s)) => Some(s),
                 Some(Err(e)) => {
-                    return fail(&EngineError::invalid(format!("--schedule: {e}"), None), Some(out));
+                    return fail(
+                        &EngineError::invalid(format!("--schedule: {e}"), None),
+                        Some(out),
+                    );
                 }
             };
             let input = AddConnection {
@@ -296,8 +306,14 @@ async fn connection(engine: &Engine, cmd: ConnectionCommand) -> u8 {
                         let n = &details.settings.name;
                         println!("Added connection \"{n}\".");
                         println!("Next: store the secrets (read from standard input):");
-                        println!("  icims-namely secret set {} namely-token", output::shell_quote(n));
-                        println!("  icims-namely secret set {} icims-hmac-key", output::shell_quote(n));
+                        println!(
+                            "  icims-namely secret set {} namely-token",
+                            output::shell_quote(n)
+                        );
+                        println!(
+                            "  icims-namely secret set {} icims-hmac-key",
+                            output::shell_quote(n)
+                        );
                         println!("Then: icims-namely check {}", output::shell_quote(n));
                     }
                     EXIT_OK
@@ -334,7 +350,9 @@ async fn connection(engine: &Engine, cmd: ConnectionCommand) -> u8 {
         } => match engine.remove_connection(&name, !delete_history).await {
             Ok(()) => {
                 if out.json {
-                    output::json(&serde_json::json!({ "removed": name, "history_kept": !delete_history }));
+                    output::json(
+                        &serde_json::json!({ "removed": name, "history_kept": !delete_history }),
+                    );
                 } else if delete_history {
                     println!("Removed \"{name}\", its secrets and its history.");
                 } else {
@@ -381,7 +399,10 @@ async fn secret(engine: &Engine, cmd: SecretCommand) -> u8 {
                 .await
             {
                 Ok(()) => {
-                    println!("Saved the {} for \"{name}\" in the system keychain.", kind.label());
+                    println!(
+                        "Saved the {} for \"{name}\" in the system keychain.",
+                        kind.label()
+                    );
                     EXIT_OK
                 }
                 Err(e) => fail(&e, None),
@@ -391,7 +412,10 @@ async fn secret(engine: &Engine, cmd: SecretCommand) -> u8 {
             let kind = SecretKind::from(kind);
             match engine.remove_secret(&name, kind).await {
                 Ok(_) => {
-                    println!("Removed the {} for \"{name}\" from the system keychain.", kind.label());
+                    println!(
+                        "Removed the {} for \"{name}\" from the system keychain.",
+                        kind.label()
+                    );
                     EXIT_OK
                 }
                 Err(e) => fail(&e, None),
@@ -413,7 +437,11 @@ fn check_exit(results: &[CheckResult]) -> u8 {
             Some(Field::NamelyToken | Field::IcimsHmacKey | Field::IcimsUsername)
         ) || r.summary.starts_with("Could not reach")
     });
-    if credential { EXIT_CREDENTIALS } else { EXIT_USAGE }
+    if credential {
+        EXIT_CREDENTIALS
+    } else {
+        EXIT_USAGE
+    }
 }
 
 async fn check(engine: &Engine, name: &str, out: OutputArgs) -> u8 {
@@ -430,7 +458,13 @@ async fn check(engine: &Engine, name: &str, out: OutputArgs) -> u8 {
     }
 }
 
-async fn sync(engine: &Engine, name: &str, dry_run: bool, retry_failed: bool, out: OutputArgs) -> u8 {
+async fn sync(
+    engine: &Engine,
+    name: &str,
+    dry_run: bool,
+    retry_failed: bool,
+    out: OutputArgs,
+) -> u8 {
     let bar = (!out.json && std::io::stderr().is_terminal()).then(output::progress_bar);
     let progress = |p: &SyncProgress| {
         if let Some(bar) = &bar {
@@ -440,7 +474,11 @@ async fn sync(engine: &Engine, name: &str, dry_run: bool, retry_failed: bool, ou
         }
     };
     let request = SyncRequest {
-        trigger: if retry_failed { Trigger::Retry } else { Trigger::Cli },
+        trigger: if retry_failed {
+            Trigger::Retry
+        } else {
+            Trigger::Cli
+        },
         dry_run,
         retry_failed,
     };
@@ -490,7 +528,10 @@ fn history(
                 Ok(d) => d,
                 Err(e) => return fail(&e, Some(out)),
             };
-            let wanted = engine.settings(name).map(|s| s.name.to_string()).unwrap_or_default();
+            let wanted = engine
+                .settings(name)
+                .map(|s| s.name.to_string())
+                .unwrap_or_default();
             if details.summary.connection != wanted {
                 return fail(
                     &EngineError::NotFound(format!(
@@ -529,17 +570,40 @@ mod tests {
     #[test]
     fn secrets_are_never_arguments() {
         // `secret set NAME KIND VALUE` must be refused: the value comes from stdin only.
-        let r = Cli::try_parse_from(["icims-namely", "secret", "set", "acme", "namely-token", "tok"]);
+        let r = Cli::try_parse_from([
+            "icims-namely",
+            "secret",
+            "set",
+            "acme",
+            "namely-token",
+            "tok",
+        ]);
         assert!(r.is_err());
     }
 
     #[test]
     fn connection_add_parses_the_contract() {
         let cli = Cli::try_parse_from([
-            "icims-namely", "connection", "add", "Acme", "--namely-permalink", "acme",
-            "--icims-customer-id", "1234", "--icims-username", "api", "--icims-region", "eu",
-            "--hired-status", "Hired", "--hired-status", "C12345", "--icims-url",
-            "http://127.0.0.1:1", "--namely-url", "http://127.0.0.1:2/api/v1",
+            "icims-namely",
+            "connection",
+            "add",
+            "Acme",
+            "--namely-permalink",
+            "acme",
+            "--icims-customer-id",
+            "1234",
+            "--icims-username",
+            "api",
+            "--icims-region",
+            "eu",
+            "--hired-status",
+            "Hired",
+            "--hired-status",
+            "C12345",
+            "--icims-url",
+            "http://127.0.0.1:1",
+            "--namely-url",
+            "http://127.0.0.1:2/api/v1",
         ])
         .expect("parses");
         match cli.command {
@@ -554,7 +618,13 @@ mod tests {
 
     #[test]
     fn dry_run_and_retry_failed_exclude_each_other() {
-        let r = Cli::try_parse_from(["icims-namely", "sync", "acme", "--dry-run", "--retry-failed"]);
+        let r = Cli::try_parse_from([
+            "icims-namely",
+            "sync",
+            "acme",
+            "--dry-run",
+            "--retry-failed",
+        ]);
         assert!(r.is_err());
     }
 }

@@ -18,7 +18,9 @@ pub fn json<T: Serialize>(value: &T) {
 
 /// Quotes a name for a shell command line when it needs it.
 pub fn shell_quote(s: &str) -> String {
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
@@ -81,17 +83,30 @@ pub fn connection_table(list: &[ConnectionSummary]) {
         .map(|c| {
             vec![
                 c.name.clone(),
-                c.company_name.clone().unwrap_or_else(|| format!("{}.namely.com", c.namely_permalink)),
+                c.company_name
+                    .clone()
+                    .unwrap_or_else(|| format!("{}.namely.com", c.namely_permalink)),
                 tick(c.health.setup_complete).into(),
                 tick(c.health.namely_token_set).into(),
                 tick(c.health.icims_key_set).into(),
-                c.last_run.as_ref().map(run_line).unwrap_or_else(|| "never".into()),
+                c.last_run
+                    .as_ref()
+                    .map(run_line)
+                    .unwrap_or_else(|| "never".into()),
                 schedule(&c.schedule),
             ]
         })
         .collect();
     table(
-        &["NAME", "COMPANY", "SETUP", "NAMELY TOKEN", "ICIMS KEY", "LAST SYNC", "SCHEDULE"],
+        &[
+            "NAME",
+            "COMPANY",
+            "SETUP",
+            "NAMELY TOKEN",
+            "ICIMS KEY",
+            "LAST SYNC",
+            "SCHEDULE",
+        ],
         &rows,
     );
 }
@@ -121,7 +136,10 @@ pub fn connection_details(d: &ConnectionDetails) {
     if let Some(company) = &d.company_name {
         println!("  Namely company     {company}");
     }
-    println!("  Namely             {} ({})", s.namely_permalink, s.namely_web_url);
+    println!(
+        "  Namely             {} ({})",
+        s.namely_permalink, s.namely_web_url
+    );
     println!(
         "  iCIMS              customer {} as {} ({})",
         s.icims_customer_id.as_deref().unwrap_or("not set"),
@@ -238,10 +256,19 @@ pub fn run_details(d: &RunDetails) {
         s.id,
         s.connection,
         status(s.status),
-        if s.dry_run { " (dry run: nothing written to Namely)" } else { "" },
+        if s.dry_run {
+            " (dry run: nothing written to Namely)"
+        } else {
+            ""
+        },
         when(&s.started_at)
     );
-    println!("{}; {} iCIMS calls, {} Namely calls.", counts_line(s), s.icims_calls, s.namely_calls);
+    println!(
+        "{}; {} iCIMS calls, {} Namely calls.",
+        counts_line(s),
+        s.icims_calls,
+        s.namely_calls
+    );
     if let Some(err) = &s.error {
         println!("{err}");
     }
@@ -283,16 +310,28 @@ pub fn run_table(runs: &[RunSummary]) {
             ]
         })
         .collect();
-    table(&["RUN", "STARTED", "TRIGGER", "STATUS", "RESULT", "ICIMS CALLS"], &rows);
+    table(
+        &[
+            "RUN",
+            "STARTED",
+            "TRIGGER",
+            "STATUS",
+            "RESULT",
+            "ICIMS CALLS",
+        ],
+        &rows,
+    );
 }
 
 /// 0 success · 1 finished with record failures (or stopped early) · 3 the run failed.
 pub fn run_exit_code(d: &RunDetails) -> u8 {
     match d.summary.status {
-        RunStatus::Succeeded => 0,
-        RunStatus::FinishedWithFailures | RunStatus::StoppedBudget | RunStatus::Interrupted => 1,
-        RunStatus::Failed => 3,
-        RunStatus::Running => 1,
+        RunStatus::Succeeded => crate::EXIT_OK,
+        RunStatus::FinishedWithFailures
+        | RunStatus::StoppedBudget
+        | RunStatus::Interrupted
+        | RunStatus::Running => crate::EXIT_RECORD_FAILURES,
+        RunStatus::Failed => crate::EXIT_CREDENTIALS,
     }
 }
 

@@ -99,7 +99,10 @@ pub async fn run(args: SandboxArgs) -> u8 {
     println!("  iCIMS HMAC key     {}", d.icims_hmac_key);
     println!("  Namely URL         {}", d.namely_url);
     println!("  Namely permalink   {}", d.namely_permalink);
-    println!("  Namely token       {}   (Olivia Owner, active Administrator)", d.namely_token);
+    println!(
+        "  Namely token       {}   (Olivia Owner, active Administrator)",
+        d.namely_token
+    );
     println!();
     println!(
         "  {hired} hired candidates in iCIMS, {} people in Namely.",
@@ -111,8 +114,14 @@ pub async fn run(args: SandboxArgs) -> u8 {
         "  icims-namely connection add demo --namely-permalink {} --icims-customer-id {} \\\n      --icims-username {} --icims-url {} --namely-url {}",
         d.namely_permalink, d.icims_customer_id, d.icims_username, d.icims_url, d.namely_url
     );
-    println!("  echo '{}' | icims-namely secret set demo namely-token", d.namely_token);
-    println!("  echo '{}' | icims-namely secret set demo icims-hmac-key", d.icims_hmac_key);
+    println!(
+        "  echo '{}' | icims-namely secret set demo namely-token",
+        d.namely_token
+    );
+    println!(
+        "  echo '{}' | icims-namely secret set demo icims-hmac-key",
+        d.icims_hmac_key
+    );
     println!("  icims-namely check demo");
     println!("  icims-namely sync demo --dry-run");
     println!("  icims-namely sync demo");

@@ -2,11 +2,15 @@
 //! Knows nothing of Tauri; the desktop app and the CLI are thin shells over this crate.
 
 pub mod api;
+pub mod checks;
 pub mod clients;
 pub mod connection;
 pub mod domain;
+pub mod engine;
 pub mod mapping;
 pub mod paths;
 pub mod plan;
+pub mod scheduler;
 pub mod secrets;
 pub mod store;
+pub mod sync;

@@ -50,7 +50,11 @@ impl SchedulerHandle {
 const MAX_NAP: Duration = Duration::from_secs(60);
 
 /// Starts the scheduler loop on the current tokio runtime.
-pub fn spawn(engine: Engine, events: Arc<dyn SchedulerEvents>, clock: Option<Clock>) -> SchedulerHandle {
+pub fn spawn(
+    engine: Engine,
+    events: Arc<dyn SchedulerEvents>,
+    clock: Option<Clock>,
+) -> SchedulerHandle {
     let clock: Clock = clock.unwrap_or_else(|| Arc::new(OffsetDateTime::now_utc));
     let (tx, rx) = mpsc::channel(8);
     let task = tokio::spawn(run_loop(engine, events, clock, rx));
@@ -96,7 +100,9 @@ fn due_times(
             .ok()
             .and_then(|runs| runs.into_iter().find(|r| !r.dry_run))
             .map(|r| r.started_at);
-        let anchor = last_real_run.unwrap_or(settings.created_at).to_offset(offset);
+        let anchor = last_real_run
+            .unwrap_or(settings.created_at)
+            .to_offset(offset);
         let Some(mut at) = settings.schedule.next_after(anchor) else {
             continue;
         };
@@ -120,7 +126,11 @@ async fn run_loop(
     loop {
         let now = clock();
         let due = due_times(&engine, now, &backoff);
-        if let Some((name, _)) = due.iter().filter(|(_, at)| *at <= now).min_by_key(|(_, at)| *at) {
+        if let Some((name, _)) = due
+            .iter()
+            .filter(|(_, at)| *at <= now)
+            .min_by_key(|(_, at)| *at)
+        {
             let name = name.clone();
             let progress = |p: &SyncProgress| events.progress(p);
             let request = SyncRequest {

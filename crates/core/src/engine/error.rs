@@ -133,19 +133,4 @@ impl From<ClientSetupError> for EngineError {
     }
 }
 
-/// A Namely failure outside a setup check.
-pub(crate) fn from_namely(e: namely::Error) -> EngineError {
-    if e.is_auth() {
-        EngineError::Credentials(e.to_string())
-    } else {
-        match e {
-            namely::Error::Transport { .. } | namely::Error::Server { .. } => {
-                EngineError::Network(e.to_string())
-            }
-            namely::Error::NotFound { .. } => EngineError::NotFound(e.to_string()),
-            other => EngineError::Internal(other.to_string()),
-        }
-    }
-}
-
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;

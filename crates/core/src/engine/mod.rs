@@ -154,7 +154,10 @@ impl Engine {
         let store = Store::open(data.db_path())?;
         let interrupted = store.recover_interrupted(now())?;
         if !interrupted.is_empty() {
-            tracing::info!(runs = interrupted.len(), "marked runs left unfinished as interrupted");
+            tracing::info!(
+                runs = interrupted.len(),
+                "marked runs left unfinished as interrupted"
+            );
         }
         let (schedule_changed, _) = tokio::sync::watch::channel(0);
         Ok(Engine {
@@ -236,7 +239,11 @@ impl Engine {
             .map_err(|e| EngineError::invalid(e.to_string(), Some(Field::NamelyPermalink)))?;
         Ok(PermalinkView {
             permalink: permalink.as_str().to_string(),
-            web_url: permalink.web_url().as_str().trim_end_matches('/').to_string(),
+            web_url: permalink
+                .web_url()
+                .as_str()
+                .trim_end_matches('/')
+                .to_string(),
         })
     }
 
@@ -249,7 +256,9 @@ impl Engine {
             }
             if s.chars().any(char::is_control) || s.len() > 100 {
                 return Err(EngineError::invalid(
-                    format!("\"{s}\" is not a status iCIMS could have: use its name (e.g. Hired) or its id (e.g. C12345)."),
+                    format!(
+                        "\"{s}\" is not a status iCIMS could have: use its name (e.g. Hired) or its id (e.g. C12345)."
+                    ),
                     Some(Field::HiredStatuses),
                 ));
             }
@@ -286,7 +295,10 @@ impl Engine {
         let permalink = Self::normalize_permalink(&input.namely_permalink)?.permalink;
         let customer_id = Self::check_customer_id(&input.icims_customer_id)?;
         let username = input.icims_username.trim().to_string();
-        if username.is_empty() || username.contains(',') || username.chars().any(char::is_whitespace) {
+        if username.is_empty()
+            || username.contains(',')
+            || username.chars().any(char::is_whitespace)
+        {
             return Err(EngineError::invalid(
                 "Give the iCIMS integration Username (no spaces or commas).",
                 Some(Field::IcimsUsername),
@@ -312,9 +324,10 @@ impl Engine {
         }
         // Both URLs must be acceptable to the clients (plain http only on loopback).
         clients::namely_endpoint(&settings).map_err(|e| match EngineError::from(e) {
-            EngineError::InvalidInput { message, .. } => {
-                EngineError::invalid(format!("--namely-url: {message}"), Some(Field::NamelyPermalink))
-            }
+            EngineError::InvalidInput { message, .. } => EngineError::invalid(
+                format!("--namely-url: {message}"),
+                Some(Field::NamelyPermalink),
+            ),
             other => other,
         })?;
         let probe = SecretString::from("probe");
@@ -333,10 +346,12 @@ impl Engine {
             .store
             .add_connection(settings)
             .map_err(|e| match e {
-                store::StoreError::ConnectionExists(existing) => EngineError::AlreadyExists(format!(
-                    "A connection named \"{existing}\" already exists. Choose another name, or \
+                store::StoreError::ConnectionExists(existing) => {
+                    EngineError::AlreadyExists(format!(
+                        "A connection named \"{existing}\" already exists. Choose another name, or \
                      remove it first."
-                )),
+                    ))
+                }
                 other => other.into(),
             })?;
         self.schedule_changed();
@@ -407,7 +422,12 @@ impl Engine {
     // ----------------------------------------------------------------------------------
 
     /// Saves a secret in the keychain (never anywhere else) and notes when.
-    pub async fn set_secret(&self, name: &str, kind: SecretKind, value: SecretString) -> Result<()> {
+    pub async fn set_secret(
+        &self,
+        name: &str,
+        kind: SecretKind,
+        value: SecretString,
+    ) -> Result<()> {
         let settings = self.settings(name)?;
         let trimmed = value.expose_secret().trim();
         if trimmed.is_empty() {
@@ -450,28 +470,50 @@ impl Engine {
         self.details(&settings)
     }
 
-    async fn secret(&self, settings: &ConnectionSettings, kind: SecretKind) -> Result<Option<SecretString>> {
+    async fn secret(
+        &self,
+        settings: &ConnectionSettings,
+        kind: SecretKind,
+    ) -> Result<Option<SecretString>> {
         let secrets = self.inner.secrets.clone();
         let conn = settings.name.to_string();
-        Ok(tokio::task::spawn_blocking(move || secrets.get(&conn, kind))
-            .await
-            .map_err(|e| EngineError::Internal(e.to_string()))??)
+        Ok(
+            tokio::task::spawn_blocking(move || secrets.get(&conn, kind))
+                .await
+                .map_err(|e| EngineError::Internal(e.to_string()))??,
+        )
     }
 
-    async fn require_secret(&self, settings: &ConnectionSettings, kind: SecretKind) -> Result<SecretString> {
+    async fn require_secret(
+        &self,
+        settings: &ConnectionSettings,
+        kind: SecretKind,
+    ) -> Result<SecretString> {
         self.secret(settings, kind)
             .await?
             .ok_or_else(|| EngineError::secret_missing(settings.name.as_str(), kind))
     }
 
     async fn namely_client(&self, settings: &ConnectionSettings) -> Result<namely::Client> {
-        let token = self.require_secret(settings, SecretKind::NamelyToken).await?;
-        Ok(clients::namely_client(settings, token, &self.inner.options.clients)?)
+        let token = self
+            .require_secret(settings, SecretKind::NamelyToken)
+            .await?;
+        Ok(clients::namely_client(
+            settings,
+            token,
+            &self.inner.options.clients,
+        )?)
     }
 
     async fn icims_client(&self, settings: &ConnectionSettings) -> Result<icims::Client> {
-        let key = self.require_secret(settings, SecretKind::IcimsHmacKey).await?;
-        Ok(clients::icims_client(settings, key, &self.inner.options.clients)?)
+        let key = self
+            .require_secret(settings, SecretKind::IcimsHmacKey)
+            .await?;
+        Ok(clients::icims_client(
+            settings,
+            key,
+            &self.inner.options.clients,
+        )?)
     }
 
     // ----------------------------------------------------------------------------------
@@ -513,7 +555,8 @@ impl Engine {
 
     /// Saves a Namely token, then signs in with it (part 2).
     pub async fn save_namely_token(&self, name: &str, token: SecretString) -> Result<SignInResult> {
-        self.set_secret(name, SecretKind::NamelyToken, token).await?;
+        self.set_secret(name, SecretKind::NamelyToken, token)
+            .await?;
         self.check_namely_sign_in(name).await
     }
 
@@ -521,9 +564,14 @@ impl Engine {
     pub async fn check_namely_sign_in(&self, name: &str) -> Result<SignInResult> {
         let mut settings = self.settings(name)?;
         let Some(token) = self.secret(&settings, SecretKind::NamelyToken).await? else {
-            let check = Self::missing_secret_result(SetupStep::NamelySignIn, SecretKind::NamelyToken);
+            let check =
+                Self::missing_secret_result(SetupStep::NamelySignIn, SecretKind::NamelyToken);
             self.remember(&settings, &check)?;
-            return Ok(SignInResult { check, company_name: None, signed_in_as: None });
+            return Ok(SignInResult {
+                check,
+                company_name: None,
+                signed_in_as: None,
+            });
         };
         let client = clients::namely_client(&settings, token, &self.inner.options.clients)?;
         let result = checks::namely_sign_in(&client, now()).await;
@@ -560,7 +608,8 @@ impl Engine {
     pub async fn check_namely_field(&self, name: &str) -> Result<CheckResult> {
         let mut settings = self.settings(name)?;
         let Some(token) = self.secret(&settings, SecretKind::NamelyToken).await? else {
-            let check = Self::missing_secret_result(SetupStep::NamelyField, SecretKind::NamelyToken);
+            let check =
+                Self::missing_secret_result(SetupStep::NamelyField, SecretKind::NamelyToken);
             self.remember(&settings, &check)?;
             return Ok(check);
         };
@@ -579,13 +628,21 @@ impl Engine {
         let settings = self.settings(name)?;
         let stored = self.inner.store.owner_candidates(&settings.name)?;
         let client = match self.secret(&settings, SecretKind::NamelyToken).await? {
-            Some(token) => Some(clients::namely_client(&settings, token, &self.inner.options.clients)?),
+            Some(token) => Some(clients::namely_client(
+                &settings,
+                token,
+                &self.inner.options.clients,
+            )?),
             None => None,
         };
         let mut candidates = Vec::with_capacity(stored.len());
         for c in &stored {
             let live = match &client {
-                Some(client) => client.profile(&namely::ProfileId::new(c.profile_id.0.clone())).await,
+                Some(client) => {
+                    client
+                        .profile(&namely::ProfileId::new(c.profile_id.0.clone()))
+                        .await
+                }
                 None => Err(namely::Error::Unauthorized),
             };
             let candidate = match live {
@@ -612,7 +669,11 @@ impl Engine {
         let chosen = settings.owner_profile_id.as_ref().map(|p| p.0.clone());
         let check = checks::owner_check(&candidates, chosen.as_deref(), now());
         self.remember(&settings, &check)?;
-        Ok(OwnerStep { candidates, chosen_profile_id: chosen, check })
+        Ok(OwnerStep {
+            candidates,
+            chosen_profile_id: chosen,
+            check,
+        })
     }
 
     /// Part 3: choose the owner among the people who signed in.
@@ -629,7 +690,10 @@ impl Engine {
         self.owner_step(name).await
     }
 
-    fn icims_settings_from(settings: &ConnectionSettings, input: &IcimsInput) -> ConnectionSettings {
+    fn icims_settings_from(
+        settings: &ConnectionSettings,
+        input: &IcimsInput,
+    ) -> ConnectionSettings {
         let mut s = settings.clone();
         s.icims_customer_id = input.customer_id.trim().to_string();
         s.icims_username = input.username.trim().to_string();
@@ -640,16 +704,24 @@ impl Engine {
     /// Part 4: tests the iCIMS connection as typed, without saving anything.
     pub async fn test_icims(&self, name: &str, input: &IcimsInput) -> Result<CheckResult> {
         let settings = self.settings(name)?;
-        if let Err(result) =
-            checks::validate_icims_input(&input.customer_id, &input.username, input.hmac_key.as_deref(), now())
-        {
+        if let Err(result) = checks::validate_icims_input(
+            &input.customer_id,
+            &input.username,
+            input.hmac_key.as_deref(),
+            now(),
+        ) {
             return Ok(result);
         }
         let key = match &input.hmac_key {
             Some(k) => SecretString::from(k.clone()),
             None => match self.secret(&settings, SecretKind::IcimsHmacKey).await? {
                 Some(k) => k,
-                None => return Ok(Self::missing_secret_result(SetupStep::Icims, SecretKind::IcimsHmacKey)),
+                None => {
+                    return Ok(Self::missing_secret_result(
+                        SetupStep::Icims,
+                        SecretKind::IcimsHmacKey,
+                    ));
+                }
             },
         };
         let candidate = Self::icims_settings_from(&settings, input);
@@ -679,8 +751,12 @@ impl Engine {
         }
         let updated = Self::icims_settings_from(&settings, input);
         if let Some(key) = &input.hmac_key {
-            self.set_secret(name, SecretKind::IcimsHmacKey, SecretString::from(key.clone()))
-                .await?;
+            self.set_secret(
+                name,
+                SecretKind::IcimsHmacKey,
+                SecretString::from(key.clone()),
+            )
+            .await?;
         }
         self.inner.store.update_connection(&updated)?;
         self.remember(&updated, &result)?;
@@ -715,7 +791,11 @@ impl Engine {
     // ----------------------------------------------------------------------------------
 
     fn running_keys(&self) -> HashSet<String> {
-        self.inner.running.lock().map(|r| r.clone()).unwrap_or_default()
+        self.inner
+            .running
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
     }
 
     /// A sync is running for this connection.
@@ -732,7 +812,10 @@ impl Engine {
         if !running.insert(name.key()) {
             return Err(EngineError::Busy(name.to_string()));
         }
-        Ok(RunGuard { inner: self.inner.clone(), key: name.key() })
+        Ok(RunGuard {
+            inner: self.inner.clone(),
+            key: name.key(),
+        })
     }
 
     /// Runs one sync (or dry run) and returns it with every record. Never two at once for
@@ -831,11 +914,10 @@ impl Engine {
 
     /// One run with every record.
     pub fn run_details(&self, run_id: RunId) -> Result<RunDetails> {
-        let run = self
-            .inner
-            .store
-            .run(run_id)?
-            .ok_or_else(|| EngineError::NotFound(format!("There is no run number {run_id}.")))?;
+        let run =
+            self.inner.store.run(run_id)?.ok_or_else(|| {
+                EngineError::NotFound(format!("There is no run number {run_id}."))
+            })?;
         let records = self.inner.store.records(run_id)?;
         Ok(RunDetails {
             summary: views::run_summary(&run),
@@ -844,7 +926,11 @@ impl Engine {
     }
 
     /// Writes a run as CSV into `folder` (the user's Downloads folder when None).
-    pub fn export_run_csv(&self, run_id: RunId, folder: Option<&std::path::Path>) -> Result<ExportedFile> {
+    pub fn export_run_csv(
+        &self,
+        run_id: RunId,
+        folder: Option<&std::path::Path>,
+    ) -> Result<ExportedFile> {
         let details = self.run_details(run_id)?;
         let csv = self.inner.store.record_csv(run_id)?;
         let folder = match folder {
@@ -854,13 +940,22 @@ impl Engine {
                 .unwrap_or_else(|| self.inner.data.root().join("exports")),
         };
         std::fs::create_dir_all(&folder).map_err(|e| {
-            EngineError::Internal(format!("Could not create the folder {}: {e}", folder.display()))
+            EngineError::Internal(format!(
+                "Could not create the folder {}: {e}",
+                folder.display()
+            ))
         })?;
         let safe: String = details
             .summary
             .connection
             .chars()
-            .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
             .collect();
         let path = folder.join(format!("icims-namely-{safe}-run-{}.csv", run_id.0));
         std::fs::write(&path, csv).map_err(|e| {
@@ -925,7 +1020,10 @@ impl Engine {
             tracing::info!(icims = %sb.icims.url(), namely = %sb.namely.url(), "sandbox started");
             *guard = Some(sb);
         }
-        Ok(guard.as_ref().map(|s| s.demo_credentials()).expect("started above"))
+        Ok(guard
+            .as_ref()
+            .map(|s| s.demo_credentials())
+            .expect("started above"))
     }
 
     /// A sandbox connection after a restart: the simulators are new (new ports, fresh
@@ -946,13 +1044,20 @@ impl Engine {
             self.inner.store.index_replace_all(
                 &settings.name,
                 &[],
-                &store::IndexMeta { refreshed_at: OffsetDateTime::UNIX_EPOCH, profile_count: 0, full: false },
+                &store::IndexMeta {
+                    refreshed_at: OffsetDateTime::UNIX_EPOCH,
+                    profile_count: 0,
+                    full: false,
+                },
             )?;
         }
         Ok(settings)
     }
 
-    async fn ensure_sandbox_for(&self, settings: &ConnectionSettings) -> Result<ConnectionSettings> {
+    async fn ensure_sandbox_for(
+        &self,
+        settings: &ConnectionSettings,
+    ) -> Result<ConnectionSettings> {
         let demo = self.sandbox_demo().await?;
         self.point_at_sandbox(settings.clone(), &demo)
     }
@@ -987,7 +1092,11 @@ impl Engine {
         })
     }
 
-    fn summary(&self, settings: &ConnectionSettings, running: &HashSet<String>) -> Result<ConnectionSummary> {
+    fn summary(
+        &self,
+        settings: &ConnectionSettings,
+        running: &HashSet<String>,
+    ) -> Result<ConnectionSummary> {
         let checks = self.inner.store.checks(&settings.name)?;
         let meta = self.inner.store.secret_meta(&settings.name)?;
         let last_run = self.inner.store.last_run(&settings.name)?;

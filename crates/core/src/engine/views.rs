@@ -71,24 +71,26 @@ pub(crate) fn settings_view(s: &ConnectionSettings) -> SettingsView {
 pub(crate) fn steps(checks: &[CheckRecord]) -> Vec<StepStatus> {
     SetupStep::ALL
         .iter()
-        .map(|step| match checks.iter().find(|c| c.step == step.as_str()) {
-            Some(c) => StepStatus {
-                step: *step,
-                state: if c.passed {
-                    StepState::Passed
-                } else {
-                    StepState::Failed
+        .map(
+            |step| match checks.iter().find(|c| c.step == step.as_str()) {
+                Some(c) => StepStatus {
+                    step: *step,
+                    state: if c.passed {
+                        StepState::Passed
+                    } else {
+                        StepState::Failed
+                    },
+                    message: Some(c.message.clone()),
+                    checked_at: Some(rfc3339(c.checked_at)),
                 },
-                message: Some(c.message.clone()),
-                checked_at: Some(rfc3339(c.checked_at)),
+                None => StepStatus {
+                    step: *step,
+                    state: StepState::NotStarted,
+                    message: None,
+                    checked_at: None,
+                },
             },
-            None => StepStatus {
-                step: *step,
-                state: StepState::NotStarted,
-                message: None,
-                checked_at: None,
-            },
-        })
+        )
         .collect()
 }
 

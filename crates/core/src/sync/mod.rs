@@ -1,0 +1,209 @@
+//! One sync run: iCIMS hires → exactly one active Namely profile each.
+//!
+//! The lead's engine calls [`run_sync`] and nothing else. The run follows "Data flow of one
+//! sync" in `shared/design/ARCHITECTURE.md`:
+//!
+//! 1. **Read** ([`read`]): search the hired recruiting workflows updated since the watermark
+//!    minus an overlap (everything hired on the first run), paged by id; GET each workflow,
+//!    each person once, each job once (for the display title). Persons whose last outcome was
+//!    `failed`, and persons with an open create intent, are re-read too, even outside the
+//!    date window. Every iCIMS call is checked against the daily budget
+//!    (`x-ratelimit-remaining`, saved with `Store::record_icims_budget`); below the margin, or
+//!    on a 429, reading stops cleanly and the run ends `stopped_budget`.
+//! 2. **Index** ([`index`]): what we know of Namely's profiles (`icims_id` and emails → profile)
+//!    lives in the local store. It is rebuilt from a full listing of `GET /profiles` (every
+//!    status counts) the first time and whenever it is older than [`FULL_INDEX_MAX_AGE`];
+//!    in between it is kept current *incrementally* by this app's own writes and lookups.
+//! 3. **Plan**: [`crate::plan::plan`] decides Create / AlreadyInNamely / NeedsReview / Invalid.
+//!    A dry run records the plan (Create as `would_create`) and stops: nothing is written to
+//!    Namely and the watermark does not move.
+//! 4. **Apply** ([`apply`]), one create at a time: a *guard lookup* by email
+//!    (`filter[email]`), a create intent in the store, the POST, and after any answer that
+//!    leaves open whether Namely created the profile, another lookup before any retry.
+//! 5. **Record**: every hire's outcome, the run's counts and calls, and the watermark —
+//!    advanced to the run's start only when every hire of the date window was read and
+//!    handled.
+//!
+//! # Why the index may be stale, and why that is harmless
+//!
+//! Listing every profile costs one throttled `GET /profiles` per 50 profiles (100 a minute),
+//! so it is not repeated on every run. Between full listings the index can miss a profile
+//! someone added in Namely by hand. The plan uses the index only to *avoid* work
+//! (AlreadyInNamely) or to *hold back* (NeedsReview); a stale index can only turn such a case
+//! into a `Create`. And before every single create, [`apply`] asks Namely live for profiles
+//! with the hire's email as company or personal email — exact, cheap queries — and creates
+//! nobody whose email is taken (AlreadyInNamely when the profile carries our `icims_id`,
+//! NeedsReview otherwise). A
+//! duplicate could therefore only arise for a profile that was given this hire's `icims_id`
+//! by hand under a *different* email within the last [`FULL_INDEX_MAX_AGE`]; the next full
+//! listing would show it. The dry run uses the index alone (no lookups), so that previewing a
+//! first sync of hundreds of hires does not spend minutes in Namely's throttle.
+//!
+//! # Exactly once, even across crashes
+//!
+//! A create intent is written *before* each POST and closed after it
+//! (`done` / `failed` / `unknown`). An intent left open — the process died during the POST,
+//! or the POST timed out and the lookup afterwards failed too — makes the next run look the
+//! person up first and resolve the intent from what Namely shows; the store refuses a new
+//! intent while one is open, so there is no path to a second POST without a lookup.
+
+mod apply;
+mod index;
+mod read;
+mod runner;
+
+use crate::api::{SyncPhase, SyncProgress};
+use crate::connection::ConnectionSettings;
+use crate::domain::{Counts, IcimsPersonId, Trigger};
+use crate::store::{RunId, RunStatus, Store, StoreError};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+pub use runner::run_sync;
+
+/// A full listing of Namely profiles older than this is redone before planning.
+pub const FULL_INDEX_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The Namely custom field name used when setup has not recorded one.
+pub const DEFAULT_ICIMS_FIELD_NAME: &str = "icims_id";
+
+/// What a run works with. Built by the engine for one connection.
+#[derive(Clone, Copy)]
+pub struct SyncContext<'a> {
+    pub store: &'a Store,
+    pub settings: &'a ConnectionSettings,
+    pub icims: &'a icims::Client,
+    pub namely: &'a namely::Client,
+}
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    pub trigger: Trigger,
+    /// Record the plan only: nothing is written to Namely, the watermark stays.
+    pub dry_run: bool,
+    /// "Retry failed": read just these iCIMS persons (no search, no watermark change).
+    pub only_persons: Option<Vec<IcimsPersonId>>,
+    /// Stop reading iCIMS when fewer calls than this are left today. Default 200.
+    pub budget_margin: u64,
+    /// How far before the watermark the search starts (iCIMS search results may lag and
+    /// clocks differ). Default 1 hour.
+    pub overlap: Duration,
+    /// Set to `true` to stop the run between two calls.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            trigger: Trigger::Manual,
+            dry_run: false,
+            only_persons: None,
+            budget_margin: 200,
+            overlap: Duration::from_secs(60 * 60),
+            cancel: None,
+        }
+    }
+}
+
+/// How a run ended. Vendor failures end up here (status and `error`), not in [`SyncError`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncOutcome {
+    /// The run in the store's history.
+    pub run_id: RunId,
+    pub status: RunStatus,
+    pub counts: Counts,
+    /// What went wrong and what to do, in plain words, when the run failed or stopped early.
+    pub error: Option<String>,
+}
+
+/// A run that could not even be recorded: the local database failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(
+        "The sync could not be recorded because the local database failed ({0}). Nothing was \
+         sent to Namely after the failure; check that the disk is not full and try again."
+    )]
+    Store(#[from] StoreError),
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared helpers of the submodules
+// ---------------------------------------------------------------------------------------------
+
+/// Attempts for one iCIMS read that fails with a 5xx or on the network.
+const ICIMS_ATTEMPTS: u32 = 3;
+/// Attempts for one Namely lookup (GET) that fails with a 5xx, on the network or unreadably.
+const NAMELY_LOOKUP_ATTEMPTS: u32 = 3;
+/// POSTs for one hire at most (the second only after a lookup found nothing).
+const POST_ATTEMPTS: u32 = 2;
+
+/// Pause before retry number `attempt` (1-based) of a failed call: 200 ms, 600 ms, 1.8 s…
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(200 * 3u64.saturating_pow(attempt.saturating_sub(1)))
+}
+
+/// Whether the caller asked the run to stop.
+fn cancelled(cancel: Option<&AtomicBool>) -> bool {
+    cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+}
+
+/// Live progress and the running counts.
+pub(crate) struct Reporter<'a> {
+    connection: String,
+    run_id: i64,
+    callback: &'a (dyn Fn(&SyncProgress) + Send + Sync),
+    counts: Counts,
+}
+
+impl<'a> Reporter<'a> {
+    fn new(
+        connection: String,
+        run_id: i64,
+        callback: &'a (dyn Fn(&SyncProgress) + Send + Sync),
+    ) -> Self {
+        Self {
+            connection,
+            run_id,
+            callback,
+            counts: Counts::default(),
+        }
+    }
+
+    fn report(&self, phase: SyncPhase, done: usize, total: Option<usize>) {
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        (self.callback)(&SyncProgress {
+            connection: self.connection.clone(),
+            run_id: self.run_id,
+            phase,
+            done: clamp(done),
+            total: total.map(clamp),
+            counts: self.counts,
+        });
+    }
+}
+
+/// The Namely client with a count of the requests this run made (throttle retries inside the
+/// client are not counted).
+pub(crate) struct Namely<'a> {
+    client: &'a namely::Client,
+    calls: AtomicU64,
+}
+
+impl<'a> Namely<'a> {
+    fn new(client: &'a namely::Client) -> Self {
+        Self {
+            client,
+            calls: AtomicU64::new(0),
+        }
+    }
+
+    fn tick(&self) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+}

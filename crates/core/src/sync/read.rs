@@ -1,0 +1,607 @@
+//! Step 1: read hires from iCIMS, within the daily call budget.
+//!
+//! Calls are strictly sequential. Before each call the run checks the cancel flag and the last
+//! `x-ratelimit-remaining` seen; below the margin (or after a 429) it stops *cleanly*: every
+//! hire whose person was read is kept and will still be planned and applied, and the caller
+//! does not move the watermark. A 5xx or network failure is retried ([`super::ICIMS_ATTEMPTS`]
+//! in all, with a short backoff); when it persists, reading stops the same way with a plain
+//! message. A record iCIMS does not show (404, which is also how access denied looks) becomes
+//! an `Invalid` record naming the Security Rules, and reading goes on. (A workflow whose
+//! person iCIMS hides has no person id; its record carries person id 0 and the workflow id.)
+
+use super::{ICIMS_ATTEMPTS, Reporter, backoff, cancelled};
+use crate::api::SyncPhase;
+use crate::connection::ConnectionName;
+use crate::domain::{Hire, HomeAddress, IcimsPersonId, OutcomeKind};
+use crate::store::{RecordRow, Store};
+use icims::{
+    DEFAULT_PERSON_FIELDS, JobId, PAGE_SIZE, PersonId, RateLimit, Reply, SearchQuery, WorkflowId,
+};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::future::Future;
+use std::sync::atomic::AtomicBool;
+use time::{Date, OffsetDateTime};
+
+/// What to read.
+pub(crate) struct ReadRequest<'a> {
+    /// Search hired workflows in these statuses; `None` reads only `persons`.
+    pub window: Option<Window<'a>>,
+    /// Persons to read directly (retries, open intents), ascending, without duplicates.
+    pub persons: Vec<IcimsPersonId>,
+}
+
+/// The date-window search.
+pub(crate) struct Window<'a> {
+    pub statuses: &'a [String],
+    /// `None`: every hired workflow (first run).
+    pub updated_since: Option<OffsetDateTime>,
+}
+
+/// Why reading stopped before the end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ReadStop {
+    /// Fewer calls left than the margin, or a 429.
+    Budget {
+        remaining: u64,
+        limit: Option<u64>,
+    },
+    Cancelled,
+    /// iCIMS kept failing or refused; the message says what to do.
+    Failed(String),
+}
+
+impl ReadStop {
+    /// The run's error text for this stop.
+    pub(crate) fn message(&self) -> String {
+        match self {
+            ReadStop::Budget { remaining, limit } => {
+                let limit = limit.map_or_else(|| "unknown".to_string(), |l| l.to_string());
+                format!(
+                    "iCIMS allowed only {remaining} more calls today (limit {limit}); the sync \
+                     stopped to keep a safety margin and will resume on the next run after the \
+                     reset at midnight UTC."
+                )
+            }
+            ReadStop::Cancelled => "The sync was stopped before it finished. Nothing is lost: \
+                                    the next run picks up where this one stopped."
+                .to_string(),
+            ReadStop::Failed(message) => message.clone(),
+        }
+    }
+}
+
+/// What was read.
+#[derive(Debug, Default)]
+pub(crate) struct ReadOutcome {
+    /// One hire per person whose person record was read, ascending by person id.
+    pub hires: Vec<Hire>,
+    /// Records settled while reading: persons or workflows iCIMS would not show.
+    pub invalid: Vec<RecordRow>,
+    pub stop: Option<ReadStop>,
+    /// The window search ran to its last page and every workflow it found was read.
+    pub window_complete: bool,
+}
+
+/// The iCIMS daily budget as this run sees it, saved to the store after every call.
+struct Budget<'a> {
+    store: &'a Store,
+    name: &'a ConnectionName,
+    margin: u64,
+    day: Date,
+    /// Calls the store had counted for `day` before this run's first call of that day.
+    spent_before: u64,
+    /// `icims.calls_made()` when counting for `day` began.
+    calls_at_start: u64,
+    last: Option<RateLimit>,
+}
+
+impl<'a> Budget<'a> {
+    fn new(store: &'a Store, name: &'a ConnectionName, margin: u64, calls_now: u64) -> Self {
+        let day = OffsetDateTime::now_utc().date();
+        Self {
+            store,
+            name,
+            margin,
+            day,
+            spent_before: Self::stored_spent(store, name, day),
+            calls_at_start: calls_now,
+            last: None,
+        }
+    }
+
+    fn stored_spent(store: &Store, name: &ConnectionName, day: Date) -> u64 {
+        match store.icims_budget(name, day) {
+            Ok(b) => b.map_or(0, |b| b.calls_spent),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the saved iCIMS budget");
+                0
+            }
+        }
+    }
+
+    /// Note a reply (or a failed call: `rate_limit` None) and save the budget.
+    fn observe(&mut self, calls_now: u64, rate_limit: Option<RateLimit>) {
+        let today = OffsetDateTime::now_utc().date();
+        if today != self.day {
+            // Midnight UTC passed during the run: the last call belongs to the new day.
+            self.day = today;
+            self.spent_before = Self::stored_spent(self.store, self.name, today);
+            self.calls_at_start = calls_now.saturating_sub(1);
+            self.last = None;
+        }
+        if let Some(rl) = rate_limit {
+            let prev = self.last.unwrap_or_default();
+            self.last = Some(RateLimit {
+                limit: rl.limit.or(prev.limit),
+                remaining: rl.remaining,
+                reset_secs: rl.reset_secs.or(prev.reset_secs),
+            });
+        }
+        let spent = self.spent_before + calls_now.saturating_sub(self.calls_at_start);
+        let last = self.last.unwrap_or_default();
+        if let Err(e) =
+            self.store
+                .record_icims_budget(self.name, self.day, spent, last.remaining, last.limit)
+        {
+            // Advisory only: the next reply carries the real number again.
+            tracing::warn!(error = %e, "could not save the iCIMS budget");
+        }
+    }
+
+    /// `Some(stop)` when the last reply left fewer calls than the margin.
+    fn exhausted(&self) -> Option<ReadStop> {
+        let last = self.last?;
+        let remaining = last.remaining?;
+        (remaining < self.margin).then_some(ReadStop::Budget {
+            remaining,
+            limit: last.limit,
+        })
+    }
+
+    fn rate_limited(&self) -> ReadStop {
+        ReadStop::Budget {
+            remaining: 0,
+            limit: self.last.and_then(|l| l.limit),
+        }
+    }
+}
+
+/// A call that did not give a value.
+enum CallError {
+    /// Stop reading.
+    Stop(ReadStop),
+    /// 404: the record does not exist or the integration user may not see it.
+    NotShown(icims::Error),
+}
+
+pub(crate) struct Reader<'a> {
+    icims: &'a icims::Client,
+    cancel: Option<&'a AtomicBool>,
+    budget: Budget<'a>,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(
+        icims: &'a icims::Client,
+        store: &'a Store,
+        name: &'a ConnectionName,
+        margin: u64,
+        cancel: Option<&'a AtomicBool>,
+    ) -> Self {
+        Self {
+            icims,
+            cancel,
+            budget: Budget::new(store, name, margin, icims.calls_made()),
+        }
+    }
+
+    /// One iCIMS call with the budget and cancel checks before it and retries of transient
+    /// failures.
+    async fn call<T, F, Fut>(&mut self, what: &str, mut send: F) -> Result<Reply<T>, CallError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = icims::Result<Reply<T>>>,
+    {
+        let mut attempt = 1;
+        loop {
+            if cancelled(self.cancel) {
+                return Err(CallError::Stop(ReadStop::Cancelled));
+            }
+            if let Some(stop) = self.budget.exhausted() {
+                return Err(CallError::Stop(stop));
+            }
+            let result = send().await;
+            let rate_limit = result.as_ref().ok().and_then(|r| r.rate_limit);
+            self.budget.observe(self.icims.calls_made(), rate_limit);
+            match result {
+                Ok(reply) => return Ok(reply),
+                Err(icims::Error::RateLimited { .. }) => {
+                    return Err(CallError::Stop(self.budget.rate_limited()));
+                }
+                Err(e @ icims::Error::NotFound { .. }) => return Err(CallError::NotShown(e)),
+                Err(e) if e.is_transient() && attempt < ICIMS_ATTEMPTS => {
+                    tracing::info!(what, attempt, error = %e, "iCIMS call failed; retrying");
+                    tokio::time::sleep(backoff(attempt)).await;
+                    attempt += 1;
+                }
+                Err(e) => {
+                    let message = if e.is_transient() {
+                        format!("Could not read {what} from iCIMS after {attempt} attempts: {e}")
+                    } else {
+                        format!("Could not read {what} from iCIMS: {e}")
+                    };
+                    return Err(CallError::Stop(ReadStop::Failed(message)));
+                }
+            }
+        }
+    }
+
+    /// Read the window and the listed persons.
+    #[tracing::instrument(skip_all)]
+    pub(crate) async fn read(
+        mut self,
+        request: &ReadRequest<'_>,
+        reporter: &Reporter<'_>,
+    ) -> ReadOutcome {
+        let mut state = ReadState::default();
+        let mut stop = None;
+        let mut window_complete = false;
+
+        if let Some(window) = &request.window {
+            reporter.report(SyncPhase::Searching, 0, None);
+            match self.search(window).await {
+                Err(s) => stop = Some(s),
+                Ok((ids, search_stop)) => {
+                    stop = search_stop;
+                    state.total = ids.len() + request.persons.len();
+                    reporter.report(SyncPhase::ReadingHires, 0, Some(state.total));
+                    for id in &ids {
+                        if stop.is_some() {
+                            break;
+                        }
+                        if let Err(s) = self.read_workflow(*id, &mut state).await {
+                            stop = Some(s);
+                            break;
+                        }
+                        state.done += 1;
+                        reporter.report(SyncPhase::ReadingHires, state.done, Some(state.total));
+                    }
+                    window_complete = stop.is_none();
+                }
+            }
+        } else {
+            state.total = request.persons.len();
+            reporter.report(SyncPhase::ReadingHires, 0, Some(state.total));
+        }
+
+        if stop.is_none() {
+            for person in &request.persons {
+                // Persons the window already read are not read again.
+                if !state.persons.contains_key(&person.0)
+                    && let Err(s) = self.read_person(PersonId(person.0), &mut state).await
+                {
+                    stop = Some(s);
+                    break;
+                }
+                state.done += 1;
+                reporter.report(SyncPhase::ReadingHires, state.done, Some(state.total));
+            }
+        }
+
+        ReadOutcome {
+            hires: state.hires(),
+            invalid: state.invalid,
+            stop,
+            window_complete,
+        }
+    }
+
+    /// Every hired workflow id of the window, paged by id. `Ok((ids, Some(stop)))` when the
+    /// budget or a failure stopped the paging after some pages.
+    async fn search(
+        &mut self,
+        window: &Window<'_>,
+    ) -> Result<(Vec<WorkflowId>, Option<ReadStop>), ReadStop> {
+        let mut query = SearchQuery::statuses(window.statuses.iter().cloned());
+        if let Some(since) = window.updated_since {
+            query = query.updated_since(since);
+        }
+        let mut ids: Vec<WorkflowId> = Vec::new();
+        loop {
+            let icims = self.icims;
+            let q = query.clone();
+            let page = match self
+                .call("the hired workflows", || icims.search_workflows(&q))
+                .await
+            {
+                Ok(reply) => reply.value,
+                Err(CallError::Stop(s)) if ids.is_empty() => return Err(s),
+                Err(CallError::Stop(s)) => return Ok((ids, Some(s))),
+                Err(CallError::NotShown(e)) => {
+                    return Err(ReadStop::Failed(format!(
+                        "iCIMS did not allow the search for hired workflows: {e}"
+                    )));
+                }
+            };
+            let last = page.ids.last().copied();
+            if let (Some(after), Some(first)) = (query.after, page.ids.first())
+                && *first <= after
+            {
+                return Err(ReadStop::Failed(format!(
+                    "iCIMS returned workflow {first} after workflow {after}; search results \
+                     must be in ascending order, so reading stopped. Please report this with \
+                     the log file."
+                )));
+            }
+            let is_last = page.ids.len() < PAGE_SIZE;
+            ids.extend(page.ids);
+            match last {
+                Some(last) if !is_last => query = query.after(last),
+                _ => break,
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok((ids, None))
+    }
+
+    /// GET one workflow, then its person (once) and its job (once).
+    async fn read_workflow(
+        &mut self,
+        id: WorkflowId,
+        state: &mut ReadState,
+    ) -> Result<(), ReadStop> {
+        let icims = self.icims;
+        let what = format!("workflow {id}");
+        let workflow = match self.call(&what, || icims.workflow(id)).await {
+            Ok(reply) => reply.value,
+            Err(CallError::Stop(s)) => return Err(s),
+            Err(CallError::NotShown(e)) => {
+                state.invalid.push(unlinked(
+                    id,
+                    format!(
+                        "Invalid: iCIMS did not show workflow {id} — check the Security Rules of \
+                         the integration user"
+                    ),
+                    e.to_string(),
+                ));
+                return Ok(());
+            }
+        };
+        let Some(person) = workflow.person_id() else {
+            state.invalid.push(unlinked(
+                id,
+                format!(
+                    "Invalid: iCIMS hid the person of workflow {id} — check the Security Rules of \
+                     the integration user"
+                ),
+                "the workflow has no associatedprofile".to_string(),
+            ));
+            return Ok(());
+        };
+        let job = workflow.job_id();
+        let entry = state.persons.entry(person.0).or_default();
+        entry.workflows.insert(id.0);
+        if entry.first_job.is_none() {
+            entry.first_job = job;
+        }
+        if matches!(entry.read, PersonRead::NotYet) {
+            self.read_person(person, state).await?;
+        }
+        if let Some(job) = job
+            && !state.job_titles.contains_key(&job.0)
+        {
+            let title = match self.call(&format!("job {job}"), || icims.job(job)).await {
+                Ok(reply) => reply.value.jobtitle,
+                Err(CallError::Stop(s)) => return Err(s),
+                // The title is for display only.
+                Err(CallError::NotShown(_)) => None,
+            };
+            state.job_titles.insert(job.0, title);
+        }
+        Ok(())
+    }
+
+    /// GET one person and keep them as a hire (or as an Invalid record if iCIMS hides them).
+    async fn read_person(&mut self, id: PersonId, state: &mut ReadState) -> Result<(), ReadStop> {
+        let icims = self.icims;
+        let what = format!("person {id}");
+        let result = self
+            .call(&what, || icims.person(id, DEFAULT_PERSON_FIELDS))
+            .await;
+        let entry = state.persons.entry(id.0).or_default();
+        match result {
+            Ok(reply) => {
+                entry.read = PersonRead::Read(Box::new(hire_from_person(id, &reply.value)));
+                Ok(())
+            }
+            Err(CallError::Stop(s)) => Err(s),
+            Err(CallError::NotShown(e)) => {
+                entry.read = PersonRead::NotShown(e.to_string());
+                Ok(())
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+enum PersonRead {
+    #[default]
+    NotYet,
+    Read(Box<Hire>),
+    NotShown(String),
+}
+
+#[derive(Debug, Default)]
+struct PersonEntry {
+    workflows: BTreeSet<u64>,
+    first_job: Option<JobId>,
+    read: PersonRead,
+}
+
+#[derive(Debug, Default)]
+struct ReadState {
+    persons: BTreeMap<u64, PersonEntry>,
+    job_titles: HashMap<u64, Option<String>>,
+    invalid: Vec<RecordRow>,
+    done: usize,
+    total: usize,
+}
+
+impl ReadState {
+    /// Hires of every person read; persons iCIMS would not show become Invalid records.
+    fn hires(&mut self) -> Vec<Hire> {
+        let mut hires = Vec::new();
+        for (person, entry) in std::mem::take(&mut self.persons) {
+            let workflow_ids: Vec<u64> = entry.workflows.into_iter().collect();
+            match entry.read {
+                PersonRead::NotYet => {}
+                PersonRead::Read(hire) => {
+                    let mut hire = *hire;
+                    hire.workflow_ids = workflow_ids;
+                    hire.job_title = entry
+                        .first_job
+                        .and_then(|j| self.job_titles.get(&j.0).cloned().flatten());
+                    hires.push(hire);
+                }
+                PersonRead::NotShown(detail) => self.invalid.push(RecordRow {
+                    person_id: IcimsPersonId(person),
+                    workflow_ids,
+                    name: format!("iCIMS person {person}"),
+                    email: None,
+                    outcome: OutcomeKind::Invalid,
+                    reason: format!(
+                        "Invalid: iCIMS did not show person {person} (not found, or hidden from \
+                         the integration user) — check the Security Rules of the integration user"
+                    ),
+                    namely_profile_id: None,
+                    detail: Some(detail),
+                    at: OffsetDateTime::now_utc(),
+                }),
+            }
+        }
+        hires
+    }
+}
+
+/// An Invalid record for a workflow whose person is unknown (person id 0).
+fn unlinked(workflow: WorkflowId, reason: String, detail: String) -> RecordRow {
+    RecordRow {
+        person_id: IcimsPersonId(0),
+        workflow_ids: vec![workflow.0],
+        name: format!("iCIMS workflow {workflow}"),
+        email: None,
+        outcome: OutcomeKind::Invalid,
+        reason,
+        namely_profile_id: None,
+        detail: Some(detail),
+        at: OffsetDateTime::now_utc(),
+    }
+}
+
+fn text(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// An iCIMS person as a domain hire (workflows and job title are filled in by the caller).
+pub(crate) fn hire_from_person(id: PersonId, p: &icims::Person) -> Hire {
+    let home = p.address_of_type("Home").map(|a| HomeAddress {
+        address1: text(&a.addressstreet1),
+        address2: text(&a.addressstreet2),
+        city: text(&a.addresscity),
+        state_id: a.addressstate.as_ref().and_then(|s| text(&s.abbrev)),
+        country_id: a.addresscountry.as_ref().and_then(|c| text(&c.abbrev)),
+        zip: text(&a.addresszip),
+    });
+    Hire {
+        person_id: IcimsPersonId(id.0),
+        workflow_ids: Vec::new(),
+        first_name: text(&p.firstname),
+        last_name: text(&p.lastname),
+        email: text(&p.email),
+        start_date: text(&p.startdate),
+        hire_date: text(&p.hiredate),
+        gender: p
+            .gender
+            .as_ref()
+            .and_then(|g| g.text())
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+            .map(str::to_string),
+        home,
+        job_title: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn person_becomes_hire_with_home_address_only() {
+        let person: icims::Person = serde_json::from_value(serde_json::json!({
+            "firstname": " Jane ", "lastname": "Doe", "email": "jane@example.com",
+            "hiredate": "2026-11-20", "startdate": "2026-12-02",
+            "gender": {"id": "D10402", "value": "Female", "formattedvalue": "Female"},
+            "addresses": [
+                {"addresstype": {"value": "Work"}, "addressstreet1": "1 Office Rd",
+                 "addresscity": "Elsewhere", "addresszip": "99999",
+                 "addresscountry": {"abbrev": "US"}},
+                {"addresstype": {"value": "Home"}, "addressstreet1": "123 Abc St",
+                 "addressstreet2": "", "addresscity": "New York",
+                 "addressstate": {"id": "D41001035", "value": "New York", "abbrev": "NY"},
+                 "addresszip": "10001",
+                 "addresscountry": {"id": "D41001", "value": "United States", "abbrev": "US"}}
+            ],
+            "rcf1234": "LinkedIn"
+        }))
+        .unwrap();
+        let hire = hire_from_person(PersonId(9012), &person);
+        assert_eq!(hire.person_id, IcimsPersonId(9012));
+        assert_eq!(hire.first_name.as_deref(), Some("Jane"));
+        assert_eq!(hire.start_date.as_deref(), Some("2026-12-02"));
+        assert_eq!(hire.hire_date.as_deref(), Some("2026-11-20"));
+        assert_eq!(hire.gender.as_deref(), Some("Female"));
+        assert_eq!(
+            hire.home,
+            Some(HomeAddress {
+                address1: Some("123 Abc St".into()),
+                address2: None,
+                city: Some("New York".into()),
+                state_id: Some("NY".into()),
+                country_id: Some("US".into()),
+                zip: Some("10001".into()),
+            })
+        );
+    }
+
+    #[test]
+    fn person_without_home_or_gender() {
+        let person: icims::Person = serde_json::from_value(serde_json::json!({
+            "firstname": "Al", "gender": "  ",
+            "addresses": [{"addresstype": {"value": "Work"}, "addresscity": "X"}]
+        }))
+        .unwrap();
+        let hire = hire_from_person(PersonId(1), &person);
+        assert_eq!(hire.home, None);
+        assert_eq!(hire.gender, None);
+        assert_eq!(hire.last_name, None);
+    }
+
+    #[test]
+    fn budget_message_names_numbers() {
+        let m = ReadStop::Budget {
+            remaining: 150,
+            limit: Some(10_000),
+        }
+        .message();
+        assert_eq!(
+            m,
+            "iCIMS allowed only 150 more calls today (limit 10000); the sync stopped to keep a \
+             safety margin and will resume on the next run after the reset at midnight UTC."
+        );
+    }
+}

@@ -1,0 +1,293 @@
+//! Shared harness of the `sync_*` suites: both simulators over real HTTP on 127.0.0.1, a store
+//! in memory, clients pointed at the simulators, and the expected outcome computed from the
+//! seeded world independently of the engine.
+
+#![allow(dead_code)]
+
+use icims_namely_core::clients::{self, ClientOptions};
+use icims_namely_core::connection::{ConnectionName, ConnectionSettings, IcimsRegion};
+use icims_namely_core::domain::OutcomeKind;
+use icims_namely_core::store::{RecordRow, RunId, Store};
+use icims_namely_core::sync::{SyncContext, SyncOptions, SyncOutcome, run_sync};
+use sandbox::icims::{self as icims_sim, IcimsSim, IcimsSimConfig};
+use sandbox::namely::{self as namely_sim, NamelySim, NamelySimConfig, RequestRecord};
+use sandbox::seed::{Person, SeedConfig, World};
+use secrecy::SecretString;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+pub const HIRED: &str = "Hired";
+pub const FIELD: &str = "icims_id";
+
+/// The seeded default world (12 hires, 8 employees).
+pub fn world() -> World {
+    World::generate(&SeedConfig::default())
+}
+
+/// The world with every invalid home state (`XX`) replaced by a valid one.
+pub fn without_invalid_states(mut world: World) -> World {
+    for p in &mut world.people {
+        for a in &mut p.addresses {
+            if a.state_abbrev.as_deref() == Some("XX") {
+                a.state_abbrev = Some("NY".into());
+                a.state_name = Some("New York".into());
+            }
+        }
+    }
+    world
+}
+
+pub fn home(p: &Person) -> Option<&sandbox::seed::Address> {
+    p.addresses.iter().find(|a| a.kind == "Home")
+}
+
+fn non_empty(s: Option<&str>) -> Option<&str> {
+    s.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Who the first sync must create, worked out from the world alone: hired people with an
+/// email, both names and a start or hire date, whose id no Namely profile carries yet, whose
+/// email no Namely profile has, and whose home state is valid.
+pub fn expected_creates(world: &World) -> BTreeMap<u64, Person> {
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut synced: BTreeSet<String> = BTreeSet::new();
+    let owners = namely_sim::default_owners();
+    for e in world.employees.iter().chain(owners.iter()) {
+        taken.insert(e.email.to_lowercase());
+        if let Some(p) = &e.personal_email {
+            taken.insert(p.to_lowercase());
+        }
+        if let Some(id) = &e.icims_id {
+            synced.insert(id.clone());
+        }
+    }
+    world
+        .hired_people(&[HIRED])
+        .into_iter()
+        .filter(|p| {
+            let email = non_empty(p.email.as_deref());
+            email.is_some_and(|e| !taken.contains(&e.to_lowercase()))
+                && non_empty(Some(&p.firstname)).is_some()
+                && non_empty(Some(&p.lastname)).is_some()
+                && (p.startdate.is_some() || p.hiredate.is_some())
+                && !synced.contains(&p.id.to_string())
+                && home(p).is_none_or(|a| a.state_abbrev.as_deref() != Some("XX"))
+        })
+        .map(|p| (p.id, p.clone()))
+        .collect()
+}
+
+/// Timeouts of the clients the harness builds.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub icims: IcimsSimConfig,
+    pub namely: NamelySimConfig,
+    pub icims_timeout: Duration,
+    pub namely_timeout: Duration,
+    pub namely_token: String,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Self {
+            icims: IcimsSimConfig::default(),
+            namely: NamelySimConfig::default(),
+            icims_timeout: Duration::from_secs(5),
+            namely_timeout: Duration::from_secs(5),
+            namely_token: namely_sim::TOKEN_OLIVIA_OWNER.to_string(),
+        }
+    }
+}
+
+pub struct Harness {
+    pub world: World,
+    pub icims_sim: IcimsSim,
+    pub namely_sim: NamelySim,
+    pub store: Store,
+    pub settings: ConnectionSettings,
+    pub icims: icims::Client,
+    pub namely: namely::Client,
+}
+
+impl Harness {
+    pub async fn start(world: World) -> Self {
+        Self::start_with(world, Setup::default()).await
+    }
+
+    pub async fn start_with(world: World, setup: Setup) -> Self {
+        let icims_sim = icims_sim::start(setup.icims, &world).await.unwrap();
+        let namely_sim = namely_sim::start(setup.namely, &world.employees)
+            .await
+            .unwrap();
+        let store = Store::open_in_memory().unwrap();
+        let mut settings = ConnectionSettings::new(
+            ConnectionName::new("Acme").unwrap(),
+            "sandbox",
+            icims_sim::DEFAULT_CUSTOMER_ID,
+            icims_sim::DEFAULT_USERNAME,
+            IcimsRegion::Us,
+            time::OffsetDateTime::now_utc(),
+        );
+        settings.icims_url = Some(icims_sim.url());
+        settings.namely_url = Some(namely_sim.url());
+        settings.icims_field_name = Some(FIELD.into());
+        settings.sandbox = true;
+        store.add_connection(&settings).unwrap();
+        let icims = clients::icims_client(
+            &settings,
+            SecretString::from(icims_sim::DEFAULT_HMAC_KEY),
+            &ClientOptions {
+                timeout: setup.icims_timeout,
+                ..ClientOptions::default()
+            },
+        )
+        .unwrap();
+        let namely = clients::namely_client(
+            &settings,
+            SecretString::from(setup.namely_token),
+            &ClientOptions {
+                timeout: setup.namely_timeout,
+                namely_throttle_wait: Duration::from_millis(5),
+                namely_throttle_retries: 3,
+            },
+        )
+        .unwrap();
+        Self {
+            world,
+            icims_sim,
+            namely_sim,
+            store,
+            settings,
+            icims,
+            namely,
+        }
+    }
+
+    pub fn ctx(&self) -> SyncContext<'_> {
+        SyncContext {
+            store: &self.store,
+            settings: &self.settings,
+            icims: &self.icims,
+            namely: &self.namely,
+        }
+    }
+
+    pub async fn sync(&self, options: SyncOptions) -> SyncOutcome {
+        run_sync(&self.ctx(), &options, &|_| {}).await.unwrap()
+    }
+
+    pub fn records(&self, run_id: RunId) -> Vec<RecordRow> {
+        self.store.records(run_id).unwrap()
+    }
+
+    pub fn watermark(&self) -> Option<time::OffsetDateTime> {
+        self.store
+            .watermark(&self.settings.name)
+            .unwrap()
+            .map(|w| w.hired_since)
+    }
+
+    /// POST /profiles requests the Namely simulator received.
+    pub fn posts(&self) -> Vec<RequestRecord> {
+        self.namely_sim
+            .request_log()
+            .into_iter()
+            .filter(|r| r.method == "POST" && api_path(&r.path) == "/profiles")
+            .collect()
+    }
+
+    /// Every write (POST/PUT/PATCH/DELETE) the Namely simulator received.
+    pub fn writes(&self) -> Vec<RequestRecord> {
+        self.namely_sim
+            .request_log()
+            .into_iter()
+            .filter(|r| r.method != "GET" && r.method != "HEAD")
+            .collect()
+    }
+
+    /// Unfiltered GET /profiles (a full listing page).
+    pub fn listing_pages(&self) -> usize {
+        self.namely_sim
+            .request_log()
+            .iter()
+            .filter(|r| {
+                r.method == "GET" && api_path(&r.path) == "/profiles" && !r.query.contains("filter")
+            })
+            .count()
+    }
+
+    /// `icims_id` → number of Namely profiles carrying it (every profile of the tenant).
+    pub fn icims_ids_in_namely(&self) -> BTreeMap<String, usize> {
+        let mut m = BTreeMap::new();
+        for p in self.namely_sim.profiles() {
+            if let Some(id) = p.get(FIELD).and_then(Value::as_str) {
+                *m.entry(id.to_string()).or_insert(0) += 1;
+            }
+        }
+        m
+    }
+
+    /// Person ids of the profiles created through the API, in order.
+    pub fn created_ids(&self) -> Vec<u64> {
+        self.namely_sim
+            .created_profiles()
+            .iter()
+            .map(|p| {
+                p.get(FIELD)
+                    .and_then(Value::as_str)
+                    .expect("every created profile carries icims_id")
+                    .parse()
+                    .unwrap()
+            })
+            .collect()
+    }
+
+    pub fn assert_no_duplicates(&self) {
+        let dupes: Vec<_> = self
+            .icims_ids_in_namely()
+            .into_iter()
+            .filter(|(_, n)| *n > 1)
+            .collect();
+        assert!(dupes.is_empty(), "duplicate employees in Namely: {dupes:?}");
+        let mut emails = BTreeMap::new();
+        for p in self.namely_sim.profiles() {
+            if let Some(e) = p.get("email").and_then(Value::as_str) {
+                *emails.entry(e.to_lowercase()).or_insert(0) += 1;
+            }
+        }
+        assert!(
+            emails.values().all(|n| *n == 1),
+            "duplicate emails: {emails:?}"
+        );
+    }
+}
+
+/// `/api/v1/profiles.json` → `/profiles`.
+pub fn api_path(path: &str) -> String {
+    let p = path.strip_prefix("/api/v1").unwrap_or(path);
+    p.strip_suffix(".json").unwrap_or(p).to_string()
+}
+
+/// The single profile object of a POST body.
+pub fn post_profile(r: &RequestRecord) -> &serde_json::Map<String, Value> {
+    r.body
+        .as_ref()
+        .and_then(|b| b.get("profiles"))
+        .and_then(|p| p.get(0))
+        .and_then(Value::as_object)
+        .expect("a POST body {\"profiles\":[{…}]}")
+}
+
+/// Person ids of the records with this outcome, ascending.
+pub fn with_outcome(records: &[RecordRow], outcome: OutcomeKind) -> BTreeSet<u64> {
+    records
+        .iter()
+        .filter(|r| r.outcome == outcome)
+        .map(|r| r.person_id.0)
+        .collect()
+}
+
+pub fn ids<'a>(it: impl IntoIterator<Item = &'a u64>) -> BTreeSet<u64> {
+    it.into_iter().copied().collect()
+}
