@@ -935,8 +935,13 @@ mod generate {
             FormerAdmin,
             Plain,
         }
+        // Only hires that are otherwise valid (an email and a date), so that the demo shows a
+        // "needs review" that is not hidden behind "invalid".
         let mut with_email: Vec<usize> = (0..hires.len())
-            .filter(|&i| hires[i].email.is_some())
+            .filter(|&i| {
+                hires[i].email.is_some()
+                    && (hires[i].startdate.is_some() || hires[i].hiredate.is_some())
+            })
             .collect();
         with_email.shuffle(rng);
         let mut with_email = with_email.into_iter();
