@@ -11,11 +11,13 @@ mkdir -p "$ARTIFACTS"
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
 passed=0
 failed=0
+LOG="$ARTIFACTS/test-output.log"
+: > "$LOG"
 step() {
   local name="$1"; shift
   say "$name"
   local start=$SECONDS
-  if "$@"; then
+  if "$@" 2>&1 | tee -a "$LOG"; then
     passed=$((passed + 1))
     printf '    %s: ok (%ss)\n' "$name" $((SECONDS - start)) >&2
   else
@@ -31,16 +33,38 @@ step "ui: unit tests" bash -c 'cd ui && npm run --silent test:unit'
 step "ui: build" bash -c 'cd ui && npm run --silent build'
 step "rust: format" cargo fmt --all --check
 step "rust: clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
+step "rust: build" cargo build --workspace --all-targets --quiet
 step "rust: tests" cargo test --workspace
-step "keychain: real Secret Service" scripts/with-secret-service.sh \
-  env ICIMS_NAMELY_SECRET_SERVICE_TEST=1 cargo test --workspace --test keychain
-if [[ -d ui/tests/browser ]] && compgen -G "ui/tests/browser/*.test.*" >/dev/null; then
-  step "ui: browser tests (headless Chromium)" bash -c 'cd ui && npm run --silent test:browser'
+# The keychain tests and the command-line end-to-end tests need a real Secret Service: run them
+# inside a private D-Bus session with gnome-keyring.
+step "keychain + CLI end-to-end (real Secret Service)" scripts/with-secret-service.sh \
+  env ICIMS_NAMELY_SECRET_SERVICE_TEST=1 cargo test --workspace --test keychain --test cli
+step "ui: browser tests (headless Chromium, IPC mocked)" bash -c 'cd ui && npm run --silent test:browser'
+if [[ -x scripts/e2e-app.sh ]]; then
+  step "app: end-to-end through WebDriver (Xvfb, real window, sandbox)" \
+    scripts/e2e-app.sh "$ROOT/target/debug/icims-namely-app"
 fi
 
 echo
 if ((failed > 0)); then
   printf 'Failed steps: %s\n' "${FAILED_STEPS[*]}" >&2
 fi
-echo "steps: $passed passed, $failed failed"
+echo "steps: $passed passed, $failed failed" >&2
+# Sum the test counts every runner printed (cargo test, vitest, node --test).
+python3 - "$LOG" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+text = re.sub(r"\x1b\[[0-9;]*m", "", text)
+ok = bad = 0
+for p, f in re.findall(r"test result: \w+\. (\d+) passed; (\d+) failed", text):
+    ok += int(p); bad += int(f)
+for line in re.findall(r"^\s*Tests\s+(.*)$", text, re.M):
+    m = re.search(r"(\d+) passed", line); ok += int(m.group(1)) if m else 0
+    m = re.search(r"(\d+) failed", line); bad += int(m.group(1)) if m else 0
+for p in re.findall(r"^# pass (\d+)$", text, re.M):
+    ok += int(p)
+for f in re.findall(r"^# fail (\d+)$", text, re.M):
+    bad += int(f)
+print(f"tests: {ok} passed, {bad} failed")
+PY
 ((failed == 0))

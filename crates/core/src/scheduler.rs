@@ -7,11 +7,13 @@
 //!   that slept through three hourly slots runs once when it wakes, not three times.
 //! - Catch up after sleep: the loop never sleeps more than a minute at a time and re-reads the
 //!   wall clock, so a laptop waking from suspend notices a due sync within a minute.
-//! - Failures back off exponentially (1, 2, 4 … 60 minutes) with jitter.
+//! - Failures back off exponentially (1, 2, 4 … 60 minutes) with jitter: a failed run does not
+//!   count as the last run, so it is retried once the backoff passes, not only at the next slot.
 
 use crate::api::{RunDetails, RunStatus, SyncProgress};
 use crate::domain::Trigger;
 use crate::engine::{Engine, EngineError, SyncRequest};
+use crate::store;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,15 +51,39 @@ impl SchedulerHandle {
 /// Longest sleep between two looks at the wall clock.
 const MAX_NAP: Duration = Duration::from_secs(60);
 
+/// How the loop runs.
+#[derive(Debug, Clone)]
+pub struct SchedulerOptions {
+    /// Longest real-time sleep between two looks at the clock (60 s). Tests that move an
+    /// injected clock make it short.
+    pub max_nap: Duration,
+}
+
+impl Default for SchedulerOptions {
+    fn default() -> Self {
+        Self { max_nap: MAX_NAP }
+    }
+}
+
 /// Starts the scheduler loop on the current tokio runtime.
 pub fn spawn(
     engine: Engine,
     events: Arc<dyn SchedulerEvents>,
     clock: Option<Clock>,
 ) -> SchedulerHandle {
+    spawn_with_options(engine, events, clock, SchedulerOptions::default())
+}
+
+/// [`spawn`] with explicit options.
+pub fn spawn_with_options(
+    engine: Engine,
+    events: Arc<dyn SchedulerEvents>,
+    clock: Option<Clock>,
+    options: SchedulerOptions,
+) -> SchedulerHandle {
     let clock: Clock = clock.unwrap_or_else(|| Arc::new(OffsetDateTime::now_utc));
     let (tx, rx) = mpsc::channel(8);
-    let task = tokio::spawn(run_loop(engine, events, clock, rx));
+    let task = tokio::spawn(run_loop(engine, events, clock, options, rx));
     SchedulerHandle { tx, task }
 }
 
@@ -75,11 +101,13 @@ fn backoff_delay(failures: u32, jitter_seed: u64) -> time::Duration {
     time::Duration::minutes(minutes) + time::Duration::seconds(jitter)
 }
 
-/// When each connection is next due, at the earliest.
+/// When each connection is next due, at the earliest. `started` holds when this loop started
+/// each connection's last run that did not fail, read on the loop's own clock.
 fn due_times(
     engine: &Engine,
     now: OffsetDateTime,
     backoff: &HashMap<String, Backoff>,
+    started: &HashMap<String, OffsetDateTime>,
 ) -> Vec<(String, OffsetDateTime)> {
     let offset = engine.options().local_offset;
     let Ok(connections) = engine.store().list_connections() else {
@@ -94,13 +122,22 @@ fn due_times(
         if !setup_complete {
             continue;
         }
+        // A failed run is not an anchor: it is retried after its backoff.
         let last_real_run = engine
             .store()
             .runs(&settings.name, 20)
             .ok()
-            .and_then(|runs| runs.into_iter().find(|r| !r.dry_run))
+            .and_then(|runs| {
+                runs.into_iter()
+                    .find(|r| !r.dry_run && r.status != store::RunStatus::Failed)
+            })
             .map(|r| r.started_at);
+        // The store's times are the real clock's; the loop's own record is on `clock`, which
+        // tests replace. Without it a run under an injected clock never moves the anchor.
         let anchor = last_real_run
+            .into_iter()
+            .chain(started.get(&settings.name.key()).copied())
+            .max()
             .unwrap_or(settings.created_at)
             .to_offset(offset);
         let Some(mut at) = settings.schedule.next_after(anchor) else {
@@ -119,13 +156,15 @@ async fn run_loop(
     engine: Engine,
     events: Arc<dyn SchedulerEvents>,
     clock: Clock,
+    options: SchedulerOptions,
     mut rx: mpsc::Receiver<Command>,
 ) {
     let mut changes = engine.schedule_changes();
     let mut backoff: HashMap<String, Backoff> = HashMap::new();
+    let mut started: HashMap<String, OffsetDateTime> = HashMap::new();
     loop {
         let now = clock();
-        let due = due_times(&engine, now, &backoff);
+        let due = due_times(&engine, now, &backoff, &started);
         if let Some((name, _)) = due
             .iter()
             .filter(|(_, at)| *at <= now)
@@ -157,6 +196,7 @@ async fn run_loop(
                 tracing::warn!(connection = %name, failures = b.failures, "scheduled sync failed; backing off");
             } else {
                 backoff.remove(&key);
+                started.insert(key, now);
             }
             events.finished(&name, &result);
             continue;
@@ -166,8 +206,8 @@ async fn run_loop(
             .map(|(_, at)| *at - now)
             .min()
             .and_then(|d| Duration::try_from(d).ok())
-            .unwrap_or(MAX_NAP)
-            .min(MAX_NAP);
+            .unwrap_or(options.max_nap)
+            .min(options.max_nap);
         tokio::select! {
             _ = tokio::time::sleep(nap) => {}
             changed = changes.changed() => {

@@ -977,6 +977,15 @@ impl Engine {
         let demo = self.sandbox_demo().await?;
         let existing = self.inner.store.find_connection(SANDBOX_CONNECTION)?;
         match existing {
+            // A connection of the person's own that happens to be called "Sandbox" (say, for
+            // their Namely sandbox tenant) must not be repointed at the simulators.
+            Some(settings) if !settings.sandbox => {
+                return Err(EngineError::AlreadyExists(format!(
+                    "A connection named \"{}\" already exists and is not the built-in \
+                     sandbox. Remove it, or add it again under another name, to try the sandbox.",
+                    settings.name
+                )));
+            }
             Some(settings) => {
                 self.point_at_sandbox(settings, &demo)?;
             }
