@@ -1065,3 +1065,52 @@ async fn after_a_restart_the_sandbox_connection_points_at_the_new_simulators() {
     assert_eq!(created_in_sandbox(&e3).await as u64, created);
     assert_eq!(e3.runs(SANDBOX_CONNECTION, 10).unwrap().len(), 3);
 }
+
+/// Two processes (the app and the CLI) on one data folder: modelled by two engines, whose
+/// lock files conflict exactly as two processes' would (flock is per open file).
+#[tokio::test]
+async fn another_process_syncing_the_same_connection_is_busy_and_its_run_is_not_marked_interrupted()
+{
+    let h = Harness::new();
+    let e = &h.engine;
+    let name = SANDBOX_CONNECTION;
+    let info = e.start_sandbox().await.unwrap();
+    wizard_parts(e, &info).await;
+    e.with_sandbox(|sb| sb.namely.set_latency(Duration::from_millis(300)))
+        .await
+        .unwrap();
+
+    let first = sync(e, name, true);
+    let second = async {
+        // Let the first run start and take its lock.
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        // A second "process" opening the same data folder must not mark the live run
+        // interrupted...
+        let other = open_engine(h.dir.path(), &h.secrets);
+        let runs = other.runs(name, 10).unwrap();
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].status, RunStatus::Running, "{:?}", runs[0]);
+        // ...and must not start an overlapping run.
+        let err = other.sync(name, request(true), &no_progress, None).await;
+        (err, other)
+    };
+    let (done, (err, other)) = tokio::join!(first, second);
+    let done = done.unwrap();
+    assert_eq!(done.summary.status, RunStatus::Succeeded);
+    let err = err.expect_err("the second process is refused");
+    assert!(
+        matches!(err, EngineError::Busy(ref m) if m.contains("another icims-namely")),
+        "{err:?}"
+    );
+    // Once the first run ends, the other process may sync.
+    e.with_sandbox(|sb| sb.namely.set_latency(Duration::ZERO))
+        .await
+        .unwrap();
+    drop(other);
+    let again = open_engine(h.dir.path(), &h.secrets);
+    let runs = again.runs(name, 10).unwrap();
+    assert!(
+        runs.iter().all(|r| r.status != RunStatus::Interrupted),
+        "{runs:?}"
+    );
+}

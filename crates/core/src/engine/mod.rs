@@ -96,10 +96,12 @@ struct Inner {
     schedule_changed: tokio::sync::watch::Sender<u64>,
 }
 
-/// Removes the connection from the running set when the sync ends, however it ends.
+/// Removes the connection from the running set when the sync ends, however it ends, and
+/// releases the lock file that keeps other processes (the app, the CLI) from syncing it too.
 struct RunGuard {
     inner: Arc<Inner>,
     key: String,
+    _lock: std::fs::File,
 }
 
 impl Drop for RunGuard {
@@ -107,6 +109,46 @@ impl Drop for RunGuard {
         if let Ok(mut running) = self.inner.running.lock() {
             running.remove(&self.key);
         }
+    }
+}
+
+/// `<data>/locks/<connection>.lock`: held (flock) by the process syncing that connection.
+fn lock_path(data: &DataDir, name: &ConnectionName) -> std::path::PathBuf {
+    let file: String = name
+        .key()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    data.root().join("locks").join(format!("{file}.lock"))
+}
+
+/// The lock file, locked; `None` when another process holds it.
+fn try_lock_file(path: &std::path::Path) -> Result<Option<std::fs::File>> {
+    let io = |e: std::io::Error| {
+        EngineError::Internal(format!(
+            "Could not use the lock file {}: {e}",
+            path.display()
+        ))
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
     }
 }
 
@@ -152,7 +194,15 @@ impl Engine {
         data.ensure()
             .map_err(|e| EngineError::Internal(e.to_string()))?;
         let store = Store::open(data.db_path())?;
-        let interrupted = store.recover_interrupted(now())?;
+        // Runs left "running" by a process that died are marked interrupted — but not those
+        // of connections another live process (the app or the CLI) is syncing right now.
+        let busy: Vec<ConnectionName> = store
+            .list_connections()?
+            .into_iter()
+            .filter(|s| matches!(try_lock_file(&lock_path(&data, &s.name)), Ok(None)))
+            .map(|s| s.name)
+            .collect();
+        let interrupted = store.recover_interrupted_except(now(), &busy)?;
         if !interrupted.is_empty() {
             tracing::info!(
                 runs = interrupted.len(),
@@ -809,12 +859,19 @@ impl Engine {
             .running
             .lock()
             .map_err(|_| EngineError::Internal("the run registry is poisoned".into()))?;
-        if !running.insert(name.key()) {
+        if running.contains(&name.key()) {
             return Err(EngineError::Busy(name.to_string()));
         }
+        let lock = try_lock_file(&lock_path(&self.inner.data, name))?.ok_or_else(|| {
+            EngineError::Busy(format!(
+                "{name} (in another icims-namely window or command)"
+            ))
+        })?;
+        running.insert(name.key());
         Ok(RunGuard {
             inner: self.inner.clone(),
             key: name.key(),
+            _lock: lock,
         })
     }
 

@@ -193,20 +193,54 @@ impl Store {
     /// intent as `unknown`: its POST may or may not have reached Namely. Call once at startup,
     /// before any run begins. Returns the runs marked.
     pub fn recover_interrupted(&self, now: OffsetDateTime) -> Result<Vec<RunId>> {
+        self.recover_interrupted_except(now, &[])
+    }
+
+    /// Like [`Store::recover_interrupted`], but leaves alone the runs and intents of the
+    /// connections named in `busy` (another live process is syncing them right now).
+    pub fn recover_interrupted_except(
+        &self,
+        now: OffsetDateTime,
+        busy: &[ConnectionName],
+    ) -> Result<Vec<RunId>> {
+        let busy: Vec<String> = busy.iter().map(|n| n.as_str().to_string()).collect();
+        // " AND connection NOT IN (?first, ?first+1, …)", or nothing.
+        let not_busy = |first: usize| {
+            if busy.is_empty() {
+                return String::new();
+            }
+            let marks: Vec<String> = (0..busy.len()).map(|i| format!("?{}", first + i)).collect();
+            format!(" AND connection NOT IN ({})", marks.join(", "))
+        };
         self.write(|tx| {
             let ids = {
-                let mut stmt = tx.prepare("SELECT id FROM runs WHERE status = 'running'")?;
-                let rows = stmt.query_map([], |r| r.get(0).map(RunId))?;
+                let sql = format!(
+                    "SELECT id FROM runs WHERE status = 'running'{}",
+                    not_busy(1)
+                );
+                let mut stmt = tx.prepare(&sql)?;
+                let rows = stmt.query_map(rusqlite::params_from_iter(busy.iter()), |r| {
+                    r.get(0).map(RunId)
+                })?;
                 rows.collect::<rusqlite::Result<Vec<_>>>()?
             };
+            let when = ts(now);
+            let mut update: Vec<&dyn rusqlite::ToSql> = vec![&when, &INTERRUPTED_MESSAGE];
+            update.extend(busy.iter().map(|b| b as &dyn rusqlite::ToSql));
             tx.execute(
-                "UPDATE runs SET status = 'interrupted', ended_at = ?1, \
-                 error = COALESCE(error, ?2) WHERE status = 'running'",
-                params![ts(now), INTERRUPTED_MESSAGE],
+                &format!(
+                    "UPDATE runs SET status = 'interrupted', ended_at = ?1, \
+                     error = COALESCE(error, ?2) WHERE status = 'running'{}",
+                    not_busy(3)
+                ),
+                update.as_slice(),
             )?;
             tx.execute(
-                "UPDATE intents SET state = 'unknown' WHERE state = 'pending'",
-                [],
+                &format!(
+                    "UPDATE intents SET state = 'unknown' WHERE state = 'pending'{}",
+                    not_busy(1)
+                ),
+                rusqlite::params_from_iter(busy.iter()),
             )?;
             if !ids.is_empty() {
                 tracing::warn!(runs = ?ids, "marked unfinished runs as interrupted");
