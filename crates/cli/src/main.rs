@@ -175,6 +175,10 @@ enum SecretCommand {
         name: String,
         #[arg(value_enum)]
         kind: SecretArg,
+        /// Caught only to refuse it without printing it back: a secret given as an argument
+        /// would stay in the shell history.
+        #[arg(hide = true, num_args = 0.., trailing_var_arg = true, allow_hyphen_values = true)]
+        refused_value: Vec<String>,
     },
     /// Remove a secret from the system keychain.
     Remove {
@@ -218,6 +222,7 @@ fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
 }
@@ -367,8 +372,23 @@ async fn connection(engine: &Engine, cmd: ConnectionCommand) -> u8 {
 
 async fn secret(engine: &Engine, cmd: SecretCommand) -> u8 {
     match cmd {
-        SecretCommand::Set { name, kind } => {
+        SecretCommand::Set {
+            name,
+            kind,
+            refused_value,
+        } => {
             let kind = SecretKind::from(kind);
+            if !refused_value.is_empty() {
+                eprintln!(
+                    "error: secrets are never taken as arguments (they would stay in the shell \
+                     history). Pipe the {} on standard input instead, e.g.\n  \
+                     icims-namely secret set {} {} < file-with-the-secret",
+                    kind.label(),
+                    output::shell_quote(&name),
+                    kind.as_str()
+                );
+                return EXIT_USAGE;
+            }
             let info = engine.app_info();
             if !info.keychain.persistent {
                 // A command line process ends at once: a session-only secret would be lost.

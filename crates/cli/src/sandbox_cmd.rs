@@ -36,6 +36,21 @@ pub struct SandboxArgs {
     /// Share of requests (0.0–1.0) that fail with a server error.
     #[arg(long, default_value_t = 0.0)]
     error_rate: f64,
+    /// Use this iCIMS HMAC key instead of the public demo key (for tests that must tell the
+    /// key apart from the demo values printed here). Like every sandbox value, it opens
+    /// nothing outside this computer.
+    #[arg(long, value_name = "KEY")]
+    hmac_key: Option<String>,
+    /// Use this token for Olivia Owner instead of the public demo token (for tests that must
+    /// tell the token apart from the demo values printed here).
+    #[arg(long, value_name = "TOKEN")]
+    namely_token: Option<String>,
+}
+
+/// A sandbox credential given on the command line: printable ASCII without spaces or quotes,
+/// so that the printed `echo '…'` lines work as they are.
+fn valid_demo_secret(value: &str) -> bool {
+    !value.is_empty() && value.chars().all(|c| c.is_ascii_graphic() && c != '\'')
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -55,6 +70,15 @@ pub async fn run(args: SandboxArgs) -> u8 {
         eprintln!("error: --error-rate must be between 0.0 and 1.0");
         return 2;
     }
+    for (flag, value) in [
+        ("--hmac-key", &args.hmac_key),
+        ("--namely-token", &args.namely_token),
+    ] {
+        if value.as_deref().is_some_and(|v| !valid_demo_secret(v)) {
+            eprintln!("error: {flag} must be printable ASCII without spaces or quotes");
+            return 2;
+        }
+    }
     let mut config = SandboxConfig {
         seed: SeedConfig {
             seed: args.seed,
@@ -71,6 +95,16 @@ pub async fn run(args: SandboxArgs) -> u8 {
     config.namely.port = args.namely_port;
     config.namely.latency = Duration::from_millis(args.latency_ms);
     config.namely.error_rate = args.error_rate;
+    if let Some(key) = &args.hmac_key {
+        config.icims.hmac_key = key.clone();
+    }
+    if let Some(token) = &args.namely_token {
+        for grant in &mut config.namely.tokens {
+            if grant.token == sandbox::namely::TOKEN_OLIVIA_OWNER {
+                grant.token = token.clone();
+            }
+        }
+    }
     config.namely.field = match args.field {
         FieldArg::Present => IcimsField::Present,
         FieldArg::Missing => IcimsField::Missing,
@@ -89,7 +123,10 @@ pub async fn run(args: SandboxArgs) -> u8 {
             return 2;
         }
     };
-    let d = sandbox.demo_credentials();
+    let mut d = sandbox.demo_credentials();
+    if let Some(token) = args.namely_token {
+        d.namely_token = token;
+    }
     let hired = sandbox.world.hired_person_ids(&["Hired"]).len();
     println!("Sandbox running: simulated iCIMS and Namely; nothing leaves this computer.");
     println!();

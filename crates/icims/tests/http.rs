@@ -282,6 +282,33 @@ async fn search_posts_the_filter_body_it_signed() {
     );
 }
 
+#[tokio::test]
+async fn search_for_one_person_sends_the_person_filter() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/customers/1234/search/applicantworkflows"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"searchResults": [{"id": 19301}]})),
+        )
+        .mount(&server)
+        .await;
+
+    let c = client(&server);
+    let q = SearchQuery::statuses(["Hired"]).person(PersonId(1003));
+    let page = c.search_workflows(&q).await.unwrap().value;
+    assert_eq!(page.ids, vec![WorkflowId(19301)]);
+
+    let reqs = assert_all_signed(&server).await;
+    let body: Value = serde_json::from_slice(&reqs[0].body).unwrap();
+    assert_eq!(
+        body,
+        json!({"filters": [
+            {"name": "applicantworkflow.status", "value": ["Hired"], "operator": "="},
+            {"name": "applicantworkflow.person.id", "value": ["1003"], "operator": "="}
+        ], "operator": "&"})
+    );
+}
+
 /// A search server holding workflows 1..=total that honours the `applicantworkflow.id >` filter
 /// and the 1,000-row page limit; ids alternate between JSON numbers and strings.
 struct Pager {

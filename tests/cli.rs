@@ -1,0 +1,1199 @@
+//! End-to-end tests of the `icims-namely` command line: the built binary, driven as a person or
+//! a script would drive it, against the simulators of the `icims-namely sandbox` command.
+//!
+//! The command line keeps secrets only in a persistent system keychain, so these tests run only
+//! when `ICIMS_NAMELY_SECRET_SERVICE_TEST=1`, inside the private D-Bus session with a real
+//! gnome-keyring that `scripts/with-secret-service.sh` provides; otherwise each prints a skip
+//! line and passes (`--help` needs no keychain and always runs):
+//!
+//! ```sh
+//! cargo build --workspace            # the binary under test; scripts/test.sh does this first
+//! scripts/with-secret-service.sh env ICIMS_NAMELY_SECRET_SERVICE_TEST=1 \
+//!     cargo test --workspace --test keychain --test cli
+//! ```
+//!
+//! **The binary is not built by this test.** Cargo sets `CARGO_BIN_EXE_<name>` only for the
+//! tests of the package that owns the binary, and this package is not `icims-namely-cli`. The
+//! binary is taken from next to this test's executable (`target/<profile>/icims-namely`), or
+//! from `ICIMS_NAMELY_BIN` when set. A missing binary, or one older than a source file it was
+//! built from (per its Cargo dep-info file), fails the tests with the command to run.
+//!
+//! Every test has its own data folder (`ICIMS_NAMELY_HOME`) and connection names unique to the
+//! process: keychain entries are shared by everything in the session. Connections are removed
+//! at the end, also when a test fails.
+
+use serde_json::Value;
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant, SystemTime};
+
+/// Longest any single command may take before the test fails (and the process is killed).
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+/// Longest the sandbox may take to print its credentials.
+const SANDBOX_START_TIMEOUT: Duration = Duration::from_secs(20);
+
+// ------------------------------------------------------------------------------------------
+// Harness
+// ------------------------------------------------------------------------------------------
+
+fn enabled(test: &str) -> bool {
+    let on = std::env::var("ICIMS_NAMELY_SECRET_SERVICE_TEST").is_ok_and(|v| v == "1");
+    if !on {
+        println!(
+            "skipped {test}: set ICIMS_NAMELY_SECRET_SERVICE_TEST=1 and run under scripts/with-secret-service.sh"
+        );
+    }
+    on
+}
+
+static BIN: OnceLock<PathBuf> = OnceLock::new();
+
+/// The `icims-namely` binary under test (see the module documentation).
+fn binary() -> &'static Path {
+    BIN.get_or_init(|| {
+        let path = match std::env::var_os("ICIMS_NAMELY_BIN") {
+            Some(p) => PathBuf::from(p),
+            None => {
+                let exe = std::env::current_exe().expect("the test's own path");
+                // target/<profile>/deps/cli-<hash>  →  target/<profile>/icims-namely
+                let profile_dir = exe
+                    .parent()
+                    .and_then(Path::parent)
+                    .expect("the test runs from target/<profile>/deps");
+                profile_dir.join(format!("icims-namely{}", std::env::consts::EXE_SUFFIX))
+            }
+        };
+        assert!(
+            path.is_file(),
+            "{} does not exist. Build it first: `cargo build -p icims-namely-cli` (scripts/test.sh \
+             builds the workspace before this step), or set ICIMS_NAMELY_BIN to the binary.",
+            path.display()
+        );
+        if let Some(newer) = source_newer_than(&path) {
+            panic!(
+                "{} is older than {}, a source file it is built from: rebuild it with \
+                 `cargo build -p icims-namely-cli` before running these tests.",
+                path.display(),
+                newer.display()
+            );
+        }
+        path
+    })
+}
+
+/// A source file listed in the binary's Cargo dep-info (`icims-namely.d`) that changed after
+/// the binary was written; `None` when the binary is current or there is no dep-info.
+fn source_newer_than(binary: &Path) -> Option<PathBuf> {
+    let built = std::fs::metadata(binary).and_then(|m| m.modified()).ok()?;
+    let info = std::fs::read_to_string(binary.with_extension("d")).ok()?;
+    let (_, deps) = info.split_once(": ")?;
+    // Paths are separated by spaces; a space inside a path is written `\ `.
+    let mut paths = Vec::new();
+    let mut current = String::new();
+    let mut chars = deps.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&' ') => {
+                current.push(' ');
+                chars.next();
+            }
+            c if c.is_whitespace() => {
+                if !current.is_empty() {
+                    paths.push(PathBuf::from(std::mem::take(&mut current)));
+                }
+            }
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        paths.push(PathBuf::from(current));
+    }
+    paths.into_iter().find(|p| {
+        std::fs::metadata(p)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t: SystemTime| t > built)
+    })
+}
+
+/// A connection name unique to this test and process.
+fn conn(test: &str) -> String {
+    format!("e2e-{test}-{}", std::process::id())
+}
+
+/// One finished command.
+#[derive(Debug, Clone)]
+struct Ran {
+    args: String,
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Ran {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("`{}` did not print JSON ({e}):\n{self}", self.args))
+    }
+}
+
+impl std::fmt::Display for Ran {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "$ icims-namely {}\n[exit {}]\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.args, self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs the binary with a private data folder and records every command and its output.
+struct Cli {
+    home: tempfile::TempDir,
+    /// Where CSV exports go (outside the data folder, like a person's Downloads).
+    exports: tempfile::TempDir,
+    env: Vec<(&'static str, String)>,
+    ran: RefCell<Vec<Ran>>,
+    /// Connections to remove at the end, whatever happened.
+    names: RefCell<Vec<String>>,
+}
+
+impl Cli {
+    fn new() -> Cli {
+        Cli {
+            home: tempfile::tempdir().expect("temp data folder"),
+            exports: tempfile::tempdir().expect("temp export folder"),
+            env: Vec::new(),
+            ran: RefCell::new(Vec::new()),
+            names: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn with_env(mut self, key: &'static str, value: &str) -> Cli {
+        self.env.push((key, value.to_string()));
+        self
+    }
+
+    /// Registers a connection name for removal when the test ends.
+    fn connection(&self, name: &str) -> String {
+        self.names.borrow_mut().push(name.to_string());
+        name.to_string()
+    }
+
+    fn run(&self, args: &[&str]) -> Ran {
+        self.exec(args, None)
+    }
+
+    fn run_stdin(&self, args: &[&str], input: &str) -> Ran {
+        self.exec(args, Some(input))
+    }
+
+    /// Runs and asserts the exit code.
+    fn code(&self, args: &[&str], code: i32) -> Ran {
+        let r = self.run(args);
+        assert_eq!(r.code, code, "unexpected exit code:\n{r}");
+        r
+    }
+
+    fn ok(&self, args: &[&str]) -> Ran {
+        self.code(args, 0)
+    }
+
+    fn ok_stdin(&self, args: &[&str], input: &str) -> Ran {
+        let r = self.run_stdin(args, input);
+        assert_eq!(r.code, 0, "unexpected exit code:\n{r}");
+        r
+    }
+
+    /// Runs a `--json` command that must succeed and returns what it printed.
+    fn json(&self, args: &[&str]) -> Value {
+        self.ok(args).json()
+    }
+
+    fn exec(&self, args: &[&str], input: Option<&str>) -> Ran {
+        let mut cmd = Command::new(binary());
+        cmd.args(args)
+            .env("ICIMS_NAMELY_HOME", self.home.path())
+            .env_remove("ICIMS_NAMELY_LOG")
+            .stdin(if input.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let shown = args.join(" ");
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start icims-namely {shown}: {e}"));
+        if let Some(input) = input {
+            let mut stdin = child.stdin.take().expect("piped stdin");
+            // A command that fails before reading its input closes the pipe early.
+            if let Err(e) = stdin.write_all(input.as_bytes())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                panic!("write to the stdin of icims-namely {shown}: {e}");
+            }
+        }
+        let pid = child.id();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait_with_output());
+        });
+        let out = match rx.recv_timeout(COMMAND_TIMEOUT) {
+            Ok(out) => out.expect("wait for icims-namely"),
+            Err(_) => {
+                kill(pid, "KILL", false);
+                panic!("`icims-namely {shown}` did not finish within {COMMAND_TIMEOUT:?}");
+            }
+        };
+        let ran = Ran {
+            args: shown,
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        self.ran.borrow_mut().push(ran.clone());
+        ran
+    }
+}
+
+impl Drop for Cli {
+    fn drop(&mut self) {
+        // Keychain entries outlive the temporary data folder: remove what a failed test left.
+        let Some(bin) = BIN.get() else { return };
+        for name in self.names.borrow().iter() {
+            let _ = Command::new(bin)
+                .args(["connection", "remove", name, "--delete-history"])
+                .env("ICIMS_NAMELY_HOME", self.home.path())
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+/// Sends a signal with the `kill` command (no `unsafe` in this workspace); `group` signals the
+/// whole process group led by `pid`.
+fn kill(pid: u32, signal: &str, group: bool) {
+    if cfg!(unix) {
+        let target = if group {
+            format!("-{pid}")
+        } else {
+            pid.to_string()
+        };
+        let _ = Command::new("kill")
+            .args([&format!("-{signal}"), "--", &target])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// `icims-namely sandbox` running as a child process in its own process group. Dropping it
+/// stops it (SIGTERM to the group, then SIGKILL), also when the test panics.
+struct SandboxProcess {
+    child: Child,
+    /// Everything it printed on stdout up to "Press Ctrl-C to stop.".
+    banner: String,
+    stderr: Arc<Mutex<Vec<u8>>>,
+}
+
+impl SandboxProcess {
+    fn start(extra: &[&str]) -> SandboxProcess {
+        let mut cmd = Command::new(binary());
+        cmd.args(["sandbox", "--icims-port", "0", "--namely-port", "0"])
+            .args(extra)
+            .env_remove("ICIMS_NAMELY_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            cmd.process_group(0);
+        }
+        let mut child = cmd.spawn().expect("start icims-namely sandbox");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut stderr_pipe = child.stderr.take().expect("piped stderr");
+        let mut sandbox = SandboxProcess {
+            child,
+            banner: String::new(),
+            stderr: Arc::new(Mutex::new(Vec::new())),
+        };
+        let sink = sandbox.stderr.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stderr_pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .extend_from_slice(&buf[..n]);
+            }
+        });
+        let (tx, rx) = mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            // Keeps draining after the banner so the sandbox never blocks on a full pipe.
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let deadline = Instant::now() + SANDBOX_START_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    let done = line.trim() == "Press Ctrl-C to stop.";
+                    sandbox.banner.push_str(&line);
+                    sandbox.banner.push('\n');
+                    if done {
+                        break;
+                    }
+                }
+                Err(e) => panic!(
+                    "the sandbox did not start ({e:?}):\n{}\n--- stderr ---\n{}",
+                    sandbox.banner,
+                    sandbox.stderr_text()
+                ),
+            }
+        }
+        sandbox
+    }
+
+    /// A value of the credentials table, e.g. `value("iCIMS URL")`.
+    fn value(&self, label: &str) -> String {
+        self.banner
+            .lines()
+            .find_map(|l| {
+                let rest = l.trim_start().strip_prefix(label)?;
+                rest.starts_with("  ")
+                    .then(|| rest.split_whitespace().next())
+                    .flatten()
+            })
+            .unwrap_or_else(|| panic!("no \"{label}\" in the sandbox banner:\n{}", self.banner))
+            .to_string()
+    }
+
+    fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+    }
+
+    /// Asks it to stop (SIGTERM to its group) and waits; SIGKILL after 5 s.
+    fn stop(&mut self) -> ExitStatus {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            return status;
+        }
+        kill(self.child.id(), "TERM", true);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        self.child.wait().expect("wait for the sandbox")
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.stop();
+    }
+}
+
+/// The records of a run, as `sync --json` / `history --run ID --json` print them.
+fn records(run: &Value) -> &Vec<Value> {
+    run["records"].as_array().expect("records")
+}
+
+fn count(run: &Value, key: &str) -> u64 {
+    run["summary"]["counts"][key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("counts.{key} in {run}"))
+}
+
+fn outcomes(run: &Value, outcome: &str) -> usize {
+    records(run)
+        .iter()
+        .filter(|r| r["outcome"] == outcome)
+        .count()
+}
+
+/// Every file under `dir` (recursively) whose bytes contain `needle`.
+fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
+    let mut hits = Vec::new();
+    for entry in std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .flatten()
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            hits.extend(files_containing(&path, needle));
+        } else {
+            let bytes =
+                std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+            if bytes.windows(needle.len()).any(|w| w == needle) {
+                hits.push(path);
+            }
+        }
+    }
+    hits
+}
+
+fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(all_files(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+// ------------------------------------------------------------------------------------------
+// The README walkthrough
+// ------------------------------------------------------------------------------------------
+
+/// The README's walkthrough against a running `icims-namely sandbox`, typing what the sandbox
+/// printed. `checkpoint` runs after each stage that writes (the data folder can be inspected).
+fn walkthrough(cli: &Cli, sandbox: &SandboxProcess, name: &str, checkpoint: &mut dyn FnMut(&str)) {
+    let icims_url = sandbox.value("iCIMS URL");
+    let namely_url = sandbox.value("Namely URL");
+    let customer = sandbox.value("iCIMS Customer ID");
+    let username = sandbox.value("iCIMS Username");
+    let permalink = sandbox.value("Namely permalink");
+    let key = sandbox.value("iCIMS HMAC key");
+    let token = sandbox.value("Namely token");
+    assert!(icims_url.starts_with("http://127.0.0.1:"), "{icims_url}");
+    assert!(
+        namely_url.starts_with("http://127.0.0.1:") && namely_url.ends_with("/api/v1"),
+        "{namely_url}"
+    );
+
+    // icims-namely connection add demo --namely-permalink sandbox --icims-customer-id 1234 \
+    //     --icims-username sandbox-api --icims-url … --namely-url …
+    let added = cli.ok(&[
+        "connection",
+        "add",
+        name,
+        "--namely-permalink",
+        &permalink,
+        "--icims-customer-id",
+        &customer,
+        "--icims-username",
+        &username,
+        "--icims-url",
+        &icims_url,
+        "--namely-url",
+        &namely_url,
+    ]);
+    assert!(
+        added
+            .stdout
+            .contains(&format!("Added connection \"{name}\"")),
+        "{added}"
+    );
+
+    // echo '…' | icims-namely secret set demo namely-token   (and icims-hmac-key)
+    let saved = cli.ok_stdin(
+        &["secret", "set", name, "namely-token"],
+        &format!("{token}\n"),
+    );
+    assert!(saved.stdout.contains("Saved the Namely token"), "{saved}");
+    let saved = cli.ok_stdin(
+        &["secret", "set", name, "icims-hmac-key"],
+        &format!("{key}\n"),
+    );
+    assert!(saved.stdout.contains("Saved the iCIMS HMAC key"), "{saved}");
+    let shown = cli.json(&["connection", "show", name, "--json"]);
+    let secrets = shown["secrets"].as_array().expect("secrets");
+    assert_eq!(secrets.len(), 2, "{shown}");
+    assert!(
+        secrets
+            .iter()
+            .all(|s| s["set"] == true && s["saved_at"].is_string()),
+        "{shown}"
+    );
+    checkpoint("after secret set");
+
+    // icims-namely check demo
+    let check = cli.ok(&["check", name]);
+    let ok_lines = check
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("ok "))
+        .count();
+    assert_eq!(ok_lines, 4, "{check}");
+    assert!(!check.stdout.contains("FAIL"), "{check}");
+    assert!(check.stdout.contains("All 4 checks passed."), "{check}");
+
+    // icims-namely sync demo --dry-run
+    let dry = cli.json(&["sync", name, "--dry-run", "--json"]);
+    assert_eq!(dry["summary"]["dry_run"], true, "{dry}");
+    assert_eq!(dry["summary"]["status"], "succeeded", "{dry}");
+    let would = count(&dry, "would_create");
+    assert!(would > 0, "the sandbox has hires to add: {dry}");
+    assert_eq!(count(&dry, "created"), 0, "{dry}");
+    assert_eq!(outcomes(&dry, "would_create") as u64, would);
+    assert_eq!(outcomes(&dry, "created"), 0);
+    checkpoint("after the dry run");
+
+    // icims-namely sync demo
+    let first = cli.json(&["sync", name, "--json"]);
+    assert_eq!(first["summary"]["dry_run"], false, "{first}");
+    assert_eq!(first["summary"]["status"], "succeeded", "{first}");
+    assert_eq!(
+        count(&first, "created"),
+        would,
+        "adds what the dry run showed"
+    );
+    assert_eq!(count(&first, "would_create"), 0);
+    assert_eq!(count(&first, "failed"), 0);
+    assert_eq!(outcomes(&first, "created") as u64, would);
+    for r in records(&first).iter().filter(|r| r["outcome"] == "created") {
+        assert!(r["namely_profile_id"].is_string(), "{r}");
+    }
+    // The same people, planned the same way.
+    let planned = |run: &Value, outcome: &str| -> BTreeSet<u64> {
+        records(run)
+            .iter()
+            .filter(|r| r["outcome"] == outcome)
+            .filter_map(|r| r["person_id"].as_u64())
+            .collect()
+    };
+    assert_eq!(planned(&dry, "would_create"), planned(&first, "created"));
+    checkpoint("after the first sync");
+
+    // icims-namely sync demo          # again: creates nobody
+    let again = cli.ok(&["sync", name]);
+    assert!(
+        again.stdout.contains(" 0 added") || again.stdout.contains("\n0 added"),
+        "{again}"
+    );
+
+    // icims-namely history demo
+    let table = cli.ok(&["history", name]);
+    let rows = table
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("---"))
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    assert_eq!(rows, 3, "three runs:\n{table}");
+    let runs = cli.json(&["history", name, "--json"]);
+    let runs = runs.as_array().expect("runs");
+    let ids: Vec<i64> = runs.iter().filter_map(|r| r["id"].as_i64()).collect();
+    let (dry_id, first_id) = (
+        dry["summary"]["id"].as_i64().expect("id"),
+        first["summary"]["id"].as_i64().expect("id"),
+    );
+    assert_eq!(ids.len(), 3, "{runs:?}");
+    assert_eq!(
+        [ids[2], ids[1]],
+        [dry_id, first_id],
+        "newest first: {ids:?}"
+    );
+    assert_eq!(
+        [dry_id, first_id, ids[0]],
+        [1, 2, 3],
+        "a fresh data folder numbers the runs 1, 2, 3 (the README's `--run 2`)"
+    );
+    assert_eq!(
+        runs[0]["counts"]["created"], 0,
+        "the second sync added nobody"
+    );
+    assert_eq!(runs[0]["dry_run"], false);
+    assert_eq!(runs[2]["dry_run"], true);
+
+    // icims-namely history demo --run 2
+    let id = first_id.to_string();
+    let one = cli.ok(&["history", name, "--run", &id]);
+    assert!(one.stdout.contains(&format!("Run {id} of {name}")), "{one}");
+    let run = cli.json(&["history", name, "--run", &id, "--json"]);
+    assert_eq!(run, first, "history shows the run as the sync reported it");
+    assert!(!records(&run).is_empty());
+    let known = [
+        "created",
+        "would_create",
+        "already_in_namely",
+        "needs_review",
+        "invalid",
+        "failed",
+    ];
+    for r in records(&run) {
+        let outcome = r["outcome"].as_str().unwrap_or_default();
+        assert!(known.contains(&outcome), "{r}");
+        assert!(!r["reason"].as_str().unwrap_or_default().is_empty(), "{r}");
+    }
+
+    // history --run 2 --csv FILE
+    let csv_path = cli.exports.path().join(format!("run-{id}.csv"));
+    let csv_arg = csv_path.to_str().expect("UTF-8 temp path");
+    let wrote = cli.ok(&["history", name, "--run", &id, "--csv", csv_arg]);
+    assert!(wrote.stderr.contains("Wrote run"), "{wrote}");
+    let csv = std::fs::read_to_string(&csv_path).expect("the CSV file");
+    let mut lines = csv.lines();
+    let header = lines.next().expect("a header");
+    assert!(
+        header.starts_with("time,icims_person_id,") && header.contains(",outcome,"),
+        "{header}"
+    );
+    let body: Vec<&str> = lines.collect();
+    assert_eq!(
+        body.len(),
+        records(&run).len(),
+        "one row per record:\n{csv}"
+    );
+    for r in records(&run) {
+        let person = format!(",{},", r["person_id"]);
+        let outcome = format!(",{},", r["outcome"].as_str().unwrap_or_default());
+        assert!(
+            body.iter()
+                .any(|l| l.contains(&person) && l.contains(&outcome)),
+            "no row for {r} in\n{csv}"
+        );
+    }
+    checkpoint("after the exports");
+
+    // connection list --json
+    let list = cli.json(&["connection", "list", "--json"]);
+    let entry = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("{name} not listed: {list}"));
+    assert_eq!(entry["health"]["setup_complete"], true, "{entry}");
+    assert_eq!(entry["health"]["namely_token_set"], true, "{entry}");
+    assert_eq!(entry["health"]["icims_key_set"], true, "{entry}");
+    assert_eq!(entry["last_run"]["id"], ids[0], "{entry}");
+
+    // connection remove
+    let removed = cli.ok(&["connection", "remove", name]);
+    assert!(
+        removed.stdout.contains(&format!("Removed \"{name}\"")),
+        "{removed}"
+    );
+    let list = cli.json(&["connection", "list", "--json"]);
+    assert!(
+        !list
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|c| c["name"] == name),
+        "{list}"
+    );
+    cli.code(&["check", name], 2);
+    checkpoint("after connection remove");
+}
+
+#[test]
+fn the_readme_walkthrough_against_the_sandbox_command() {
+    if !enabled("the_readme_walkthrough_against_the_sandbox_command") {
+        return;
+    }
+    let mut sandbox = SandboxProcess::start(&[]);
+    // The README types the public demo values.
+    assert_eq!(sandbox.value("Namely token"), "sandbox-token-olivia-owner");
+    assert_eq!(
+        sandbox.value("iCIMS HMAC key"),
+        "sandbox-hmac-key-not-a-secret"
+    );
+    assert_eq!(sandbox.value("iCIMS Customer ID"), "1234");
+    assert_eq!(sandbox.value("iCIMS Username"), "sandbox-api");
+    assert_eq!(sandbox.value("Namely permalink"), "sandbox");
+
+    let cli = Cli::new();
+    let name = cli.connection(&conn("walk"));
+    walkthrough(&cli, &sandbox, &name, &mut |_| {});
+
+    let status = sandbox.stop();
+    assert!(
+        status.success(),
+        "the sandbox stops cleanly on SIGTERM: {status:?}"
+    );
+}
+
+#[test]
+fn secrets_never_leak_into_files_or_output() {
+    if !enabled("secrets_never_leak_into_files_or_output") {
+        return;
+    }
+    // Values no default could produce, so every hit is a leak of these very bytes.
+    let nonce = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let key = format!("leakcheck-HMAC-{}-{nonce}", std::process::id());
+    let token = format!("leakcheck-TOKEN-{}-{nonce}", std::process::id());
+    let mut sandbox = SandboxProcess::start(&["--hmac-key", &key, "--namely-token", &token]);
+    // The sandbox prints its credentials by design: the only output allowed to hold them.
+    assert_eq!(sandbox.value("iCIMS HMAC key"), key);
+    assert_eq!(sandbox.value("Namely token"), token);
+
+    // The most talkative logging a user can turn on.
+    let cli = Cli::new().with_env("ICIMS_NAMELY_LOG", "trace");
+    let name = cli.connection(&conn("leak"));
+    let home = cli.home.path().to_path_buf();
+    let mut scanned: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut scan = |stage: &str| {
+        let files = all_files(&home);
+        assert!(!files.is_empty(), "{stage}: the data folder is empty");
+        scanned.extend(files);
+        for (what, secret) in [("HMAC key", &key), ("Namely token", &token)] {
+            let hits = files_containing(&home, secret.as_bytes());
+            assert!(hits.is_empty(), "{stage}: the {what} is in {hits:?}");
+        }
+        // The scan sees the database's bytes: the connection's name is in it.
+        assert!(
+            !files_containing(&home, name.as_bytes()).is_empty(),
+            "{stage}: the scan did not find the connection name in the data folder"
+        );
+    };
+    walkthrough(&cli, &sandbox, &name, &mut scan);
+
+    // A wrong key and a wrong token are refused without being repeated either.
+    let wrong_key = format!("{key}-wrong");
+    let wrong_token = format!("{token}-wrong");
+    let name2 = cli.connection(&conn("leak2"));
+    let add: Vec<String> = [
+        "connection",
+        "add",
+        &name2,
+        "--namely-permalink",
+        "sandbox",
+        "--icims-customer-id",
+        "1234",
+        "--icims-username",
+        "sandbox-api",
+        "--icims-url",
+        &sandbox.value("iCIMS URL"),
+        "--namely-url",
+        &sandbox.value("Namely URL"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    cli.ok(&add.iter().map(String::as_str).collect::<Vec<_>>());
+    cli.ok_stdin(&["secret", "set", &name2, "namely-token"], &wrong_token);
+    cli.ok_stdin(&["secret", "set", &name2, "icims-hmac-key"], &wrong_key);
+    cli.code(&["check", &name2], 3);
+    cli.code(&["check", &name2, "--json"], 3);
+    cli.code(&["sync", &name2], 3);
+    cli.ok(&["connection", "remove", &name2]);
+    scan("after the refused credentials");
+
+    let status = sandbox.stop();
+    assert!(status.success(), "{status:?}");
+
+    // No output of any command holds a secret (the sandbox's stdout excepted, by design).
+    let ran = cli.ran.borrow();
+    assert!(ran.len() >= 20, "only {} commands ran", ran.len());
+    let mut outputs: Vec<(String, &str)> = Vec::new();
+    for r in ran.iter() {
+        outputs.push((format!("stdout of `{}`", r.args), &r.stdout));
+        outputs.push((format!("stderr of `{}`", r.args), &r.stderr));
+    }
+    let sandbox_stderr = sandbox.stderr_text();
+    outputs.push(("stderr of `sandbox`".into(), &sandbox_stderr));
+    for (what, text) in &outputs {
+        for secret in [&key, &token, &wrong_key, &wrong_token] {
+            assert!(
+                !text.contains(secret.as_str()),
+                "{what} contains a secret:\n{text}"
+            );
+        }
+    }
+    // The logs were really on: the scan looked at verbose output.
+    assert!(
+        ran.iter().any(|r| r.stderr.contains("TRACE")),
+        "ICIMS_NAMELY_LOG=trace produced no trace lines"
+    );
+    // The scan also covered the export written outside the data folder.
+    for secret in [&key, &token] {
+        assert!(files_containing(cli.exports.path(), secret.as_bytes()).is_empty());
+    }
+    assert!(
+        scanned
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "db")),
+        "the SQLite database was scanned: {scanned:?}"
+    );
+}
+
+// ------------------------------------------------------------------------------------------
+// Exit codes
+// ------------------------------------------------------------------------------------------
+
+#[test]
+fn an_unknown_connection_exits_2_naming_the_problem_and_the_fix() {
+    if !enabled("an_unknown_connection_exits_2_naming_the_problem_and_the_fix") {
+        return;
+    }
+    let cli = Cli::new();
+    let name = conn("nobody");
+    let commands: [&[&str]; 5] = [
+        &["check", &name],
+        &["sync", &name],
+        &["sync", &name, "--dry-run"],
+        &["history", &name],
+        &["connection", "show", &name],
+    ];
+    for args in commands {
+        let r = cli.code(args, 2);
+        // The problem…
+        assert!(
+            r.stderr
+                .contains(&format!("no connection named \"{name}\"")),
+            "{r}"
+        );
+        // …and the fix.
+        assert!(r.stderr.contains("icims-namely connection list"), "{r}");
+    }
+    // For machines, the same error as JSON on stdout.
+    let r = cli.code(&["check", &name, "--json"], 2);
+    let e = r.json();
+    assert_eq!(e["code"], "not_found", "{r}");
+    assert!(
+        e["message"].as_str().unwrap_or_default().contains(&name),
+        "{r}"
+    );
+}
+
+#[test]
+fn connection_add_rejects_a_bad_permalink_and_plain_http_to_another_host() {
+    if !enabled("connection_add_rejects_a_bad_permalink_and_plain_http_to_another_host") {
+        return;
+    }
+    let cli = Cli::new();
+    let name = cli.connection(&conn("add"));
+    let add = |permalink: &str, extra: &[&str]| {
+        let mut args = vec![
+            "connection",
+            "add",
+            name.as_str(),
+            "--namely-permalink",
+            permalink,
+            "--icims-customer-id",
+            "1234",
+            "--icims-username",
+            "sandbox-api",
+        ];
+        args.extend_from_slice(extra);
+        cli.run(&args)
+    };
+
+    let r = add("evil.com", &[]);
+    assert_eq!(r.code, 2, "{r}");
+    assert!(
+        r.stderr.contains("evil.com"),
+        "names the permalink given:\n{r}"
+    );
+    assert!(
+        r.stderr.contains("namely.com"),
+        "says what a permalink is:\n{r}"
+    );
+
+    let r = add("acme", &["--icims-url", "http://10.0.0.1"]);
+    assert_eq!(r.code, 2, "{r}");
+    assert!(
+        r.stderr.contains("http://10.0.0.1") && r.stderr.contains("plain http"),
+        "{r}"
+    );
+
+    let r = add("acme", &["--namely-url", "http://10.0.0.1/api/v1"]);
+    assert_eq!(r.code, 2, "{r}");
+    assert!(r.stderr.contains("plain http"), "{r}");
+
+    // Nothing was saved by the refusals…
+    let list = cli.json(&["connection", "list", "--json"]);
+    assert_eq!(list, Value::Array(Vec::new()));
+    // …and the same command with acceptable values works.
+    let r = add(
+        "acme",
+        &[
+            "--icims-url",
+            "http://127.0.0.1:9",
+            "--namely-url",
+            "http://127.0.0.1:9/api/v1",
+        ],
+    );
+    assert_eq!(r.code, 0, "{r}");
+    // A second connection with the same name is refused too.
+    let r = add("acme", &[]);
+    assert_eq!(r.code, 2, "{r}");
+    cli.ok(&["connection", "remove", &name, "--delete-history"]);
+}
+
+#[test]
+fn usage_errors_exit_2_and_secrets_are_never_arguments() {
+    if !enabled("usage_errors_exit_2_and_secrets_are_never_arguments") {
+        return;
+    }
+    let cli = Cli::new();
+    // clap's usage errors exit with 2, like the CLI's own "bad usage".
+    let r = cli.code(&["sync"], 2);
+    assert!(
+        r.stderr.contains("Usage:") && r.stderr.contains("<NAME>"),
+        "{r}"
+    );
+    cli.code(&["sync", "x", "--dry-run", "--retry-failed"], 2);
+    cli.code(&["frobnicate"], 2);
+    cli.code(&[], 2);
+    // The sandbox's own credentials must be printable as they are.
+    let r = cli.code(&["sandbox", "--hmac-key", "has a space"], 2);
+    assert!(r.stderr.contains("--hmac-key"), "{r}");
+
+    let name = cli.connection(&conn("usage"));
+    cli.ok(&[
+        "connection",
+        "add",
+        &name,
+        "--namely-permalink",
+        "acme",
+        "--icims-customer-id",
+        "1234",
+        "--icims-username",
+        "sandbox-api",
+        "--icims-url",
+        "http://127.0.0.1:9",
+        "--namely-url",
+        "http://127.0.0.1:9/api/v1",
+    ]);
+    // The value as an argument is refused, and nothing is stored.
+    let r = cli.code(
+        &[
+            "secret",
+            "set",
+            &name,
+            "namely-token",
+            "value-as-an-argument",
+        ],
+        2,
+    );
+    assert!(r.stdout.is_empty(), "{r}");
+    let shown = cli.json(&["connection", "show", &name, "--json"]);
+    let secrets = shown["secrets"].as_array().expect("secrets");
+    assert!(
+        secrets.iter().all(|s| s["set"] == false),
+        "nothing stored: {shown}"
+    );
+    // An unknown secret kind is a usage error as well.
+    let r = cli.run_stdin(&["secret", "set", &name, "password"], "x\n");
+    assert_eq!(r.code, 2, "{r}");
+    cli.ok(&["connection", "remove", &name, "--delete-history"]);
+}
+
+/// Adds a connection to the running sandbox with the given secrets.
+fn connect(cli: &Cli, sandbox: &SandboxProcess, name: &str, token: &str, key: &str) {
+    cli.ok(&[
+        "connection",
+        "add",
+        name,
+        "--namely-permalink",
+        &sandbox.value("Namely permalink"),
+        "--icims-customer-id",
+        &sandbox.value("iCIMS Customer ID"),
+        "--icims-username",
+        &sandbox.value("iCIMS Username"),
+        "--icims-url",
+        &sandbox.value("iCIMS URL"),
+        "--namely-url",
+        &sandbox.value("Namely URL"),
+    ]);
+    cli.ok_stdin(
+        &["secret", "set", name, "namely-token"],
+        &format!("{token}\n"),
+    );
+    cli.ok_stdin(
+        &["secret", "set", name, "icims-hmac-key"],
+        &format!("{key}\n"),
+    );
+}
+
+#[test]
+fn a_wrong_namely_token_fails_check_with_3() {
+    if !enabled("a_wrong_namely_token_fails_check_with_3") {
+        return;
+    }
+    let sandbox = SandboxProcess::start(&[]);
+    let cli = Cli::new();
+    let name = cli.connection(&conn("token"));
+    connect(
+        &cli,
+        &sandbox,
+        &name,
+        "sandbox-token-wrong-0000",
+        &sandbox.value("iCIMS HMAC key"),
+    );
+
+    let r = cli.code(&["check", &name], 3);
+    let failed: Vec<&str> = r.stdout.lines().filter(|l| l.starts_with("FAIL")).collect();
+    assert!(
+        failed.iter().any(|l| l.contains("2 Namely sign-in")),
+        "the sign-in check fails:\n{r}"
+    );
+    let results = cli.code(&["check", &name, "--json"], 3).json();
+    let sign_in = results
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|c| c["step"] == "namely_sign_in")
+        .unwrap_or_else(|| panic!("{results}"));
+    assert_eq!(sign_in["passed"], false, "{sign_in}");
+    assert_eq!(sign_in["field"], "namely_token", "{sign_in}");
+    // iCIMS itself was fine.
+    let icims = results
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|c| c["step"] == "icims")
+        .unwrap_or_else(|| panic!("{results}"));
+    assert_eq!(icims["passed"], true, "{icims}");
+
+    // With the right token the same connection passes: it was the token.
+    cli.ok_stdin(
+        &["secret", "set", &name, "namely-token"],
+        &format!("{}\n", sandbox.value("Namely token")),
+    );
+    cli.ok(&["check", &name]);
+    cli.ok(&["connection", "remove", &name, "--delete-history"]);
+}
+
+#[test]
+fn a_sync_with_a_wrong_hmac_key_exits_3() {
+    if !enabled("a_sync_with_a_wrong_hmac_key_exits_3") {
+        return;
+    }
+    let sandbox = SandboxProcess::start(&[]);
+    let cli = Cli::new();
+    let name = cli.connection(&conn("hmac"));
+    connect(
+        &cli,
+        &sandbox,
+        &name,
+        &sandbox.value("Namely token"),
+        "sandbox-hmac-key-WRONG",
+    );
+
+    let r = cli.code(&["sync", &name], 3);
+    assert!(
+        format!("{}{}", r.stdout, r.stderr).contains("iCIMS"),
+        "says which side refused:\n{r}"
+    );
+    let r = cli.code(&["sync", &name, "--dry-run", "--json"], 3);
+    let out = r.json();
+    let created = if out.get("summary").is_some() {
+        assert_ne!(out["summary"]["status"], "succeeded", "{r}");
+        count(&out, "created")
+    } else {
+        0
+    };
+    assert_eq!(created, 0);
+
+    // The right key makes the same sync work.
+    cli.ok_stdin(
+        &["secret", "set", &name, "icims-hmac-key"],
+        &format!("{}\n", sandbox.value("iCIMS HMAC key")),
+    );
+    let run = cli.json(&["sync", &name, "--json"]);
+    assert!(count(&run, "created") > 0, "{run}");
+    cli.ok(&["connection", "remove", &name, "--delete-history"]);
+}
+
+// ------------------------------------------------------------------------------------------
+// --help
+// ------------------------------------------------------------------------------------------
+
+/// The subcommands a `--help` page lists under "Commands:" (without `help`).
+fn listed_commands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| l.trim() != "Commands:")
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn help_works_for_every_subcommand() {
+    // No keychain involved: always runs.
+    let cli = Cli::new();
+    let mut visited: BTreeSet<String> = BTreeSet::new();
+    let mut queue: Vec<Vec<String>> = vec![Vec::new()];
+    while let Some(path) = queue.pop() {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let r = cli.ok(&args);
+        let usage = format!("Usage: icims-namely {}", path.join(" "));
+        assert!(r.stdout.contains(usage.trim_end()), "{r}");
+        assert!(r.stderr.is_empty(), "{r}");
+        for sub in listed_commands(&r.stdout) {
+            let mut next = path.clone();
+            next.push(sub);
+            queue.push(next);
+        }
+        visited.insert(path.join(" "));
+    }
+    let expected: BTreeSet<String> = [
+        "",
+        "connection",
+        "connection add",
+        "connection list",
+        "connection show",
+        "connection remove",
+        "secret",
+        "secret set",
+        "secret remove",
+        "check",
+        "sync",
+        "history",
+        "sandbox",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert!(
+        visited.is_superset(&expected),
+        "missing help pages: {:?}",
+        expected.difference(&visited).collect::<Vec<_>>()
+    );
+
+    // The top level states the exit codes.
+    let top = cli.ok(&["--help"]).stdout;
+    for code in [
+        "0 success",
+        "1 finished with record failures",
+        "2 bad usage or configuration",
+        "3 credentials or connection failure",
+    ] {
+        assert!(top.contains(code), "--help lacks \"{code}\":\n{top}");
+    }
+    let secret = cli.ok(&["secret", "set", "--help"]).stdout;
+    assert!(secret.contains("standard input"), "{secret}");
+    let sandbox = cli.ok(&["sandbox", "--help"]).stdout;
+    assert!(
+        sandbox.contains("--hmac-key") && sandbox.contains("--namely-token"),
+        "{sandbox}"
+    );
+    // `help SUBCOMMAND` works as well.
+    let r = cli.ok(&["help", "sync"]);
+    assert!(r.stdout.contains("--dry-run"), "{r}");
+}
