@@ -110,7 +110,10 @@ async fn main() {
         } else {
             // Records that failed (Namely refused their address) are retried; nobody is created.
             assert_eq!(c.created, 0, "the second sync creates nobody");
-            assert_eq!(posts as u64, c.failed, "only the failed records are sent again");
+            assert_eq!(
+                posts as u64, c.failed,
+                "only the failed records are sent again"
+            );
         }
     }
     if let Some(kib) = peak_rss_kib() {

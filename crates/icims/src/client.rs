@@ -609,6 +609,13 @@ fn search_body(q: &SearchQuery) -> Result<Vec<u8>> {
             operator: ">",
         });
     }
+    if let Some(person) = q.person {
+        filters.push(SearchFilter {
+            name: "applicantworkflow.person.id",
+            value: vec![person.0.to_string()],
+            operator: "=",
+        });
+    }
     to_json(&SearchBody {
         filters,
         operator: "&",
@@ -640,6 +647,22 @@ mod tests {
         let q = SearchQuery::statuses(["x"]).updated_since(datetime!(2024-01-15 09:01:00 UTC));
         let body = String::from_utf8(search_body(&q).unwrap()).unwrap();
         assert!(body.contains(r#""2024-01-15 09:01 AM""#), "{body}");
+    }
+
+    #[test]
+    fn search_body_for_one_person() {
+        let q = SearchQuery::statuses(["Hired"]).person(PersonId(1003));
+        assert_eq!(q.person, Some(PersonId(1003)));
+        assert_eq!(
+            String::from_utf8(search_body(&q).unwrap()).unwrap(),
+            r#"{"filters":[{"name":"applicantworkflow.status","value":["Hired"],"operator":"="},{"name":"applicantworkflow.person.id","value":["1003"],"operator":"="}],"operator":"&"}"#
+        );
+        let q = q.after(WorkflowId(19287));
+        let body = String::from_utf8(search_body(&q).unwrap()).unwrap();
+        assert!(
+            body.ends_with(r#"{"name":"applicantworkflow.id","value":["19287"],"operator":">"},{"name":"applicantworkflow.person.id","value":["1003"],"operator":"="}],"operator":"&"}"#),
+            "{body}"
+        );
     }
 
     #[test]

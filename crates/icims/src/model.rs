@@ -286,6 +286,8 @@ pub struct SearchQuery {
     pub updated_since: Option<OffsetDateTime>,
     /// Only workflows with an id greater than this (paging position).
     pub after: Option<WorkflowId>,
+    /// Only the workflows of this person (`applicantworkflow.person.id`).
+    pub person: Option<PersonId>,
 }
 
 impl SearchQuery {
@@ -306,6 +308,12 @@ impl SearchQuery {
     /// Sets the paging position.
     pub fn after(mut self, id: WorkflowId) -> Self {
         self.after = Some(id);
+        self
+    }
+
+    /// Only the workflows of one person.
+    pub fn person(mut self, id: PersonId) -> Self {
+        self.person = Some(id);
         self
     }
 }

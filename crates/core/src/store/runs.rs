@@ -279,16 +279,48 @@ impl Store {
     /// iCIMS persons whose most recent outcome in a real (not dry) run of this connection is
     /// `failed`: what "Retry failed" retries. Ascending.
     pub fn failed_person_ids(&self, name: &ConnectionName) -> Result<Vec<IcimsPersonId>> {
+        Ok(self
+            .latest_outcomes(name, &[OutcomeKind::Failed])?
+            .into_iter()
+            .map(|(person, _, _)| person)
+            .collect())
+    }
+
+    /// Each iCIMS person whose most recent outcome in a real (not dry) run of this connection
+    /// is one of `kinds`, with that outcome and the time it was recorded. Ascending by person
+    /// id; empty when `kinds` is.
+    pub fn latest_outcomes(
+        &self,
+        name: &ConnectionName,
+        kinds: &[OutcomeKind],
+    ) -> Result<Vec<(IcimsPersonId, OutcomeKind, OffsetDateTime)>> {
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let words: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        let marks: Vec<String> = (0..words.len()).map(|i| format!("?{}", i + 2)).collect();
+        let sql = format!(
+            "SELECT person_id, outcome, at FROM ( \
+               SELECT r.person_id, r.outcome, r.at, \
+                      ROW_NUMBER() OVER (PARTITION BY r.person_id ORDER BY r.id DESC) AS nth \
+               FROM records r JOIN runs u ON u.id = r.run_id \
+               WHERE u.connection = ?1 AND u.dry_run = 0) \
+             WHERE nth = 1 AND outcome IN ({}) ORDER BY person_id",
+            marks.join(", ")
+        );
         self.read(|c| {
-            let mut stmt = c.prepare(
-                "SELECT person_id FROM ( \
-                   SELECT r.person_id, r.outcome, \
-                          ROW_NUMBER() OVER (PARTITION BY r.person_id ORDER BY r.id DESC) AS nth \
-                   FROM records r JOIN runs u ON u.id = r.run_id \
-                   WHERE u.connection = ?1 AND u.dry_run = 0) \
-                 WHERE nth = 1 AND outcome = 'failed' ORDER BY person_id",
-            )?;
-            let rows = stmt.query_map([name.as_str()], |r| r.get(0).map(IcimsPersonId))?;
+            let mut stmt = c.prepare(&sql)?;
+            let connection = name.as_str();
+            let mut args: Vec<&dyn rusqlite::ToSql> = vec![&connection];
+            args.extend(words.iter().map(|w| w as &dyn rusqlite::ToSql));
+            let rows = stmt.query_map(args.as_slice(), |r| {
+                let outcome: String = r.get(1)?;
+                Ok((
+                    IcimsPersonId(r.get(0)?),
+                    OutcomeKind::parse(&outcome).ok_or_else(|| bad_word(1, "outcome", &outcome))?,
+                    ts_col(r, 2)?,
+                ))
+            })?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }

@@ -702,6 +702,79 @@ fn failed_person_ids_uses_the_latest_real_outcome_only() {
 }
 
 #[test]
+fn latest_outcomes_filters_by_kind_and_gives_the_record_time() {
+    let store = store_with(&["Acme", "Other"]);
+    let acme = name("Acme");
+    let at = |minutes: i64, person: u64, outcome: OutcomeKind| RecordRow {
+        at: T0 + time::Duration::minutes(minutes),
+        ..record(person, outcome, "x")
+    };
+    let r1 = store.start_run(&acme, Trigger::Manual, false, T0).unwrap();
+    store
+        .add_records(
+            r1,
+            &[
+                at(0, 1, OutcomeKind::Invalid),     // later needs review
+                at(0, 2, OutcomeKind::Invalid),     // still invalid
+                at(0, 3, OutcomeKind::NeedsReview), // later created
+                at(0, 4, OutcomeKind::Failed),      // still failed
+                at(0, 5, OutcomeKind::Invalid),     // later only in a dry run
+                at(0, 6, OutcomeKind::AlreadyInNamely),
+            ],
+        )
+        .unwrap();
+    let r2 = store.start_run(&acme, Trigger::Manual, false, T0).unwrap();
+    store
+        .add_records(
+            r2,
+            &[
+                at(60, 1, OutcomeKind::NeedsReview),
+                at(60, 3, OutcomeKind::Created),
+            ],
+        )
+        .unwrap();
+    let dry = store.start_run(&acme, Trigger::Manual, true, T0).unwrap();
+    store
+        .add_record(dry, &at(90, 5, OutcomeKind::WouldCreate))
+        .unwrap();
+    let other = store
+        .start_run(&name("Other"), Trigger::Manual, false, T0)
+        .unwrap();
+    store
+        .add_record(other, &at(0, 7, OutcomeKind::Invalid))
+        .unwrap();
+
+    let kinds = [OutcomeKind::Invalid, OutcomeKind::NeedsReview];
+    assert_eq!(
+        store.latest_outcomes(&acme, &kinds).unwrap(),
+        vec![
+            (
+                IcimsPersonId(1),
+                OutcomeKind::NeedsReview,
+                T0 + time::Duration::minutes(60)
+            ),
+            (IcimsPersonId(2), OutcomeKind::Invalid, T0),
+            (IcimsPersonId(5), OutcomeKind::Invalid, T0),
+        ]
+    );
+    assert_eq!(
+        store
+            .latest_outcomes(&acme, &[OutcomeKind::Failed])
+            .unwrap(),
+        vec![(IcimsPersonId(4), OutcomeKind::Failed, T0)]
+    );
+    assert!(store.latest_outcomes(&acme, &[]).unwrap().is_empty());
+    assert_eq!(
+        store.latest_outcomes(&name("Other"), &kinds).unwrap(),
+        vec![(IcimsPersonId(7), OutcomeKind::Invalid, T0)]
+    );
+    assert_eq!(
+        store.failed_person_ids(&acme).unwrap(),
+        vec![IcimsPersonId(4)]
+    );
+}
+
+#[test]
 fn csv_export_quotes_and_keeps_unicode() {
     let store = store_with(&["Acme"]);
     let run = store

@@ -5,9 +5,17 @@
 //!
 //! 1. **Read** ([`read`]): search the hired recruiting workflows updated since the watermark
 //!    minus an overlap (everything hired on the first run), paged by id; GET each workflow,
-//!    each person once, each job once (for the display title). Persons whose last outcome was
-//!    `failed`, and persons with an open create intent, are re-read too, even outside the
-//!    date window. Every iCIMS call is checked against the daily budget
+//!    each person once, each job once (for the display title). Some persons are looked at
+//!    again even outside the date window (editing a person in iCIMS does not change the
+//!    workflow's `updateddate`, so a fixed email would otherwise never be seen): those with an
+//!    open create intent, those whose latest outcome is `failed` (every run), and those whose
+//!    latest outcome is `invalid` or `needs_review` recorded at least
+//!    [`SyncOptions::reread_after`] ago (default a day, to spare the iCIMS daily budget). At
+//!    most [`MAX_REREADS_PER_RUN`] per run: open intents first, then the oldest records; the
+//!    rest wait for the next runs. Each of them, and each person of "Retry failed", costs one
+//!    search for *their* hired workflows first: someone no longer hired (offer rescinded) is
+//!    not read, not created and not recorded. Every iCIMS call is checked against the daily
+//!    budget
 //!    (`x-ratelimit-remaining`, saved with `Store::record_icims_budget`); below the margin, or
 //!    on a 429, reading stops cleanly and the run ends `stopped_budget`.
 //! 2. **Index** ([`index`]): what we know of Namely's profiles (`icims_id` and emails → profile)
@@ -65,6 +73,14 @@ pub use runner::run_sync;
 /// A full listing of Namely profiles older than this is redone before planning.
 pub const FULL_INDEX_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// Most persons looked at again outside the date window in one run (each costs up to two
+/// iCIMS calls: a search of their hired workflows and the person).
+pub const MAX_REREADS_PER_RUN: usize = 200;
+
+/// How long an `invalid` or `needs_review` outcome stands before the person is read again
+/// (the default of [`SyncOptions::reread_after`]).
+pub const DEFAULT_REREAD_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// The Namely custom field name used when setup has not recorded one.
 pub const DEFAULT_ICIMS_FIELD_NAME: &str = "icims_id";
 
@@ -83,13 +99,17 @@ pub struct SyncOptions {
     pub trigger: Trigger,
     /// Record the plan only: nothing is written to Namely, the watermark stays.
     pub dry_run: bool,
-    /// "Retry failed": read just these iCIMS persons (no search, no watermark change).
+    /// "Retry failed": read just these iCIMS persons — those still hired (no date-window
+    /// search, no watermark change).
     pub only_persons: Option<Vec<IcimsPersonId>>,
     /// Stop reading iCIMS when fewer calls than this are left today. Default 200.
     pub budget_margin: u64,
     /// How far before the watermark the search starts (iCIMS search results may lag and
     /// clocks differ). Default 1 hour.
     pub overlap: Duration,
+    /// A person whose latest outcome is `invalid` or `needs_review` is read again, outside the
+    /// date window, once that record is at least this old. Default [`DEFAULT_REREAD_AFTER`].
+    pub reread_after: Duration,
     /// Set to `true` to stop the run between two calls.
     pub cancel: Option<Arc<AtomicBool>>,
 }
@@ -102,6 +122,7 @@ impl Default for SyncOptions {
             only_persons: None,
             budget_margin: 200,
             overlap: Duration::from_secs(60 * 60),
+            reread_after: DEFAULT_REREAD_AFTER,
             cancel: None,
         }
     }

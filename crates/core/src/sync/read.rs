@@ -8,6 +8,12 @@
 //! message. A record iCIMS does not show (404, which is also how access denied looks) becomes
 //! an `Invalid` record naming the Security Rules, and reading goes on. (A workflow whose
 //! person iCIMS hides has no person id; its record carries person id 0 and the workflow id.)
+//!
+//! Persons read outside the date window (re-reads, "Retry failed") are first checked to be
+//! still hired: one search of the hired workflows of that person. A person with none — the
+//! offer was rescinded, the workflow moved on — is not read and gets an Invalid record
+//! ("Not added: no longer in a hired status"), so nobody who is no longer hired is ever
+//! created, and they are looked at again only as rarely as other invalid hires.
 
 use super::{ICIMS_ATTEMPTS, Reporter, backoff, cancelled};
 use crate::api::SyncPhase;
@@ -24,15 +30,18 @@ use time::{Date, OffsetDateTime};
 
 /// What to read.
 pub(crate) struct ReadRequest<'a> {
-    /// Search hired workflows in these statuses; `None` reads only `persons`.
-    pub window: Option<Window<'a>>,
-    /// Persons to read directly (retries, open intents), ascending, without duplicates.
+    /// The workflow statuses that mean "hired".
+    pub statuses: &'a [String],
+    /// Search the hired workflows of this window; `None` reads only `persons`.
+    pub window: Option<Window>,
+    /// Persons to look at again outside the window (retries, open intents, invalid records),
+    /// in the order to read them, without duplicates. Each is read only if a search finds a
+    /// hired workflow of theirs.
     pub persons: Vec<IcimsPersonId>,
 }
 
 /// The date-window search.
-pub(crate) struct Window<'a> {
-    pub statuses: &'a [String],
+pub(crate) struct Window {
     /// `None`: every hired workflow (first run).
     pub updated_since: Option<OffsetDateTime>,
 }
@@ -249,7 +258,7 @@ impl<'a> Reader<'a> {
 
         if let Some(window) = &request.window {
             reporter.report(SyncPhase::Searching, 0, None);
-            match self.search(window).await {
+            match self.search(request.statuses, window).await {
                 Err(s) => stop = Some(s),
                 Ok((ids, search_stop)) => {
                     stop = search_stop;
@@ -277,8 +286,11 @@ impl<'a> Reader<'a> {
         if stop.is_none() {
             for person in &request.persons {
                 // Persons the window already read are not read again.
-                if !state.persons.contains_key(&person.0)
-                    && let Err(s) = self.read_person(PersonId(person.0), &mut state).await
+                if person.0 != 0
+                    && !state.persons.contains_key(&person.0)
+                    && let Err(s) = self
+                        .read_if_hired(request.statuses, PersonId(person.0), &mut state)
+                        .await
                 {
                     stop = Some(s);
                     break;
@@ -300,9 +312,10 @@ impl<'a> Reader<'a> {
     /// budget or a failure stopped the paging after some pages.
     async fn search(
         &mut self,
-        window: &Window<'_>,
+        statuses: &[String],
+        window: &Window,
     ) -> Result<(Vec<WorkflowId>, Option<ReadStop>), ReadStop> {
-        let mut query = SearchQuery::statuses(window.statuses.iter().cloned());
+        let mut query = SearchQuery::statuses(statuses.iter().cloned());
         if let Some(since) = window.updated_since {
             query = query.updated_since(since);
         }
@@ -402,6 +415,47 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// Search the hired workflows of one person; read the person only if there is one (the
+    /// found workflows become the hire's). Someone no longer hired is not read and never
+    /// created; they get an Invalid record saying so.
+    async fn read_if_hired(
+        &mut self,
+        statuses: &[String],
+        id: PersonId,
+        state: &mut ReadState,
+    ) -> Result<(), ReadStop> {
+        let icims = self.icims;
+        let query = SearchQuery::statuses(statuses.iter().cloned()).person(id);
+        let what = format!("the hired workflows of person {id}");
+        let workflows = match self.call(&what, || icims.search_workflows(&query)).await {
+            Ok(reply) => reply.value.ids,
+            Err(CallError::Stop(s)) => return Err(s),
+            Err(CallError::NotShown(e)) => {
+                return Err(ReadStop::Failed(format!(
+                    "iCIMS did not allow the search for hired workflows: {e}"
+                )));
+            }
+        };
+        if workflows.is_empty() {
+            // Recorded (as Invalid, with the reason) so that history says why they were not
+            // added, "Retry failed" stops offering them, and they are looked at again only
+            // once a day like other invalid hires.
+            tracing::debug!(
+                person = id.0,
+                "person has no hired workflow any more; not read"
+            );
+            state.persons.entry(id.0).or_default().read = PersonRead::NoLongerHired;
+            return Ok(());
+        }
+        state
+            .persons
+            .entry(id.0)
+            .or_default()
+            .workflows
+            .extend(workflows.iter().map(|w| w.0));
+        self.read_person(id, state).await
+    }
+
     /// GET one person and keep them as a hire (or as an Invalid record if iCIMS hides them).
     async fn read_person(&mut self, id: PersonId, state: &mut ReadState) -> Result<(), ReadStop> {
         let icims = self.icims;
@@ -430,6 +484,8 @@ enum PersonRead {
     NotYet,
     Read(Box<Hire>),
     NotShown(String),
+    /// Looked at again outside the window, and no longer in a hired status.
+    NoLongerHired,
 }
 
 #[derive(Debug, Default)]
@@ -464,6 +520,19 @@ impl ReadState {
                         .and_then(|j| self.job_titles.get(&j.0).cloned().flatten());
                     hires.push(hire);
                 }
+                PersonRead::NoLongerHired => self.invalid.push(RecordRow {
+                    person_id: IcimsPersonId(person),
+                    workflow_ids,
+                    name: format!("iCIMS person {person}"),
+                    email: None,
+                    outcome: OutcomeKind::Invalid,
+                    reason: "Not added: no longer in a hired status in iCIMS, so nothing was \
+                             sent to Namely"
+                        .to_string(),
+                    namely_profile_id: None,
+                    detail: None,
+                    at: OffsetDateTime::now_utc(),
+                }),
                 PersonRead::NotShown(detail) => self.invalid.push(RecordRow {
                     person_id: IcimsPersonId(person),
                     workflow_ids,

@@ -4,14 +4,16 @@ use super::apply::{Applier, Halt, record};
 use super::index::needs_full_rebuild;
 use super::read::{ReadOutcome, ReadRequest, ReadStop, Reader, Window};
 use super::{
-    DEFAULT_ICIMS_FIELD_NAME, Namely, Reporter, SyncContext, SyncError, SyncOptions, SyncOutcome,
-    cancelled,
+    DEFAULT_ICIMS_FIELD_NAME, MAX_REREADS_PER_RUN, Namely, Reporter, SyncContext, SyncError,
+    SyncOptions, SyncOutcome, cancelled,
 };
 use crate::api::{SyncPhase, SyncProgress};
+use crate::connection::ConnectionName;
 use crate::domain::{Decision, IcimsPersonId, IndexEntry, OutcomeKind};
 use crate::plan::{self, NamelyIndex, PlannedRecord};
 use crate::store::{
-    IndexMeta, Intent, IntentResolution, RecordRow, RunEnd, RunId, RunStatus, StoreError, Watermark,
+    IndexMeta, Intent, IntentResolution, RecordRow, RunEnd, RunId, RunStatus, Store, StoreError,
+    Watermark,
 };
 use std::collections::{BTreeSet, HashMap};
 use time::OffsetDateTime;
@@ -113,26 +115,28 @@ async fn execute(
         .collect();
 
     // ---- 1. Read ------------------------------------------------------------------------
+    let statuses = &ctx.settings.hired_statuses;
     let request = match &options.only_persons {
         Some(persons) => ReadRequest {
+            statuses,
             window: None,
-            persons: sorted_unique(persons.iter().copied()),
+            persons: sorted_unique(persons.iter().copied().filter(|p| p.0 != 0)),
         },
         None => {
             let watermark = store.watermark(name)?;
             let overlap = time::Duration::try_from(options.overlap).unwrap_or(time::Duration::HOUR);
-            // Persons to look at again whatever the window: last outcome failed, or a create
-            // whose result is still unknown.
-            let again = store
-                .failed_person_ids(name)?
-                .into_iter()
-                .chain(open_intents.keys().copied());
             ReadRequest {
+                statuses,
                 window: Some(Window {
-                    statuses: &ctx.settings.hired_statuses,
                     updated_since: watermark.map(|w| w.hired_since - overlap),
                 }),
-                persons: sorted_unique(again),
+                persons: persons_to_look_at_again(
+                    store,
+                    name,
+                    &open_intents,
+                    options.reread_after,
+                    started_at,
+                )?,
             }
         }
     };
@@ -335,6 +339,50 @@ async fn execute(
     Ok(after_read(reporter.counts.failed))
 }
 
+/// Persons to look at again whatever the date window, in the order to read them: open create
+/// intents first, then persons whose latest outcome is `failed` (every run) or `invalid` /
+/// `needs_review` recorded at least `reread_after` ago, oldest record first; at most
+/// [`MAX_REREADS_PER_RUN`]. Person id 0 (a workflow whose person iCIMS hid) is never re-read.
+fn persons_to_look_at_again(
+    store: &Store,
+    name: &ConnectionName,
+    open_intents: &HashMap<IcimsPersonId, Intent>,
+    reread_after: std::time::Duration,
+    now: OffsetDateTime,
+) -> Result<Vec<IcimsPersonId>, StoreError> {
+    let reread_after = time::Duration::try_from(reread_after).unwrap_or(time::Duration::MAX);
+    let mut due: Vec<(OffsetDateTime, IcimsPersonId)> = store
+        .latest_outcomes(
+            name,
+            &[
+                OutcomeKind::Failed,
+                OutcomeKind::Invalid,
+                OutcomeKind::NeedsReview,
+            ],
+        )?
+        .into_iter()
+        .filter(|(_, kind, at)| *kind == OutcomeKind::Failed || now - *at >= reread_after)
+        .map(|(person, _, at)| (at, person))
+        .collect();
+    due.sort_unstable();
+    let intents = sorted_unique(open_intents.keys().copied());
+    let mut seen = BTreeSet::new();
+    let candidates: Vec<IcimsPersonId> = intents
+        .into_iter()
+        .chain(due.into_iter().map(|(_, person)| person))
+        .filter(|p| p.0 != 0 && seen.insert(*p))
+        .collect();
+    if candidates.len() > MAX_REREADS_PER_RUN {
+        tracing::info!(
+            due = candidates.len(),
+            reading = MAX_REREADS_PER_RUN,
+            "more persons are due to be looked at again than one run reads; the rest wait for \
+             the next runs"
+        );
+    }
+    Ok(candidates.into_iter().take(MAX_REREADS_PER_RUN).collect())
+}
+
 fn sorted_unique(ids: impl IntoIterator<Item = IcimsPersonId>) -> Vec<IcimsPersonId> {
     ids.into_iter()
         .collect::<BTreeSet<_>>()
@@ -362,4 +410,94 @@ fn planned_record(p: &PlannedRecord) -> RecordRow {
 /// A dry run records every decision as planned (Create as `would_create`).
 fn dry_record(p: &PlannedRecord) -> RecordRow {
     planned_record(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connection::{ConnectionSettings, IcimsRegion};
+    use crate::domain::Trigger;
+    use crate::store::{IntentId, IntentState};
+    use std::time::Duration;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-11-27 09:00 UTC);
+    const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+
+    fn rec(person: u64, outcome: OutcomeKind, hours_ago: i64) -> RecordRow {
+        RecordRow {
+            person_id: IcimsPersonId(person),
+            workflow_ids: vec![],
+            name: format!("p{person}"),
+            email: None,
+            outcome,
+            reason: "x".into(),
+            namely_profile_id: None,
+            detail: None,
+            at: NOW - time::Duration::hours(hours_ago),
+        }
+    }
+
+    fn intent(name: &ConnectionName, person: u64) -> (IcimsPersonId, Intent) {
+        let intent = Intent {
+            id: IntentId(person as i64),
+            connection: name.clone(),
+            person_id: IcimsPersonId(person),
+            run_id: RunId(1),
+            email: "x@example.com".into(),
+            state: IntentState::Unknown,
+            started_at: NOW,
+            ended_at: None,
+            namely_profile_id: None,
+        };
+        (intent.person_id, intent)
+    }
+
+    fn ids(v: Vec<IcimsPersonId>) -> Vec<u64> {
+        v.into_iter().map(|p| p.0).collect()
+    }
+
+    #[test]
+    fn who_is_looked_at_again_and_in_what_order() {
+        let store = Store::open_in_memory().unwrap();
+        let name = ConnectionName::new("Acme").unwrap();
+        let settings =
+            ConnectionSettings::new(name.clone(), "acme", "1", "u", IcimsRegion::Us, NOW);
+        store.add_connection(&settings).unwrap();
+        let run = store.start_run(&name, Trigger::Manual, false, NOW).unwrap();
+        store
+            .add_records(
+                run,
+                &[
+                    rec(1, OutcomeKind::Invalid, 30),     // due, oldest
+                    rec(2, OutcomeKind::Invalid, 2),      // too recent
+                    rec(3, OutcomeKind::NeedsReview, 25), // due
+                    rec(4, OutcomeKind::Failed, 1),       // failed: every run
+                    rec(5, OutcomeKind::Created, 100),    // final
+                    rec(0, OutcomeKind::Invalid, 200),    // hidden person: never
+                    rec(6, OutcomeKind::AlreadyInNamely, 50),
+                ],
+            )
+            .unwrap();
+        let intents: HashMap<_, _> = [intent(&name, 9), intent(&name, 4)].into();
+
+        let got = persons_to_look_at_again(&store, &name, &intents, DAY, NOW).unwrap();
+        assert_eq!(ids(got), vec![4, 9, 1, 3]);
+        let got = persons_to_look_at_again(&store, &name, &HashMap::new(), DAY, NOW).unwrap();
+        assert_eq!(ids(got), vec![1, 3, 4]);
+        let got =
+            persons_to_look_at_again(&store, &name, &HashMap::new(), Duration::ZERO, NOW).unwrap();
+        assert_eq!(ids(got), vec![1, 3, 2, 4]);
+
+        // At most MAX_REREADS_PER_RUN, oldest records first.
+        let many: Vec<RecordRow> = (100..100 + MAX_REREADS_PER_RUN as u64 + 5)
+            .map(|p| rec(p, OutcomeKind::Invalid, 1000 - p as i64))
+            .collect();
+        store.add_records(run, &many).unwrap();
+        let got = persons_to_look_at_again(&store, &name, &HashMap::new(), DAY, NOW).unwrap();
+        assert_eq!(got.len(), MAX_REREADS_PER_RUN);
+        let got = ids(got);
+        assert_eq!(got[0], 100, "the oldest first");
+        assert!(!got.contains(&1), "newer than every one of the many");
+    }
 }
