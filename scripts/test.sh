@@ -34,7 +34,7 @@ step "ui: build" bash -c 'cd ui && npm run --silent build'
 step "rust: format" cargo fmt --all --check
 step "rust: clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "rust: build" cargo build --workspace --all-targets --quiet
-step "rust: tests" cargo test --workspace
+step "rust: tests" cargo test --workspace --no-fail-fast
 # The keychain tests and the command-line end-to-end tests need a real Secret Service: run them
 # inside a private D-Bus session with gnome-keyring.
 step "keychain + CLI end-to-end (real Secret Service)" scripts/with-secret-service.sh \

@@ -987,6 +987,11 @@ fn usage_errors_exit_2_and_secrets_are_never_arguments() {
         2,
     );
     assert!(r.stdout.is_empty(), "{r}");
+    assert!(
+        !r.stderr.contains("value-as-an-argument"),
+        "the refusal must not print the secret back: {r}"
+    );
+    assert!(r.stderr.contains("standard input"), "{r}");
     let shown = cli.json(&["connection", "show", &name, "--json"]);
     let secrets = shown["secrets"].as_array().expect("secrets");
     assert!(
