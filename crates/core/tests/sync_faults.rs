@@ -199,7 +199,7 @@ async fn post_sent_but_never_recorded_then_rerun_has_no_duplicate() {
     let expected = expected_creates(&h.world);
     let (&victim, person) = expected.iter().next().unwrap();
     // A dry run first, so the local index is fresh and will not be listed again: only the
-    // intent and the lookup can save the day.
+    // intent and what Namely shows (the incremental refresh, or the lookup) can save the day.
     let dry = h
         .sync(SyncOptions {
             dry_run: true,
@@ -416,7 +416,7 @@ async fn cancelling_stops_between_calls_and_the_next_run_finishes() {
 }
 
 #[tokio::test]
-async fn stale_index_is_guarded_by_the_email_lookup_and_refreshed_after_a_day() {
+async fn stale_index_is_guarded_by_the_email_lookup_and_listed_again_after_a_week() {
     let h = Harness::start(clean_world()).await;
     let first = h.sync(SyncOptions::default()).await;
     assert_eq!(first.status, RunStatus::Succeeded, "{:?}", first.error);
@@ -480,7 +480,7 @@ async fn stale_index_is_guarded_by_the_email_lookup_and_refreshed_after_a_day() 
 
     let second = h.sync(SyncOptions::default()).await;
     assert_eq!(second.status, RunStatus::Succeeded, "{:?}", second.error);
-    assert_eq!(h.listing_pages(), listings, "no full listing within a day");
+    assert_eq!(h.listing_pages(), listings, "no full listing within a week");
     assert_eq!(h.posts().len(), posts_before, "nobody was created");
     let records = h.records(second.run_id);
     let ra = records
@@ -510,14 +510,16 @@ async fn stale_index_is_guarded_by_the_email_lookup_and_refreshed_after_a_day() 
         1
     );
 
-    // A day later the index is listed again in full.
+    // A week after the last full listing the index is listed again in full.
+    let now = time::OffsetDateTime::now_utc();
     h.store
         .set_index_meta(
             &h.settings.name,
             &IndexMeta {
-                refreshed_at: time::OffsetDateTime::now_utc() - time::Duration::hours(25),
+                refreshed_at: now - time::Duration::hours(1),
                 profile_count: 0,
                 full: true,
+                listed_at: Some(now - time::Duration::days(8)),
             },
         )
         .unwrap();

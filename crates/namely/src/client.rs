@@ -166,8 +166,8 @@ impl Client {
         Ok(decode::<JobTitlesList>(&answer.body)?.job_titles)
     }
 
-    /// `GET /profiles?page=N&per_page=M[&filter[…]=…]`. `page` starts at 1 (0 is read as 1);
-    /// `per_page` is clamped to `1..=`[`PER_PAGE_MAX`].
+    /// `GET /profiles?page=N&per_page=M[&filter[…]=…][&sort=…]`. `page` starts at 1 (0 is read
+    /// as 1); `per_page` is clamped to `1..=`[`PER_PAGE_MAX`].
     #[tracing::instrument(skip_all, fields(page, per_page))]
     pub async fn profiles_page(
         &self,

@@ -206,6 +206,10 @@ pub struct Profile {
     /// Gender (`Male`, `Female`, `Not specified`).
     #[serde(default, deserialize_with = "lenient_string")]
     pub gender: Option<String>,
+    /// When the profile last changed, in epoch seconds (read-only; reference §4.1). Read
+    /// tolerantly: a number or a numeric string; absent, `null` or anything else → `None`.
+    #[serde(default, deserialize_with = "lenient_epoch")]
+    pub updated_at: Option<i64>,
     /// All other keys, including custom fields by their `name`.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -259,7 +263,7 @@ pub struct ProfilesPage {
     pub meta: PageMeta,
 }
 
-/// Filters for `GET /profiles` (exact values, reference §4.1).
+/// Filters and order for `GET /profiles` (exact values, reference §4.1).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProfileFilter {
     /// `filter[email]`: company email.
@@ -268,9 +272,26 @@ pub struct ProfileFilter {
     pub personal_email: Option<String>,
     /// `filter[user_status]`.
     pub user_status: Option<UserStatus>,
+    /// `sort`: `first_name`, `last_name`, `created_at` or `updated_at`, prefixed with `-` for
+    /// descending, e.g. [`ProfileFilter::SORT_RECENTLY_UPDATED`]. Sent as given.
+    pub sort: Option<String>,
 }
 
 impl ProfileFilter {
+    /// `sort=-updated_at`: the most recently changed profiles first.
+    pub const SORT_RECENTLY_UPDATED: &'static str = "-updated_at";
+
+    /// Every profile, the most recently changed first (`sort=-updated_at`).
+    pub fn recently_updated_first() -> Self {
+        Self::default().sorted_by(Self::SORT_RECENTLY_UPDATED)
+    }
+
+    /// The same filter with this `sort` value.
+    pub fn sorted_by(mut self, sort: impl Into<String>) -> Self {
+        self.sort = Some(sort.into());
+        self
+    }
+
     /// Only profiles with this company email.
     pub fn email(email: impl Into<String>) -> Self {
         Self {
@@ -297,6 +318,9 @@ impl ProfileFilter {
         }
         if let Some(v) = &self.user_status {
             pairs.push(("filter[user_status]", v.as_str()));
+        }
+        if let Some(v) = &self.sort {
+            pairs.push(("sort", v.as_str()));
         }
         pairs
     }
@@ -590,6 +614,25 @@ fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
     })
 }
 
+/// Epoch seconds: an integer, a float (truncated), or a string holding either; anything
+/// else (absent, `null`, `""`, an ISO date, out of range) → `None`.
+fn lenient_epoch<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    fn from_f64(f: f64) -> Option<i64> {
+        // `as` saturates; the range check keeps out-of-range values from being clamped.
+        (f.is_finite() && f.abs() < 9.0e15).then(|| f.trunc() as i64)
+    }
+    Ok(match Value::deserialize(d)? {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().and_then(from_f64)),
+        Value::String(s) => {
+            let s = s.trim();
+            s.parse::<i64>()
+                .ok()
+                .or_else(|| s.parse::<f64>().ok().and_then(from_f64))
+        }
+        _ => None,
+    })
+}
+
 fn lenient_string_or_empty<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(lenient_string(d)?.unwrap_or_default())
 }
@@ -640,6 +683,47 @@ mod tests {
         assert_eq!(p.custom_text("numeric_id"), None);
         assert_eq!(p.custom_value("numeric_id").as_deref(), Some("77"));
         assert_eq!(p.job_title(), Some("Engineer"));
+        assert_eq!(p.updated_at, None, "absent");
+        assert!(
+            p.extra.contains_key("created_at"),
+            "other timestamps stay in extra"
+        );
+    }
+
+    #[test]
+    fn updated_at_is_epoch_seconds_read_tolerantly() {
+        let read = |v: Value| -> Option<i64> {
+            serde_json::from_value::<Profile>(json!({"id": "p1", "updated_at": v}))
+                .expect("profile")
+                .updated_at
+        };
+        assert_eq!(read(json!(1_700_000_000)), Some(1_700_000_000));
+        assert_eq!(read(json!("1700000000")), Some(1_700_000_000));
+        assert_eq!(read(json!(" 1700000000 ")), Some(1_700_000_000));
+        assert_eq!(read(json!(1_700_000_000.75)), Some(1_700_000_000));
+        assert_eq!(read(json!("1700000000.5")), Some(1_700_000_000));
+        assert_eq!(read(json!(null)), None);
+        assert_eq!(read(json!("")), None);
+        assert_eq!(read(json!("2024-01-02T03:04:05Z")), None);
+        assert_eq!(read(json!(1e300)), None);
+        assert_eq!(read(json!({"at": 1})), None);
+        let p: Profile = serde_json::from_value(json!({"id": "p1", "updated_at": 5})).unwrap();
+        assert!(!p.extra.contains_key("updated_at"), "modelled, not extra");
+    }
+
+    #[test]
+    fn sort_is_a_query_pair() {
+        assert_eq!(
+            ProfileFilter::recently_updated_first().query_pairs(),
+            vec![("sort", "-updated_at")]
+        );
+        assert_eq!(
+            ProfileFilter::email("a@b.c")
+                .sorted_by("last_name")
+                .query_pairs(),
+            vec![("filter[email]", "a@b.c"), ("sort", "last_name")]
+        );
+        assert!(ProfileFilter::default().query_pairs().is_empty());
     }
 
     #[test]

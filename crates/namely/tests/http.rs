@@ -177,6 +177,37 @@ async fn filter_email_is_encoded() {
 }
 
 #[tokio::test]
+async fn sort_is_sent_and_updated_at_is_read() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/profiles"))
+        .and(query_param("page", "2"))
+        .and(query_param("per_page", "50"))
+        .and(query_param("sort", "-updated_at"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "profiles": [
+                {"id": "a", "updated_at": 1_700_000_300},
+                {"id": "b", "updated_at": "1700000200"},
+                {"id": "c"}
+            ],
+            "meta": {"count": 3, "total_count": 53}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let page = client(&server)
+        .profiles_page(2, 50, &ProfileFilter::recently_updated_first())
+        .await
+        .expect("page");
+    let stamps: Vec<Option<i64>> = page.profiles.iter().map(|p| p.updated_at).collect();
+    assert_eq!(stamps, [Some(1_700_000_300), Some(1_700_000_200), None]);
+    let requests = server.received_requests().await.expect("recorded");
+    let query = requests[0].url.query().unwrap_or_default().to_owned();
+    assert!(query.ends_with("&sort=-updated_at"), "{query}");
+    server.verify().await;
+}
+
+#[tokio::test]
 async fn throttled_twice_then_succeeds_after_three_calls() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use namely::{
-    Address, Client, Config, Endpoint, Error, NewProfile, PER_PAGE_MAX, ProfileFilter,
-    ThrottlePolicy, UserStatus, find_field,
+    Address, Client, Config, Endpoint, Error, NewProfile, PER_PAGE_MAX, ProfileFilter, ProfileId,
+    ProfileUpdate, ThrottlePolicy, UserStatus, find_field,
 };
 use sandbox::namely::{
     self as sim, AfterCommit, NamelySim, NamelySimConfig, TOKEN_EMPLOYEE, TOKEN_INACTIVE_ADMIN,
@@ -161,6 +161,44 @@ async fn all_profiles_reads_every_page() {
             "{queries:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn sort_by_updated_at_descending_lists_the_latest_change_first() {
+    let sim = start().await;
+    for i in 0..60 {
+        sim.add_employee(&employee(i));
+    }
+    let c = owner(&sim);
+    let changed = ProfileId::new(employee(37).id);
+    c.update_profile(&changed, &ProfileUpdate::custom_text("icims_id", "4242"))
+        .await
+        .expect("put");
+    let filter = ProfileFilter::recently_updated_first();
+    let first = c
+        .profiles_page(1, PER_PAGE_MAX, &filter)
+        .await
+        .expect("page 1");
+    let second = c
+        .profiles_page(2, PER_PAGE_MAX, &filter)
+        .await
+        .expect("page 2");
+    assert_eq!(first.profiles[0].id, changed, "the PUT made it the newest");
+    assert_eq!(first.profiles[0].custom_text("icims_id"), Some("4242"));
+    let stamps: Vec<i64> = first
+        .profiles
+        .iter()
+        .chain(&second.profiles)
+        .map(|p| p.updated_at.expect("the simulator sends updated_at"))
+        .collect();
+    assert_eq!(stamps.len(), 63);
+    assert!(stamps.windows(2).all(|w| w[0] >= w[1]), "{stamps:?}");
+    assert!(
+        sim.request_log()
+            .iter()
+            .all(|r| r.method != "GET" || r.query.contains("sort=-updated_at")),
+        "sort was sent"
+    );
 }
 
 #[tokio::test]

@@ -1114,6 +1114,7 @@ impl Engine {
                     refreshed_at: OffsetDateTime::UNIX_EPOCH,
                     profile_count: 0,
                     full: false,
+                    listed_at: None,
                 },
             )?;
         }

@@ -1,6 +1,8 @@
 //! The local Namely index, its freshness, the watermark and the iCIMS call budget.
 
-use super::{IcimsBudget, IndexMeta, Result, Store, Watermark, require_connection, ts, ts_col};
+use super::{
+    IcimsBudget, IndexMeta, Result, Store, Watermark, opt_ts_col, require_connection, ts, ts_col,
+};
 use crate::connection::ConnectionName;
 use crate::domain::{IndexEntry, NamelyProfileId};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -69,15 +71,16 @@ fn upsert(c: &Connection, name: &ConnectionName, entries: &[IndexEntry]) -> Resu
 
 fn write_meta(c: &Connection, name: &ConnectionName, meta: &IndexMeta) -> Result<()> {
     c.execute(
-        "INSERT INTO namely_index_meta (connection, refreshed_at, profile_count, full) \
-         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (connection) DO UPDATE SET \
+        "INSERT INTO namely_index_meta (connection, refreshed_at, profile_count, full, \
+         listed_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (connection) DO UPDATE SET \
          refreshed_at = excluded.refreshed_at, profile_count = excluded.profile_count, \
-         full = excluded.full",
+         full = excluded.full, listed_at = excluded.listed_at",
         params![
             name.as_str(),
             ts(meta.refreshed_at),
             meta.profile_count,
-            meta.full
+            meta.full,
+            meta.listed_at.map(ts),
         ],
     )?;
     Ok(())
@@ -106,6 +109,21 @@ impl Store {
                 "DELETE FROM namely_index WHERE connection = ?1",
                 [name.as_str()],
             )?;
+            upsert(tx, name, entries)?;
+            write_meta(tx, name, meta)
+        })
+    }
+
+    /// Upsert what an incremental refresh read (by profile id; nothing is removed) and record
+    /// its freshness, in one transaction.
+    pub fn index_refresh(
+        &self,
+        name: &ConnectionName,
+        entries: &[IndexEntry],
+        meta: &IndexMeta,
+    ) -> Result<()> {
+        self.write(|tx| {
+            require_connection(tx, name)?;
             upsert(tx, name, entries)?;
             write_meta(tx, name, meta)
         })
@@ -164,7 +182,7 @@ impl Store {
     pub fn index_meta(&self, name: &ConnectionName) -> Result<Option<IndexMeta>> {
         self.read(|c| {
             Ok(c.query_row(
-                "SELECT refreshed_at, profile_count, full FROM namely_index_meta \
+                "SELECT refreshed_at, profile_count, full, listed_at FROM namely_index_meta \
                  WHERE connection = ?1",
                 [name.as_str()],
                 |r| {
@@ -172,6 +190,7 @@ impl Store {
                         refreshed_at: ts_col(r, 0)?,
                         profile_count: r.get(1)?,
                         full: r.get(2)?,
+                        listed_at: opt_ts_col(r, 3)?,
                     })
                 },
             )

@@ -4,7 +4,7 @@
 //! Everything is kept readable with the sqlite3 CLI: times are RFC 3339 UTC text, outcomes,
 //! triggers and states are words. There is no column for a secret, by design.
 
-pub(super) const MIGRATIONS: &[&str] = &[V1];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2];
 
 const V1: &str = r#"
 -- One row per named connection (a company). Non-secret settings only.
@@ -154,4 +154,11 @@ CREATE TABLE icims_budget (
     daily_limit  INTEGER,
     PRIMARY KEY (connection, day)
 ) STRICT;
+"#;
+
+const V2: &str = r#"
+-- When the last full listing of Namely's profiles was made (refreshed_at now also moves with
+-- every incremental refresh). Until version 2 every complete refresh was a full listing.
+ALTER TABLE namely_index_meta ADD COLUMN listed_at TEXT;
+UPDATE namely_index_meta SET listed_at = refreshed_at WHERE full = 1;
 "#;

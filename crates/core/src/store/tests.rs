@@ -94,6 +94,40 @@ fn reopen_keeps_data_and_does_not_migrate_again() {
 }
 
 #[test]
+fn version_1_index_meta_gets_the_time_of_its_full_listing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.sqlite");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(super::schema::MIGRATIONS[0]).unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+        for (n, full) in [("Acme", 1), ("Other", 0)] {
+            c.execute(
+                "INSERT INTO connections (name, name_key, namely_permalink, icims_customer_id, \
+                 icims_username, icims_region, hired_statuses, schedule, sandbox, created_at, \
+                 updated_at) VALUES (?1, lower(?1), 'acme', '1', 'u', 'us', '[]', 'off', 0, \
+                 '2026-11-27T09:00:00Z', '2026-11-27T09:00:00Z')",
+                [n],
+            )
+            .unwrap();
+            c.execute(
+                "INSERT INTO namely_index_meta (connection, refreshed_at, profile_count, full) \
+                 VALUES (?1, '2026-11-27T09:00:00Z', 3, ?2)",
+                rusqlite::params![n, full],
+            )
+            .unwrap();
+        }
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), known_version());
+    let at = datetime!(2026-11-27 09:00 UTC);
+    let acme = store.index_meta(&name("Acme")).unwrap().unwrap();
+    assert_eq!((acme.refreshed_at, acme.listed_at), (at, Some(at)));
+    let other = store.index_meta(&name("Other")).unwrap().unwrap();
+    assert_eq!((other.full, other.listed_at), (false, None));
+}
+
+#[test]
 fn newer_schema_is_refused_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db.sqlite");
@@ -257,6 +291,7 @@ fn populate(store: &Store, n: &ConnectionName) -> RunId {
                 refreshed_at: T0,
                 profile_count: 1,
                 full: true,
+                listed_at: Some(T0),
             },
         )
         .unwrap();
@@ -1047,6 +1082,7 @@ fn index_lookups_by_icims_id_and_email_ignoring_case() {
         refreshed_at: T0,
         profile_count: 1,
         full: true,
+        listed_at: Some(T0),
     };
     store
         .index_replace_all(&acme, &[index_entry("p1", Some("9012"), None)], &meta)
@@ -1057,10 +1093,34 @@ fn index_lookups_by_icims_id_and_email_ignoring_case() {
         refreshed_at: T0 + time::Duration::hours(1),
         profile_count: 2,
         full: false,
+        listed_at: None,
     };
     store.set_index_meta(&acme, &meta2).unwrap();
     assert_eq!(store.index_meta(&acme).unwrap(), Some(meta2));
     assert_eq!(store.index_all(&name("Other")).unwrap().len(), 1);
+
+    // An incremental refresh upserts (keeping the others) and records freshness together.
+    let meta3 = IndexMeta {
+        refreshed_at: T0 + time::Duration::hours(2),
+        profile_count: 2,
+        full: true,
+        listed_at: Some(T0),
+    };
+    store
+        .index_refresh(
+            &acme,
+            &[
+                index_entry("p1", Some("777"), None),
+                index_entry("p2", None, None),
+            ],
+            &meta3,
+        )
+        .unwrap();
+    assert_eq!(ids(store.index_all(&acme).unwrap()), ["p1", "p2"]);
+    assert_eq!(ids(store.index_by_icims_id(&acme, "777").unwrap()), ["p1"]);
+    assert!(store.index_by_icims_id(&acme, "9012").unwrap().is_empty());
+    assert_eq!(store.index_meta(&acme).unwrap(), Some(meta3));
+    assert!(store.index_refresh(&name("Nobody"), &[], &meta3).is_err());
 }
 
 #[test]

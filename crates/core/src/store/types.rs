@@ -226,12 +226,19 @@ pub enum IntentResolution {
 /// How fresh the local Namely index is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexMeta {
+    /// When the index was last brought up to date, by a full listing or an incremental
+    /// refresh: the start of the run that did it. The next incremental refresh reads the
+    /// changes made since shortly before this.
     #[serde(with = "time::serde::rfc3339")]
     pub refreshed_at: OffsetDateTime,
     /// Profiles Namely reported at the refresh.
     pub profile_count: u64,
-    /// True when the refresh listed every profile (not just recent changes).
+    /// True when the index was built from a listing of every profile that read to the end
+    /// (incremental refreshes since then keep it so).
     pub full: bool,
+    /// When the last full listing was made (the start of its run); `None` if there was none.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub listed_at: Option<OffsetDateTime>,
 }
 
 /// iCIMS hires updated at or after this time are read on the next run.

@@ -132,12 +132,14 @@ fn already_reason(entry: &IndexEntry, icims_id: &str, earlier_intent: bool) -> S
         name_of(entry)
     );
     if earlier_intent {
-        reason.push_str(
-            " — found after an earlier run stopped before it could record adding this person",
-        );
+        reason.push_str(FOUND_AFTER_EARLIER_RUN);
     }
     reason
 }
+
+/// Appended to the reason of a hire whose create an earlier run left unconfirmed.
+pub(crate) const FOUND_AFTER_EARLIER_RUN: &str =
+    " — found after an earlier run stopped before it could record adding this person";
 
 fn review_reason(entry: &IndexEntry, email: &str) -> String {
     format!(

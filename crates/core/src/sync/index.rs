@@ -1,16 +1,59 @@
 //! Step 2: what the engine knows of Namely's profiles, and the live lookup that guards every
 //! create.
 //!
-//! The index (`icims_id` and emails → profile) is kept in the local store. It is rebuilt from
-//! a full listing of `GET /profiles` — every status, 50 a page, stopping at the first empty
-//! page — when there is none yet, when the last listing was not complete, or when it is older
-//! than [`super::FULL_INDEX_MAX_AGE`]. Otherwise the stored index is used as it is, and kept
-//! current with what this app itself learns: every profile it creates and every profile a
-//! lookup returns is upserted. See the module docs of [`super`] for why a stale index cannot
-//! lead to a duplicate: [`Namely::lookup`] (company and personal email) runs before every
-//! create.
+//! # The local index
+//!
+//! `icims_id`, company email and personal email → Namely profile, kept in the local store for
+//! each connection, with its [`IndexMeta`]: when it was last brought up to date
+//! (`refreshed_at`), whether it was built from a listing of every profile (`full`) and when
+//! that listing was made (`listed_at`). Both times are the *start of the run* that made them,
+//! so nothing that changed while the run was reading can fall between two refreshes.
+//!
+//! # Two ways to bring it up to date, once per run (before planning)
+//!
+//! - **Full listing**: `GET /profiles?page=N&per_page=50` (no filter: active, pending and
+//!   inactive all count), from page 1 to the first empty page; the index is *replaced* by what
+//!   it lists. It costs `ceil(profiles / 50) + 1` throttled GETs (Namely allows 100 a minute),
+//!   so it is made only when there is no index yet, when the last one is not complete (`full`
+//!   false, e.g. after the sandbox was restarted), when the last full listing is older than
+//!   [`FULL_INDEX_MAX_AGE`] (**7 days**), or when the last refresh lies in the future (the
+//!   clock went back).
+//! - **Incremental refresh**, on every other run:
+//!   `GET /profiles?sort=-updated_at&per_page=50&page=N` from page 1 — the most recently
+//!   changed profiles first — upserting every profile read, until a page holds a profile whose
+//!   `updated_at` (epoch seconds) is older than `refreshed_at −` [`INDEX_REFRESH_OVERLAP`]
+//!   (**5 minutes**, for clock differences between Namely and this machine), or a page is
+//!   empty. Then `refreshed_at` becomes this run's start; `full` and `listed_at` stay. When
+//!   nothing changed it is a single GET. Every GET, retries included, counts in the run's
+//!   Namely calls, as for the full listing.
+//!
+//!   The incremental refresh gives way to a full listing in the same run (logged as a
+//!   warning) when Namely's answer cannot be trusted for it: a profile **without
+//!   `updated_at`** (Namely did not send it, so its changes cannot be placed in time), or pages
+//!   that are **not newest first** (Namely ignored `sort`).
+//!
+//! The incremental refresh is what makes HR's changes in Namely visible to the plan on the
+//! very next run: an `icims_id` typed by hand onto a profile a run reported as needs review
+//! turns that hire into AlreadyInNamely, and a profile added by hand with a hire's email
+//! holds that hire back as NeedsReview. The weekly full listing is still needed for what
+//! `updated_at` cannot show: a profile deleted in Namely, or a change Namely made without
+//! moving `updated_at` (the reference does not say which changes move it).
+//!
+//! Between refreshes the index also learns what this app itself sees: every profile it
+//! creates and every profile a lookup returns is upserted.
+//!
+//! # Why a stale index does no harm
+//!
+//! See the module docs of [`super`]: [`Namely::lookup`] (company and personal email, live)
+//! runs before every create, so a stale index at worst turns an AlreadyInNamely or NeedsReview
+//! into a create attempt that the lookup stops (the one narrow exception is described there).
+//! The index decides AlreadyInNamely and NeedsReview without asking Namely; the refresh keeps
+//! those decisions current.
 
-use super::{NAMELY_LOOKUP_ATTEMPTS, Namely, Reporter, backoff, cancelled};
+use super::{
+    FULL_INDEX_MAX_AGE, INDEX_REFRESH_OVERLAP, NAMELY_LOOKUP_ATTEMPTS, Namely, Reporter, backoff,
+    cancelled,
+};
 use crate::api::SyncPhase;
 use crate::domain::{IcimsPersonId, IndexEntry, NamelyProfileId};
 use crate::store::IndexMeta;
@@ -18,16 +61,80 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 use time::OffsetDateTime;
 
-/// Whether the stored index must be rebuilt from a full listing before planning.
-pub(crate) fn needs_full_rebuild(meta: Option<&IndexMeta>, now: OffsetDateTime) -> bool {
-    match meta {
-        None => true,
-        Some(m) if !m.full => true,
-        Some(m) => {
-            let age = now - m.refreshed_at;
-            age.is_negative() || age > super::FULL_INDEX_MAX_AGE
-        }
+/// How the stored index is brought up to date before planning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refresh {
+    /// List every profile and replace the index.
+    Full,
+    /// Read the profiles changed at or after `since` (epoch seconds), newest first.
+    Changes {
+        since: i64,
+        /// The index's freshness before this refresh.
+        meta: IndexMeta,
+    },
+}
+
+/// Which refresh the stored index needs at `now` (the run's start).
+pub(crate) fn refresh_for(meta: Option<&IndexMeta>, now: OffsetDateTime) -> Refresh {
+    let Some(m) = meta else {
+        return Refresh::Full;
+    };
+    let Some(listed_at) = m.listed_at.filter(|_| m.full) else {
+        return Refresh::Full;
+    };
+    let listed_age = now - listed_at;
+    if listed_age.is_negative() || listed_age > FULL_INDEX_MAX_AGE || m.refreshed_at > now {
+        return Refresh::Full;
     }
+    Refresh::Changes {
+        since: (m.refreshed_at - INDEX_REFRESH_OVERLAP).unix_timestamp(),
+        meta: *m,
+    }
+}
+
+/// What one page of the newest-first listing says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scan {
+    /// Every profile on it changed at or after `since`: read the next page.
+    More,
+    /// Empty, or it reaches back before `since`: the refresh is complete.
+    Done,
+    /// A profile has no `updated_at`.
+    NoTimestamp,
+    /// A profile is newer than one listed before it: `sort` was ignored.
+    NotNewestFirst,
+}
+
+/// Scans one page. `last` is the `updated_at` of the last profile seen so far (on earlier
+/// pages), updated as the page is read.
+fn scan(profiles: &[namely::Profile], since: i64, last: &mut Option<i64>) -> Scan {
+    let mut reached = profiles.is_empty();
+    for p in profiles {
+        let Some(at) = p.updated_at else {
+            return Scan::NoTimestamp;
+        };
+        if last.is_some_and(|l| at > l) {
+            return Scan::NotNewestFirst;
+        }
+        *last = Some(at);
+        reached |= at < since;
+    }
+    if reached { Scan::Done } else { Scan::More }
+}
+
+/// What an incremental refresh read.
+#[derive(Debug)]
+pub(crate) enum Changes {
+    /// The profiles changed since the cutoff (and those on the last page, which reaches back
+    /// before it), with Namely's total count of profiles when it gave one.
+    Read {
+        entries: Vec<IndexEntry>,
+        total: Option<u64>,
+    },
+    /// Namely's answer cannot be trusted for an incremental refresh (why): list everything.
+    Unusable(&'static str),
+    /// The caller asked the run to stop.
+    Cancelled,
 }
 
 /// What the index keeps of a Namely profile. `field` is the `icims_id` custom field's name.
@@ -187,6 +294,76 @@ impl Namely<'_> {
         Ok(Some(entries))
     }
 
+    /// The profiles changed at or after `since` (epoch seconds): pages of `sort=-updated_at`
+    /// from page 1 until one reaches back before `since`, or an empty page. Progress is
+    /// reported after each page.
+    #[tracing::instrument(skip_all, fields(since))]
+    pub(crate) async fn list_changed(
+        &self,
+        field: &str,
+        since: i64,
+        reporter: &Reporter<'_>,
+        cancel: Option<&AtomicBool>,
+    ) -> Result<Changes, namely::Error> {
+        let filter = namely::ProfileFilter::recently_updated_first();
+        let mut entries = Vec::new();
+        let mut total = None;
+        let mut last = None;
+        let mut previous_first: Option<namely::ProfileId> = None;
+        let mut page = 1u32;
+        loop {
+            if cancelled(cancel) {
+                return Ok(Changes::Cancelled);
+            }
+            let client = self.client;
+            let batch = self
+                .get_with_retries("the recently changed profiles", || {
+                    client.profiles_page(page, namely::PER_PAGE_MAX, &filter)
+                })
+                .await?;
+            if let Some(first) = batch.profiles.first() {
+                if previous_first.as_ref() == Some(&first.id) {
+                    return Err(namely::Error::Decode {
+                        message: format!(
+                            "page {page} of the recently changed profiles repeated page {}; \
+                             stopped reading",
+                            page - 1
+                        ),
+                    });
+                }
+                previous_first = Some(first.id.clone());
+            }
+            let verdict = scan(&batch.profiles, since, &mut last);
+            match verdict {
+                Scan::NoTimestamp => {
+                    return Ok(Changes::Unusable(
+                        "Namely listed a profile without updated_at",
+                    ));
+                }
+                Scan::NotNewestFirst => {
+                    return Ok(Changes::Unusable(
+                        "Namely did not list the profiles newest first (sort=-updated_at)",
+                    ));
+                }
+                Scan::More | Scan::Done => {}
+            }
+            entries.extend(batch.profiles.iter().map(|p| entry_from_profile(p, field)));
+            total = batch.meta.total_count.or(total);
+            reporter.report(SyncPhase::IndexingNamely, entries.len(), None);
+            if verdict == Scan::Done {
+                tracing::debug!(
+                    pages = page,
+                    changed = entries.len(),
+                    "read the recent changes"
+                );
+                return Ok(Changes::Read { entries, total });
+            }
+            page = page.checked_add(1).ok_or_else(|| namely::Error::Decode {
+                message: "too many pages of profiles".into(),
+            })?;
+        }
+    }
+
     /// Profiles whose company email is `email` (exact, live), as index entries. With
     /// `personal`, also those whose *personal* email it is (a profile HR added by hand with
     /// the candidate's own address as personal email): one more throttled GET.
@@ -242,20 +419,86 @@ mod tests {
     }
 
     #[test]
-    fn freshness() {
+    fn full_listing_or_changes() {
         let now = OffsetDateTime::now_utc();
-        let meta = |age_h: i64, full: bool| IndexMeta {
-            refreshed_at: now - time::Duration::hours(age_h),
+        let hours = time::Duration::hours;
+        let meta = |refreshed_h: i64, listed_h: Option<i64>, full: bool| IndexMeta {
+            refreshed_at: now - hours(refreshed_h),
             profile_count: 3,
             full,
+            listed_at: listed_h.map(|h| now - hours(h)),
         };
-        assert!(needs_full_rebuild(None, now));
-        assert!(!needs_full_rebuild(Some(&meta(1, true)), now));
-        assert!(needs_full_rebuild(Some(&meta(1, false)), now));
-        assert!(needs_full_rebuild(Some(&meta(25, true)), now));
+        let is_full = |m: Option<&IndexMeta>| refresh_for(m, now) == Refresh::Full;
+        assert!(is_full(None));
+        assert!(is_full(Some(&meta(1, Some(1), false))), "incomplete");
+        assert!(is_full(Some(&meta(1, None, true))), "never listed in full");
         assert!(
-            needs_full_rebuild(Some(&meta(-2, true)), now),
-            "from the future"
+            is_full(Some(&meta(1, Some(7 * 24 + 1), true))),
+            "listed 7 days ago"
+        );
+        assert!(
+            is_full(Some(&meta(-2, Some(1), true))),
+            "refreshed in the future"
+        );
+        assert!(
+            is_full(Some(&meta(1, Some(-2), true))),
+            "listed in the future"
+        );
+        // Refreshed an hour ago, listed six days ago: the changes since 65 minutes ago.
+        let m = meta(1, Some(6 * 24), true);
+        assert_eq!(
+            refresh_for(Some(&m), now),
+            Refresh::Changes {
+                since: (now - time::Duration::minutes(65)).unix_timestamp(),
+                meta: m
+            }
+        );
+        assert_eq!(FULL_INDEX_MAX_AGE, Duration::from_secs(7 * 24 * 3600));
+        assert_eq!(INDEX_REFRESH_OVERLAP, Duration::from_secs(5 * 60));
+    }
+
+    fn stamped(at: &[Option<i64>]) -> Vec<namely::Profile> {
+        at.iter()
+            .enumerate()
+            .map(|(i, at)| {
+                serde_json::from_value(serde_json::json!({"id": format!("p{i}"), "updated_at": at}))
+                    .unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn scanning_newest_first_pages() {
+        let mut last = None;
+        assert_eq!(
+            scan(&stamped(&[Some(300), Some(200)]), 100, &mut last),
+            Scan::More
+        );
+        assert_eq!(last, Some(200));
+        // Equal to the cutoff still counts as changed; one older ends the refresh.
+        assert_eq!(
+            scan(&stamped(&[Some(200), Some(100)]), 100, &mut last),
+            Scan::More
+        );
+        assert_eq!(
+            scan(&stamped(&[Some(100), Some(99)]), 100, &mut last),
+            Scan::Done
+        );
+        assert_eq!(scan(&[], 100, &mut None), Scan::Done);
+        assert_eq!(
+            scan(&stamped(&[Some(300), None]), 100, &mut None),
+            Scan::NoTimestamp
+        );
+        assert_eq!(
+            scan(&stamped(&[Some(50), Some(300)]), 100, &mut None),
+            Scan::NotNewestFirst,
+            "sort ignored, even on a page that reaches back past the cutoff"
+        );
+        let mut last = Some(250);
+        assert_eq!(
+            scan(&stamped(&[Some(260)]), 100, &mut last),
+            Scan::NotNewestFirst,
+            "across pages"
         );
     }
 

@@ -19,9 +19,11 @@
 //!    (`x-ratelimit-remaining`, saved with `Store::record_icims_budget`); below the margin, or
 //!    on a 429, reading stops cleanly and the run ends `stopped_budget`.
 //! 2. **Index** ([`index`]): what we know of Namely's profiles (`icims_id` and emails → profile)
-//!    lives in the local store. It is rebuilt from a full listing of `GET /profiles` (every
-//!    status counts) the first time and whenever it is older than [`FULL_INDEX_MAX_AGE`];
-//!    in between it is kept current *incrementally* by this app's own writes and lookups.
+//!    lives in the local store. It is built from a full listing of `GET /profiles` (every
+//!    status counts) the first time and whenever that listing is older than
+//!    [`FULL_INDEX_MAX_AGE`] (7 days); on every other run it is refreshed *incrementally*
+//!    from the profiles Namely lists as changed since the last refresh (`sort=-updated_at`,
+//!    usually one GET), and it also learns from this app's own creates and lookups.
 //! 3. **Plan**: [`crate::plan::plan`] decides Create / AlreadyInNamely / NeedsReview / Invalid.
 //!    A dry run records the plan (Create as `would_create`) and stops: nothing is written to
 //!    Namely and the watermark does not move.
@@ -35,17 +37,19 @@
 //! # Why the index may be stale, and why that is harmless
 //!
 //! Listing every profile costs one throttled `GET /profiles` per 50 profiles (100 a minute),
-//! so it is not repeated on every run. Between full listings the index can miss a profile
-//! someone added in Namely by hand. The plan uses the index only to *avoid* work
-//! (AlreadyInNamely) or to *hold back* (NeedsReview); a stale index can only turn such a case
-//! into a `Create`. And before every single create, [`apply`] asks Namely live for profiles
-//! with the hire's email as company or personal email — exact, cheap queries — and creates
-//! nobody whose email is taken (AlreadyInNamely when the profile carries our `icims_id`,
-//! NeedsReview otherwise). A
-//! duplicate could therefore only arise for a profile that was given this hire's `icims_id`
-//! by hand under a *different* email within the last [`FULL_INDEX_MAX_AGE`]; the next full
-//! listing would show it. The dry run uses the index alone (no lookups), so that previewing a
-//! first sync of hundreds of hires does not spend minutes in Namely's throttle.
+//! so it is done weekly, not on every run; the incremental refresh in between sees what
+//! changed in Namely since the last run. The index can still miss a profile changed *during*
+//! the run, or a change that did not move the profile's `updated_at`. The plan uses the index
+//! only to *avoid* work (AlreadyInNamely) or to *hold back* (NeedsReview); a stale index can
+//! only turn such a case into a `Create`. And before every single create, [`apply`] asks
+//! Namely live for profiles with the hire's email as company or personal email — exact, cheap
+//! queries — and creates nobody whose email is taken (AlreadyInNamely when the profile
+//! carries our `icims_id`, NeedsReview otherwise). A duplicate could therefore only arise for
+//! a profile that was given this hire's `icims_id` by hand under a *different* email, and
+//! that the refresh did not see (during the run, or without a new `updated_at`); the next
+//! refresh or full listing would show it. The dry run uses the index alone (no lookups), so
+//! that previewing a first sync of hundreds of hires does not spend minutes in Namely's
+//! throttle.
 //!
 //! # Exactly once, even across crashes
 //!
@@ -70,8 +74,13 @@ use std::time::Duration;
 
 pub use runner::run_sync;
 
-/// A full listing of Namely profiles older than this is redone before planning.
-pub const FULL_INDEX_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+/// A full listing of Namely profiles older than this (7 days) is redone before planning;
+/// younger, the index is refreshed incrementally (see [`index`]).
+pub const FULL_INDEX_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+/// How far before the last refresh an incremental refresh of the index reads back (5
+/// minutes): Namely's `updated_at` comes from Namely's clock, the refresh time from ours.
+pub const INDEX_REFRESH_OVERLAP: Duration = Duration::from_secs(5 * 60);
 
 /// Most persons looked at again outside the date window in one run (each costs up to two
 /// iCIMS calls: a search of their hired workflows and the person).

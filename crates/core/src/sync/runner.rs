@@ -1,7 +1,7 @@
 //! The run itself: start, read, index, plan, apply (or record the dry run), finish.
 
-use super::apply::{Applier, Halt, record};
-use super::index::needs_full_rebuild;
+use super::apply::{Applier, FOUND_AFTER_EARLIER_RUN, Halt, record};
+use super::index::{Changes, Refresh, refresh_for};
 use super::read::{ReadOutcome, ReadRequest, ReadStop, Reader, Window};
 use super::{
     DEFAULT_ICIMS_FIELD_NAME, MAX_REREADS_PER_RUN, Namely, Reporter, SyncContext, SyncError,
@@ -206,44 +206,13 @@ async fn execute(
 
     // ---- 2. Index -----------------------------------------------------------------------
     reporter.report(SyncPhase::IndexingNamely, 0, None);
-    let now = OffsetDateTime::now_utc();
-    let entries: Vec<IndexEntry> = if needs_full_rebuild(store.index_meta(name)?.as_ref(), now) {
-        match namely.list_all(field, reporter, cancel).await {
-            Ok(Some(entries)) => {
-                store.index_replace_all(
-                    name,
-                    &entries,
-                    &IndexMeta {
-                        refreshed_at: now,
-                        profile_count: u64::try_from(entries.len()).unwrap_or(u64::MAX),
-                        full: true,
-                    },
-                )?;
-                entries
-            }
-            Ok(None) => {
-                return Ok(Ending::new(
-                    RunStatus::Interrupted,
-                    Some(ReadStop::Cancelled.message()),
-                ));
-            }
-            Err(e) => {
-                let error = if e.is_auth() {
-                    format!(
-                        "Namely refused the credential — sign in again. Nothing was sent. ({e})"
-                    )
-                } else {
-                    format!(
-                        "Could not list the profiles in Namely, so nothing was sent: {e} The next \
-                         run tries again."
-                    )
-                };
-                return Ok(Ending::new(RunStatus::Failed, Some(error)));
-            }
-        }
-    } else {
-        store.index_all(name)?
-    };
+    let entries =
+        match bring_index_up_to_date(store, name, namely, field, started_at, reporter, cancel)
+            .await?
+        {
+            Ok(entries) => entries,
+            Err(ending) => return Ok(ending),
+        };
 
     // ---- 3. Plan ------------------------------------------------------------------------
     reporter.report(SyncPhase::Planning, 0, None);
@@ -275,7 +244,9 @@ async fn execute(
     reporter.report(SyncPhase::AddingToNamely, 0, Some(creates));
     for p in &planned {
         if p.decision != Decision::Create {
-            // A create that an earlier run could not confirm is settled by the index.
+            let mut rec = planned_record(p);
+            // A create that an earlier run could not confirm is settled by the index (which
+            // the refresh brought up to date with what Namely holds).
             if p.decision == Decision::AlreadyInNamely
                 && let (Some(intent), Some(existing)) =
                     (open_intents.get(&p.hire.person_id), p.existing.as_ref())
@@ -285,8 +256,8 @@ async fn execute(
                     &IntentResolution::Created(existing.profile_id.clone()),
                     OffsetDateTime::now_utc(),
                 )?;
+                rec.reason.push_str(FOUND_AFTER_EARLIER_RUN);
             }
-            let rec = planned_record(p);
             reporter.counts.add(rec.outcome);
             store.add_record(run_id, &rec)?;
             continue;
@@ -410,6 +381,83 @@ fn planned_record(p: &PlannedRecord) -> RecordRow {
 /// A dry run records every decision as planned (Create as `would_create`).
 fn dry_record(p: &PlannedRecord) -> RecordRow {
     planned_record(p)
+}
+
+/// Step 2: refresh the local index (incrementally, or by a full listing; see
+/// [`super::index`]) and return all of it. `Err` is how the run ends when Namely could not be
+/// read or the run was cancelled.
+async fn bring_index_up_to_date(
+    store: &Store,
+    name: &ConnectionName,
+    namely: &Namely<'_>,
+    field: &str,
+    started_at: OffsetDateTime,
+    reporter: &Reporter<'_>,
+    cancel: Option<&std::sync::atomic::AtomicBool>,
+) -> Result<Result<Vec<IndexEntry>, Ending>, StoreError> {
+    let cancelled_run = || Ending::new(RunStatus::Interrupted, Some(ReadStop::Cancelled.message()));
+    if let Refresh::Changes { since, meta } =
+        refresh_for(store.index_meta(name)?.as_ref(), started_at)
+    {
+        match namely.list_changed(field, since, reporter, cancel).await {
+            Ok(Changes::Read { entries, total }) => {
+                tracing::info!(
+                    changed = entries.len(),
+                    since,
+                    "refreshed the Namely index incrementally"
+                );
+                store.index_refresh(
+                    name,
+                    &entries,
+                    &IndexMeta {
+                        refreshed_at: started_at,
+                        profile_count: total.unwrap_or(meta.profile_count),
+                        ..meta
+                    },
+                )?;
+                return Ok(Ok(store.index_all(name)?));
+            }
+            Ok(Changes::Unusable(why)) => {
+                tracing::warn!(
+                    why,
+                    "cannot refresh the Namely index incrementally; listing every profile instead"
+                );
+            }
+            Ok(Changes::Cancelled) => return Ok(Err(cancelled_run())),
+            Err(e) => return Ok(Err(listing_failed(&e, "read the recent changes of"))),
+        }
+    }
+    match namely.list_all(field, reporter, cancel).await {
+        Ok(Some(entries)) => {
+            tracing::info!(profiles = entries.len(), "listed every Namely profile");
+            store.index_replace_all(
+                name,
+                &entries,
+                &IndexMeta {
+                    refreshed_at: started_at,
+                    profile_count: u64::try_from(entries.len()).unwrap_or(u64::MAX),
+                    full: true,
+                    listed_at: Some(started_at),
+                },
+            )?;
+            Ok(Ok(entries))
+        }
+        Ok(None) => Ok(Err(cancelled_run())),
+        Err(e) => Ok(Err(listing_failed(&e, "list"))),
+    }
+}
+
+/// How the run ends when the profiles could not be read from Namely (`what`: "list").
+fn listing_failed(e: &namely::Error, what: &str) -> Ending {
+    let error = if e.is_auth() {
+        format!("Namely refused the credential — sign in again. Nothing was sent. ({e})")
+    } else {
+        format!(
+            "Could not {what} the profiles in Namely, so nothing was sent: {e} The next run \
+             tries again."
+        )
+    };
+    Ending::new(RunStatus::Failed, Some(error))
 }
 
 #[cfg(test)]

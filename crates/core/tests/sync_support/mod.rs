@@ -206,14 +206,39 @@ impl Harness {
             .collect()
     }
 
-    /// Unfiltered GET /profiles (a full listing page).
+    /// Unfiltered, unsorted GET /profiles (a full listing page).
     pub fn listing_pages(&self) -> usize {
         self.namely_sim
             .request_log()
             .iter()
             .filter(|r| {
-                r.method == "GET" && api_path(&r.path) == "/profiles" && !r.query.contains("filter")
+                r.method == "GET"
+                    && api_path(&r.path) == "/profiles"
+                    && !r.query.contains("filter")
+                    && !r.query.contains("sort=")
             })
+            .count()
+    }
+
+    /// GET /profiles?sort=-updated_at (a page of an incremental refresh of the index).
+    pub fn refresh_pages(&self) -> usize {
+        self.namely_sim
+            .request_log()
+            .iter()
+            .filter(|r| {
+                r.method == "GET"
+                    && api_path(&r.path) == "/profiles"
+                    && r.query.contains("sort=-updated_at")
+            })
+            .count()
+    }
+
+    /// Every GET /profiles (listings, refreshes and lookups alike).
+    pub fn profile_gets(&self) -> usize {
+        self.namely_sim
+            .request_log()
+            .iter()
+            .filter(|r| r.method == "GET" && api_path(&r.path) == "/profiles")
             .count()
     }
 

@@ -37,7 +37,11 @@
 //!   `filter[user_status]` match case-sensitively (exact value).
 //! - Unknown filters — notably `filter[icims_id]` — are **ignored**, so the unfiltered list
 //!   comes back (as a typical Rails app does). A client relying on them gets wrong matches.
-//! - Unknown `sort` values are ignored; the default order is creation order.
+//! - Unknown `sort` values are ignored; the default order is creation order. `sort` on
+//!   `updated_at` (epoch seconds) is stable: ties keep creation order.
+//! - `updated_at` is set to now by every create and PUT (and by a `user_status` change made
+//!   through the simulator). Seeded profiles, and those added with `add_employee`, are
+//!   back-dated (2019 on, a day apart); `add_employee_now` stamps now.
 //! - `profile_format=short` keeps only the keys the reference says are always present.
 //!
 //! # Creating and updating profiles

@@ -408,9 +408,16 @@ impl NamelySim {
         }
     }
 
-    /// Adds a profile directly (not counted as created through the API).
+    /// Adds a profile directly (not counted as created through the API), back-dated like the
+    /// seeded ones (`created_at`/`updated_at` in 2019 and later): as if it had long been there.
     pub fn add_employee(&self, employee: &Employee) {
         self.shared.lock().insert_employee(employee);
+    }
+
+    /// Adds a profile directly, as HR adding it in Namely's web app now would: its
+    /// `created_at` and `updated_at` are now (not counted as created through the API).
+    pub fn add_employee_now(&self, employee: &Employee) {
+        self.shared.lock().insert_employee_now(employee);
     }
 
     /// Changes a profile's `user_status` directly, e.g. to make a token's owner inactive.
@@ -465,6 +472,11 @@ impl NamelySim {
 
     pub fn set_include_access_role_on_me(&self, include: bool) {
         self.shared.lock().include_access_role_on_me = include;
+    }
+
+    /// Whether profiles carry `updated_at` (default true). `sort=updated_at` keeps working.
+    pub fn set_include_updated_at(&self, include: bool) {
+        self.shared.lock().include_updated_at = include;
     }
 }
 

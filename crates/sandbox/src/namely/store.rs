@@ -159,6 +159,9 @@ pub(crate) struct State {
     pub throttle: Throttle,
     pub faults: Faults,
     pub include_access_role_on_me: bool,
+    /// Whether profiles carry `updated_at` (a test can take it away, as if Namely stopped
+    /// sending it).
+    pub include_updated_at: bool,
     id_rng: ChaCha8Rng,
 }
 
@@ -198,6 +201,7 @@ impl State {
                 rng: ChaCha8Rng::seed_from_u64(config.seed),
             },
             include_access_role_on_me: config.include_access_role_on_me,
+            include_updated_at: true,
             id_rng: ChaCha8Rng::seed_from_u64(config.seed ^ 0x6e61_6d65_6c79),
         };
         for e in employees {
@@ -259,6 +263,20 @@ impl State {
             updated_at: at,
             data,
         });
+    }
+
+    /// Adds an employee as HR adding it in Namely's web app now would: `created_at` and
+    /// `updated_at` are now (a seeded one is back-dated).
+    pub fn insert_employee_now(&mut self, e: &Employee) {
+        if self.index_of(&e.id).is_some() {
+            return;
+        }
+        self.insert_employee(e);
+        if let Some(p) = self.profiles.last_mut() {
+            let now = now_epoch();
+            p.created_at = now;
+            p.updated_at = now;
+        }
     }
 
     pub fn index_of(&self, id: &str) -> Option<usize> {
@@ -327,7 +345,9 @@ impl State {
         m.insert("last_name".into(), val("last_name"));
         m.insert("user_status".into(), json!(p.user_status()));
         m.insert("created_at".into(), json!(p.created_at));
-        m.insert("updated_at".into(), json!(p.updated_at));
+        if self.include_updated_at {
+            m.insert("updated_at".into(), json!(p.updated_at));
+        }
         m.insert("preferred_name".into(), val("preferred_name"));
         m.insert("full_name".into(), json!(format!("{first} {last}").trim()));
         m.insert(

@@ -1,5 +1,6 @@
 //! Real HTTP against the simulator with reqwest (never the `namely` client crate).
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use reqwest::{Client, Method, StatusCode};
@@ -417,6 +418,75 @@ async fn filters_and_sort() {
     let mut sorted = firsts.clone();
     sorted.sort_unstable_by(|a, b| b.cmp(a));
     assert_eq!(firsts, sorted);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn updated_at_is_stamped_by_writes_and_sorts_newest_first() {
+    let sim = sim(5).await;
+    let stamp = |id: &str| sim.profile(id).unwrap()["updated_at"].as_i64().unwrap();
+    let seeded = stamp(&employee(2).id);
+    assert!(
+        seeded < 1_600_000_000,
+        "seeded profiles are back-dated: {seeded}"
+    );
+    let id = employee(2).id;
+    let c = call(
+        &sim,
+        Method::PUT,
+        &format!("/profiles/{id}"),
+        Some(TOKEN_OLIVIA_OWNER),
+        Some(json!({ "profiles": [{ "icims_id": "42" }] })),
+    )
+    .await;
+    assert_eq!(c.status, StatusCode::OK);
+    let put_at = stamp(&id);
+    assert!(put_at > 1_700_000_000, "a PUT stamps now: {put_at}");
+    let created = post(&sim, hire("43", "new.hire@example.com")).await;
+    let new_id = created.body["profiles"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(stamp(&new_id) >= put_at);
+    let mut by_hand = employee(90);
+    by_hand.email = "by.hand@example.com".into();
+    sim.add_employee_now(&by_hand);
+    assert!(stamp(&by_hand.id) >= put_at, "added now");
+    sim.add_employee(&employee(91));
+    assert!(stamp(&employee(91).id) < 1_600_000_000, "added back-dated");
+
+    let c = get(&sim, "/profiles?sort=-updated_at&per_page=50").await;
+    let list = c.body["profiles"].as_array().unwrap();
+    let stamps: Vec<i64> = list
+        .iter()
+        .map(|p| p["updated_at"].as_i64().unwrap())
+        .collect();
+    assert!(stamps.windows(2).all(|w| w[0] >= w[1]), "{stamps:?}");
+    let newest: BTreeSet<&str> = list[..3]
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        newest,
+        BTreeSet::from([id.as_str(), new_id.as_str(), by_hand.id.as_str()])
+    );
+    let c = get(&sim, "/profiles?sort=updated_at&per_page=50").await;
+    let oldest_first: Vec<i64> = c.body["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["updated_at"].as_i64().unwrap())
+        .collect();
+    assert!(oldest_first.windows(2).all(|w| w[0] <= w[1]));
+
+    sim.set_include_updated_at(false);
+    let c = get(&sim, "/profiles?sort=-updated_at&per_page=1").await;
+    let first = &c.body["profiles"][0];
+    assert!(first.get("updated_at").is_none(), "{first}");
+    assert!(
+        newest.contains(first["id"].as_str().unwrap()),
+        "still sorted"
+    );
     sim.shutdown().await;
 }
 
