@@ -76,6 +76,7 @@ export const w = {
   },
 
   sandboxBanner: "Sandbox — simulated iCIMS and Namely; nothing leaves this computer",
+  sandboxResets: "The demo data starts afresh each time the app opens.",
   sandboxBadge: "Sandbox",
 
   keychain: {
