@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use crate::domain::{Counts, Decision, OutcomeKind, Trigger};
+/// How a run is going or how it ended (the store's own type; running, succeeded, …).
+pub use crate::store::RunStatus;
 
 /// The stops of the setup wizard, in order (the four parts of the integration guide, then the
 /// review and first sync).
@@ -281,20 +283,6 @@ pub struct OwnerStep {
 pub struct SyncSettingsInput {
     pub hired_statuses: Vec<String>,
     pub schedule: ScheduleView,
-}
-
-/// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum RunStatus {
-    Running,
-    Succeeded,
-    FinishedWithFailures,
-    Failed,
-    /// Stopped early because the iCIMS daily budget ran low; resumes next run.
-    StoppedBudget,
-    /// The app or computer stopped during the run.
-    Interrupted,
 }
 
 /// One row of the history.

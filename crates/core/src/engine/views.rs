@@ -2,11 +2,11 @@
 
 use super::{EngineError, Result};
 use crate::api::{
-    Field, Health, OwnerCandidate, RecordView, RegionView, RunStatus as ApiRunStatus, RunSummary,
-    ScheduleView, SecretInfo, SecretKindView, SettingsView, SetupStep, StepState, StepStatus,
+    Field, Health, OwnerCandidate, RecordView, RegionView, RunSummary, ScheduleView, SecretInfo,
+    SecretKindView, SettingsView, SetupStep, StepState, StepStatus,
 };
 use crate::connection::{ConnectionSettings, IcimsRegion, Schedule};
-use crate::store::{self, CheckRecord, RecordRow, RunRow, RunStatus, SecretMeta};
+use crate::store::{self, CheckRecord, RecordRow, RunRow, SecretMeta};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -125,24 +125,13 @@ pub(crate) fn secret_infos(meta: &[SecretMeta]) -> Vec<SecretInfo> {
     .collect()
 }
 
-fn run_status(s: RunStatus) -> ApiRunStatus {
-    match s {
-        RunStatus::Running => ApiRunStatus::Running,
-        RunStatus::Succeeded => ApiRunStatus::Succeeded,
-        RunStatus::FinishedWithFailures => ApiRunStatus::FinishedWithFailures,
-        RunStatus::Failed => ApiRunStatus::Failed,
-        RunStatus::StoppedBudget => ApiRunStatus::StoppedBudget,
-        RunStatus::Interrupted => ApiRunStatus::Interrupted,
-    }
-}
-
 pub(crate) fn run_summary(r: &RunRow) -> RunSummary {
     RunSummary {
         id: r.id.0,
         connection: r.connection.to_string(),
         trigger: r.trigger,
         dry_run: r.dry_run,
-        status: run_status(r.status),
+        status: r.status,
         started_at: rfc3339(r.started_at),
         ended_at: r.ended_at.map(rfc3339),
         counts: r.counts,
