@@ -151,7 +151,7 @@ enum RegionArg {
     Eu,
 }
 
-#[derive(Copy, Clone, Debug, ValueEnum)]
+#[derive(Copy, Clone, Debug)]
 enum SecretArg {
     /// The iCIMS HMAC key.
     IcimsHmacKey,
@@ -173,8 +173,9 @@ enum SecretCommand {
     /// Read a secret from standard input and store it in the system keychain.
     Set {
         name: String,
-        #[arg(value_enum)]
-        kind: SecretArg,
+        /// Which secret: icims-hmac-key or namely-token.
+        #[arg(value_name = "icims-hmac-key|namely-token")]
+        kind: String,
         /// Caught only to refuse it without printing it back: a secret given as an argument
         /// would stay in the shell history.
         #[arg(hide = true, num_args = 0.., trailing_var_arg = true, allow_hyphen_values = true)]
@@ -183,8 +184,9 @@ enum SecretCommand {
     /// Remove a secret from the system keychain.
     Remove {
         name: String,
-        #[arg(value_enum)]
-        kind: SecretArg,
+        /// Which secret: icims-hmac-key or namely-token.
+        #[arg(value_name = "icims-hmac-key|namely-token")]
+        kind: String,
     },
 }
 
@@ -208,7 +210,7 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: could not start: {e}");
-            return ExitCode::from(EXIT_USAGE);
+            return ExitCode::from(EXIT_RECORD_FAILURES);
         }
     };
     let code = runtime.block_on(run(cli, local_offset));
@@ -370,6 +372,23 @@ async fn connection(engine: &Engine, cmd: ConnectionCommand) -> u8 {
     }
 }
 
+/// The secret kind as typed. A mistyped kind may be a secret typed in the wrong place, so it
+/// is never printed back.
+fn parse_kind(typed: &str) -> Option<SecretKind> {
+    match typed {
+        "icims-hmac-key" => Some(SecretArg::IcimsHmacKey.into()),
+        "namely-token" => Some(SecretArg::NamelyToken.into()),
+        _ => {
+            eprintln!(
+                "error: the secret kind must be icims-hmac-key or namely-token (what was typed \
+                 is not repeated here, in case it was the secret itself); the value is read \
+                 from standard input"
+            );
+            None
+        }
+    }
+}
+
 async fn secret(engine: &Engine, cmd: SecretCommand) -> u8 {
     match cmd {
         SecretCommand::Set {
@@ -377,7 +396,9 @@ async fn secret(engine: &Engine, cmd: SecretCommand) -> u8 {
             kind,
             refused_value,
         } => {
-            let kind = SecretKind::from(kind);
+            let Some(kind) = parse_kind(&kind) else {
+                return EXIT_USAGE;
+            };
             if !refused_value.is_empty() {
                 eprintln!(
                     "error: secrets are never taken as arguments (they would stay in the shell \
@@ -429,7 +450,9 @@ async fn secret(engine: &Engine, cmd: SecretCommand) -> u8 {
             }
         }
         SecretCommand::Remove { name, kind } => {
-            let kind = SecretKind::from(kind);
+            let Some(kind) = parse_kind(&kind) else {
+                return EXIT_USAGE;
+            };
             match engine.remove_secret(&name, kind).await {
                 Ok(_) => {
                     println!(
@@ -444,20 +467,38 @@ async fn secret(engine: &Engine, cmd: SecretCommand) -> u8 {
     }
 }
 
-/// The exit code a failed check stands for: credentials and connections → 3, else 2.
+/// How the checks word a vendor that could not be reached or would not answer (checks.rs).
+const CONNECTION_WORDS: &[&str] = &[
+    "Could not reach",
+    "did not answer in time",
+    "broke off",
+    "limiting requests",
+    "temporary problem",
+    "no more calls",
+];
+
+/// The exit code of `check`: 0 when every part passed; 2 when every failure concerns a setting
+/// a person fixes (the permalink, the Customer ID, the field in Namely, the owner, …); 3 when
+/// any failure is about credentials or reaching a vendor (a refused token or key, a timeout,
+/// an outage, the daily call limit) — those carry no field, or a credential field.
 fn check_exit(results: &[CheckResult]) -> u8 {
-    use icims_namely_core::api::Field;
+    use icims_namely_core::api::{Field, SetupStep};
     let failed: Vec<&CheckResult> = results.iter().filter(|r| !r.passed).collect();
     if failed.is_empty() {
         return EXIT_OK;
     }
-    let credential = failed.iter().any(|r| {
-        matches!(
-            r.field,
-            Some(Field::NamelyToken | Field::IcimsHmacKey | Field::IcimsUsername)
-        ) || r.summary.starts_with("Could not reach")
+    let credential_or_connection = failed.iter().any(|r| match &r.field {
+        Some(Field::NamelyToken | Field::IcimsHmacKey | Field::IcimsUsername) => true,
+        Some(_) => false,
+        // Without a field: Namely's or iCIMS's data is wrong in parts 1 and 3 (no such field,
+        // nobody can own) — configuration; anything else is the vendor being unreachable,
+        // slow, limited or out of step with this computer's clock.
+        None => {
+            !matches!(r.step, SetupStep::NamelyField | SetupStep::Owner)
+                || CONNECTION_WORDS.iter().any(|w| r.summary.contains(w))
+        }
     });
-    if credential {
+    if credential_or_connection {
         EXIT_CREDENTIALS
     } else {
         EXIT_USAGE
@@ -642,6 +683,94 @@ mod tests {
             }
             other => panic!("parsed as {other:?}"),
         }
+    }
+
+    fn failed_check(
+        step: icims_namely_core::api::SetupStep,
+        field: Option<icims_namely_core::api::Field>,
+        summary: &str,
+    ) -> CheckResult {
+        CheckResult {
+            step,
+            passed: false,
+            summary: summary.into(),
+            fix: None,
+            field,
+            detail: None,
+            checked_at: "2026-11-27T10:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn check_exit_codes_follow_the_contract() {
+        use icims_namely_core::api::{Field, SetupStep};
+        let ok = CheckResult {
+            passed: true,
+            ..failed_check(SetupStep::Icims, None, "ok")
+        };
+        assert_eq!(check_exit(std::slice::from_ref(&ok)), EXIT_OK);
+        let config = [
+            failed_check(
+                SetupStep::NamelyField,
+                None,
+                "No field named `icims_id` yet.",
+            ),
+            failed_check(SetupStep::Owner, None, "Nobody can own the integration."),
+            failed_check(
+                SetupStep::Icims,
+                Some(Field::IcimsCustomerId),
+                "iCIMS has no customer 1234.",
+            ),
+            failed_check(
+                SetupStep::NamelySignIn,
+                Some(Field::NamelyPermalink),
+                "No Namely company at x.",
+            ),
+        ];
+        for c in &config {
+            assert_eq!(
+                check_exit(&[ok.clone(), c.clone()]),
+                EXIT_USAGE,
+                "{}",
+                c.summary
+            );
+        }
+        let connection = [
+            failed_check(
+                SetupStep::NamelySignIn,
+                Some(Field::NamelyToken),
+                "Namely did not accept this token.",
+            ),
+            failed_check(
+                SetupStep::Icims,
+                Some(Field::IcimsHmacKey),
+                "iCIMS did not accept the key.",
+            ),
+            failed_check(
+                SetupStep::NamelyField,
+                None,
+                "Namely at acme.namely.com did not answer in time.",
+            ),
+            failed_check(SetupStep::Icims, None, "iCIMS had a temporary problem."),
+            failed_check(
+                SetupStep::Icims,
+                None,
+                "Your computer's clock is 7 minutes off.",
+            ),
+        ];
+        for c in &connection {
+            assert_eq!(
+                check_exit(std::slice::from_ref(c)),
+                EXIT_CREDENTIALS,
+                "{}",
+                c.summary
+            );
+        }
+        // A connection failure outweighs a configuration one.
+        assert_eq!(
+            check_exit(&[config[0].clone(), connection[3].clone()]),
+            EXIT_CREDENTIALS
+        );
     }
 
     #[test]

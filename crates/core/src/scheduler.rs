@@ -178,6 +178,12 @@ async fn run_loop(
                 retry_failed: false,
             };
             let result = engine.sync(&name, request, &progress, None).await;
+            if let Err(e) = &result
+                && !matches!(e, EngineError::Busy(_))
+                && let Err(store_err) = engine.record_failed_start(&name, Trigger::Schedule, e)
+            {
+                tracing::warn!(connection = %name, error = %store_err, "could not record a failed scheduled sync");
+            }
             let key = name.to_lowercase();
             let failed = match &result {
                 Ok(d) => matches!(d.summary.status, RunStatus::Failed),

@@ -1114,3 +1114,37 @@ async fn another_process_syncing_the_same_connection_is_busy_and_its_run_is_not_
         "{runs:?}"
     );
 }
+
+#[tokio::test]
+async fn a_refused_namely_token_does_not_replace_one_that_works() {
+    let h = Harness::new();
+    let e = &h.engine;
+    let name = SANDBOX_CONNECTION;
+    let info = e.start_sandbox().await.unwrap();
+    let good = e
+        .save_namely_token(name, SecretString::from(info.namely_token.clone()))
+        .await
+        .unwrap();
+    assert!(good.check.passed, "{:?}", good.check);
+    let saved_at = e.connection(name).unwrap().secrets;
+
+    let bad = e
+        .save_namely_token(
+            name,
+            SecretString::from("not-a-token-namely-knows".to_string()),
+        )
+        .await
+        .unwrap();
+    assert!(!bad.check.passed);
+    assert_eq!(bad.check.field, Some(Field::NamelyToken));
+    assert_eq!(
+        h.secret(name, SecretKind::NamelyToken).as_deref(),
+        Some(info.namely_token.as_str()),
+        "the working token is kept"
+    );
+    assert_eq!(
+        e.connection(name).unwrap().secrets,
+        saved_at,
+        "its saved date too"
+    );
+}

@@ -455,3 +455,32 @@ async fn the_last_run_in_history_sets_the_next_slot_unless_it_failed() {
     assert_eq!(events.settle().await, 1);
     stop(handle).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_sync_that_cannot_start_shows_as_a_failed_run() {
+    let (engine, _dir) = engine();
+    let slot = complete_sandbox(&engine, HOURLY).await;
+    // The key disappears from the keychain (removed by hand, or another machine's keychain).
+    engine
+        .remove_secret(
+            SANDBOX_CONNECTION,
+            icims_namely_core::secrets::SecretKind::IcimsHmacKey,
+        )
+        .await
+        .unwrap();
+    let clock = TestClock::at(slot + time::Duration::seconds(1));
+    let events = Arc::new(Recorder::default());
+    let handle = spawn(&engine, &events, &clock);
+    events.wait_for(1).await;
+    stop(handle).await;
+
+    let scheduled = runs_by(&engine, Trigger::Schedule);
+    assert_eq!(scheduled.len(), 1, "{scheduled:?}");
+    assert_eq!(scheduled[0].status, RunStatus::Failed);
+    let error = scheduled[0].error.as_deref().unwrap_or_default();
+    assert!(error.starts_with("The sync could not start"), "{error}");
+    assert!(
+        error.contains("icims-namely secret set"),
+        "says what to do: {error}"
+    );
+}

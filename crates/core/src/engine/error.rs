@@ -24,11 +24,13 @@ pub enum EngineError {
     Busy(String),
     #[error(
         "The {kind} for {connection} is not in the system keychain. Save it first: in the app, \
-         open the connection's setup; on the command line, `icims-namely secret set {connection} \
+         open the connection's setup; on the command line, `icims-namely secret set {quoted} \
          {kind_arg}`."
     )]
     SecretMissing {
         connection: String,
+        /// The connection's name as typed in a shell.
+        quoted: String,
         kind: String,
         kind_arg: &'static str,
     },
@@ -53,8 +55,16 @@ impl EngineError {
     }
 
     pub fn secret_missing(connection: &str, kind: SecretKind) -> Self {
+        let plain = connection
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
         EngineError::SecretMissing {
             connection: connection.to_string(),
+            quoted: if plain {
+                connection.to_string()
+            } else {
+                format!("'{}'", connection.replace('\'', r"'\''"))
+            },
             kind: kind.label().to_string(),
             kind_arg: kind.as_str(),
         }

@@ -176,7 +176,7 @@ impl Engine {
     /// system keychain; without a keychain, secrets are kept for this session only (and
     /// [`Engine::app_info`] says so).
     pub fn open_default(options: EngineOptions) -> Result<Engine> {
-        let data = DataDir::locate().map_err(|e| EngineError::Internal(e.to_string()))?;
+        let data = DataDir::locate().map_err(|e| EngineError::invalid(e.to_string(), None))?;
         let (secrets, warning) = Secrets::system_or_session_only();
         let note = warning.map(|w| {
             format!("{w} Secrets are kept for this session only and must be entered again after a restart.")
@@ -191,8 +191,10 @@ impl Engine {
         keychain_note: Option<String>,
         options: EngineOptions,
     ) -> Result<Engine> {
+        // A data folder that cannot be created (a bad ICIMS_NAMELY_HOME, no permission) is a
+        // configuration problem the person can fix.
         data.ensure()
-            .map_err(|e| EngineError::Internal(e.to_string()))?;
+            .map_err(|e| EngineError::invalid(e.to_string(), None))?;
         let store = Store::open(data.db_path())?;
         // Runs left "running" by a process that died are marked interrupted — but not those
         // of connections another live process (the app or the CLI) is syncing right now.
@@ -438,9 +440,9 @@ impl Engine {
     /// Removes a connection and its secrets. History stays unless `keep_history` is false.
     pub async fn remove_connection(&self, name: &str, keep_history: bool) -> Result<()> {
         let settings = self.settings(name)?;
-        if self.is_running(&settings.name) {
-            return Err(EngineError::Busy(settings.name.to_string()));
-        }
+        // Held to the end: no sync (here or in another process) may start while the
+        // connection, its intents and its secrets are being removed.
+        let _guard = self.claim(&settings.name)?;
         let secrets = self.inner.secrets.clone();
         let conn = settings.name.to_string();
         tokio::task::spawn_blocking(move || secrets.delete_all(&conn))
@@ -605,14 +607,27 @@ impl Engine {
 
     /// Saves a Namely token, then signs in with it (part 2).
     pub async fn save_namely_token(&self, name: &str, token: SecretString) -> Result<SignInResult> {
-        self.set_secret(name, SecretKind::NamelyToken, token)
-            .await?;
-        self.check_namely_sign_in(name).await
+        let settings = self.settings(name)?;
+        if token.expose_secret().trim().is_empty() {
+            return Err(EngineError::invalid(
+                "The Namely token is empty. Paste it again.",
+                Some(Field::NamelyToken),
+            ));
+        }
+        let token = SecretString::from(token.expose_secret().trim().to_string());
+        // Sign in with the new token first: a wrong or expired token must not replace one
+        // that works (scheduled syncs would start failing).
+        let result = self.sign_in_with(settings, token.clone()).await?;
+        if result.check.passed {
+            self.set_secret(name, SecretKind::NamelyToken, token)
+                .await?;
+        }
+        Ok(result)
     }
 
     /// Part 2: the Namely credential works for this permalink.
     pub async fn check_namely_sign_in(&self, name: &str) -> Result<SignInResult> {
-        let mut settings = self.settings(name)?;
+        let settings = self.settings(name)?;
         let Some(token) = self.secret(&settings, SecretKind::NamelyToken).await? else {
             let check =
                 Self::missing_secret_result(SetupStep::NamelySignIn, SecretKind::NamelyToken);
@@ -623,6 +638,16 @@ impl Engine {
                 signed_in_as: None,
             });
         };
+        self.sign_in_with(settings, token).await
+    }
+
+    /// Signs in with `token` and remembers the result (and, when it passes, the company name
+    /// and the person as a possible owner). Does not store the token.
+    async fn sign_in_with(
+        &self,
+        mut settings: ConnectionSettings,
+        token: SecretString,
+    ) -> Result<SignInResult> {
         let client = clients::namely_client(&settings, token, &self.inner.options.clients)?;
         let result = checks::namely_sign_in(&client, now()).await;
         self.remember(&settings, &result.check)?;
@@ -951,6 +976,34 @@ impl Engine {
             }
         }
         Ok(details)
+    }
+
+    /// Records a run that could not even start (a secret missing, the keychain locked…), so
+    /// that a scheduled sync failing quietly shows in the history and on the dashboard.
+    pub fn record_failed_start(
+        &self,
+        name: &str,
+        trigger: Trigger,
+        error: &EngineError,
+    ) -> Result<RunId> {
+        let settings = self.settings(name)?;
+        let at = now();
+        let run = self
+            .inner
+            .store
+            .start_run(&settings.name, trigger, false, at)?;
+        self.inner.store.finish_run(
+            run,
+            &store::RunEnd {
+                ended_at: at,
+                status: store::RunStatus::Failed,
+                counts: Default::default(),
+                icims_calls: 0,
+                namely_calls: 0,
+                error: Some(format!("The sync could not start: {error}")),
+            },
+        )?;
+        Ok(run)
     }
 
     // ----------------------------------------------------------------------------------

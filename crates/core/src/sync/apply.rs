@@ -435,7 +435,11 @@ impl Applier<'_> {
                                 halt: None,
                             });
                         }
-                        Found::Nobody if attempt < POST_ATTEMPTS => {
+                        // A POST that timed out may still be under way at Namely: a lookup
+                        // that finds nobody proves nothing yet, so never POST again in this
+                        // run (the next run looks them up first). After a 5xx answer Namely
+                        // has finished with the request, and one more POST is safe.
+                        Found::Nobody if attempt < POST_ATTEMPTS && !still_in_flight(&error) => {
                             self.store.resolve_intent(
                                 intent,
                                 &IntentResolution::NotCreated,
@@ -639,5 +643,47 @@ mod tests {
         assert_eq!(r.name, "Jane Doe");
         assert_eq!(r.email.as_deref(), Some("jane@example.com"));
         assert_eq!(r.workflow_ids, vec![1, 2]);
+    }
+}
+
+/// Whether a create that failed this way may still be running at Namely (the client gave up
+/// waiting, or could not read an answer), as opposed to Namely having answered with an error.
+fn still_in_flight(error: &namely::Error) -> bool {
+    matches!(
+        error,
+        namely::Error::Transport {
+            timed_out: true,
+            ..
+        } | namely::Error::Decode { .. }
+    )
+}
+
+#[cfg(test)]
+mod in_flight_tests {
+    use super::still_in_flight;
+
+    #[test]
+    fn only_a_timeout_or_an_unreadable_answer_may_still_be_in_flight() {
+        let timeout = namely::Error::Transport {
+            message: "timed out".into(),
+            timed_out: true,
+            may_have_reached_server: true,
+        };
+        let refused = namely::Error::Transport {
+            message: "connection refused".into(),
+            timed_out: false,
+            may_have_reached_server: false,
+        };
+        let server = namely::Error::Server {
+            status: reqwest::StatusCode::SERVICE_UNAVAILABLE,
+            message: "unavailable".into(),
+        };
+        let unreadable = namely::Error::Decode {
+            message: "not JSON".into(),
+        };
+        assert!(still_in_flight(&timeout), "no second POST after a timeout");
+        assert!(still_in_flight(&unreadable));
+        assert!(!still_in_flight(&server), "Namely answered: done with it");
+        assert!(!still_in_flight(&refused));
     }
 }

@@ -166,7 +166,8 @@ pub enum SyncError {
 const ICIMS_ATTEMPTS: u32 = 3;
 /// Attempts for one Namely lookup (GET) that fails with a 5xx, on the network or unreadably.
 const NAMELY_LOOKUP_ATTEMPTS: u32 = 3;
-/// POSTs for one hire at most (the second only after a lookup found nothing).
+/// POSTs for one hire at most (the second only after Namely answered a 5xx and a lookup found
+/// nothing; never after a timeout, when the first may still be under way).
 const POST_ATTEMPTS: u32 = 2;
 
 /// Pause before retry number `attempt` (1-based) of a failed call: 200 ms, 600 ms, 1.8 s…
