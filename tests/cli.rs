@@ -585,6 +585,13 @@ fn walkthrough(cli: &Cli, sandbox: &SandboxProcess, name: &str, checkpoint: &mut
         "{again}"
     );
 
+    // Nothing failed: retrying is a success that runs nothing (no new run in history).
+    let retry = cli.ok(&["sync", name, "--retry-failed"]);
+    assert!(
+        retry.stdout.contains("No failed records to retry"),
+        "{retry}"
+    );
+
     // icims-namely history demo
     let table = cli.ok(&["history", name]);
     let rows = table

@@ -526,6 +526,25 @@ async fn sync(
     retry_failed: bool,
     out: OutputArgs,
 ) -> u8 {
+    if retry_failed {
+        // Nothing to retry is a success for a script run from cron, not a usage error.
+        let nothing = engine
+            .settings(name)
+            .and_then(|s| Ok(engine.store().failed_person_ids(&s.name)?))
+            .map(|failed| failed.is_empty());
+        match nothing {
+            Ok(true) => {
+                if out.json {
+                    output::json(&serde_json::json!({ "retried": 0 }));
+                } else {
+                    println!("No failed records to retry for \"{name}\".");
+                }
+                return EXIT_OK;
+            }
+            Ok(false) => {}
+            Err(e) => return fail(&e, Some(out)),
+        }
+    }
     let bar = (!out.json && std::io::stderr().is_terminal()).then(output::progress_bar);
     let progress = |p: &SyncProgress| {
         if let Some(bar) = &bar {
