@@ -33,9 +33,8 @@ impl<R: Runtime> SchedulerEvents for WindowEvents<R> {
     }
 }
 
-fn init_logging(engine: &Engine) {
+fn init_logging(dir: std::path::PathBuf) {
     use tracing_subscriber::EnvFilter;
-    let dir = engine.data_dir().log_dir();
     let _ = std::fs::create_dir_all(&dir);
     let filter =
         EnvFilter::try_from_env("ICIMS_NAMELY_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
@@ -102,6 +101,12 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, engine: Engine) -> taur
 pub fn run() {
     // Read the UTC offset before any thread starts (some systems allow it only then).
     let local_offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
+    // Logging first, so that what opening the engine finds (runs left interrupted, no
+    // keychain) is in the log file too.
+    if let Ok(data) = icims_namely_core::paths::DataDir::locate() {
+        let _ = data.ensure();
+        init_logging(data.log_dir());
+    }
     let engine = match Engine::open_default(EngineOptions {
         local_offset,
         ..EngineOptions::default()
@@ -112,7 +117,6 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    init_logging(&engine);
     if std::env::var_os("DISPLAY").is_none()
         && std::env::var_os("WAYLAND_DISPLAY").is_none()
         && cfg!(target_os = "linux")
