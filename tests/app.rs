@@ -2,7 +2,8 @@
 //! against the sandbox the app runs inside itself: welcome → Try the sandbox → the five-stop
 //! wizard → first sync → history, then checks in the simulated Namely that every profile the
 //! history says was added exists, is active and is there once; then Sync now from the
-//! dashboard adds nobody; then the app, opened again, shows the dashboard.
+//! dashboard adds nobody; then the app, opened again, shows the dashboard, and its sandbox
+//! (restored from the data folder) still holds everyone, so Sync now adds nobody again.
 //!
 //! Run it with `scripts/e2e-app.sh` (virtual screen, private keychain, fresh data folder,
 //! tauri-driver). It skips itself unless `ICIMS_NAMELY_E2E_APP` names the built app.
@@ -738,7 +739,7 @@ async fn first_session(ui: &Ui, env: &Env) -> Res<(usize, String)> {
 }
 
 /// The app opened again on the same data folder: straight to the dashboard, setup complete;
-/// Sync now works against the fresh simulators of this run of the app.
+/// the sandbox comes back with its data (new ports), so Sync now adds nobody.
 async fn second_session(ui: &Ui, env: &Env, added: usize, first_namely_url: &str) -> Res<()> {
     ui.wait_text("Companies", WAIT).await?;
     let card = format!("//article[@data-connection='{CONNECTION}']");
@@ -755,13 +756,14 @@ async fn second_session(ui: &Ui, env: &Env, added: usize, first_namely_url: &str
     );
     ui.shot("16-reopened-dashboard").await?;
 
-    // A restart starts fresh simulators (new ports, the seeded data again): Sync now works
-    // against them, and adds each hire there once.
+    // A restart restores the simulators' data (on new ports): the people added in the first
+    // session are still in Namely, so Sync now adds nobody.
     let sync_now = ui
         .wait_enabled(&format!("{card}{}", button("Sync now")), WAIT)
         .await?;
     ui.click_el(&sync_now).await?;
-    let text = ui.wait_text("Sync finished:", SYNC_WAIT).await?;
+    ui.wait_text("Sync finished: nothing new", SYNC_WAIT)
+        .await?;
     ui.shot("17-reopened-sync").await?;
     let runs = real_runs(&env.home)?;
     let last = runs.last().ok_or("no run after the restart")?;
@@ -780,15 +782,26 @@ async fn second_session(ui: &Ui, env: &Env, added: usize, first_namely_url: &str
         namely_url != first_namely_url,
         "after a restart the Sandbox connection still points at {namely_url}"
     );
-    let created = created_records(&env.home, last.id)?;
     ensure!(
-        text.contains(&format!("{} added", created.len())) || created.is_empty(),
-        "the card and the store disagree on the sync after the restart:\n{text}"
+        last.created == 0,
+        "the sync after the restart created {} profiles",
+        last.created
     );
-    check_namely(&namely_profiles(&namely_url).await?, &created)?;
+    ensure!(
+        created_records(&env.home, last.id)?.is_empty(),
+        "the sync after the restart added people again"
+    );
+    let first_added = created_records(&env.home, runs[0].id)?;
+    ensure!(
+        first_added.len() == added,
+        "the first sync added {} people, the store lists {}",
+        added,
+        first_added.len()
+    );
+    check_namely(&namely_profiles(&namely_url).await?, &first_added)?;
     eprintln!(
-        "after the restart: {} added in the fresh sandbox at {namely_url}",
-        created.len()
+        "after the restart: the {} people added before are in the restored sandbox at {namely_url}, once",
+        first_added.len()
     );
     Ok(())
 }

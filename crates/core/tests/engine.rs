@@ -1008,14 +1008,33 @@ async fn no_view_carries_the_icims_key_or_the_namely_token() {
 // Restarting with a sandbox connection
 // ---------------------------------------------------------------------------------------------
 
+async fn posts_in_sandbox(engine: &Engine) -> usize {
+    engine
+        .with_sandbox(|sb| sb.namely.calls_to("POST", "/profiles"))
+        .await
+        .expect("the sandbox runs")
+}
+
 #[tokio::test]
-async fn after_a_restart_the_sandbox_connection_points_at_the_new_simulators() {
+async fn after_a_restart_the_sandbox_keeps_its_data_and_a_sync_adds_nobody_again() {
     let h = Harness::new();
     let (first_info, first) = complete_sandbox(&h.engine).await;
     let created = first.summary.counts.created;
+    let first_created = h
+        .engine
+        .with_sandbox(|sb| sb.namely.created_profiles())
+        .await
+        .unwrap();
+    assert_eq!(first_created.len() as u64, created);
     drop(h.engine);
 
-    // A second engine on the same data and keychain: new simulators, fresh data.
+    // The sandbox's data is kept in the data folder, without the demo secrets.
+    let state = h.dir.path().join("sandbox").join("state.json");
+    let saved = std::fs::read_to_string(&state).unwrap();
+    assert!(!saved.contains(TOKEN_OLIVIA_OWNER));
+    assert!(!saved.contains(sandbox::icims::DEFAULT_HMAC_KEY));
+
+    // A second engine on the same data and keychain: new simulators (new ports), same data.
     let e2 = open_engine(h.dir.path(), &h.secrets);
     assert!(
         e2.connection(SANDBOX_CONNECTION)
@@ -1035,6 +1054,13 @@ async fn after_a_restart_the_sandbox_connection_points_at_the_new_simulators() {
     );
     assert_eq!(settings.icims_url.as_deref(), Some(info.icims_url.as_str()));
     assert_eq!(e2.list_connections().unwrap().len(), 1);
+    assert_eq!(
+        e2.with_sandbox(|sb| sb.namely.created_profiles())
+            .await
+            .unwrap(),
+        first_created,
+        "the profiles the app created are back, exactly"
+    );
 
     let again = sync(&e2, SANDBOX_CONNECTION, false).await.unwrap();
     assert_eq!(
@@ -1043,16 +1069,13 @@ async fn after_a_restart_the_sandbox_connection_points_at_the_new_simulators() {
         "{:?}",
         again.summary
     );
-    assert_eq!(again.summary.counts.created, created, "{:?}", again.summary);
+    assert_eq!(again.summary.counts.created, 0, "{:?}", again.summary);
     assert_eq!(again.summary.counts.failed, 0);
-    assert_eq!(
-        again.summary.counts.already_in_namely, first.summary.counts.already_in_namely,
-        "nothing remembered of the old simulators"
-    );
+    assert_eq!(posts_in_sandbox(&e2).await, 0);
     assert_eq!(created_in_sandbox(&e2).await as u64, created);
     drop(e2);
 
-    // A third start goes straight to a sync: the sync starts the sandbox itself.
+    // A third start goes straight to a sync: the sync starts (restores) the sandbox itself.
     let e3 = open_engine(h.dir.path(), &h.secrets);
     let third = sync(&e3, SANDBOX_CONNECTION, false).await.unwrap();
     assert_eq!(
@@ -1061,9 +1084,33 @@ async fn after_a_restart_the_sandbox_connection_points_at_the_new_simulators() {
         "{:?}",
         third.summary
     );
-    assert_eq!(third.summary.counts.created, created);
+    assert_eq!(third.summary.counts.created, 0, "{:?}", third.summary);
+    assert_eq!(posts_in_sandbox(&e3).await, 0);
     assert_eq!(created_in_sandbox(&e3).await as u64, created);
     assert_eq!(e3.runs(SANDBOX_CONNECTION, 10).unwrap().len(), 3);
+    drop(e3);
+
+    // Damaged saved data: the sandbox starts afresh, and the connection forgets what it
+    // learnt of the old one, so the hires are added to the new one.
+    std::fs::write(&state, "{ not json").unwrap();
+    let e4 = open_engine(h.dir.path(), &h.secrets);
+    let fourth = sync(&e4, SANDBOX_CONNECTION, false).await.unwrap();
+    assert_eq!(
+        fourth.summary.status,
+        RunStatus::Succeeded,
+        "{:?}",
+        fourth.summary
+    );
+    assert_eq!(
+        fourth.summary.counts.created, created,
+        "{:?}",
+        fourth.summary
+    );
+    assert_eq!(created_in_sandbox(&e4).await as u64, created);
+    drop(e4);
+    let repaired: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    assert!(repaired["namely_profiles"].is_array());
 }
 
 /// Two processes (the app and the CLI) on one data folder: modelled by two engines, whose

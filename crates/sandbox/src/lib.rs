@@ -39,6 +39,16 @@ pub struct DemoCredentials {
     pub namely_token: String,
 }
 
+/// What a sandbox holds, to start an identical one later ([`Sandbox::snapshot`],
+/// [`Sandbox::start_from`]): the iCIMS data as it is now and every Namely profile, created
+/// ones included. Holds no credentials (the demo values come from the configuration).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SandboxSnapshot {
+    pub world: seed::World,
+    /// The tenant's profiles in the simulator's stored form ([`namely::NamelySim::export_profiles`]).
+    pub namely_profiles: Vec<serde_json::Value>,
+}
+
 /// Both simulators running. Dropping it stops them.
 pub struct Sandbox {
     pub world: seed::World,
@@ -70,6 +80,43 @@ impl Sandbox {
         })
     }
 
+    /// Starts both simulators holding exactly the data of `snapshot` (the seed and anchor of
+    /// `config` are not used). A snapshot whose profiles cannot be read is `InvalidData`.
+    pub async fn start_from(
+        config: SandboxConfig,
+        snapshot: SandboxSnapshot,
+    ) -> std::io::Result<Sandbox> {
+        let SandboxSnapshot {
+            world,
+            namely_profiles,
+        } = snapshot;
+        let icims = icims::start_on(
+            config.icims,
+            &world,
+            SocketAddr::from((Ipv4Addr::LOCALHOST, config.icims_port)),
+        )
+        .await?;
+        let namely_permalink = config.namely.permalink.clone();
+        let namely = namely::start(config.namely, &world.employees).await?;
+        namely
+            .import_profiles(&namely_profiles)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        Ok(Sandbox {
+            world,
+            icims,
+            namely,
+            namely_permalink,
+        })
+    }
+
+    /// The data of both simulators as it is now, for [`Sandbox::start_from`].
+    pub fn snapshot(&self) -> SandboxSnapshot {
+        SandboxSnapshot {
+            world: self.icims.world(),
+            namely_profiles: self.namely.export_profiles(),
+        }
+    }
+
     /// What to type to connect to this sandbox.
     pub fn demo_credentials(&self) -> DemoCredentials {
         let ic = self.icims.config();
@@ -88,5 +135,70 @@ impl Sandbox {
     pub async fn shutdown(self) {
         self.icims.shutdown().await;
         self.namely.shutdown().await;
+    }
+}
+
+#[cfg(test)]
+mod snapshot_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_snapshot_restores_every_profile_and_the_world_exactly() {
+        let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
+        let client = reqwest::Client::new();
+        let created: serde_json::Value = client
+            .post(format!("{}/profiles", sb.namely.url()))
+            .bearer_auth(namely::TOKEN_OLIVIA_OWNER)
+            .json(&serde_json::json!({ "profiles": [{
+                "first_name": "Kept", "last_name": "Across", "email": "kept.across@example.com",
+                "user_status": "active", "start_date": "2026-01-05", "icims_id": "990001",
+                "home": { "address1": "195 Broadway", "city": "New York", "state_id": "NY",
+                          "country_id": "US", "zip": "10007" },
+                "job_title": { "title": "Software Engineer" },
+            }]}))
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = created["profiles"][0]["id"].as_str().unwrap().to_string();
+        sb.icims
+            .add_hire("Late", "Hire", Some("late.hire@example.com"));
+        let before = sb.namely.profiles();
+        let snapshot = sb.snapshot();
+        sb.shutdown().await;
+
+        // Through JSON, as the app keeps it.
+        let text = serde_json::to_string(&snapshot).unwrap();
+        let back: SandboxSnapshot = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, snapshot);
+
+        let again = Sandbox::start_from(SandboxConfig::default(), back)
+            .await
+            .unwrap();
+        assert_eq!(again.namely.profiles(), before);
+        assert_eq!(again.icims.world(), snapshot.world);
+        let kept = again.namely.profile_by_icims_id("990001").unwrap();
+        assert_eq!(kept["id"], id.as_str());
+        assert_eq!(kept["email"], "kept.across@example.com");
+        assert_eq!(again.namely.created_profiles().len(), 1);
+        assert_eq!(again.namely.calls_to("POST", "/profiles"), 0);
+        again.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn unreadable_profiles_do_not_start() {
+        let snapshot = SandboxSnapshot {
+            world: seed::World::default(),
+            namely_profiles: vec![serde_json::json!({ "id": 3 })],
+        };
+        let err = match Sandbox::start_from(SandboxConfig::default(), snapshot).await {
+            Ok(_) => panic!("started"),
+            Err(e) => e,
+        };
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
     }
 }

@@ -76,7 +76,7 @@ export const w = {
   },
 
   sandboxBanner: "Sandbox — simulated iCIMS and Namely; nothing leaves this computer",
-  sandboxResets: "The demo data starts afresh each time the app opens.",
+  sandboxKept: "The demo data is kept on this computer from one app session to the next.",
   sandboxBadge: "Sandbox",
 
   keychain: {

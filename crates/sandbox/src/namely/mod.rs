@@ -387,7 +387,20 @@ impl NamelySim {
             .count()
     }
 
+    /// Every profile of the tenant in its stored form (created ones flagged), for
+    /// [`NamelySim::import_profiles`] in a later simulator.
+    pub fn export_profiles(&self) -> Vec<Value> {
+        self.shared.lock().export_profiles()
+    }
+
     // ---- mutation ----
+
+    /// Replaces every profile with ones from [`NamelySim::export_profiles`], exactly (ids,
+    /// custom fields, `created_at`/`updated_at`, whether each was created through the API).
+    /// On an error nothing changes.
+    pub fn import_profiles(&self, profiles: &[Value]) -> Result<(), String> {
+        self.shared.lock().import_profiles(profiles)
+    }
 
     /// Replaces the tenant's iCIMS-id field set-up (values stored under names that no
     /// longer exist stay hidden, and come back if the field does).

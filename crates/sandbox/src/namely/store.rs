@@ -18,8 +18,8 @@ use crate::seed::Employee;
 
 /// A stored profile. `data` holds the writable fields, normalised (dates as `YYYY-MM-DD`,
 /// `job_title` and `reports_to` as ids, `employee_type` as its title), and custom-field values
-/// by field name. Absent key = empty.
-#[derive(Debug, Clone)]
+/// by field name. Absent key = empty. Serialised as is to keep a tenant across restarts.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Profile {
     pub id: String,
     pub access_role: String,
@@ -277,6 +277,42 @@ impl State {
             p.created_at = now;
             p.updated_at = now;
         }
+    }
+
+    /// Every stored profile as JSON (the stored form, not a rendering), each with a
+    /// `created` flag saying whether it was created through POST /profiles.
+    pub fn export_profiles(&self) -> Vec<Value> {
+        self.profiles
+            .iter()
+            .map(|p| {
+                let mut v = serde_json::to_value(p).unwrap_or_default();
+                if let Value::Object(m) = &mut v {
+                    m.insert("created".into(), json!(self.created.contains(&p.id)));
+                }
+                v
+            })
+            .collect()
+    }
+
+    /// Replaces every profile with ones from [`State::export_profiles`]; on an error nothing
+    /// changes.
+    pub fn import_profiles(&mut self, exported: &[Value]) -> Result<(), String> {
+        let mut profiles: Vec<Profile> = Vec::with_capacity(exported.len());
+        let mut created = Vec::new();
+        for v in exported {
+            let p: Profile = serde_json::from_value(v.clone())
+                .map_err(|e| format!("not a stored profile: {e}"))?;
+            if p.id.is_empty() || profiles.iter().any(|q| q.id == p.id) {
+                return Err(format!("empty or repeated profile id {:?}", p.id));
+            }
+            if v.get("created").and_then(Value::as_bool) == Some(true) {
+                created.push(p.id.clone());
+            }
+            profiles.push(p);
+        }
+        self.profiles = profiles;
+        self.created = created;
+        Ok(())
     }
 
     pub fn index_of(&self, id: &str) -> Option<usize> {
