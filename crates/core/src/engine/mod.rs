@@ -128,7 +128,14 @@ fn lock_path(data: &DataDir, name: &ConnectionName) -> std::path::PathBuf {
             }
         })
         .collect();
-    data.root().join("locks").join(format!("{file}.lock"))
+    // The readable part may map two names to one ("a b", "a_b"): a hash of the exact key
+    // keeps every connection's lock its own. FNV-1a: stable across runs and versions.
+    let hash = name.key().bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    data.root()
+        .join("locks")
+        .join(format!("{file}-{hash:016x}.lock"))
 }
 
 /// The lock file, locked; `None` when another process holds it.
@@ -1342,5 +1349,25 @@ fn write_sandbox_state(
 fn write_sandbox_state_logged(path: &std::path::Path, snapshot: &sandbox::SandboxSnapshot) {
     if let Err(e) = write_sandbox_state(path, snapshot) {
         tracing::warn!(path = %path.display(), error = %e, "could not save the sandbox's data");
+    }
+}
+
+#[cfg(test)]
+mod lock_tests {
+    use super::*;
+
+    #[test]
+    fn names_that_look_alike_get_their_own_lock_files() {
+        let data = DataDir::new("/data");
+        let path = |n: &str| lock_path(&data, &ConnectionName::new(n).unwrap());
+        assert_ne!(path("a b"), path("a_b"));
+        assert_eq!(path("Acme"), path("ACME"), "names are unique ignoring case");
+        assert_eq!(path("Acme"), path("Acme"), "stable");
+        let file = path("Acme Corp");
+        let file = file.file_name().unwrap().to_string_lossy();
+        assert!(
+            file.starts_with("acme_corp-") && file.ends_with(".lock"),
+            "{file}"
+        );
     }
 }
