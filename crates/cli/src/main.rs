@@ -151,23 +151,6 @@ enum RegionArg {
     Eu,
 }
 
-#[derive(Copy, Clone, Debug)]
-enum SecretArg {
-    /// The iCIMS HMAC key.
-    IcimsHmacKey,
-    /// The Namely personal access token.
-    NamelyToken,
-}
-
-impl From<SecretArg> for SecretKind {
-    fn from(a: SecretArg) -> Self {
-        match a {
-            SecretArg::IcimsHmacKey => SecretKind::IcimsHmacKey,
-            SecretArg::NamelyToken => SecretKind::NamelyToken,
-        }
-    }
-}
-
 #[derive(Subcommand, Debug)]
 enum SecretCommand {
     /// Read a secret from standard input and store it in the system keychain.
@@ -375,18 +358,15 @@ async fn connection(engine: &Engine, cmd: ConnectionCommand) -> u8 {
 /// The secret kind as typed. A mistyped kind may be a secret typed in the wrong place, so it
 /// is never printed back.
 fn parse_kind(typed: &str) -> Option<SecretKind> {
-    match typed {
-        "icims-hmac-key" => Some(SecretArg::IcimsHmacKey.into()),
-        "namely-token" => Some(SecretArg::NamelyToken.into()),
-        _ => {
-            eprintln!(
-                "error: the secret kind must be icims-hmac-key or namely-token (what was typed \
-                 is not repeated here, in case it was the secret itself); the value is read \
-                 from standard input"
-            );
-            None
-        }
+    let kind = SecretKind::ALL.into_iter().find(|k| k.as_str() == typed);
+    if kind.is_none() {
+        eprintln!(
+            "error: the secret kind must be icims-hmac-key or namely-token (what was typed \
+             is not repeated here, in case it was the secret itself); the value is read \
+             from standard input"
+        );
     }
+    kind
 }
 
 async fn secret(engine: &Engine, cmd: SecretCommand) -> u8 {

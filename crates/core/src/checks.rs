@@ -804,18 +804,7 @@ pub fn owner_check(
             detail,
             now,
         ),
-        OwnerVerdict::Inactive => failed(
-            step,
-            format!(
-                "{name} cannot own the integration: {}.",
-                person.reason.trim_start_matches("✗ ")
-            ),
-            alternative(),
-            None,
-            detail,
-            now,
-        ),
-        OwnerVerdict::NotAdministrator => failed(
+        OwnerVerdict::Inactive | OwnerVerdict::NotAdministrator => failed(
             step,
             format!(
                 "{name} cannot own the integration: {}.",

@@ -454,11 +454,8 @@ impl Engine {
         // Held to the end: no sync (here or in another process) may start while the
         // connection, its intents and its secrets are being removed.
         let _guard = self.claim(&settings.name)?;
-        let secrets = self.inner.secrets.clone();
-        let conn = settings.name.to_string();
-        tokio::task::spawn_blocking(move || secrets.delete_all(&conn))
-            .await
-            .map_err(|e| EngineError::Internal(e.to_string()))??;
+        self.keychain(&settings, |s, conn| s.delete_all(conn))
+            .await?;
         self.inner
             .store
             .remove_connection(&settings.name, keep_history)?;
@@ -508,11 +505,8 @@ impl Engine {
             SecretKind::NamelyToken => SecretString::from(trimmed.to_string()),
             SecretKind::IcimsHmacKey => value,
         };
-        let secrets = self.inner.secrets.clone();
-        let conn = settings.name.to_string();
-        tokio::task::spawn_blocking(move || secrets.set(&conn, kind, &value))
-            .await
-            .map_err(|e| EngineError::Internal(e.to_string()))??;
+        self.keychain(&settings, move |s, conn| s.set(conn, kind, &value))
+            .await?;
         self.inner
             .store
             .set_secret_meta(&settings.name, meta_kind(kind), now())?;
@@ -522,15 +516,26 @@ impl Engine {
     /// Removes a secret from the keychain.
     pub async fn remove_secret(&self, name: &str, kind: SecretKind) -> Result<ConnectionDetails> {
         let settings = self.settings(name)?;
-        let secrets = self.inner.secrets.clone();
-        let conn = settings.name.to_string();
-        tokio::task::spawn_blocking(move || secrets.delete(&conn, kind))
-            .await
-            .map_err(|e| EngineError::Internal(e.to_string()))??;
+        self.keychain(&settings, move |s, conn| s.delete(conn, kind))
+            .await?;
         self.inner
             .store
             .remove_secret_meta(&settings.name, meta_kind(kind))?;
         self.details(&settings)
+    }
+
+    /// Runs a keychain call for this connection on tokio's blocking pool: a locked keychain
+    /// on a desktop may prompt and block, and must never hold up an async thread.
+    async fn keychain<T: Send + 'static>(
+        &self,
+        settings: &ConnectionSettings,
+        call: impl FnOnce(&Secrets, &str) -> crate::secrets::Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let secrets = self.inner.secrets.clone();
+        let conn = settings.name.to_string();
+        Ok(tokio::task::spawn_blocking(move || call(&secrets, &conn))
+            .await
+            .map_err(|e| EngineError::Internal(e.to_string()))??)
     }
 
     async fn secret(
@@ -538,13 +543,8 @@ impl Engine {
         settings: &ConnectionSettings,
         kind: SecretKind,
     ) -> Result<Option<SecretString>> {
-        let secrets = self.inner.secrets.clone();
-        let conn = settings.name.to_string();
-        Ok(
-            tokio::task::spawn_blocking(move || secrets.get(&conn, kind))
-                .await
-                .map_err(|e| EngineError::Internal(e.to_string()))??,
-        )
+        self.keychain(settings, move |s, conn| s.get(conn, kind))
+            .await
     }
 
     async fn require_secret(
