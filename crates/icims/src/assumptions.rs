@@ -1,45 +1,47 @@
-//! Every choice this crate makes where the iCIMS reference (`shared/reference/icims-api.md`)
-//! says *unverified*, *unknown* or *inferred*, kept in one place so it is easy to change once
-//! real iCIMS behaviour is observed. Section numbers refer to that document.
+//! Every choice this crate makes where `docs/icims-api.md` marks a fact as *unverified*,
+//! *unknown* or *inferred*, kept in one place so it is easy to change once real iCIMS
+//! behaviour is observed. Section numbers (§) refer to that document.
 
 /// Whether the signed (and sent) `Host` value carries `:port` when the base URL has a
 /// non-default port.
 ///
-/// §2.2.2 step 2 says "host of the URL, no port" — for the real hosts the port is the default
-/// 443, which `url::Url` drops, so nothing changes there. For test servers on
-/// `127.0.0.1:PORT`, reqwest/hyper send `Host: 127.0.0.1:PORT`; since the server recomputes the
-/// signature from the headers it receives (§2.2.2 "client-stack pitfalls", inferred), we sign the
-/// value that is actually sent. The client also sets `Host` explicitly to the signed value.
+/// The working client signed the host of the URL without a port (`docs/icims-api.md` §2.2,
+/// step 2) — for the real hosts the port is the default 443, which `url::Url` drops, so
+/// nothing changes there. For test servers on `127.0.0.1:PORT`, reqwest/hyper send
+/// `Host: 127.0.0.1:PORT`; since the server recomputes the signature from the headers it
+/// receives (inferred, `docs/icims-api.md` §2.2 and §2.6), we sign the value that is actually
+/// sent. The client also sets `Host` explicitly to the signed value.
 pub const HOST_INCLUDES_NON_DEFAULT_PORT: bool = true;
 
 /// Separator between the `user=`, `signedheaders=` and `signature=` components of the
 /// `Authorization` value.
 ///
-/// §2.2.2 step 8 / §2.2.6: Namely's working client used `", "`; iCIMS's own outbound requests use
-/// `","`. Whether iCIMS accepts both is unverified; we use the one proven against iCIMS.
+/// `docs/icims-api.md` §2.3: Namely's working client used `", "`; iCIMS's own outbound requests
+/// use `","`. Whether iCIMS accepts both is unverified; we use the one proven against iCIMS.
 pub const AUTHORIZATION_COMPONENT_SEPARATOR: &str = ", ";
 
 /// How the commas between `fields=` names are written on the wire (and so signed).
 ///
-/// §2.2.2 "query encoding detail" and the §2.2.3 wire example: Namely's client CGI-escaped the
-/// comma as `%2C`. Whether a literal `,` also works is untested.
+/// `docs/icims-api.md` §2.2 (signing the query as sent) and the test vectors of §2.5: Namely's
+/// client percent-encoded the comma as `%2C`. Whether a literal `,` also works is untested.
 pub const FIELDS_SEPARATOR: &str = "%2C";
 
 /// Query string sent with every search: results cache is shared and 15 minutes stale by
-/// default; `0` asks for live results (§4.1, §8 "search cache").
+/// default; `0` asks for live results (`docs/icims-api.md` §4.5).
 pub const SEARCH_QUERY: &str = "staleness=0";
 
 /// Operator of the `applicantworkflow.updateddate` filter.
 ///
-/// The brief asks for `>=`; the reference's §4.1 example writes `=` with `value` as the range
-/// start (date ranges use `value`/`secondaryValue`). Both should mean "on or after"; unverified.
+/// We send `>=`; iCIMS's own example writes `=` with `value` as the range start (date ranges
+/// use `value`/`secondaryValue`, `docs/icims-api.md` §4.2). Both should mean "on or after";
+/// unverified.
 pub const UPDATED_SINCE_OPERATOR: &str = ">=";
 
 /// Whether an error message from a search means "no results" rather than a failure.
 ///
-/// §4.1 / §7: the Search API doc's "no results" example is inconsistent — it shows an `errors`
-/// body while the text says `searchResults` is empty. We treat both as an empty page; this
-/// decides which `errors` messages count as "no results".
+/// `docs/icims-api.md` §4.4: iCIMS's "no results" example is inconsistent — it shows an
+/// `errors` body while the text says `searchResults` is empty. We treat both as an empty page;
+/// this decides which `errors` messages count as "no results".
 pub fn is_no_results_message(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     m.contains("no results") || m.contains("no search results") || m.contains("no records found")
@@ -47,25 +49,27 @@ pub fn is_no_results_message(message: &str) -> bool {
 
 /// HTTP statuses treated as "the credentials were refused".
 ///
-/// 401 for bad Basic credentials is documented (§2.1, errorCode 6). The status and body for a
-/// bad HMAC signature or a stale `x-icims-date` are unknown (§2.2.6, §9.2): Namely's test stub
-/// used 401 + errorCode 9. A 403 is not documented at all; per-user IP restrictions (§8) most
-/// plausibly produce one, and the remedy is the same (fix the integration user), so 403 is
-/// treated as refused credentials too.
+/// 401 for bad Basic credentials is documented (errorCode 6, `docs/icims-api.md` §2.7, §7).
+/// The status and body for a bad HMAC signature or a stale `x-icims-date` are unknown
+/// (`docs/icims-api.md` §2.6, §10.2): Namely's test stub used 401 + errorCode 9. A 403 is not
+/// documented at all; per-user IP restrictions (`docs/icims-api.md` §8) most plausibly produce
+/// one, and the remedy is the same (fix the integration user), so 403 is treated as refused
+/// credentials too.
 pub fn is_credentials_status(status: u16) -> bool {
     status == 401 || status == 403
 }
 
 /// HTTP status meaning "daily request budget exhausted".
 ///
-/// §6: what happens on quota exhaustion is unverified; a low-trust source claims 429. We also
-/// read the reset time from `x-ratelimit-reset` (seconds until 00:00 UTC), falling back to a
-/// `Retry-After` given in seconds.
+/// `docs/icims-api.md` §6: what happens on quota exhaustion is unverified; a low-trust source
+/// claims 429. We also read the reset time from `x-ratelimit-reset` (seconds until 00:00 UTC),
+/// falling back to a `Retry-After` given in seconds.
 pub const RATE_LIMITED_STATUS: u16 = 429;
 
 /// Workflow id used by [`crate::Client::ping`]: it searches for workflows with an id greater
 /// than this, which matches nothing, so a successful reply costs one request and proves the
-/// signature, the customer id and Search API access (the Integration User group, §8).
+/// signature, the customer id and Search API access (the Integration User group,
+/// `docs/icims-api.md` §4.1).
 ///
 /// `i32::MAX` is used rather than `u64::MAX` because the server's numeric parsing range is
 /// unknown; system ids are assumed to stay below it.

@@ -287,7 +287,7 @@ impl Client {
 
     /// `GET /customers/{cid}/people/{id}?fields=a%2Cb` — pass [`DEFAULT_PERSON_FIELDS`] unless
     /// more is needed (an empty slice also means the default list). Field names must be
-    /// lowercase (§3).
+    /// lowercase (`docs/icims-api.md` §3).
     #[tracing::instrument(skip_all, fields(person = id.0))]
     pub async fn person(&self, id: PersonId, fields: &[&str]) -> Result<Reply<Person>> {
         let fields = if fields.is_empty() {
@@ -573,7 +573,7 @@ fn fields_query(fields: &[&str]) -> String {
     format!("fields={}", names.join(assumptions::FIELDS_SEPARATOR))
 }
 
-/// The JSON body of a workflow search (§4.1).
+/// The JSON body of a workflow search (`docs/icims-api.md` §4.2).
 fn search_body(q: &SearchQuery) -> Result<Vec<u8>> {
     let statuses: Vec<String> = q
         .statuses

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 /// Default request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// iCIMS hosting region (icims-api.md §3). EU-hosted customers must use [`Region::Eu`].
+/// iCIMS hosting region (`docs/icims-api.md` §3). EU-hosted customers must use [`Region::Eu`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Region {
     /// `https://api.icims.com`

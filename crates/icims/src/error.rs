@@ -1,4 +1,4 @@
-//! The crate's error type and the mapping from iCIMS error replies (icims-api.md §7).
+//! The crate's error type and the mapping from iCIMS error replies (`docs/icims-api.md` §7).
 
 use serde::Deserialize;
 
@@ -212,7 +212,7 @@ pub(crate) fn body_errors(body: &[u8]) -> Vec<ApiMessage> {
         .unwrap_or_default()
 }
 
-/// Parses `X-Error: code:message` header values (§7).
+/// Parses `X-Error: code:message` header values (`docs/icims-api.md` §7).
 pub(crate) fn header_errors<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<ApiMessage> {
     values
         .into_iter()

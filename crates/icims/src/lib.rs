@@ -1,8 +1,8 @@
 //! iCIMS REST API client: HMAC signing (`x-icims-v1-hmac-sha256`), applicant-workflow search
 //! with id paging, workflow/person/job reads, rate-limit and clock metadata, typed errors.
 //!
-//! Facts about the API come from `shared/reference/icims-api.md`; where that document says a
-//! behaviour is unverified, the choice made is in [`assumptions`].
+//! The API facts this crate relies on are written down in `docs/icims-api.md`; where that
+//! document says a behaviour is unverified, the choice made is in [`assumptions`].
 //!
 //! ```no_run
 //! use icims::{Client, Config, Region, SearchQuery, SecretString, DEFAULT_PERSON_FIELDS};

@@ -1,18 +1,19 @@
 //! iCIMS records as this crate reads them: ids, workflows, people, jobs, search queries.
 //!
-//! Parsing is tolerant throughout (icims-api.md §3, §8 "schema drift"): unknown keys are ignored
-//! (or kept in `extra`), ids may be numbers or strings, every field may be missing or `null`,
-//! list-node fields may be plain strings.
+//! Parsing is tolerant throughout (`docs/icims-api.md` §8, "schema drift"): unknown keys are
+//! ignored (or kept in `extra`), ids may be numbers or strings, every field may be missing or
+//! `null`, list-node fields may be plain strings.
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
 use time::OffsetDateTime;
 
-/// Maximum ids returned by one search call; a shorter page is the last one (§6).
+/// Maximum ids returned by one search call; a shorter page is the last one
+/// (`docs/icims-api.md` §4.3).
 pub const PAGE_SIZE: usize = 1000;
 
-/// Person fields requested by default (§4.3, §4.7).
+/// Person fields requested by default (`docs/icims-api.md` §5.2, §9).
 pub const DEFAULT_PERSON_FIELDS: &[&str] = &[
     "firstname",
     "middlename",
@@ -126,10 +127,10 @@ pub struct ProfileRef<I> {
     pub profile: Option<String>,
 }
 
-/// A recruiting workflow: the person ↔ job link and its status (§4.2).
+/// A recruiting workflow: the person ↔ job link and its status (`docs/icims-api.md` §5.1).
 ///
 /// `associatedprofile`/`baseprofile` may be absent when the integration user's security rules
-/// hide them (§8).
+/// hide them (`docs/icims-api.md` §8).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Workflow {
     /// The candidate (person).
@@ -161,7 +162,7 @@ impl Workflow {
     }
 }
 
-/// One entry of a person's `addresses` (§4.3).
+/// One entry of a person's `addresses` (`docs/icims-api.md` §5.2).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Address {
     /// `Home`, `Work`, ...
@@ -190,7 +191,7 @@ pub struct Address {
     pub extra: Map<String, Value>,
 }
 
-/// One entry of a person's `phones` (§4.3).
+/// One entry of a person's `phones` (`docs/icims-api.md` §5.2).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Phone {
     /// `Home`, `Work`, `Mobile`, ...
@@ -204,7 +205,8 @@ pub struct Phone {
     pub extra: Map<String, Value>,
 }
 
-/// A person profile (§4.3). Fields not requested, or hidden by security rules, are `None`.
+/// A person profile (`docs/icims-api.md` §5.2). Fields not requested, or hidden by security
+/// rules, are `None`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Person {
     /// First name.
@@ -261,7 +263,7 @@ impl Person {
     }
 }
 
-/// A job profile (§4.4), only the fields this crate requests.
+/// A job profile (`docs/icims-api.md` §5.3), only the fields this crate requests.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Job {
     /// Job title.
@@ -275,7 +277,7 @@ pub struct Job {
     pub extra: Map<String, Value>,
 }
 
-/// What to search for in `applicantworkflows` (§4.1).
+/// What to search for in `applicantworkflows` (`docs/icims-api.md` §4).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchQuery {
     /// Statuses that mean "hired": list-node ids (`C12345`) or text values (`Hired`). At least

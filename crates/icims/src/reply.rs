@@ -1,4 +1,4 @@
-//! Response metadata: rate-limit headers and the server clock (icims-api.md §6, §2.2.6).
+//! Response metadata: rate-limit headers and the server clock (`docs/icims-api.md` §6, §2.4).
 
 use reqwest::header::HeaderMap;
 use time::OffsetDateTime;
@@ -26,7 +26,8 @@ impl<T> Reply<T> {
     }
 }
 
-/// The daily request budget as reported by `x-ratelimit-limit/-remaining/-reset` (§6).
+/// The daily request budget as reported by `x-ratelimit-limit/-remaining/-reset`
+/// (`docs/icims-api.md` §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RateLimit {
     /// Requests allowed per window (day).

@@ -1,4 +1,4 @@
-//! HMAC request signing, `x-icims-v1-hmac-sha256` (icims-api.md §2.2.2).
+//! HMAC request signing, `x-icims-v1-hmac-sha256` (`docs/icims-api.md` §2.2).
 //!
 //! Pure: no I/O, no clock. The caller passes the exact URL it will send, the exact body bytes it
 //! will send and the date to stamp; the result is the set of headers to put on the request.
@@ -16,10 +16,11 @@ use crate::assumptions;
 /// Algorithm name, first token of the `Authorization` value and first line of the string to sign.
 pub const ALGORITHM: &str = "x-icims-v1-hmac-sha256";
 
-/// The only `Content-Type` this client sends, on every method (§2.2.2 step 2).
+/// The only `Content-Type` this client sends, on every method (`docs/icims-api.md` §2.2).
 pub const CONTENT_TYPE: &str = "application/json";
 
-/// `SignedHeaders`: the four signed header names, sorted, joined with `;` (§2.2.2 step 3).
+/// `SignedHeaders`: the four signed header names, sorted, joined with `;`
+/// (`docs/icims-api.md` §2.2, step 3).
 pub const SIGNED_HEADERS: &str = "content-type;host;x-icims-content-sha256;x-icims-date";
 
 /// Name of the header carrying the request date.
@@ -46,9 +47,9 @@ pub struct SignedRequest {
     pub date: String,
     /// Full `Authorization` header value.
     pub authorization: String,
-    /// The canonical request that was hashed (§2.2.2 step 5).
+    /// The canonical request that was hashed (`docs/icims-api.md` §2.2, step 5).
     pub canonical_request: String,
-    /// The string that was signed (§2.2.2 step 6).
+    /// The string that was signed (`docs/icims-api.md` §2.2, step 6).
     pub string_to_sign: String,
 }
 
@@ -89,7 +90,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Signs one request (icims-api.md §2.2.2 / §2.2.5).
+/// Signs one request (`docs/icims-api.md` §2.2; test vectors in §2.5).
 ///
 /// `url` must be the exact URL that will be sent: its path and raw query string are signed
 /// byte for byte. `body` must be the exact bytes sent (empty for GET). `key` is the HMAC key as

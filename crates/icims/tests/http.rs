@@ -1,5 +1,6 @@
 //! The client against real HTTP on 127.0.0.1 (wiremock). Signatures are checked with a separate,
-//! minimal implementation of icims-api.md §2.2.2 written here — never with the crate's signer.
+//! minimal implementation of `docs/icims-api.md` §2.2 written here — never with the crate's
+//! signer.
 
 use hmac::{Hmac, Mac};
 use icims::{

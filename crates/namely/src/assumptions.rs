@@ -1,33 +1,36 @@
-//! Every choice this crate makes where the Namely reference (`shared/reference/namely-api.md`)
-//! marks a fact as unverified (`[?]`) or inferred (`[inf]`). Change them here, in one place,
-//! once a real tenant or sandbox settles the question.
+//! Every choice this crate makes where `docs/namely-api.md` marks a fact as unverified or
+//! inferred. Change them here, in one place, once a real tenant or sandbox settles the
+//! question. Section numbers (§) refer to that document.
 //!
 //! Choices that shape types rather than code paths:
 //!
-//! - **Custom field writes** (reference §4.3, §5.3, §9.2 — "strongly implied but not shown in
-//!   any recorded request"): a custom field is written as a top-level key named by the field's
-//!   immutable `name`, with a string value. [`crate::NewProfile::custom`] and
-//!   [`crate::ProfileUpdate::custom`] are flattened into the profile object accordingly.
-//! - **`access_role` may be absent** (reference §9.13, notably on `/profiles/me`):
+//! - **Custom field writes** (`docs/namely-api.md` §7, §12.2 — implied by Namely's
+//!   documentation, but no recorded request shows one): a custom field is written as a
+//!   top-level key named by the field's immutable `name`, with a string value.
+//!   [`crate::NewProfile::custom`] and [`crate::ProfileUpdate::custom`] are flattened into the
+//!   profile object accordingly.
+//! - **`access_role` may be absent** (`docs/namely-api.md` §8, notably on `/profiles/me`):
 //!   [`crate::Profile::access_role`] is an `Option`; `None` means "could not verify the access
 //!   role", never "not an Administrator".
-//! - **Create answers 201 or 200** (reference §4.3, §9.6): see [`is_create_success`].
-//! - **406 body** is unknown (reference §9.9): never parsed; see [`is_throttle`].
+//! - **Create answers 201 or 200** (`docs/namely-api.md` §5.3, §12.6): see
+//!   [`is_create_success`].
+//! - **406 body** is unknown (`docs/namely-api.md` §9, §12.9): never parsed; see
+//!   [`is_throttle`].
 
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 
-/// Namely's documented page-size ceiling for `GET /profiles` (reference §4.1, §6: "default 30,
-/// max 50" [doc]). Larger values are clamped, never sent.
+/// Namely's documented page-size ceiling for `GET /profiles` (default 30, maximum 50;
+/// `docs/namely-api.md` §5.1). Larger values are clamped, never sent.
 pub const PER_PAGE_MAX: u32 = 50;
 
-/// How long to wait after a throttling answer before retrying (reference §6: 100 GET /profiles
-/// per minute, no `Retry-After`, "wait about 60 s" [doc via S5]).
+/// How long to wait after a throttling answer before retrying (`docs/namely-api.md` §9: 100
+/// GET /profiles per minute, no `Retry-After`; Namely's advice is to wait about a minute).
 pub const THROTTLE_WAIT: Duration = Duration::from_secs(60);
 
 /// How many times a throttled request is retried before giving up with
-/// [`crate::Error::Throttled`] (our choice; the reference sets no number).
+/// [`crate::Error::Throttled`] (our choice; Namely documents no number).
 pub const THROTTLE_MAX_RETRIES: u32 = 3;
 
 /// Default whole-request timeout (our choice).
@@ -39,41 +42,43 @@ pub const CONNECT_TIMEOUT_MAX: Duration = Duration::from_secs(10);
 
 /// Is this answer Namely's throttle, to be waited out and retried?
 ///
-/// - **406 on a GET** (reference §4.1, §6, §9.9). The 406 body is `[?]`, so it is never parsed.
-///   The reference only documents the throttle on `GET /profiles`, but we treat 406 on *any*
+/// - **406 on a GET** (`docs/namely-api.md` §9, §12.9). The 406 body is unknown, so it is never
+///   parsed. Namely documents the throttle only on `GET /profiles`, but we treat 406 on *any*
 ///   GET the same way: every request sends `Accept: application/json`, so a genuine
 ///   "Not Acceptable" is not expected, and retrying a GET is harmless.
 /// - **406 on a write** is *not* retried: the limit is documented for GETs only, and a write
 ///   must never be repeated on a guess.
-/// - **429 on any method** (reference §6, §9.9: S10 claims 429 without evidence; handled
-///   defensively). 429 means the server refused the request unprocessed, so retrying a write
-///   cannot duplicate it. Any `Retry-After` is ignored: Namely documents none, and the
-///   configured wait is used so tests stay fast.
+/// - **429 on any method** (`docs/namely-api.md` §9, §12.9: only a third party claims 429,
+///   without evidence; handled defensively). 429 means the server refused the request
+///   unprocessed, so retrying a write cannot duplicate it. Any `Retry-After` is ignored:
+///   Namely documents none, and the configured wait is used so tests stay fast.
 pub fn is_throttle(method: &Method, status: StatusCode) -> bool {
     status == StatusCode::TOO_MANY_REQUESTS
         || (status == StatusCode::NOT_ACCEPTABLE && *method == Method::GET)
 }
 
-/// Is this a successful create? Reference §4.3 and §9.6: the spec says **201**, a 2014 recording
-/// shows **200**. Any 2xx is accepted, and the new id is read from `profiles[0].id`.
+/// Is this a successful create? `docs/namely-api.md` §5.3 and §12.6: the specification says
+/// **201**, a 2014 recording shows **200**. Any 2xx is accepted, and the new id is read from
+/// `profiles[0].id`.
 pub fn is_create_success(status: StatusCode) -> bool {
     status.is_success()
 }
 
-/// How `GET /companies/info` reports an unknown permalink is `[?]` (reference §3, §9.10): it
-/// may be a 404, a redirect (e.g. to a marketing or login page) or an HTML page with 200.
-/// Redirects are never followed (so the bearer token cannot travel to another host), and all
-/// three are reported as [`crate::Error::NotFound`] with a "check the company name" message.
+/// How `GET /companies/info` reports an unknown permalink is unverified (`docs/namely-api.md`
+/// §3, §12.10): it may be a 404, a redirect (e.g. to a marketing or login page) or an HTML
+/// page with 200. Redirects are never followed (so the bearer token cannot travel to another
+/// host), and all three are reported as [`crate::Error::NotFound`] with a "check the company
+/// name" message.
 pub fn is_unknown_company(status: StatusCode, is_json: bool) -> bool {
     status == StatusCode::NOT_FOUND || status.is_redirection() || (status.is_success() && !is_json)
 }
 
-/// Shape of `GET /companies/info`. The spec shows a bare object (reference §3 [doc S1]) but
-/// every other resource uses the `{"<plural>":[…]}` envelope (§4), so both `{…}` and
-/// `{"companies":[{…}]}` are accepted.
+/// Shape of `GET /companies/info`. Namely's specification shows a bare object
+/// (`docs/namely-api.md` §3) but every other resource uses the `{"<plural>":[…]}` envelope
+/// (`docs/namely-api.md` §4), so both `{…}` and `{"companies":[{…}]}` are accepted.
 pub const COMPANY_INFO_ENVELOPE_KEY: &str = "companies";
 
-/// Reads a Namely date leniently (reference §5.1, §9.13: `start_date` came back as
+/// Reads a Namely date leniently (`docs/namely-api.md` §6: `start_date` came back as
 /// `01/15/2011` on one GET and `2011-01-15` on another; field metadata also accepts `1986/8/05`
 /// and `1986-8-5`). Accepted: `YYYY-MM-DD` and `YYYY/MM/DD` (padded or not) and US
 /// `MM/DD/YYYY`. Anything else, and `""`, gives `None`. Dates are always *written* as
@@ -103,8 +108,8 @@ pub fn parse_date(text: &str) -> Option<time::Date> {
     time::Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?).ok()
 }
 
-/// The text of a custom field value, or `None` when empty (reference §5.3: "The value is `null`
-/// or `""` when empty"; whitespace-only is treated as empty too). Values are trimmed. Custom
+/// The text of a custom field value, or `None` when empty (`docs/namely-api.md` §7: an empty
+/// value is `null` or `""`; whitespace-only is treated as empty too). Values are trimmed. Custom
 /// *text* fields come back as strings; a number is not text and gives `None` here — see
 /// [`crate::Profile::custom_value`] for a reading that renders numbers too.
 pub fn custom_text(value: &serde_json::Value) -> Option<&str> {

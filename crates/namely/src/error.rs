@@ -123,7 +123,7 @@ impl Error {
     ///
     /// True after a timeout or cut connection once the request was sent, after a 5xx, and when
     /// a 2xx answer could not be read. In those cases look the person up (e.g. by email)
-    /// before retrying a create: POST /profiles is not idempotent (reference §6).
+    /// before retrying a create: POST /profiles is not idempotent (`docs/namely-api.md` §5.3).
     pub fn may_have_been_applied(&self) -> bool {
         match self {
             Self::Transport {

@@ -1,8 +1,8 @@
 //! Namely HRIS API client (v1): permalinks, bearer auth, profiles, fields, job titles and the
 //! 406 throttle on `GET /profiles`.
 //!
-//! Facts come from `shared/reference/namely-api.md`; every unverified choice lives in
-//! [`assumptions`].
+//! The API facts this crate relies on are written down in `docs/namely-api.md`; every
+//! unverified choice lives in [`assumptions`].
 //!
 //! ```no_run
 //! use namely::{Client, Config, Endpoint, NewProfile, ProfileUpdate, find_field};

@@ -120,7 +120,7 @@ impl NamelyDate {
 }
 
 /// A home address. On writes, every part is checked by Namely and any invalid part gives a 422
-/// (reference §4.3).
+/// (`docs/namely-api.md` §5.3).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Address {
     /// Street line 1.
@@ -193,11 +193,11 @@ pub struct Profile {
     /// `active`, `pending` or `inactive`.
     #[serde(default, deserialize_with = "lenient")]
     pub user_status: Option<UserStatus>,
-    /// The access role, e.g. `Administrator`. **May be absent** (reference §9.13): `None`
-    /// means "could not verify", not "no role".
+    /// The access role, e.g. `Administrator`. **May be absent** (`docs/namely-api.md` §8):
+    /// `None` means "could not verify", not "no role".
     #[serde(default, deserialize_with = "lenient_string")]
     pub access_role: Option<String>,
-    /// Start date as sent (ISO or US format; reference §9.13).
+    /// Start date as sent (ISO or US format; `docs/namely-api.md` §6).
     #[serde(default, deserialize_with = "lenient_date")]
     pub start_date: Option<NamelyDate>,
     /// Home address.
@@ -206,8 +206,8 @@ pub struct Profile {
     /// Gender (`Male`, `Female`, `Not specified`).
     #[serde(default, deserialize_with = "lenient_string")]
     pub gender: Option<String>,
-    /// When the profile last changed, in epoch seconds (read-only; reference §4.1). Read
-    /// tolerantly: a number or a numeric string; absent, `null` or anything else → `None`.
+    /// When the profile last changed, in epoch seconds (read-only; `docs/namely-api.md` §6).
+    /// Read tolerantly: a number or a numeric string; absent, `null` or anything else → `None`.
     #[serde(default, deserialize_with = "lenient_epoch")]
     pub updated_at: Option<i64>,
     /// All other keys, including custom fields by their `name`.
@@ -263,7 +263,7 @@ pub struct ProfilesPage {
     pub meta: PageMeta,
 }
 
-/// Filters and order for `GET /profiles` (exact values, reference §4.1).
+/// Filters and order for `GET /profiles` (exact values, `docs/namely-api.md` §5.1).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProfileFilter {
     /// `filter[email]`: company email.
@@ -377,8 +377,8 @@ impl Field {
     }
 }
 
-/// Finds a field as reference §5.3 recommends: the first whose label equals `wanted` (trimmed,
-/// case-insensitive), else the one whose `name` equals `wanted`.
+/// Finds a field as `docs/namely-api.md` §7 describes: the first whose label equals `wanted`
+/// (trimmed, case-insensitive), else the one whose `name` equals `wanted`.
 pub fn find_field<'a>(fields: &'a [Field], wanted: &str) -> Option<&'a Field> {
     let wanted = wanted.trim();
     fields

@@ -2,7 +2,7 @@
 //!
 //! People paste many shapes (`acme`, `ACME`, `acme.namely.com`, `https://acme.namely.com/people`).
 //! [`Permalink::parse`] normalises all of them to one DNS label and rejects anything that could
-//! point the client at a host other than `{label}.namely.com` (reference §3).
+//! point the client at a host other than `{label}.namely.com` (`docs/namely-api.md` §3).
 
 use std::fmt;
 use std::str::FromStr;

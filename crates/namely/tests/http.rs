@@ -69,7 +69,7 @@ async fn sends_bearer_and_accept_headers_and_reads_me() {
     let me = client(&server).me().await.expect("me");
     assert_eq!(me.id, ProfileId::new("me-1"));
     assert_eq!(me.email.as_deref(), Some("admin@acme.com"));
-    // Absent in the 2014 recording of /profiles/me (reference §9.13).
+    // Absent in the 2014 recording of /profiles/me (`docs/namely-api.md` §8).
     assert_eq!(me.access_role, None);
     let requests = server.received_requests().await.expect("recorded");
     assert!(

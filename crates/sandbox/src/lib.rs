@@ -2,9 +2,9 @@
 //!
 //! The simulators play the vendors: they check signatures and parse requests with code of
 //! their own, never with the client crates, so that a mistake in a client cannot hide behind
-//! the same mistake in its simulator. Every behaviour follows `shared/reference/*.md`; where
-//! the reference says *unverified*, the choice made here lives in one place per simulator: `icims::assumptions` and
-//! `namely::assumptions`.
+//! the same mistake in its simulator. Every behaviour follows `docs/icims-api.md` and
+//! `docs/namely-api.md`; where they say *unverified*, the choice made here lives in one place
+//! per simulator: `icims::assumptions` and `namely::assumptions`.
 
 pub mod icims;
 pub mod namely;

@@ -1,9 +1,10 @@
-//! Every choice the iCIMS simulator makes where `shared/reference/icims-api.md` says
-//! *unverified*, *unknown* or *inferred*. Each one is a guess, kept in one place so that it
-//! can be corrected when real iCIMS behaviour is observed. Clients must not depend on more
-//! than the reference promises (e.g. branch on the HTTP status, not on these codes/messages).
+//! Every choice the iCIMS simulator makes where `docs/icims-api.md` says *unverified*,
+//! *unknown* or *inferred*. Each one is a guess, kept in one place so that it can be corrected
+//! when real iCIMS behaviour is observed. Clients must not depend on more than that document
+//! records as documented (e.g. branch on the HTTP status, not on these codes/messages).
+//! Section numbers (§) refer to `docs/icims-api.md`.
 //!
-//! # Authentication (reference §2.2.6, §9.2)
+//! # Authentication (`docs/icims-api.md` §2.6, §10.2)
 //!
 //! * The signed-header set must be exactly [`SIGNED_HEADERS`]: the four-header set of the
 //!   proven client. The official page's minimal example (`host;x-icims-date`) is refused.
@@ -28,7 +29,7 @@
 //! * Authentication runs before the customer id is looked at: an unknown customer id with a
 //!   good signature is `404` [`CUSTOMER_NOT_FOUND_MESSAGE`], with a bad one `401`.
 //!
-//! # Daily budget (reference §6, §9.5)
+//! # Daily budget (`docs/icims-api.md` §6, §10.5)
 //!
 //! * Every request that passes authentication spends one from the budget, whatever its
 //!   outcome (404, 400, injected 500/503 included). `401`s and `429`s spend nothing.
@@ -38,7 +39,7 @@
 //! * Every response, errors included, carries `x-ratelimit-limit/-remaining/-reset`,
 //!   `x-transaction` and `date`. No per-second limit is simulated.
 //!
-//! # Errors (reference §7)
+//! # Errors (`docs/icims-api.md` §7)
 //!
 //! * Error bodies are `{"errors":[{"errorMessage":…,"errorCode":…}]}` plus one
 //!   `X-Error: code:message` header, for every error status.
@@ -46,13 +47,13 @@
 //!   `"Applicant workflow not found."` (shape of the documented `"Job not found."`).
 //! * Path not served or not lowercase → `404`, code 2, [`RESOURCE_NOT_FOUND_MESSAGE`]; a
 //!   served path with another method → `405`, code 0.
-//! * Search errors are `400` with code [`SEARCH_ERROR_CODE`] (the messages are from the
-//!   reference, the code is not).
+//! * Search errors are `400` with code [`SEARCH_ERROR_CODE`] (the messages are iCIMS's
+//!   documented ones, `docs/icims-api.md` §4.4; the code is not documented).
 //! * Injected faults: `500`/`503` with code 0 ([`INTERNAL_ERROR_MESSAGE`],
 //!   [`UNAVAILABLE_MESSAGE`]). A hang sleeps before the request is processed.
-//! * HTTP versions other than 1.1 → `505` (reference §3), code 0.
+//! * HTTP versions other than 1.1 → `505` (`docs/icims-api.md` §3), code 0.
 //!
-//! # Search (reference §4.1)
+//! # Search (`docs/icims-api.md` §4)
 //!
 //! * Served: `POST /customers/{cid}/search/applicantworkflows` and the `GET …?searchJson=`
 //!   variant; `staleness` is accepted and ignored (results are always live).
@@ -70,7 +71,7 @@
 //!   parsing error occurred"; an empty body counts as no filter.
 //! * `id` in `searchResults` is a JSON number.
 //!
-//! # Profiles (reference §4.2–§4.4)
+//! # Profiles (`docs/icims-api.md` §5)
 //!
 //! * `gender` is a list node `{"id","value","formattedvalue"}` (ids from [`gender_node_id`]),
 //!   never a plain string. Clients should accept both.
@@ -81,7 +82,7 @@
 //! * People carry `updateddate` (`yyyy-MM-dd hh:mm a`, UTC) and a `folder`; workflows carry
 //!   `updateddate`. Job `folder` is always `Approved` (`D31001`).
 //! * List-node ids of address types, phone types, states and the country are made up in the
-//!   `D…` style of the reference fixtures (NY = `D41001035`, US = `D41001`, Home = `D84002`).
+//!   `D…` style of recorded iCIMS data (NY = `D41001035`, US = `D41001`, Home = `D84002`).
 //!   An invalid state is served as `{"id":"D41001099","value":"Unknown","abbrev":"XX"}`.
 
 use std::time::Duration;

@@ -1,8 +1,9 @@
-//! The vendor side of `x-icims-v1-hmac-sha256` (reference §2.2): rebuild the canonical
-//! request from what was *received* and check the signature, body hash, user and date.
+//! The vendor side of `x-icims-v1-hmac-sha256` (`docs/icims-api.md` §2): rebuild the
+//! canonical request from what was *received* and check the signature, body hash, user and
+//! date.
 //!
-//! Written independently of the `icims` client crate on purpose; the reference's test vectors
-//! (§2.2.4) are checked below against this code.
+//! Written independently of the `icims` client crate on purpose; the test vectors of
+//! `docs/icims-api.md` §2.5 are checked below against this code.
 
 use axum::http::HeaderMap;
 use hmac::{Hmac, Mac};
@@ -47,7 +48,7 @@ pub(crate) struct Authorization<'a> {
 }
 
 /// `x-icims-v1-hmac-sha256 user=U, signedheaders=a;b, signature=HEX`; components may be
-/// separated by `,` or `, ` (both are seen in the wild, reference §2.2.2 step 8).
+/// separated by `,` or `, ` (both are seen in the wild, `docs/icims-api.md` §2.3).
 pub(crate) fn parse_authorization(value: &str) -> Option<Authorization<'_>> {
     let rest = value.strip_prefix(ALGORITHM)?;
     if !rest.starts_with(' ') {
@@ -73,8 +74,9 @@ pub(crate) fn parse_authorization(value: &str) -> Option<Authorization<'_>> {
     })
 }
 
-/// Canonical request (§2.2.2 step 5): METHOD, path, raw query, `name:value` lines in signed
-/// order, an empty line, the signed-header list. No payload line, no trailing newline.
+/// Canonical request (`docs/icims-api.md` §2.2, step 5): METHOD, path, raw query, `name:value`
+/// lines in signed order, an empty line, the signed-header list. No payload line, no trailing
+/// newline.
 pub(crate) fn canonical_request(
     method: &str,
     path: &str,
@@ -94,7 +96,7 @@ pub(crate) fn canonical_request(
     .join("\n")
 }
 
-/// String to sign (§2.2.2 step 6).
+/// String to sign (`docs/icims-api.md` §2.2, step 6).
 pub(crate) fn string_to_sign(date: &str, canonical_request: &str) -> String {
     format!(
         "{ALGORITHM}\n{date}\n{}",
@@ -120,8 +122,9 @@ pub(crate) fn signature_matches(key: &str, string_to_sign: &str, signature_hex: 
     }
 }
 
-/// `x-icims-date`: `2024-01-15T12:00:00Z` as the reference client sends it; any RFC 3339
-/// instant, and the `+0000` offset form iCIMS itself uses for outbound events (§2.2.6).
+/// `x-icims-date`: `2024-01-15T12:00:00Z` as the proven client sends it; any RFC 3339
+/// instant, and the `+0000` offset form iCIMS itself uses for outbound events
+/// (`docs/icims-api.md` §2.4).
 pub(crate) fn parse_date(value: &str) -> Option<OffsetDateTime> {
     if let Ok(t) = OffsetDateTime::parse(value, &Rfc3339) {
         return Some(t);
@@ -226,7 +229,8 @@ mod tests {
         signature: &'static str,
     }
 
-    /// Reference §2.2.4 (key `secretkey`, user `apiuser`, host `api.icims.com`).
+    /// The test vectors of `docs/icims-api.md` §2.5 (key `secretkey`, user `apiuser`, host
+    /// `api.icims.com`).
     const VECTORS: [Vector; 2] = [
         Vector {
             method: "GET",

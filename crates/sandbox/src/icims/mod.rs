@@ -18,8 +18,8 @@
 //! `POST /search/applicantworkflows` (and `GET …?searchJson=`), `GET /applicantworkflows/{id}`,
 //! `GET /people/{id}?fields=…`, `GET /jobs/{id}?fields=…`. Every response carries
 //! `x-ratelimit-limit/-remaining/-reset`, `x-transaction` and `date`; every authenticated call
-//! spends one from the daily budget. Behaviour follows `shared/reference/icims-api.md`; every
-//! choice where the reference is silent or unverified is in [`assumptions`].
+//! spends one from the daily budget. Behaviour follows `docs/icims-api.md`; every choice
+//! where that document is silent or unverified is in [`assumptions`].
 //!
 //! Requests are logged with `tracing` at debug level (method, path, query, status; never a
 //! header value).
@@ -63,7 +63,7 @@ pub enum Region {
 }
 
 impl Region {
-    /// The production host of this region (reference §3).
+    /// The production host of this region (`docs/icims-api.md` §3).
     pub fn production_host(self) -> &'static str {
         match self {
             Region::Us => "api.icims.com",

@@ -1,4 +1,4 @@
-//! JSON shapes of the workflow, person and job profiles (reference §4.2–§4.4).
+//! JSON shapes of the workflow, person and job profiles (`docs/icims-api.md` §5).
 
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;

@@ -1,4 +1,4 @@
-//! The Search API filter grammar (reference §4.1) for `applicantworkflows`.
+//! The Search API filter grammar (`docs/icims-api.md` §4.2) for `applicantworkflows`.
 //!
 //! ```json
 //! { "filters": [ { "name": "applicantworkflow.status", "value": ["C12345"], "operator": "=" } ],

@@ -21,7 +21,7 @@ use crate::seed::World;
 
 /// Largest accepted request body.
 const MAX_BODY: usize = 1 << 20;
-/// Search responses hold at most this many ids (reference §4.1, §6).
+/// Search responses hold at most this many ids (`docs/icims-api.md` §4.3).
 pub(crate) const PAGE_SIZE: usize = 1000;
 /// Request-log entries kept (oldest dropped first).
 const LOG_CAPACITY: usize = 10_000;
@@ -412,7 +412,7 @@ fn profile(full: serde_json::Map<String, Value>, fields: Option<&[String]>) -> R
     }
 }
 
-/// `{2A06CCC7-D2CC-5C91-2591-89CF1FF4F939}` (reference §6).
+/// `{2A06CCC7-D2CC-5C91-2591-89CF1FF4F939}` (`docs/icims-api.md` §6).
 fn transaction_id(rng: &mut ChaCha8Rng) -> String {
     let b: [u8; 16] = rng.r#gen();
     let h = hex::encode_upper(b);

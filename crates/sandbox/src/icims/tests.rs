@@ -1,5 +1,6 @@
-//! The simulator over real HTTP, driven by a tiny signer written here from the reference
-//! (§2.2.5) — deliberately not the `icims` client crate, and not the simulator's verifier.
+//! The simulator over real HTTP, driven by a tiny signer written here from
+//! `docs/icims-api.md` §2.2 — deliberately not the `icims` client crate, and not the
+//! simulator's verifier.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -25,7 +26,7 @@ fn iso(t: OffsetDateTime) -> String {
     format!("{}Z", &s[..19])
 }
 
-/// Signs like reference §2.2.5; `host` is the Host header reqwest will send.
+/// Signs as `docs/icims-api.md` §2.2 describes; `host` is the Host header reqwest will send.
 fn sign(
     method: &str,
     url: &str,

@@ -1,6 +1,6 @@
-//! Every choice the Namely simulator makes where `shared/reference/namely-api.md` marks the
-//! real behaviour as unverified (`[?]`) or says nothing. One place, so a finding on a real
-//! sandbox tenant changes one line here.
+//! Every choice the Namely simulator makes where `docs/namely-api.md` marks the real
+//! behaviour as unverified or says nothing. One place, so a finding on a real sandbox tenant
+//! changes one line here.
 //!
 //! Documented or observed behaviour is *not* listed here (401 `{"error":""}`, 404
 //! `{"message":"Profile not found","errors":[]}`, 422 `{"message":"error creating profile",
@@ -13,19 +13,19 @@
 //!   client that leaks the token into URLs fails here. The scheme word is matched
 //!   case-insensitively.
 //! - A token whose owner is inactive, or whose owner profile no longer exists → 403 with
-//!   [`inactive_owner_body`] (status documented via S5, body unverified).
+//!   [`inactive_owner_body`] (status documented, body unverified; `docs/namely-api.md` §10).
 //! - A revoked token answers exactly like an unknown one: 401 `{"error":""}`.
 //! - Writing (POST, PUT /profiles) needs the owner's `access_role` to be one of
 //!   [`WRITE_ROLES`]; otherwise 403 with [`forbidden_body`].
 //! - Custom fields (including `icims_id`) are visible only to [`WRITE_ROLES`] tokens: for other
 //!   tokens `GET /profiles/fields` lists no custom field and profiles carry no custom key
-//!   (reference §5.3: "appears only if the token bearer has permission to see it").
+//!   (`docs/namely-api.md` §7: a custom field is shown only to tokens whose user may see it).
 //! - Order of checks: route → injected faults → auth → throttle → handler.
 //!
 //! # Throttling
 //! - Only the list `GET /profiles` (and `HEAD` of it) is throttled; `/profiles/{id}`,
-//!   `/profiles/me` and `/profiles/fields` are not (the reference names "the GET /profiles
-//!   endpoint").
+//!   `/profiles/me` and `/profiles/fields` are not (Namely documents the limit for the
+//!   `GET /profiles` endpoint only, `docs/namely-api.md` §9).
 //! - Sliding window of [`THROTTLE_WINDOW`]; a request answered 406 does **not** count toward
 //!   the window. 406 body: [`throttled_body`]. No `Retry-After`, no rate headers (documented).
 //!
@@ -42,11 +42,12 @@
 //! - `updated_at` is set to now by every create and PUT (and by a `user_status` change made
 //!   through the simulator). Seeded profiles, and those added with `add_employee`, are
 //!   back-dated (2019 on, a day apart); `add_employee_now` stamps now.
-//! - `profile_format=short` keeps only the keys the reference says are always present.
+//! - `profile_format=short` keeps only the keys Namely documents as always present
+//!   (`docs/namely-api.md` §6).
 //!
 //! # Creating and updating profiles
 //! - A missing `user_status` on POST counts as `active` (the 2014 recording produced
-//!   `inactive`; the brief for this simulator chose `active`). Required per status
+//!   `inactive`; this simulator deliberately chose `active`). Required per status
 //!   ([`required_for`]): active → first_name, last_name, email, start_date; pending →
 //!   first_name, last_name, personal_email, start_date; inactive → first_name, last_name, email.
 //! - The **company `email` must be unique** across all profiles (case-insensitive): duplicate →
@@ -73,8 +74,8 @@
 //! - Custom fields: `text`/`longtext` take a string or a number (stored as a string);
 //!   `number` takes a number or a numeric string (stored as a number); `date` takes a date;
 //!   anything else takes a string. Empty string stores null.
-//! - `salary.currency_type` must be `USD` (the spec says so) and defaults to it.
-//! - POST answers 201 (the spec), not the 200 seen in 2014.
+//! - `salary.currency_type` must be `USD` (Namely's specification says so) and defaults to it.
+//! - POST answers 201 (the specification, `docs/namely-api.md` §5.3), not the 200 seen in 2014.
 //! - `reports_to` when unset is returned as `[{"id":"no_guid","first_name":"Nobody",
 //!   "last_name":"None","email":null}]`.
 //!
@@ -95,7 +96,7 @@ pub const WRITE_ROLES: &[&str] = &["Administrator", "HR Admin"];
 /// Role given to profiles created through the API.
 pub const DEFAULT_ROLE: &str = "Employee";
 
-/// The throttle window (the reference: "100 requests per minute").
+/// The throttle window (100 requests per minute, `docs/namely-api.md` §9).
 pub const THROTTLE_WINDOW: Duration = Duration::from_secs(60);
 
 /// 422 message for a duplicate company email.

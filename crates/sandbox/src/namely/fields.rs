@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::{CustomField, IcimsField};
 
-/// One profile field as `GET /profiles/fields` describes it (reference §5.2).
+/// One profile field as `GET /profiles/fields` describes it (`docs/namely-api.md` §5.5).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FieldDef {
     pub name: String,

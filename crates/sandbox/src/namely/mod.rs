@@ -13,8 +13,8 @@
 //! Endpoints (the `.json` suffix is optional everywhere): `GET /companies/info` (no token),
 //! `GET /profiles`, `POST /profiles`, `GET /profiles/me`, `GET /profiles/fields`,
 //! `GET|HEAD|PUT /profiles/{id}`, `GET /job_titles[/{id}]`, `GET /countries[/{id}]`.
-//! Behaviour follows `shared/reference/namely-api.md`; every choice where the reference is
-//! silent or unverified is in [`assumptions`].
+//! Behaviour follows `docs/namely-api.md`; every choice where that document is silent or
+//! unverified is in [`assumptions`].
 //!
 //! The tenant's profiles are the `employees` passed to [`start`] plus the token owners in
 //! [`NamelySimConfig::owners`] (Olivia Owner, an inactive administrator and a plain employee
@@ -162,7 +162,7 @@ pub struct NamelySimConfig {
     pub error_rate: f64,
     /// Seeds the error draws and the ids of created profiles.
     pub seed: u64,
-    /// Whether `GET /profiles/me` includes `access_role` (reference §9.13: it may not).
+    /// Whether `GET /profiles/me` includes `access_role` (`docs/namely-api.md` §8: it may not).
     pub include_access_role_on_me: bool,
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
