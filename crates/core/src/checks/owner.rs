@@ -1,0 +1,233 @@
+//! Part 3: who owns the integration — an active Namely user with the Administrator access
+//! role, among the people who signed in for this company.
+
+use super::{failed, passed, rfc3339};
+use crate::api::{CheckResult, OwnerCandidate, OwnerVerdict, SetupStep};
+use time::OffsetDateTime;
+
+const NOBODY_QUALIFIES_FIX: &str =
+    "An active Administrator must sign in once. Send them this app, or ask them to sign in here.";
+
+/// `Some(role)` trimmed, or `None` when Namely sent none or an empty one.
+pub(super) fn clean_role(role: Option<&str>) -> Option<&str> {
+    role.map(str::trim).filter(|r| !r.is_empty())
+}
+
+/// "Olivia Owner": the full name, else first and last, else the email, else the id.
+pub(super) fn person_name(p: &namely::Profile) -> String {
+    let non_empty = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    if let Some(full) = non_empty(&p.full_name) {
+        return full;
+    }
+    let parts: Vec<String> = [non_empty(&p.first_name), non_empty(&p.last_name)]
+        .into_iter()
+        .flatten()
+        .collect();
+    if !parts.is_empty() {
+        return parts.join(" ");
+    }
+    non_empty(&p.email).unwrap_or_else(|| format!("Namely profile {}", p.id))
+}
+
+/// Whether this person can own the integration: only an **active** user whose access role is
+/// `Administrator` (Namely Connect's rule, namely-api.md §8.1). A profile without an access
+/// role (namely-api.md §9.13, `/profiles/me` may omit it) is [`OwnerVerdict::RoleUnknown`],
+/// never "not an Administrator". A profile without a `user_status` cannot be verified either
+/// and is reported as `RoleUnknown` with its own reason.
+pub fn owner_verdict(profile: &namely::Profile, now: OffsetDateTime) -> OwnerCandidate {
+    use namely::UserStatus;
+    let role = clean_role(profile.access_role.as_deref()).map(str::to_string);
+    let (verdict, reason) = match (&profile.user_status, role.as_deref()) {
+        (Some(UserStatus::Active), Some(r)) if r.eq_ignore_ascii_case("Administrator") => {
+            (OwnerVerdict::CanOwn, "✓ can own".to_string())
+        }
+        (Some(UserStatus::Active), Some(r)) => (
+            OwnerVerdict::NotAdministrator,
+            format!("✗ not an Administrator ({r})"),
+        ),
+        (Some(UserStatus::Active), None) => (
+            OwnerVerdict::RoleUnknown,
+            "? could not verify the access role — confirm in Namely that this user is an \
+             Administrator"
+                .to_string(),
+        ),
+        (Some(UserStatus::Pending), _) => (
+            OwnerVerdict::Inactive,
+            "✗ not active in Namely yet (pending)".to_string(),
+        ),
+        (Some(_), _) => (OwnerVerdict::Inactive, "✗ inactive in Namely".to_string()),
+        (None, _) => (
+            OwnerVerdict::RoleUnknown,
+            "? could not verify that this user is active — confirm in Namely that this user \
+             is an active Administrator"
+                .to_string(),
+        ),
+    };
+    OwnerCandidate {
+        profile_id: profile.id.as_str().to_string(),
+        full_name: person_name(profile),
+        email: profile
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_string),
+        access_role: role,
+        user_status: profile
+            .user_status
+            .as_ref()
+            .map_or_else(|| "unknown".to_string(), |s| s.as_str().to_string()),
+        verdict,
+        reason,
+        verified_at: rfc3339(now),
+    }
+}
+
+/// Part 3: the chosen person (by Namely profile id) can own the integration.
+pub fn owner_check(
+    candidates: &[OwnerCandidate],
+    chosen: Option<&str>,
+    now: OffsetDateTime,
+) -> CheckResult {
+    let step = SetupStep::Owner;
+    let able: Vec<&OwnerCandidate> = candidates
+        .iter()
+        .filter(|c| c.verdict == OwnerVerdict::CanOwn)
+        .collect();
+    let unverified: Vec<&OwnerCandidate> = candidates
+        .iter()
+        .filter(|c| c.verdict == OwnerVerdict::RoleUnknown)
+        .collect();
+    let detail = Some(
+        candidates
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} ({}; status {}, role {}, verified {}): {}",
+                    c.full_name,
+                    c.profile_id,
+                    c.user_status,
+                    c.access_role.as_deref().unwrap_or("unknown"),
+                    c.verified_at,
+                    c.reason
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .filter(|d| !d.is_empty());
+    // What to do when the chosen person (or nobody) can own it.
+    let alternative = || -> String {
+        match (able.as_slice(), unverified.as_slice()) {
+            ([one], _) => format!("Choose {}, who can own it.", one.full_name),
+            ([_, ..], _) => format!(
+                "Choose one of the people marked ✓ can own ({}).",
+                names(&able)
+            ),
+            ([], [_, ..]) => format!(
+                "Namely did not show the access role of {}: confirm in Namely that they are an \
+                 active Administrator, or: {NOBODY_QUALIFIES_FIX}",
+                names(&unverified)
+            ),
+            ([], []) => NOBODY_QUALIFIES_FIX.to_string(),
+        }
+    };
+    let Some(chosen) = chosen.map(str::trim).filter(|c| !c.is_empty()) else {
+        return if candidates.is_empty() {
+            failed(
+                step,
+                "Nobody has signed in for this company yet.",
+                NOBODY_QUALIFIES_FIX,
+                None,
+                detail,
+                now,
+            )
+        } else if able.is_empty() {
+            failed(
+                step,
+                "Nobody who has signed in is an active Administrator.",
+                alternative(),
+                None,
+                detail,
+                now,
+            )
+        } else {
+            failed(
+                step,
+                "Choose who owns the integration.",
+                alternative(),
+                None,
+                detail,
+                now,
+            )
+        };
+    };
+    let Some(person) = candidates.iter().find(|c| c.profile_id == chosen) else {
+        return failed(
+            step,
+            "The chosen owner has not signed in for this company.",
+            alternative(),
+            None,
+            detail,
+            now,
+        );
+    };
+    let name = &person.full_name;
+    match person.verdict {
+        OwnerVerdict::CanOwn => passed(
+            step,
+            format!("{name} owns the integration: an active Administrator."),
+            detail,
+            now,
+        ),
+        OwnerVerdict::Inactive | OwnerVerdict::NotAdministrator => failed(
+            step,
+            format!(
+                "{name} cannot own the integration: {}.",
+                person.reason.trim_start_matches("✗ ")
+            ),
+            alternative(),
+            None,
+            detail,
+            now,
+        ),
+        OwnerVerdict::RoleUnknown => failed(
+            step,
+            format!("Could not verify that {name} is an active Administrator: Namely did not say."),
+            match able.as_slice() {
+                [] => format!(
+                    "Confirm in Namely that {name} is an active Administrator, or: \
+                     {NOBODY_QUALIFIES_FIX}"
+                ),
+                _ => format!(
+                    "Confirm in Namely that {name} is an active Administrator, or {}",
+                    lowercase_first(&alternative())
+                ),
+            },
+            None,
+            detail,
+            now,
+        ),
+    }
+}
+
+fn names(people: &[&OwnerCandidate]) -> String {
+    people
+        .iter()
+        .map(|c| c.full_name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,233 @@
+//! Running a sync: one at a time per connection (in this process and across processes), and
+//! a record of every run, even one that could not start.
+
+use super::*;
+
+/// Removes the connection from the running set when the sync ends, however it ends, and
+/// releases the lock file that keeps other processes (the app, the CLI) from syncing it too.
+pub(super) struct RunGuard {
+    inner: Arc<Inner>,
+    key: String,
+    _lock: std::fs::File,
+}
+
+impl Drop for RunGuard {
+    fn drop(&mut self) {
+        if let Ok(mut running) = self.inner.running.lock() {
+            running.remove(&self.key);
+        }
+    }
+}
+
+/// `<data>/locks/<connection>.lock`: held (flock) by the process syncing that connection.
+pub(super) fn lock_path(data: &DataDir, name: &ConnectionName) -> std::path::PathBuf {
+    let file: String = name
+        .key()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    // The readable part may map two names to one ("a b", "a_b"): a hash of the exact key
+    // keeps every connection's lock its own. FNV-1a: stable across runs and versions.
+    let hash = name.key().bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    data.root()
+        .join("locks")
+        .join(format!("{file}-{hash:016x}.lock"))
+}
+
+/// The lock file, locked; `None` when another process holds it.
+pub(super) fn try_lock_file(path: &std::path::Path) -> Result<Option<std::fs::File>> {
+    let io = |e: std::io::Error| {
+        EngineError::Internal(format!(
+            "Could not use the lock file {}: {e}",
+            path.display()
+        ))
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+    }
+}
+
+impl Engine {
+    pub(super) fn running_keys(&self) -> HashSet<String> {
+        self.inner
+            .running
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
+    }
+
+    /// A sync is running for this connection.
+    pub fn is_running(&self, name: &ConnectionName) -> bool {
+        self.running_keys().contains(&name.key())
+    }
+
+    pub(super) fn claim(&self, name: &ConnectionName) -> Result<RunGuard> {
+        let mut running = self
+            .inner
+            .running
+            .lock()
+            .map_err(|_| EngineError::Internal("the run registry is poisoned".into()))?;
+        if running.contains(&name.key()) {
+            return Err(EngineError::Busy(name.to_string()));
+        }
+        let lock = try_lock_file(&lock_path(&self.inner.data, name))?.ok_or_else(|| {
+            EngineError::Busy(format!(
+                "{name} (in another icims-namely window or command)"
+            ))
+        })?;
+        running.insert(name.key());
+        Ok(RunGuard {
+            inner: self.inner.clone(),
+            key: name.key(),
+            _lock: lock,
+        })
+    }
+
+    /// Runs one sync (or dry run) and returns it with every record. Never two at once for
+    /// the same connection: a second call while one runs fails with `Busy`.
+    pub async fn sync(
+        &self,
+        name: &str,
+        request: SyncRequest,
+        progress: &(dyn Fn(&SyncProgress) + Send + Sync),
+        cancel: Option<Arc<AtomicBool>>,
+    ) -> Result<RunDetails> {
+        let mut settings = self.settings(name)?;
+        let _guard = self.claim(&settings.name)?;
+        if settings.sandbox {
+            settings = self.ensure_sandbox_for(&settings).await?;
+        }
+        let namely = self.namely_client(&settings).await?;
+        let icims = self.icims_client(&settings).await?;
+        let only_persons: Option<Vec<IcimsPersonId>> = if request.retry_failed {
+            let failed = self.inner.store.failed_person_ids(&settings.name)?;
+            if failed.is_empty() {
+                return Err(EngineError::invalid(
+                    "There are no failed records to retry.",
+                    None,
+                ));
+            }
+            Some(failed)
+        } else {
+            None
+        };
+        let ctx = SyncContext {
+            store: &self.inner.store,
+            settings: &settings,
+            icims: &icims,
+            namely: &namely,
+        };
+        let options = SyncOptions {
+            trigger: request.trigger,
+            dry_run: request.dry_run,
+            only_persons,
+            budget_margin: self.inner.options.budget_margin,
+            cancel,
+            ..SyncOptions::default()
+        };
+        let outcome = sync::run_sync(&ctx, &options, progress).await;
+        if settings.sandbox {
+            // Keep what the run changed in the simulators, whatever its outcome.
+            self.save_sandbox_state().await;
+        }
+        let outcome = outcome.map_err(|e| EngineError::Internal(e.to_string()))?;
+        let details = self.run_details(outcome.run_id)?;
+        if !request.dry_run
+            && matches!(
+                details.summary.status,
+                crate::api::RunStatus::Succeeded | crate::api::RunStatus::FinishedWithFailures
+            )
+        {
+            let c = &details.summary.counts;
+            let review = CheckResult {
+                step: SetupStep::Review,
+                passed: true,
+                summary: format!(
+                    "First sync done: {} added, {} already in Namely, {} need review, {} invalid, {} failed.",
+                    c.created, c.already_in_namely, c.needs_review, c.invalid, c.failed
+                ),
+                fix: None,
+                field: None,
+                detail: None,
+                checked_at: views::rfc3339(now()),
+            };
+            let already = self
+                .inner
+                .store
+                .checks(&settings.name)?
+                .iter()
+                .any(|c| c.step == SetupStep::Review.as_str() && c.passed);
+            if !already {
+                self.remember(&settings, &review)?;
+            }
+        }
+        Ok(details)
+    }
+
+    /// Records a run that could not even start (a secret missing, the keychain locked…), so
+    /// that a scheduled sync failing quietly shows in the history and on the dashboard.
+    pub fn record_failed_start(
+        &self,
+        name: &str,
+        trigger: Trigger,
+        error: &EngineError,
+    ) -> Result<RunId> {
+        let settings = self.settings(name)?;
+        let at = now();
+        let run = self
+            .inner
+            .store
+            .start_run(&settings.name, trigger, false, at)?;
+        self.inner.store.finish_run(
+            run,
+            &store::RunEnd {
+                ended_at: at,
+                status: store::RunStatus::Failed,
+                counts: Default::default(),
+                icims_calls: 0,
+                namely_calls: 0,
+                error: Some(format!("The sync could not start: {error}")),
+            },
+        )?;
+        Ok(run)
+    }
+}
+
+#[cfg(test)]
+mod lock_tests {
+    use super::*;
+
+    #[test]
+    pub(super) fn names_that_look_alike_get_their_own_lock_files() {
+        let data = DataDir::new("/data");
+        let path = |n: &str| lock_path(&data, &ConnectionName::new(n).unwrap());
+        assert_ne!(path("a b"), path("a_b"));
+        assert_eq!(path("Acme"), path("ACME"), "names are unique ignoring case");
+        assert_eq!(path("Acme"), path("Acme"), "stable");
+        let file = path("Acme Corp");
+        let file = file.file_name().unwrap().to_string_lossy();
+        assert!(
+            file.starts_with("acme_corp-") && file.ends_with(".lock"),
+            "{file}"
+        );
+    }
+}

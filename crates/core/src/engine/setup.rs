@@ -1,0 +1,306 @@
+//! The setup wizard's four live checks, run for one connection, and what they leave behind:
+//! each result remembered, the company name, the people who signed in, the chosen owner.
+
+use super::*;
+
+fn region_of(view: RegionView) -> IcimsRegion {
+    match view {
+        RegionView::Us => IcimsRegion::Us,
+        RegionView::Eu => IcimsRegion::Eu,
+    }
+}
+
+impl Engine {
+    pub(super) fn remember(
+        &self,
+        settings: &ConnectionSettings,
+        result: &CheckResult,
+    ) -> Result<()> {
+        let message = match &result.fix {
+            Some(fix) if !result.passed => format!("{} {}", result.summary, fix),
+            _ => result.summary.clone(),
+        };
+        self.inner.store.record_check(
+            &settings.name,
+            result.step.as_str(),
+            result.passed,
+            &message,
+            now(),
+        )?;
+        Ok(())
+    }
+
+    pub(super) fn missing_secret_result(step: SetupStep, kind: SecretKind) -> CheckResult {
+        CheckResult {
+            step,
+            passed: false,
+            summary: format!("No {} is saved for this company yet.", kind.label()),
+            fix: Some(match kind {
+                SecretKind::NamelyToken => "Paste a Namely personal access token (Namely › API › Personal Access Tokens) to sign in.".to_string(),
+                SecretKind::IcimsHmacKey => "Enter the iCIMS Customer ID, Username and HMAC key, then Test connection.".to_string(),
+            }),
+            field: Some(match kind {
+                SecretKind::NamelyToken => Field::NamelyToken,
+                SecretKind::IcimsHmacKey => Field::IcimsHmacKey,
+            }),
+            detail: None,
+            checked_at: views::rfc3339(now()),
+        }
+    }
+
+    /// Saves a Namely token, then signs in with it (part 2).
+    pub async fn save_namely_token(&self, name: &str, token: SecretString) -> Result<SignInResult> {
+        let settings = self.settings(name)?;
+        if token.expose_secret().trim().is_empty() {
+            return Err(EngineError::invalid(
+                "The Namely token is empty. Paste it again.",
+                Some(Field::NamelyToken),
+            ));
+        }
+        let token = SecretString::from(token.expose_secret().trim().to_string());
+        // Sign in with the new token first: a wrong or expired token must not replace one
+        // that works (scheduled syncs would start failing).
+        let result = self.sign_in_with(settings, token.clone()).await?;
+        if result.check.passed {
+            self.set_secret(name, SecretKind::NamelyToken, token)
+                .await?;
+        }
+        Ok(result)
+    }
+
+    /// Part 2: the Namely credential works for this permalink.
+    pub async fn check_namely_sign_in(&self, name: &str) -> Result<SignInResult> {
+        let settings = self.settings(name)?;
+        let Some(token) = self.secret(&settings, SecretKind::NamelyToken).await? else {
+            let check =
+                Self::missing_secret_result(SetupStep::NamelySignIn, SecretKind::NamelyToken);
+            self.remember(&settings, &check)?;
+            return Ok(SignInResult {
+                check,
+                company_name: None,
+                signed_in_as: None,
+            });
+        };
+        self.sign_in_with(settings, token).await
+    }
+
+    /// Signs in with `token` and remembers the result (and, when it passes, the company name
+    /// and the person as a possible owner). Does not store the token.
+    pub(super) async fn sign_in_with(
+        &self,
+        mut settings: ConnectionSettings,
+        token: SecretString,
+    ) -> Result<SignInResult> {
+        let client = clients::namely_client(&settings, token, &self.inner.options.clients)?;
+        let result = checks::namely_sign_in(&client, now()).await;
+        self.remember(&settings, &result.check)?;
+        if result.check.passed {
+            if let Some(company) = &result.company_name {
+                settings.namely_company_name = Some(company.clone());
+            }
+            if let Some(me) = &result.signed_in_as {
+                self.inner.store.upsert_owner_candidate(
+                    &settings.name,
+                    &store::OwnerCandidate {
+                        profile_id: NamelyProfileId(me.profile_id.clone()),
+                        full_name: me.full_name.clone(),
+                        email: me.email.clone(),
+                        access_role: me.access_role.clone(),
+                        user_status: me.user_status.clone(),
+                        verified_at: now(),
+                    },
+                )?;
+                // The person who signs in is the natural owner when none is chosen yet.
+                if settings.owner_profile_id.is_none()
+                    && me.verdict == crate::api::OwnerVerdict::CanOwn
+                {
+                    settings.owner_profile_id = Some(NamelyProfileId(me.profile_id.clone()));
+                }
+            }
+            self.inner.store.update_connection(&settings)?;
+        }
+        Ok(result)
+    }
+
+    /// Part 1: the Namely field `icims_id` exists and is Text.
+    pub async fn check_namely_field(&self, name: &str) -> Result<CheckResult> {
+        let mut settings = self.settings(name)?;
+        let Some(token) = self.secret(&settings, SecretKind::NamelyToken).await? else {
+            let check =
+                Self::missing_secret_result(SetupStep::NamelyField, SecretKind::NamelyToken);
+            self.remember(&settings, &check)?;
+            return Ok(check);
+        };
+        let client = clients::namely_client(&settings, token, &self.inner.options.clients)?;
+        let found = checks::namely_field(&client, now()).await;
+        self.remember(&settings, &found.result)?;
+        if found.result.passed && found.field_name != settings.icims_field_name {
+            settings.icims_field_name = found.field_name.clone();
+            self.inner.store.update_connection(&settings)?;
+        }
+        Ok(found.result)
+    }
+
+    /// Part 3: the people who signed in for this company, each verified live now.
+    pub async fn owner_step(&self, name: &str) -> Result<OwnerStep> {
+        let settings = self.settings(name)?;
+        let stored = self.inner.store.owner_candidates(&settings.name)?;
+        let client = match self.secret(&settings, SecretKind::NamelyToken).await? {
+            Some(token) => Some(clients::namely_client(
+                &settings,
+                token,
+                &self.inner.options.clients,
+            )?),
+            None => None,
+        };
+        let mut candidates = Vec::with_capacity(stored.len());
+        for c in &stored {
+            let live = match &client {
+                Some(client) => {
+                    client
+                        .profile(&namely::ProfileId::new(c.profile_id.0.clone()))
+                        .await
+                }
+                None => Err(namely::Error::Unauthorized),
+            };
+            let candidate = match live {
+                Ok(profile) => {
+                    let v = checks::owner_verdict(&profile, now());
+                    self.inner.store.upsert_owner_candidate(
+                        &settings.name,
+                        &store::OwnerCandidate {
+                            profile_id: c.profile_id.clone(),
+                            full_name: v.full_name.clone(),
+                            email: v.email.clone(),
+                            access_role: v.access_role.clone(),
+                            user_status: v.user_status.clone(),
+                            verified_at: now(),
+                        },
+                    )?;
+                    v
+                }
+                // Could not re-verify: judge the last verified state, and say when it was.
+                Err(_) => views::owner_from_store(c),
+            };
+            candidates.push(candidate);
+        }
+        let chosen = settings.owner_profile_id.as_ref().map(|p| p.0.clone());
+        let check = checks::owner_check(&candidates, chosen.as_deref(), now());
+        self.remember(&settings, &check)?;
+        Ok(OwnerStep {
+            candidates,
+            chosen_profile_id: chosen,
+            check,
+        })
+    }
+
+    /// Part 3: choose the owner among the people who signed in.
+    pub async fn choose_owner(&self, name: &str, profile_id: &str) -> Result<OwnerStep> {
+        let mut settings = self.settings(name)?;
+        let known = self.inner.store.owner_candidates(&settings.name)?;
+        if !known.iter().any(|c| c.profile_id.0 == profile_id) {
+            return Err(EngineError::NotFound(
+                "That person has not signed in for this company. They must sign in once before they can own the integration.".to_string(),
+            ));
+        }
+        settings.owner_profile_id = Some(NamelyProfileId(profile_id.to_string()));
+        self.inner.store.update_connection(&settings)?;
+        self.owner_step(name).await
+    }
+
+    pub(super) fn icims_settings_from(
+        settings: &ConnectionSettings,
+        input: &IcimsInput,
+    ) -> ConnectionSettings {
+        let mut s = settings.clone();
+        s.icims_customer_id = input.customer_id.trim().to_string();
+        s.icims_username = input.username.trim().to_string();
+        s.icims_region = region_of(input.region);
+        s
+    }
+
+    /// Part 4: tests the iCIMS connection as typed, without saving anything.
+    pub async fn test_icims(&self, name: &str, input: &IcimsInput) -> Result<CheckResult> {
+        let settings = self.settings(name)?;
+        if let Err(result) = checks::validate_icims_input(
+            &input.customer_id,
+            &input.username,
+            input.hmac_key.as_deref(),
+            now(),
+        ) {
+            return Ok(result);
+        }
+        let key = match &input.hmac_key {
+            Some(k) => SecretString::from(k.clone()),
+            None => match self.secret(&settings, SecretKind::IcimsHmacKey).await? {
+                Some(k) => k,
+                None => {
+                    return Ok(Self::missing_secret_result(
+                        SetupStep::Icims,
+                        SecretKind::IcimsHmacKey,
+                    ));
+                }
+            },
+        };
+        let candidate = Self::icims_settings_from(&settings, input);
+        let opts = &self.inner.options.clients;
+        let client = clients::icims_client(&candidate, key.clone(), opts)?;
+        // With the vendor's hosts, the other region tells "wrong region" from "no such customer".
+        let alternate = if candidate.icims_url.is_none() {
+            let mut other = candidate.clone();
+            other.icims_region = match candidate.icims_region {
+                IcimsRegion::Us => IcimsRegion::Eu,
+                IcimsRegion::Eu => IcimsRegion::Us,
+            };
+            clients::icims_client(&other, key, opts).ok()
+        } else {
+            None
+        };
+        Ok(checks::icims(&client, input.region, alternate.as_ref(), now()).await)
+    }
+
+    /// Part 4: tests, and only when the test passes saves the settings and the key.
+    pub async fn save_icims(&self, name: &str, input: &IcimsInput) -> Result<CheckResult> {
+        let settings = self.settings(name)?;
+        let result = self.test_icims(name, input).await?;
+        if !result.passed {
+            // Nothing saved, nothing lost: the form keeps what was typed.
+            return Ok(result);
+        }
+        let updated = Self::icims_settings_from(&settings, input);
+        if let Some(key) = &input.hmac_key {
+            self.set_secret(
+                name,
+                SecretKind::IcimsHmacKey,
+                SecretString::from(key.clone()),
+            )
+            .await?;
+        }
+        self.inner.store.update_connection(&updated)?;
+        self.remember(&updated, &result)?;
+        Ok(result)
+    }
+
+    /// Re-checks parts 1–4 live (the command line's `check`).
+    pub async fn check_all(&self, name: &str) -> Result<Vec<CheckResult>> {
+        let sign_in = self.check_namely_sign_in(name).await?.check;
+        let field = self.check_namely_field(name).await?;
+        let owner = self.owner_step(name).await?.check;
+        let settings = self.settings(name)?;
+        let icims = match self.secret(&settings, SecretKind::IcimsHmacKey).await? {
+            None => Self::missing_secret_result(SetupStep::Icims, SecretKind::IcimsHmacKey),
+            Some(_) => {
+                let input = IcimsInput {
+                    customer_id: settings.icims_customer_id.clone(),
+                    username: settings.icims_username.clone(),
+                    region: views::region_view(settings.icims_region),
+                    hmac_key: None,
+                };
+                let r = self.test_icims(name, &input).await?;
+                self.remember(&settings, &r)?;
+                r
+            }
+        };
+        Ok(vec![field, sign_in, owner, icims])
+    }
+}
