@@ -5,6 +5,7 @@ mod commands;
 use icims_namely_core::api::{RunDetails, SyncProgress};
 use icims_namely_core::engine::{Engine, EngineError, EngineOptions};
 use icims_namely_core::scheduler::{self, SchedulerEvents};
+use icims_namely_sandbox_host::InProcessSandbox;
 use std::sync::Arc;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
@@ -109,6 +110,8 @@ pub fn run() {
     }
     let engine = match Engine::open_default(EngineOptions {
         local_offset,
+        // "Try the sandbox": the simulators start in this process on first use.
+        sandbox: Some(Arc::new(InProcessSandbox::new())),
         ..EngineOptions::default()
     }) {
         Ok(engine) => engine,

@@ -14,6 +14,7 @@ use icims_namely_core::domain::Trigger;
 use icims_namely_core::engine::{AddConnection, Engine, EngineError, EngineOptions, SyncRequest};
 use icims_namely_core::secrets::SecretKind;
 use icims_namely_core::store::RunId;
+use icims_namely_sandbox_host::InProcessSandbox;
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
@@ -215,6 +216,9 @@ fn init_logging() {
 fn open_engine(local_offset: time::UtcOffset) -> Result<Engine, EngineError> {
     Engine::open_default(EngineOptions {
         local_offset,
+        // A "Sandbox" connection made in the desktop app syncs here too, against simulators
+        // started in this process from the data the app kept.
+        sandbox: Some(std::sync::Arc::new(InProcessSandbox::new())),
         ..EngineOptions::default()
     })
 }

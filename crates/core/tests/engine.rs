@@ -15,12 +15,14 @@ use icims_namely_core::engine::{
 use icims_namely_core::paths::DataDir;
 use icims_namely_core::secrets::{SecretKind, Secrets};
 use icims_namely_core::store::RunId;
+use icims_namely_sandbox_host::InProcessSandbox;
 use sandbox::icims::IcimsSimConfig;
 use sandbox::namely::{TOKEN_OLIVIA_OWNER, TOKEN_REVOKED, TokenGrant};
 use sandbox::{Sandbox, SandboxConfig};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 // ---------------------------------------------------------------------------------------------
@@ -38,9 +40,30 @@ fn engine_options() -> EngineOptions {
     }
 }
 
+/// An engine as a shell opens it: with the in-process sandbox host, which the tests keep to
+/// look inside the simulators and turn their knobs.
+struct App {
+    engine: Engine,
+    sandbox: Arc<InProcessSandbox>,
+}
+
+impl std::ops::Deref for App {
+    type Target = Engine;
+    fn deref(&self) -> &Engine {
+        &self.engine
+    }
+}
+
+impl App {
+    /// The running simulators (`None` before the sandbox was first started).
+    async fn with_sandbox<T>(&self, f: impl FnOnce(&Sandbox) -> T) -> Option<T> {
+        self.sandbox.with(f).await
+    }
+}
+
 /// An engine on a fresh data folder with a mock keychain (kept, to look inside).
 struct Harness {
-    engine: Engine,
+    engine: App,
     secrets: Secrets,
     dir: tempfile::TempDir,
 }
@@ -65,8 +88,14 @@ impl Harness {
     }
 }
 
-fn open_engine(dir: &Path, secrets: &Secrets) -> Engine {
-    Engine::open(DataDir::new(dir), secrets.clone(), None, engine_options()).unwrap()
+fn open_engine(dir: &Path, secrets: &Secrets) -> App {
+    let sandbox = Arc::new(InProcessSandbox::new());
+    let options = EngineOptions {
+        sandbox: Some(sandbox.clone()),
+        ..engine_options()
+    };
+    let engine = Engine::open(DataDir::new(dir), secrets.clone(), None, options).unwrap();
+    App { engine, sandbox }
 }
 
 fn no_progress(_: &SyncProgress) {}
@@ -132,7 +161,7 @@ async fn wizard_parts(engine: &Engine, info: &SandboxInfo) {
 }
 
 /// The whole wizard on the in-app sandbox, ending with the first real sync.
-async fn complete_sandbox(engine: &Engine) -> (SandboxInfo, RunDetails) {
+async fn complete_sandbox(engine: &App) -> (SandboxInfo, RunDetails) {
     let info = engine.start_sandbox().await.unwrap();
     wizard_parts(engine, &info).await;
     let run = sync(engine, SANDBOX_CONNECTION, false).await.unwrap();
@@ -147,7 +176,7 @@ async fn complete_sandbox(engine: &Engine) -> (SandboxInfo, RunDetails) {
 }
 
 /// Olivia Owner's profile id in the in-app sandbox (the seeded employees may hold her).
-async fn olivia_id(engine: &Engine) -> String {
+async fn olivia_id(engine: &App) -> String {
     engine
         .with_sandbox(|sb| sb.namely.token_owner_id(TOKEN_OLIVIA_OWNER))
         .await
@@ -155,7 +184,7 @@ async fn olivia_id(engine: &Engine) -> String {
         .expect("the demo token has an owner")
 }
 
-async fn created_in_sandbox(engine: &Engine) -> usize {
+async fn created_in_sandbox(engine: &App) -> usize {
     engine
         .with_sandbox(|sb| sb.namely.created_profiles().len())
         .await
@@ -1008,7 +1037,7 @@ async fn no_view_carries_the_icims_key_or_the_namely_token() {
 // Restarting with a sandbox connection
 // ---------------------------------------------------------------------------------------------
 
-async fn posts_in_sandbox(engine: &Engine) -> usize {
+async fn posts_in_sandbox(engine: &App) -> usize {
     engine
         .with_sandbox(|sb| sb.namely.calls_to("POST", "/profiles"))
         .await

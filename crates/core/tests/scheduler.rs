@@ -18,6 +18,7 @@ use icims_namely_core::scheduler::{
     self, Clock, SchedulerEvents, SchedulerHandle, SchedulerOptions,
 };
 use icims_namely_core::secrets::{SecretKind, Secrets};
+use icims_namely_sandbox_host::InProcessSandbox;
 use secrecy::SecretString;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -117,6 +118,7 @@ fn engine() -> (Engine, tempfile::TempDir) {
             namely_throttle_wait: Duration::from_millis(5),
             namely_throttle_retries: 3,
         },
+        sandbox: Some(Arc::new(InProcessSandbox::new())),
         ..EngineOptions::default()
     };
     let engine = Engine::open(DataDir::new(dir.path()), Secrets::mock(), None, options).unwrap();

@@ -1,6 +1,15 @@
 //! Named connections: add, list, show, change and remove them, and the views of one.
 
-use super::*;
+use super::{AddConnection, Engine, EngineError, Result, now, views};
+use crate::api::{
+    ConnectionDetails, ConnectionSummary, Field, NewConnectionInput, PermalinkView, SetupStep,
+    SyncSettingsInput,
+};
+use crate::clients;
+use crate::connection::{ConnectionName, ConnectionSettings, IcimsRegion};
+use crate::store;
+use secrecy::SecretString;
+use std::collections::HashSet;
 
 impl Engine {
     /// The connection a person named (case-insensitive).

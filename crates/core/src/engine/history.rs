@@ -1,6 +1,8 @@
 //! History: the runs of a connection, one run with every record, and a run as CSV.
 
-use super::*;
+use super::{Engine, EngineError, Result, views};
+use crate::api::{ExportedFile, RunDetails, RunSummary};
+use crate::store::RunId;
 
 impl Engine {
     /// Runs of a connection, newest first.

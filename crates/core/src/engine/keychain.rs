@@ -1,7 +1,12 @@
 //! The engine's side of the keychain: saving, reading and removing a connection's secrets
 //! (always off the async threads), and the clients built from them.
 
-use super::*;
+use super::{Engine, EngineError, Result, now};
+use crate::api::{ConnectionDetails, Field};
+use crate::clients;
+use crate::connection::ConnectionSettings;
+use crate::secrets::{SecretKind, Secrets};
+use secrecy::{ExposeSecret, SecretString};
 
 /// The kind names the store keeps secret metadata under.
 fn meta_kind(kind: SecretKind) -> &'static str {

@@ -4,6 +4,20 @@
 //! clients, the setup checks and the sync together, and answers in the view types of
 //! [`crate::api`]. Keychain calls are blocking (a locked keychain may prompt), so they run on
 //! tokio's blocking pool; everything else is async or fast.
+//!
+//! This file holds the [`Engine`] itself: opening it, its options, what every part shares.
+//! The rest is one file per concern, each an `impl Engine` block:
+//!
+//! | file             | owns                                                              |
+//! |------------------|-------------------------------------------------------------------|
+//! | `connections.rs` | add, list, show, change and remove connections                    |
+//! | `keychain.rs`    | a connection's secrets, and the vendor clients built from them    |
+//! | `setup.rs`       | the four live setup checks and what they remember                 |
+//! | `runs.rs`        | a sync: one at a time per company, every run recorded             |
+//! | `history.rs`     | past runs, their records, CSV export                              |
+//! | `sandbox.rs`     | the built-in sandbox, through the shell's [`SandboxHost`]          |
+//! | `views.rs`       | store rows → the view types of [`crate::api`]                     |
+//! | `error.rs`       | [`EngineError`]: a code to branch on, words for a person          |
 
 mod connections;
 mod error;
@@ -15,23 +29,16 @@ mod setup;
 mod views;
 
 pub use error::{EngineError, Result};
+pub use sandbox::{BoxFuture, HostedSandbox, SandboxHost};
 
-use crate::api::{
-    AppInfo, CheckResult, ConnectionDetails, ConnectionSummary, ExportedFile, Field, IcimsInput,
-    KeychainStatus, NewConnectionInput, OwnerStep, PermalinkView, RegionView, RunDetails,
-    RunSummary, SandboxInfo, SetupStep, SignInResult, SyncProgress, SyncSettingsInput,
-};
-use crate::checks;
-use crate::clients::{self, ClientOptions};
-use crate::connection::{ConnectionName, ConnectionSettings, IcimsRegion, Schedule};
-use crate::domain::{IcimsPersonId, NamelyProfileId, Trigger};
+use crate::api::{AppInfo, KeychainStatus};
+use crate::clients::ClientOptions;
+use crate::connection::{ConnectionName, IcimsRegion, Schedule};
+use crate::domain::Trigger;
 use crate::paths::DataDir;
-use crate::secrets::{SecretKind, Secrets};
-use crate::store::{self, RunId, Store};
-use crate::sync::{self, SyncContext, SyncOptions};
-use secrecy::{ExposeSecret, SecretString};
+use crate::secrets::Secrets;
+use crate::store::Store;
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use time::{OffsetDateTime, UtcOffset};
 
@@ -47,6 +54,9 @@ pub struct EngineOptions {
     pub local_offset: UtcOffset,
     /// iCIMS calls kept in reserve: a sync stops when fewer remain today.
     pub budget_margin: u64,
+    /// The built-in simulators, when the shell hosts them (see [`SandboxHost`]). Without
+    /// them, the "Sandbox" connection cannot be started or synced.
+    pub sandbox: Option<Arc<dyn SandboxHost>>,
 }
 
 impl Default for EngineOptions {
@@ -55,6 +65,7 @@ impl Default for EngineOptions {
             clients: ClientOptions::default(),
             local_offset: UtcOffset::UTC,
             budget_margin: 200,
+            sandbox: None,
         }
     }
 }
@@ -97,10 +108,6 @@ struct Inner {
     options: EngineOptions,
     /// Connection keys (lowercased names) with a sync in progress.
     running: Mutex<HashSet<String>>,
-    sandbox: tokio::sync::Mutex<Option<::sandbox::Sandbox>>,
-    /// Whether the running sandbox was restored from `<data>/sandbox/state.json` (its data is
-    /// what the sandbox connection last saw) rather than started afresh.
-    sandbox_restored: AtomicBool,
     /// Bumped when settings that affect the schedule change.
     schedule_changed: tokio::sync::watch::Sender<u64>,
 }
@@ -163,8 +170,6 @@ impl Engine {
                 keychain_note,
                 options,
                 running: Mutex::new(HashSet::new()),
-                sandbox: tokio::sync::Mutex::new(None),
-                sandbox_restored: AtomicBool::new(false),
                 schedule_changed,
             }),
         })

@@ -1,7 +1,16 @@
 //! Running a sync: one at a time per connection (in this process and across processes), and
 //! a record of every run, even one that could not start.
 
-use super::*;
+use super::{Engine, EngineError, Inner, Result, SyncRequest, now, views};
+use crate::api::{CheckResult, RunDetails, SetupStep, SyncProgress};
+use crate::connection::ConnectionName;
+use crate::domain::{IcimsPersonId, Trigger};
+use crate::paths::DataDir;
+use crate::store::{self, RunId};
+use crate::sync::{self, SyncContext, SyncOptions};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 /// Removes the connection from the running set when the sync ends, however it ends, and
 /// releases the lock file that keeps other processes (the app, the CLI) from syncing it too.
@@ -114,7 +123,7 @@ impl Engine {
         let mut settings = self.settings(name)?;
         let _guard = self.claim(&settings.name)?;
         if settings.sandbox {
-            settings = self.ensure_sandbox_for(&settings).await?;
+            settings = self.prepare_sandbox_run(settings).await?;
         }
         let namely = self.namely_client(&settings).await?;
         let icims = self.icims_client(&settings).await?;
@@ -147,7 +156,7 @@ impl Engine {
         let outcome = sync::run_sync(&ctx, &options, progress).await;
         if settings.sandbox {
             // Keep what the run changed in the simulators, whatever its outcome.
-            self.save_sandbox_state().await;
+            self.finish_sandbox_run().await;
         }
         let outcome = outcome.map_err(|e| EngineError::Internal(e.to_string()))?;
         let details = self.run_details(outcome.run_id)?;

@@ -1,14 +1,51 @@
-//! The built-in sandbox as the engine sees it.
+//! The built-in sandbox as the engine sees it: simulators of both APIs that the *shell* hosts
+//! (the desktop app and the command line, through `crates/sandbox-host`) and hands to the
+//! engine as a [`SandboxHost`]. The engine never links a simulator; it only keeps the
+//! "Sandbox" connection pointed at wherever the host's simulators listen, and asks the host to
+//! keep their data after a run.
 
-use super::*;
+use super::{Engine, EngineError, Result, SANDBOX_CONNECTION, now};
+use crate::api::SandboxInfo;
+use crate::connection::{ConnectionSettings, IcimsRegion};
+use crate::store;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use time::OffsetDateTime;
+
+/// A boxed future, so that [`SandboxHost`] can be used as a trait object.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Where the hosted simulators listen, and whether they hold the data they had last time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostedSandbox {
+    /// Their addresses and demo values (public, they open nothing outside this computer).
+    pub info: SandboxInfo,
+    /// True when the simulators were restored from the data kept in the data folder (their
+    /// data is what the "Sandbox" connection last saw); false when they started afresh with
+    /// new seeded data.
+    pub restored: bool,
+}
+
+/// Simulators hosted by the shell for the engine.
+pub trait SandboxHost: Send + Sync + std::fmt::Debug {
+    /// Starts the simulators unless they already run (at most once per process), with the
+    /// data kept in `folder` when there is any, and says where they listen. Every later call
+    /// answers the same.
+    fn start<'a>(&'a self, folder: &'a Path) -> BoxFuture<'a, std::io::Result<HostedSandbox>>;
+
+    /// Keeps what the simulators hold now in `folder`, for the next session (called after every
+    /// run of the "Sandbox" connection). A failure only costs the next session its data, so
+    /// the host logs it and carries on.
+    fn save<'a>(&'a self, folder: &'a Path) -> BoxFuture<'a, ()>;
+}
 
 impl Engine {
     /// Starts the built-in simulators (once per process) and makes sure the "Sandbox"
     /// connection exists and points at them. Returns the demo values the wizard fills in.
     pub async fn start_sandbox(&self) -> Result<SandboxInfo> {
-        let (demo, restored) = self.sandbox_demo().await?;
-        let existing = self.inner.store.find_connection(SANDBOX_CONNECTION)?;
-        match existing {
+        let hosted = self.hosted_sandbox().await?;
+        match self.inner.store.find_connection(SANDBOX_CONNECTION)? {
             // A connection of the person's own that happens to be called "Sandbox" (say, for
             // their Namely sandbox tenant) must not be repointed at the simulators.
             Some(settings) if !settings.sandbox => {
@@ -19,114 +56,67 @@ impl Engine {
                 )));
             }
             Some(settings) => {
-                self.point_at_sandbox(settings, &demo, restored)?;
+                self.point_at_sandbox(settings, &hosted)?;
             }
             None => {
                 let name = Self::parse_name(SANDBOX_CONNECTION)?;
                 let mut settings = ConnectionSettings::new(
                     name,
-                    demo.namely_permalink.clone(),
+                    hosted.info.namely_permalink.clone(),
                     "",
                     "",
                     IcimsRegion::Us,
                     now(),
                 );
                 settings.sandbox = true;
-                settings.namely_url = Some(demo.namely_url.clone());
-                settings.icims_url = Some(demo.icims_url.clone());
+                settings.namely_url = Some(hosted.info.namely_url.clone());
+                settings.icims_url = Some(hosted.info.icims_url.clone());
                 self.insert_connection(&settings)?;
             }
         }
-        Ok(SandboxInfo {
-            icims_url: demo.icims_url,
-            namely_url: demo.namely_url,
-            namely_permalink: demo.namely_permalink,
-            namely_token: demo.namely_token,
-            icims_customer_id: demo.icims_customer_id,
-            icims_username: demo.icims_username,
-            icims_hmac_key: demo.icims_hmac_key,
+        Ok(hosted.info)
+    }
+
+    /// `<data>/sandbox`: where the host keeps the simulators' data between sessions.
+    fn sandbox_folder(&self) -> PathBuf {
+        self.inner.data.root().join("sandbox")
+    }
+
+    fn sandbox_host(&self) -> Result<&dyn SandboxHost> {
+        self.inner.options.sandbox.as_deref().ok_or_else(|| {
+            EngineError::invalid(
+                "This program has no built-in sandbox, so the \"Sandbox\" connection cannot be \
+                 used here. Open it in the icims-namely desktop app.",
+                None,
+            )
         })
     }
 
-    /// The running sandbox's demo values, starting it first (once per process): restored
-    /// from `<data>/sandbox/state.json` when that holds a readable snapshot, else afresh.
-    /// Also says whether it was restored.
-    pub(super) async fn sandbox_demo(&self) -> Result<(::sandbox::DemoCredentials, bool)> {
-        let mut guard = self.inner.sandbox.lock().await;
-        if guard.is_none() {
-            let config = ::sandbox::SandboxConfig {
-                anchor_unix: Some(now().unix_timestamp()),
-                ..::sandbox::SandboxConfig::default()
-            };
-            let path = self.sandbox_state_path();
-            let mut restored = None;
-            if let Some(snapshot) = read_sandbox_state(&path) {
-                match ::sandbox::Sandbox::start_from(config.clone(), snapshot).await {
-                    Ok(sb) => restored = Some(sb),
-                    Err(e) => tracing::warn!(
-                        path = %path.display(), error = %e,
-                        "could not restore the sandbox's data; starting it afresh"
-                    ),
-                }
-            }
-            let was_restored = restored.is_some();
-            let sb = match restored {
-                Some(sb) => sb,
-                None => ::sandbox::Sandbox::start(config).await.map_err(|e| {
-                    EngineError::Internal(format!(
-                        "Could not start the sandbox on this computer: {e}"
-                    ))
-                })?,
-            };
-            tracing::info!(
-                icims = %sb.icims.url(), namely = %sb.namely.url(), restored = was_restored,
-                "sandbox started"
-            );
-            if !was_restored {
-                write_sandbox_state_logged(&path, &sb.snapshot());
-            }
-            self.inner
-                .sandbox_restored
-                .store(was_restored, Ordering::SeqCst);
-            *guard = Some(sb);
-        }
-        let demo = guard
-            .as_ref()
-            .map(|s| s.demo_credentials())
-            .expect("started above");
-        Ok((demo, self.inner.sandbox_restored.load(Ordering::SeqCst)))
-    }
-
-    /// `<data>/sandbox/state.json`: the sandbox's data, kept across restarts.
-    pub(super) fn sandbox_state_path(&self) -> std::path::PathBuf {
-        self.inner.data.root().join("sandbox").join("state.json")
-    }
-
-    /// Saves the running sandbox's data (if one runs); a failure is only logged.
-    pub(super) async fn save_sandbox_state(&self) {
-        let guard = self.inner.sandbox.lock().await;
-        if let Some(sb) = guard.as_ref() {
-            write_sandbox_state_logged(&self.sandbox_state_path(), &sb.snapshot());
-        }
+    /// The host's simulators, started first when they do not run yet.
+    async fn hosted_sandbox(&self) -> Result<HostedSandbox> {
+        let host = self.sandbox_host()?;
+        host.start(&self.sandbox_folder()).await.map_err(|e| {
+            EngineError::Internal(format!("Could not start the sandbox on this computer: {e}"))
+        })
     }
 
     /// A sandbox connection after a restart: the simulators are new (new ports), so point
     /// the connection at them. When they were started afresh (new data), also forget what
     /// was learnt of the old ones; when restored, their data is what it was, so keep it.
-    pub(super) fn point_at_sandbox(
+    fn point_at_sandbox(
         &self,
         mut settings: ConnectionSettings,
-        demo: &::sandbox::DemoCredentials,
-        restored: bool,
+        hosted: &HostedSandbox,
     ) -> Result<ConnectionSettings> {
-        if settings.namely_url.as_deref() != Some(demo.namely_url.as_str())
-            || settings.icims_url.as_deref() != Some(demo.icims_url.as_str())
+        let info = &hosted.info;
+        if settings.namely_url.as_deref() != Some(info.namely_url.as_str())
+            || settings.icims_url.as_deref() != Some(info.icims_url.as_str())
         {
-            settings.namely_url = Some(demo.namely_url.clone());
-            settings.icims_url = Some(demo.icims_url.clone());
+            settings.namely_url = Some(info.namely_url.clone());
+            settings.icims_url = Some(info.icims_url.clone());
             settings.sandbox = true;
             self.inner.store.update_connection(&settings)?;
-            if restored {
+            if hosted.restored {
                 return Ok(settings);
             }
             self.inner.store.clear_watermark(&settings.name)?;
@@ -144,66 +134,20 @@ impl Engine {
         Ok(settings)
     }
 
-    pub(super) async fn ensure_sandbox_for(
+    /// Before a run of a sandbox connection: the simulators run, and the connection points
+    /// at them.
+    pub(super) async fn prepare_sandbox_run(
         &self,
-        settings: &ConnectionSettings,
+        settings: ConnectionSettings,
     ) -> Result<ConnectionSettings> {
-        let (demo, restored) = self.sandbox_demo().await?;
-        self.point_at_sandbox(settings.clone(), &demo, restored)
+        let hosted = self.hosted_sandbox().await?;
+        self.point_at_sandbox(settings, &hosted)
     }
 
-    /// The running sandbox, for tests and demos that inspect it.
-    pub async fn with_sandbox<T>(&self, f: impl FnOnce(&::sandbox::Sandbox) -> T) -> Option<T> {
-        self.inner.sandbox.lock().await.as_ref().map(f)
-    }
-}
-
-/// The snapshot kept at `path`, if there is a readable one; an unreadable one is logged and
-/// ignored (the sandbox then starts afresh and overwrites it).
-fn read_sandbox_state(path: &std::path::Path) -> Option<::sandbox::SandboxSnapshot> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => {
-            tracing::warn!(path = %path.display(), error = %e, "could not read the sandbox's saved data; starting it afresh");
-            return None;
+    /// After a run of a sandbox connection, however it ended: keep what it changed.
+    pub(super) async fn finish_sandbox_run(&self) {
+        if let Ok(host) = self.sandbox_host() {
+            host.save(&self.sandbox_folder()).await;
         }
-    };
-    match serde_json::from_slice(&bytes) {
-        Ok(snapshot) => Some(snapshot),
-        Err(e) => {
-            tracing::warn!(path = %path.display(), error = %e, "the sandbox's saved data is damaged; starting it afresh");
-            None
-        }
-    }
-}
-
-/// Writes the snapshot atomically (a temporary file in the same folder, then a rename).
-/// It holds demo data only, never a credential.
-fn write_sandbox_state(
-    path: &std::path::Path,
-    snapshot: &::sandbox::SandboxSnapshot,
-) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .ok_or_else(|| std::io::Error::other("the sandbox state path has no folder"))?;
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!("state.json.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(&serde_json::to_vec(snapshot)?)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-fn write_sandbox_state_logged(path: &std::path::Path, snapshot: &::sandbox::SandboxSnapshot) {
-    if let Err(e) = write_sandbox_state(path, snapshot) {
-        tracing::warn!(path = %path.display(), error = %e, "could not save the sandbox's data");
     }
 }

@@ -1,7 +1,15 @@
 //! The setup wizard's four live checks, run for one connection, and what they leave behind:
 //! each result remembered, the company name, the people who signed in, the chosen owner.
 
-use super::*;
+use super::{Engine, EngineError, Result, now, views};
+use crate::api::{CheckResult, Field, IcimsInput, OwnerStep, RegionView, SetupStep, SignInResult};
+use crate::checks;
+use crate::clients;
+use crate::connection::{ConnectionSettings, IcimsRegion};
+use crate::domain::NamelyProfileId;
+use crate::secrets::SecretKind;
+use crate::store;
+use secrecy::{ExposeSecret, SecretString};
 
 fn region_of(view: RegionView) -> IcimsRegion {
     match view {

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Checks "who may import whom" (docs/ARCHITECTURE.md) from Cargo's own dependency graph: the
+# normal dependencies of each crate, the ones that ship. Fails naming every rule broken.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# deps CRATE: every crate CRATE links when it ships (direct or not), one name per line.
+deps() {
+  cargo tree -q -p "$1" -e normal --prefix none --no-dedupe 2>/dev/null \
+    | awk '{print $1}' | sort -u | grep -vx "$1"
+}
+# direct CRATE: what CRATE names in its own [dependencies].
+direct() {
+  cargo tree -q -p "$1" -e normal --prefix none --depth 1 2>/dev/null \
+    | awk '{print $1}' | sort -u | grep -vx "$1"
+}
+
+broken=0
+forbid() { # forbid WHAT CRATE LIST... : CRATE must not have any of LIST in WHAT (deps|direct)
+  local what="$1" crate="$2"; shift 2
+  local have
+  have=$("$what" "$crate")
+  for f in "$@"; do
+    if grep -qx -- "$f" <<<"$have"; then
+      echo "layering: $crate must not depend on $f ($what)" >&2
+      broken=1
+    fi
+  done
+}
+
+# The vendor clients know one vendor each, and nothing of the engine.
+forbid deps icims namely icims-namely-core sandbox tauri rusqlite keyring-core
+forbid deps namely icims icims-namely-core sandbox tauri rusqlite keyring-core
+# The simulators play the vendors with code of their own: never the clients or the engine.
+forbid deps sandbox icims namely icims-namely-core
+# The engine ships without a simulator, a window or a command-line parser.
+forbid deps icims-namely-core sandbox icims-namely-sandbox-host axum tauri clap
+# The shells reach the vendors, the database and the keychain only through the engine.
+forbid direct icims-namely-cli icims namely rusqlite keyring-core
+forbid direct icims-namely-app icims namely rusqlite keyring-core
+
+if ((broken)); then exit 1; fi
+echo "layering: every crate depends only on what it may (checked with cargo tree)"
