@@ -922,10 +922,15 @@ fn connection_add_rejects_a_bad_permalink_and_plain_http_to_another_host() {
         r.stderr.contains("http://10.0.0.1") && r.stderr.contains("plain http"),
         "{r}"
     );
+    assert!(
+        r.stderr.starts_with("error: --icims-url: "),
+        "names the option given the value:\n{r}"
+    );
 
     let r = add("acme", &["--namely-url", "http://10.0.0.1/api/v1"]);
     assert_eq!(r.code, 2, "{r}");
     assert!(r.stderr.contains("plain http"), "{r}");
+    assert!(r.stderr.starts_with("error: --namely-url: "), "{r}");
 
     // Nothing was saved by the refusals…
     let list = cli.json(&["connection", "list", "--json"]);
@@ -1068,6 +1073,7 @@ fn a_wrong_namely_token_fails_check_with_3() {
         .find(|c| c["step"] == "namely_sign_in")
         .unwrap_or_else(|| panic!("{results}"));
     assert_eq!(sign_in["passed"], false, "{sign_in}");
+    assert_eq!(sign_in["code"], "token_refused", "{sign_in}");
     assert_eq!(sign_in["field"], "namely_token", "{sign_in}");
     // iCIMS itself was fine.
     let icims = results
@@ -1112,6 +1118,7 @@ fn a_sync_with_a_wrong_hmac_key_exits_3() {
     let out = r.json();
     let created = if out.get("summary").is_some() {
         assert_ne!(out["summary"]["status"], "succeeded", "{r}");
+        assert_eq!(out["summary"]["error_code"], "icims_credentials", "{r}");
         count(&out, "created")
     } else {
         0

@@ -8,7 +8,7 @@ mod output;
 mod sandbox_cmd;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use icims_namely_core::api::{CheckResult, SyncPhase, SyncProgress};
+use icims_namely_core::api::{CheckCode, CheckResult, ErrorCode, Field, SyncPhase, SyncProgress};
 use icims_namely_core::connection::{IcimsRegion, Schedule};
 use icims_namely_core::domain::Trigger;
 use icims_namely_core::engine::{AddConnection, Engine, EngineError, EngineOptions, SyncRequest};
@@ -225,14 +225,76 @@ fn open_engine(local_offset: time::UtcOffset) -> Result<Engine, EngineError> {
 
 /// Prints an error for a person (or as JSON) and returns its exit code.
 fn fail(e: &EngineError, out: Option<OutputArgs>) -> u8 {
+    fail_with(e, out, None)
+}
+
+/// Like [`fail`], naming the option an invalid value was given to (`connection add`).
+fn fail_with(e: &EngineError, out: Option<OutputArgs>, option: Option<&str>) -> u8 {
     if out.is_some_and(|o| o.json) {
         println!(
             "{}",
             serde_json::to_string_pretty(&e.to_ipc()).unwrap_or_default()
         );
     }
-    eprintln!("error: {e}");
-    e.exit_code() as u8
+    let mut line = match option {
+        Some(option) => format!("error: {option}: {e}"),
+        None => format!("error: {e}"),
+    };
+    if let Some(hint) = hint(e) {
+        line.push(' ');
+        line.push_str(&hint);
+    }
+    eprintln!("{line}");
+    exit_code(e)
+}
+
+/// What to do about an error on the command line. The engine's messages name no command, so
+/// the command line adds its own: chosen by the error's variant, never by its words.
+fn hint(e: &EngineError) -> Option<String> {
+    match e {
+        EngineError::ConnectionNotFound { .. } => Some(
+            "List the connections with `icims-namely connection list`, or add it with \
+             `icims-namely connection add`."
+                .to_string(),
+        ),
+        EngineError::SecretMissing { connection, kind } => Some(format!(
+            "Save it with `icims-namely secret set {} {}` (the value is read from standard \
+             input).",
+            output::shell_quote(connection),
+            kind.as_str()
+        )),
+        _ => None,
+    }
+}
+
+/// The exit code of a command that stopped with this error: 2 bad usage or configuration,
+/// 3 credentials or connection failure, 1 anything else.
+fn exit_code(e: &EngineError) -> u8 {
+    match e.code() {
+        ErrorCode::InvalidInput
+        | ErrorCode::NotFound
+        | ErrorCode::AlreadyExists
+        | ErrorCode::SecretMissing
+        | ErrorCode::Busy => EXIT_USAGE,
+        ErrorCode::Credentials | ErrorCode::Network | ErrorCode::Keychain => EXIT_CREDENTIALS,
+        ErrorCode::Storage | ErrorCode::Internal => EXIT_RECORD_FAILURES,
+    }
+}
+
+/// The option of `connection add` that sets an input field.
+fn add_option(field: &Field) -> Option<&'static str> {
+    Some(match field {
+        Field::ConnectionName => "NAME",
+        Field::NamelyPermalink => "--namely-permalink",
+        Field::IcimsCustomerId => "--icims-customer-id",
+        Field::IcimsUsername => "--icims-username",
+        Field::IcimsRegion => "--icims-region",
+        Field::HiredStatuses => "--hired-status",
+        Field::Schedule => "--schedule",
+        Field::NamelyUrl => "--namely-url",
+        Field::IcimsUrl => "--icims-url",
+        Field::NamelyToken | Field::IcimsHmacKey => return None,
+    })
 }
 
 async fn run(cli: Cli, local_offset: time::UtcOffset) -> u8 {
@@ -312,7 +374,7 @@ async fn connection(engine: &Engine, cmd: ConnectionCommand) -> u8 {
                     }
                     EXIT_OK
                 }
-                Err(e) => fail(&e, Some(out)),
+                Err(e) => fail_with(&e, Some(out), e.field().as_ref().and_then(add_option)),
             }
         }
         ConnectionCommand::List { out } => match engine.list_connections() {
@@ -451,42 +513,54 @@ async fn secret(engine: &Engine, cmd: SecretCommand) -> u8 {
     }
 }
 
-/// How the checks word a vendor that could not be reached or would not answer (checks.rs).
-const CONNECTION_WORDS: &[&str] = &[
-    "Could not reach",
-    "did not answer in time",
-    "broke off",
-    "limiting requests",
-    "temporary problem",
-    "no more calls",
-];
+/// The exit code one check leads to, from its code alone (never from its words): 2 when it is
+/// something a person sets up or corrects (the field in Namely, the permalink, the owner, the
+/// Customer ID or region); 3 when a credential is missing or refused, or a vendor could not be
+/// reached, was limiting requests, or is out of step with this computer's clock.
+fn check_code_exit(code: CheckCode) -> u8 {
+    use CheckCode as C;
+    match code {
+        C::Passed => EXIT_OK,
+        C::FieldMissing
+        | C::FieldMisspelt
+        | C::FieldWrongType
+        | C::CompanyNotFound
+        | C::NobodySignedIn
+        | C::NoEligibleOwner
+        | C::OwnerNotChosen
+        | C::OwnerNotSignedIn
+        | C::OwnerNotAdministrator
+        | C::OwnerInactive
+        | C::OwnerUnverified
+        | C::IcimsInputInvalid
+        | C::IcimsCustomerNotFound
+        | C::IcimsWrongRegion
+        | C::SettingsInvalid => EXIT_USAGE,
+        C::SecretMissing
+        | C::FieldHidden
+        | C::TokenRefused
+        | C::TokenForbidden
+        | C::TokenOwnerUnknown
+        | C::IcimsCredentialsRefused
+        | C::IcimsNotIntegrationUser
+        | C::IcimsBudgetExhausted
+        | C::ClockSkew
+        | C::VendorUnreachable
+        | C::VendorTimeout
+        | C::VendorThrottled
+        | C::VendorUnavailable
+        | C::UnexpectedAnswer => EXIT_CREDENTIALS,
+    }
+}
 
-/// The exit code of `check`: 0 when every part passed; 2 when every failure concerns a setting
-/// a person fixes (the permalink, the Customer ID, the field in Namely, the owner, …); 3 when
-/// any failure is about credentials or reaching a vendor (a refused token or key, a timeout,
-/// an outage, the daily call limit) — those carry no field, or a credential field.
+/// The exit code of `check`: 0 when every part passed, else the gravest of the parts' codes
+/// (a credential or connection failure, 3, outweighs a configuration one, 2).
 fn check_exit(results: &[CheckResult]) -> u8 {
-    use icims_namely_core::api::{Field, SetupStep};
-    let failed: Vec<&CheckResult> = results.iter().filter(|r| !r.passed).collect();
-    if failed.is_empty() {
-        return EXIT_OK;
-    }
-    let credential_or_connection = failed.iter().any(|r| match &r.field {
-        Some(Field::NamelyToken | Field::IcimsHmacKey | Field::IcimsUsername) => true,
-        Some(_) => false,
-        // Without a field: Namely's or iCIMS's data is wrong in parts 1 and 3 (no such field,
-        // nobody can own) — configuration; anything else is the vendor being unreachable,
-        // slow, limited or out of step with this computer's clock.
-        None => {
-            !matches!(r.step, SetupStep::NamelyField | SetupStep::Owner)
-                || CONNECTION_WORDS.iter().any(|w| r.summary.contains(w))
-        }
-    });
-    if credential_or_connection {
-        EXIT_CREDENTIALS
-    } else {
-        EXIT_USAGE
-    }
+    results
+        .iter()
+        .map(|r| check_code_exit(r.code))
+        .max()
+        .unwrap_or(EXIT_OK)
 }
 
 async fn check(engine: &Engine, name: &str, out: OutputArgs) -> u8 {
@@ -688,92 +762,98 @@ mod tests {
         }
     }
 
-    fn failed_check(
-        step: icims_namely_core::api::SetupStep,
-        field: Option<icims_namely_core::api::Field>,
-        summary: &str,
-    ) -> CheckResult {
+    /// A check result with this code, worded `words`.
+    fn result(code: CheckCode, words: &str) -> CheckResult {
         CheckResult {
-            step,
-            passed: false,
-            summary: summary.into(),
-            fix: None,
-            field,
-            detail: None,
+            step: icims_namely_core::api::SetupStep::Icims,
+            code,
+            passed: code.passed(),
+            summary: words.to_string(),
+            fix: Some(words.to_string()),
+            field: None,
+            detail: Some(words.to_string()),
             checked_at: "2026-11-27T10:00:00Z".into(),
         }
     }
 
+    fn exit_of(codes: &[CheckCode]) -> u8 {
+        let results: Vec<CheckResult> = codes.iter().map(|&c| result(c, "words")).collect();
+        check_exit(&results)
+    }
+
     #[test]
     fn check_exit_codes_follow_the_contract() {
-        use icims_namely_core::api::{Field, SetupStep};
-        let ok = CheckResult {
-            passed: true,
-            ..failed_check(SetupStep::Icims, None, "ok")
-        };
-        assert_eq!(check_exit(std::slice::from_ref(&ok)), EXIT_OK);
-        let config = [
-            failed_check(
-                SetupStep::NamelyField,
-                None,
-                "No field named `icims_id` yet.",
-            ),
-            failed_check(SetupStep::Owner, None, "Nobody can own the integration."),
-            failed_check(
-                SetupStep::Icims,
-                Some(Field::IcimsCustomerId),
-                "iCIMS has no customer 1234.",
-            ),
-            failed_check(
-                SetupStep::NamelySignIn,
-                Some(Field::NamelyPermalink),
-                "No Namely company at x.",
-            ),
-        ];
-        for c in &config {
-            assert_eq!(
-                check_exit(&[ok.clone(), c.clone()]),
-                EXIT_USAGE,
-                "{}",
-                c.summary
-            );
+        use CheckCode as C;
+        assert_eq!(exit_of(&[C::Passed, C::Passed]), EXIT_OK);
+        assert_eq!(exit_of(&[]), EXIT_OK);
+        for config in [
+            C::FieldMissing,
+            C::FieldMisspelt,
+            C::NobodySignedIn,
+            C::IcimsCustomerNotFound,
+            C::CompanyNotFound,
+        ] {
+            assert_eq!(exit_of(&[C::Passed, config]), EXIT_USAGE, "{config}");
         }
-        let connection = [
-            failed_check(
-                SetupStep::NamelySignIn,
-                Some(Field::NamelyToken),
-                "Namely did not accept this token.",
-            ),
-            failed_check(
-                SetupStep::Icims,
-                Some(Field::IcimsHmacKey),
-                "iCIMS did not accept the key.",
-            ),
-            failed_check(
-                SetupStep::NamelyField,
-                None,
-                "Namely at acme.namely.com did not answer in time.",
-            ),
-            failed_check(SetupStep::Icims, None, "iCIMS had a temporary problem."),
-            failed_check(
-                SetupStep::Icims,
-                None,
-                "Your computer's clock is 7 minutes off.",
-            ),
-        ];
-        for c in &connection {
-            assert_eq!(
-                check_exit(std::slice::from_ref(c)),
-                EXIT_CREDENTIALS,
-                "{}",
-                c.summary
-            );
+        for connection in [
+            C::TokenRefused,
+            C::IcimsCredentialsRefused,
+            C::VendorTimeout,
+            C::VendorUnavailable,
+            C::ClockSkew,
+            C::SecretMissing,
+        ] {
+            assert_eq!(exit_of(&[connection]), EXIT_CREDENTIALS, "{connection}");
         }
-        // A connection failure outweighs a configuration one.
+        // A connection failure outweighs a configuration one, in any order.
         assert_eq!(
-            check_exit(&[config[0].clone(), connection[3].clone()]),
+            exit_of(&[C::FieldMissing, C::VendorUnavailable]),
             EXIT_CREDENTIALS
         );
+        assert_eq!(
+            exit_of(&[C::VendorUnavailable, C::FieldMissing]),
+            EXIT_CREDENTIALS
+        );
+        // Every failure code leads to 2 or 3, never to success.
+        for &code in C::ALL {
+            let exit = exit_of(&[code]);
+            if code.passed() {
+                assert_eq!(exit, EXIT_OK);
+            } else {
+                assert!([EXIT_USAGE, EXIT_CREDENTIALS].contains(&exit), "{code}");
+            }
+        }
+    }
+
+    /// The exit code of `check` depends on what each check found, never on how it is worded:
+    /// every code, worded in ways that include the phrases the command line once searched
+    /// its messages for, exits the same.
+    #[test]
+    fn rewording_a_check_message_changes_no_exit_code() {
+        let wordings = [
+            "",
+            "Could not reach iCIMS at api.icims.com.",
+            "did not answer in time",
+            "Namely is limiting requests right now; temporary problem; no more calls; broke off",
+            "Found `icmis_id`, which looks like a typo.",
+            "✓ everything is fine",
+        ];
+        for &code in CheckCode::ALL {
+            let exits: Vec<u8> = wordings
+                .iter()
+                .map(|words| check_exit(&[result(code, words)]))
+                .collect();
+            assert!(
+                exits.iter().all(|&e| e == exits[0]),
+                "{code}: {exits:?} for {wordings:?}"
+            );
+            // Mixed with other parts worded differently, too.
+            for &other in CheckCode::ALL {
+                let a = check_exit(&[result(code, wordings[1]), result(other, wordings[3])]);
+                let b = check_exit(&[result(code, wordings[4]), result(other, wordings[0])]);
+                assert_eq!(a, b, "{code} with {other}");
+            }
+        }
     }
 
     #[test]

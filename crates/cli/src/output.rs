@@ -1,8 +1,8 @@
 //! What the command line prints: readable tables for people, JSON for machines.
 
 use icims_namely_core::api::{
-    CheckResult, ConnectionDetails, ConnectionSummary, OutcomeKind, RunDetails, RunStatus,
-    RunSummary, ScheduleView, StepState, SyncPhase, SyncProgress,
+    CheckResult, ConnectionDetails, ConnectionSummary, OutcomeKind, RunDetails, RunErrorCode,
+    RunStatus, RunSummary, ScheduleView, StepState, SyncPhase, SyncProgress,
 };
 use icims_namely_core::engine::{Engine, EngineError};
 use icims_namely_core::store::RunId;
@@ -324,6 +324,10 @@ pub fn run_table(runs: &[RunSummary]) {
 }
 
 /// 0 success · 1 finished with record failures (or stopped early) · 3 the run failed.
+/// The exit code of a sync, from its status and error code (never its words): 0 succeeded;
+/// 1 finished with record failures, stopped early or interrupted; a run that failed as a
+/// whole is 3 when iCIMS or Namely refused or could not be reached, and 1 when the local
+/// database failed.
 pub fn run_exit_code(d: &RunDetails) -> u8 {
     match d.summary.status {
         RunStatus::Succeeded => crate::EXIT_OK,
@@ -331,7 +335,25 @@ pub fn run_exit_code(d: &RunDetails) -> u8 {
         | RunStatus::StoppedBudget
         | RunStatus::Interrupted
         | RunStatus::Running => crate::EXIT_RECORD_FAILURES,
-        RunStatus::Failed => crate::EXIT_CREDENTIALS,
+        RunStatus::Failed => match d.summary.error_code {
+            Some(RunErrorCode::LocalStorage) => crate::EXIT_RECORD_FAILURES,
+            Some(
+                RunErrorCode::IcimsCredentials
+                | RunErrorCode::IcimsAccess
+                | RunErrorCode::IcimsUnavailable
+                | RunErrorCode::IcimsUnexpected
+                | RunErrorCode::IcimsBudget
+                | RunErrorCode::NamelyCredentials
+                | RunErrorCode::NamelyThrottled
+                | RunErrorCode::NamelyUnavailable
+                | RunErrorCode::Cancelled
+                | RunErrorCode::Interrupted
+                | RunErrorCode::SecretMissing
+                | RunErrorCode::Keychain
+                | RunErrorCode::NotStarted,
+            )
+            | None => crate::EXIT_CREDENTIALS,
+        },
     }
 }
 

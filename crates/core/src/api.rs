@@ -8,50 +8,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use crate::domain::{Counts, Decision, OutcomeKind, Trigger};
-/// How a run is going or how it ended (the store's own type; running, succeeded, …).
-pub use crate::store::RunStatus;
-
-/// The stops of the setup wizard, in order (the four parts of the integration guide, then the
-/// review and first sync).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum SetupStep {
-    /// Part 1: the Namely profile field `icims_id` (Text) exists.
-    NamelyField,
-    /// Part 2: signed in to Namely for the company permalink.
-    NamelySignIn,
-    /// Part 3: an active Administrator owns the integration.
-    Owner,
-    /// Part 4: the iCIMS Customer ID, Username and HMAC key work.
-    Icims,
-    /// Hired statuses, schedule, and the approved dry run.
-    Review,
-}
-
-impl SetupStep {
-    pub const ALL: [SetupStep; 5] = [
-        SetupStep::NamelyField,
-        SetupStep::NamelySignIn,
-        SetupStep::Owner,
-        SetupStep::Icims,
-        SetupStep::Review,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SetupStep::NamelyField => "namely_field",
-            SetupStep::NamelySignIn => "namely_sign_in",
-            SetupStep::Owner => "owner",
-            SetupStep::Icims => "icims",
-            SetupStep::Review => "review",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        SetupStep::ALL.into_iter().find(|step| step.as_str() == s)
-    }
-}
+pub use crate::domain::{
+    CheckCode, Counts, Decision, OutcomeKind, RunErrorCode, RunStatus, SetupStep, Trigger,
+};
 
 /// Where a wizard stop stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -67,6 +26,8 @@ pub enum StepState {
 pub struct StepStatus {
     pub step: SetupStep,
     pub state: StepState,
+    /// What the last check found (None when never checked, or checked by an older version).
+    pub code: Option<CheckCode>,
     /// What the check found, in plain words (None when never checked).
     pub message: Option<String>,
     /// RFC 3339, UTC.
@@ -86,12 +47,18 @@ pub enum Field {
     IcimsRegion,
     HiredStatuses,
     Schedule,
+    /// An explicit Namely address in place of the permalink's (sandbox, tests).
+    NamelyUrl,
+    /// An explicit iCIMS address in place of the region's (sandbox, tests).
+    IcimsUrl,
 }
 
 /// The result of one live setup check: what happened, why, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CheckResult {
     pub step: SetupStep,
+    /// What the check found, to branch on. `passed` is `code == passed`.
+    pub code: CheckCode,
     pub passed: bool,
     /// One line: "Found the field `icims_id` (Text)." / "Found `icmis_id`, which looks like a typo."
     pub summary: String,
@@ -299,6 +266,8 @@ pub struct RunSummary {
     pub counts: Counts,
     pub icims_calls: u64,
     pub namely_calls: u64,
+    /// Why the run as a whole failed or stopped early, to branch on.
+    pub error_code: Option<RunErrorCode>,
     /// Plain words, when the run as a whole failed or stopped early.
     pub error: Option<String>,
 }

@@ -7,6 +7,47 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use ts_rs::TS;
 
+/// An enum of fixed words: each variant is written as its word in JSON, in the TypeScript
+/// bindings and in the local database, from the one literal given here. Adds `ALL`, `as_str`
+/// and `parse`.
+macro_rules! words {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $word:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+        pub enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $word)] $variant, )*
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// The word for this value.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word,)*
+                }
+            }
+
+            /// The value written as `word`, if any.
+            pub fn parse(word: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == word)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 /// The iCIMS person id (system id of the person profile). The dedupe key written to Namely.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -88,74 +129,182 @@ pub enum Decision {
     Invalid,
 }
 
-/// The final outcome of one record in a run (what history shows).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum OutcomeKind {
-    /// Created in Namely by this run.
-    Created,
-    /// Would be created (dry run only).
-    WouldCreate,
-    AlreadyInNamely,
-    NeedsReview,
-    Invalid,
-    /// Namely or the network refused it; it will be retried next run.
-    Failed,
-}
-
-impl OutcomeKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutcomeKind::Created => "created",
-            OutcomeKind::WouldCreate => "would_create",
-            OutcomeKind::AlreadyInNamely => "already_in_namely",
-            OutcomeKind::NeedsReview => "needs_review",
-            OutcomeKind::Invalid => "invalid",
-            OutcomeKind::Failed => "failed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "created" => OutcomeKind::Created,
-            "would_create" => OutcomeKind::WouldCreate,
-            "already_in_namely" => OutcomeKind::AlreadyInNamely,
-            "needs_review" => OutcomeKind::NeedsReview,
-            "invalid" => OutcomeKind::Invalid,
-            "failed" => OutcomeKind::Failed,
-            _ => return None,
-        })
+words! {
+    /// The final outcome of one record in a run (what history shows).
+    pub enum OutcomeKind {
+        /// Created in Namely by this run.
+        Created = "created",
+        /// Would be created (dry run only).
+        WouldCreate = "would_create",
+        AlreadyInNamely = "already_in_namely",
+        NeedsReview = "needs_review",
+        Invalid = "invalid",
+        /// Namely or the network refused it; it will be retried next run.
+        Failed = "failed",
     }
 }
 
-/// How a run was started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum Trigger {
-    Manual,
-    Schedule,
-    Cli,
-    Retry,
+words! {
+    /// How a run was started.
+    pub enum Trigger {
+        Manual = "manual",
+        Schedule = "schedule",
+        Cli = "cli",
+        Retry = "retry",
+    }
 }
 
-impl Trigger {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Trigger::Manual => "manual",
-            Trigger::Schedule => "schedule",
-            Trigger::Cli => "cli",
-            Trigger::Retry => "retry",
-        }
+words! {
+    /// How a run is going or how it ended.
+    pub enum RunStatus {
+        /// Not ended yet.
+        Running = "running",
+        Succeeded = "succeeded",
+        /// Ended, but some records failed (they are retried next run).
+        FinishedWithFailures = "finished_with_failures",
+        /// The run as a whole failed (e.g. could not reach iCIMS); [`RunErrorCode`] says why.
+        Failed = "failed",
+        /// Stopped early because the iCIMS daily call budget ran out.
+        StoppedBudget = "stopped_budget",
+        /// Stopped before it ended: asked to, or the process ended (found at the next start).
+        Interrupted = "interrupted",
     }
+}
 
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "manual" => Trigger::Manual,
-            "schedule" => Trigger::Schedule,
-            "cli" => Trigger::Cli,
-            "retry" => Trigger::Retry,
-            _ => return None,
-        })
+words! {
+    /// Why a run failed or stopped early, as a code: the command line maps it to an exit code
+    /// and the interface branches on it. The run's `error` text is for people; rewording it
+    /// changes no code.
+    pub enum RunErrorCode {
+        /// Asked to stop before it finished; the next run picks up where it stopped.
+        Cancelled = "cancelled",
+        /// The app or command ended while the run was going (found at the next start).
+        Interrupted = "interrupted",
+        /// Fewer iCIMS calls were left today than the safety margin (or iCIMS said none).
+        IcimsBudget = "icims_budget",
+        /// iCIMS refused the Username or HMAC key.
+        IcimsCredentials = "icims_credentials",
+        /// iCIMS refused the search or a record to this user (Integration User group).
+        IcimsAccess = "icims_access",
+        /// iCIMS could not be reached, or kept failing.
+        IcimsUnavailable = "icims_unavailable",
+        /// iCIMS answered in a way the sync cannot use.
+        IcimsUnexpected = "icims_unexpected",
+        /// Namely refused the credential.
+        NamelyCredentials = "namely_credentials",
+        /// Namely kept limiting requests even after waiting.
+        NamelyThrottled = "namely_throttled",
+        /// Namely's profiles could not be read.
+        NamelyUnavailable = "namely_unavailable",
+        /// The local database failed.
+        LocalStorage = "local_storage",
+        /// The run could not start: a secret it needs is not saved.
+        SecretMissing = "secret_missing",
+        /// The run could not start: the keychain refused or is locked.
+        Keychain = "keychain",
+        /// The run could not start for another reason (its error says which).
+        NotStarted = "not_started",
+    }
+}
+
+words! {
+    /// The stops of the setup wizard, in order: the four parts of the integration guide, then
+    /// the review and first sync.
+    pub enum SetupStep {
+        /// Part 1: the Namely profile field `icims_id` (Text) exists.
+        NamelyField = "namely_field",
+        /// Part 2: signed in to Namely for the company permalink.
+        NamelySignIn = "namely_sign_in",
+        /// Part 3: an active Administrator owns the integration.
+        Owner = "owner",
+        /// Part 4: the iCIMS Customer ID, Username and HMAC key work.
+        Icims = "icims",
+        /// Hired statuses, schedule, and the approved dry run.
+        Review = "review",
+    }
+}
+
+words! {
+    /// What a live setup check found, as a code: the command line maps it to an exit code
+    /// and the interface branches on it. The check's summary and fix are for people;
+    /// rewording them changes no code.
+    pub enum CheckCode {
+        /// The check passed.
+        Passed = "passed",
+        /// The secret the check needs is not saved yet.
+        SecretMissing = "secret_missing",
+
+        // Part 1: the Namely field.
+        /// No field `icims_id`.
+        FieldMissing = "field_missing",
+        /// A field whose name looks like a typo of `icims_id`.
+        FieldMisspelt = "field_misspelt",
+        /// `icims_id` exists but is not Text.
+        FieldWrongType = "field_wrong_type",
+        /// No `icims_id` is visible to the signed-in person, who is not an Administrator.
+        FieldHidden = "field_hidden",
+
+        // Part 2: signing in to Namely.
+        /// Namely did not accept the token (401).
+        TokenRefused = "token_refused",
+        /// Namely refused the token's owner (403).
+        TokenForbidden = "token_forbidden",
+        /// Namely has no profile for the token's owner.
+        TokenOwnerUnknown = "token_owner_unknown",
+        /// No Namely company at the permalink.
+        CompanyNotFound = "company_not_found",
+
+        // Part 3: the owner.
+        /// Nobody has signed in for this company yet.
+        NobodySignedIn = "nobody_signed_in",
+        /// Nobody who signed in can own the integration.
+        NoEligibleOwner = "no_eligible_owner",
+        /// People can own it, but none was chosen.
+        OwnerNotChosen = "owner_not_chosen",
+        /// The chosen owner is not among the people who signed in.
+        OwnerNotSignedIn = "owner_not_signed_in",
+        /// The chosen owner is not an Administrator.
+        OwnerNotAdministrator = "owner_not_administrator",
+        /// The chosen owner is not active in Namely.
+        OwnerInactive = "owner_inactive",
+        /// Namely did not say whether the chosen owner is an active Administrator.
+        OwnerUnverified = "owner_unverified",
+
+        // Part 4: iCIMS.
+        /// The Customer ID, Username or key as typed cannot be right (nothing was sent).
+        IcimsInputInvalid = "icims_input_invalid",
+        /// iCIMS did not accept the Username or HMAC key.
+        IcimsCredentialsRefused = "icims_credentials_refused",
+        /// iCIMS has no such customer in this region.
+        IcimsCustomerNotFound = "icims_customer_not_found",
+        /// The customer is in the other region.
+        IcimsWrongRegion = "icims_wrong_region",
+        /// The iCIMS user may not search: not in the Integration User group.
+        IcimsNotIntegrationUser = "icims_not_integration_user",
+        /// iCIMS allows no more calls today.
+        IcimsBudgetExhausted = "icims_budget_exhausted",
+        /// This computer's clock differs too much from iCIMS's.
+        ClockSkew = "clock_skew",
+
+        // Either vendor.
+        /// The vendor could not be reached, or the connection broke off.
+        VendorUnreachable = "vendor_unreachable",
+        /// The vendor did not answer in time.
+        VendorTimeout = "vendor_timeout",
+        /// The vendor is limiting requests right now.
+        VendorThrottled = "vendor_throttled",
+        /// The vendor had a temporary problem (5xx).
+        VendorUnavailable = "vendor_unavailable",
+        /// The settings cannot make a valid request.
+        SettingsInvalid = "settings_invalid",
+        /// The vendor answered in a way this app did not expect.
+        UnexpectedAnswer = "unexpected_answer",
+    }
+}
+
+impl CheckCode {
+    pub fn passed(self) -> bool {
+        self == CheckCode::Passed
     }
 }
 

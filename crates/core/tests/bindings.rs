@@ -17,6 +17,8 @@ fn render() -> String {
         declaration::<Decision>(&cfg),
         declaration::<OutcomeKind>(&cfg),
         declaration::<Trigger>(&cfg),
+        declaration::<CheckCode>(&cfg),
+        declaration::<RunErrorCode>(&cfg),
         declaration::<SetupStep>(&cfg),
         declaration::<StepState>(&cfg),
         declaration::<StepStatus>(&cfg),
@@ -56,6 +58,15 @@ fn render() -> String {
          // Regenerate: UPDATE_BINDINGS=1 cargo test -p icims-namely-core --test bindings\n\n",
     );
     out.push_str(&decls.join("\n"));
+    // The order of the wizard's stops, from the same enum.
+    let steps: Vec<String> = SetupStep::ALL
+        .iter()
+        .map(|s| format!("\"{}\"", s.as_str()))
+        .collect();
+    out.push_str(&format!(
+        "\n/** The setup wizard's stops, in order. */\nexport const SETUP_STEPS: readonly SetupStep[] = [{}];\n",
+        steps.join(", ")
+    ));
     out
 }
 

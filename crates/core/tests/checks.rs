@@ -1,7 +1,7 @@
 //! The four setup checks against the sandbox simulators over real HTTP on 127.0.0.1.
 
 use icims_namely_core::api::{
-    CheckResult, Field, OwnerCandidate, OwnerVerdict, RegionView, SetupStep,
+    CheckCode, CheckResult, Field, OwnerCandidate, OwnerVerdict, RegionView, SetupStep,
 };
 use icims_namely_core::checks::{
     self, ICIMS_FIELD, looks_like_misspelt_icims_id, owner_check, owner_verdict,
@@ -105,6 +105,7 @@ async fn field_present_passes_with_its_name() {
     assert!(r.passed, "{r:?}");
     assert_eq!(r.step, SetupStep::NamelyField);
     assert_eq!(r.summary, "Found the field `icims_id` (Text).");
+    assert_eq!(r.code, CheckCode::Passed);
     assert_eq!(r.fix, None);
     assert_eq!(check.field_name.as_deref(), Some("icims_id"));
     assert_checked_at(r);
@@ -119,6 +120,7 @@ async fn field_missing_says_how_to_create_it() {
     let r = &check.result;
     assert!(!r.passed);
     assert_eq!(r.summary, "No field named `icims_id` yet.");
+    assert_eq!(r.code, CheckCode::FieldMissing);
     assert_eq!(r.fix.as_deref(), Some(CREATE_FIX));
     assert_eq!(r.field, None);
     assert_eq!(check.field_name, None);
@@ -132,6 +134,7 @@ async fn field_misspelt_is_a_typo_to_delete() {
     let r = &check.result;
     assert!(!r.passed);
     assert_eq!(r.summary, "Found `icmis_id`, which looks like a typo.");
+    assert_eq!(r.code, CheckCode::FieldMisspelt);
     assert_eq!(r.fix.as_deref(), Some(TYPO_FIX));
     assert_eq!(check.field_name, None);
     assert!(r.detail.as_deref().unwrap().contains("icmis_id"), "{r:?}");
@@ -162,6 +165,7 @@ async fn field_of_wrong_type_must_be_recreated_as_text() {
     let r = &check.result;
     assert!(!r.passed);
     assert_eq!(r.summary, "Found `icims_id` but it is a Number field.");
+    assert_eq!(r.code, CheckCode::FieldWrongType);
     assert_eq!(
         r.fix.as_deref(),
         Some("Delete it and create it again as Text.")
@@ -180,6 +184,7 @@ async fn field_renamed_to_icims_id_passes_and_writes_the_old_name() {
     let r = &check.result;
     assert!(r.passed, "{r:?}");
     assert_eq!(r.summary, "Found the field `icims_id` (Text).");
+    assert_eq!(r.code, CheckCode::Passed);
     assert_eq!(check.field_name.as_deref(), Some("icmis_id"));
     let detail = r.detail.as_deref().unwrap();
     assert!(detail.contains("internal name is `icmis_id`"), "{detail}");
@@ -210,6 +215,7 @@ async fn field_hidden_from_an_employee_token_says_sign_in_as_admin() {
         r.summary,
         "No field named `icims_id` is visible to Emma Employee (Employee)."
     );
+    assert_eq!(r.code, CheckCode::FieldHidden);
     assert_eq!(r.field, Some(Field::NamelyToken));
     assert!(r.fix.as_deref().unwrap().contains("Administrator"), "{r:?}");
 }
@@ -221,6 +227,7 @@ async fn field_check_with_a_bad_token_points_at_the_token() {
     let r = &check.result;
     assert!(!r.passed);
     assert_eq!(r.summary, "Namely did not accept this token.");
+    assert_eq!(r.code, CheckCode::TokenRefused);
     assert_eq!(r.fix.as_deref(), Some(NEW_TOKEN_FIX));
     assert_eq!(r.field, Some(Field::NamelyToken));
     assert_no_secret(r, &["not-a-token"]);
@@ -317,6 +324,7 @@ async fn sign_in_with_a_bad_or_revoked_token_is_401() {
         let r = checks::namely_sign_in(&namely_client(&sim, token), now()).await;
         assert!(!r.check.passed, "{token}");
         assert_eq!(r.check.summary, "Namely did not accept this token.");
+        assert_eq!(r.check.code, CheckCode::TokenRefused);
         assert_eq!(r.check.fix.as_deref(), Some(NEW_TOKEN_FIX));
         assert_eq!(r.check.field, Some(Field::NamelyToken));
         assert_eq!(r.signed_in_as, None);
@@ -338,6 +346,7 @@ async fn sign_in_with_the_inactive_admins_token_is_403() {
         r.check.summary,
         "Namely refused this token: its owner may be inactive or lack permission."
     );
+    assert_eq!(r.check.code, CheckCode::TokenForbidden);
     assert_eq!(r.check.field, Some(Field::NamelyToken));
     assert!(
         r.check
@@ -360,6 +369,7 @@ async fn sign_in_to_an_unknown_company_points_at_the_permalink() {
         r.check.summary,
         format!("No Namely company at {} — check the permalink.", sim.addr())
     );
+    assert_eq!(r.check.code, CheckCode::CompanyNotFound);
     assert_eq!(r.check.field, Some(Field::NamelyPermalink));
     assert!(r.check.fix.as_deref().unwrap().contains(".namely.com"));
 
@@ -372,6 +382,7 @@ async fn sign_in_to_an_unknown_company_points_at_the_permalink() {
         r.check.summary,
         format!("Could not reach Namely at 127.0.0.1:{port} — check the permalink.")
     );
+    assert_eq!(r.check.code, CheckCode::VendorUnreachable);
     assert_eq!(r.check.field, Some(Field::NamelyPermalink));
     assert_no_secret(&r.check, &[TOKEN_OLIVIA_OWNER]);
 }
@@ -545,6 +556,7 @@ fn owner_check_when_nobody_qualifies() {
     );
     let r = owner_check(&[], None, at);
     assert_eq!(r.summary, "Nobody has signed in for this company yet.");
+    assert_eq!(r.code, CheckCode::NobodySignedIn);
     assert_eq!(r.fix.as_deref(), Some(NOBODY_FIX));
     // Someone qualifies but nobody was chosen yet.
     let r = owner_check(&candidates(), None, at);
@@ -603,6 +615,7 @@ async fn icims_wrong_key_blames_username_or_key() {
     let r = checks::icims(&icims_client(&sim, key), RegionView::Us, None, now()).await;
     assert!(!r.passed);
     assert_eq!(r.summary, "iCIMS did not accept the Username or HMAC key.");
+    assert_eq!(r.code, CheckCode::IcimsCredentialsRefused);
     assert_eq!(r.field, Some(Field::IcimsHmacKey));
     assert!(
         r.fix.as_deref().unwrap().starts_with(
@@ -620,6 +633,7 @@ async fn icims_unknown_customer_points_at_the_customer_id() {
     let r = checks::icims(&client, RegionView::Us, None, now()).await;
     assert!(!r.passed);
     assert_eq!(r.summary, "iCIMS has no customer 5678 in the US region.");
+    assert_eq!(r.code, CheckCode::IcimsCustomerNotFound);
     assert_eq!(r.field, Some(Field::IcimsCustomerId));
 }
 
@@ -643,6 +657,7 @@ async fn icims_customer_found_in_the_other_region_says_choose_it() {
     let r = checks::icims(&primary, RegionView::Us, Some(&alternate), now()).await;
     assert!(!r.passed);
     assert_eq!(r.summary, "iCIMS has no customer 1234 in the US region.");
+    assert_eq!(r.code, CheckCode::IcimsWrongRegion);
     assert_eq!(
         r.fix.as_deref(),
         Some("This looks like an EU customer — choose the EU region.")
@@ -653,6 +668,7 @@ async fn icims_customer_found_in_the_other_region_says_choose_it() {
     // The other way round: set up as EU, but the customer is in the US.
     let r = checks::icims(&alternate_for(&us), RegionView::Eu, Some(&alternate), now()).await;
     assert_eq!(r.summary, "iCIMS has no customer 1234 in the EU region.");
+    assert_eq!(r.code, CheckCode::IcimsWrongRegion);
     assert_eq!(
         r.fix.as_deref(),
         Some("This looks like a US customer — choose the US region.")
@@ -664,6 +680,7 @@ async fn icims_customer_found_in_the_other_region_says_choose_it() {
     let us_other = icims_client_at(&us.url(), "4321", key);
     let r = checks::icims(&us_other, RegionView::Us, Some(&eu_other), now()).await;
     assert_eq!(r.summary, "iCIMS has no customer 4321 in the US region.");
+    assert_eq!(r.code, CheckCode::IcimsCustomerNotFound);
     assert_eq!(r.field, Some(Field::IcimsCustomerId));
 }
 
@@ -684,6 +701,7 @@ async fn icims_clock_off_by_seven_minutes_is_reported() {
         r.summary,
         "Your computer's clock is 7 minutes off; iCIMS rejects signed requests when clocks differ."
     );
+    assert_eq!(r.code, CheckCode::ClockSkew);
     assert_eq!(
         r.fix.as_deref(),
         Some("Turn on automatic date & time, then Test again.")
@@ -735,6 +753,7 @@ async fn icims_stale_date_refused_reports_minutes_off() {
         r.summary,
         "Your computer's clock is 7 minutes off; iCIMS rejects signed requests when clocks differ."
     );
+    assert_eq!(r.code, CheckCode::ClockSkew);
     assert_eq!(
         r.fix.as_deref(),
         Some("Turn on automatic date & time, then Test again.")
@@ -762,6 +781,7 @@ async fn icims_budget_spent_says_when_it_resets() {
         "iCIMS allowed no more calls today (limit 10,000); it resets at midnight UTC."
     );
     assert_eq!(sim.request_log().last().map(|l| l.status), Some(429));
+    assert_eq!(r.code, CheckCode::IcimsBudgetExhausted);
 }
 
 #[tokio::test]
@@ -785,6 +805,7 @@ async fn icims_budget_spent_shows_the_customers_own_daily_limit() {
         "iCIMS allowed no more calls today (limit 500); it resets at midnight UTC."
     );
     assert_eq!(sim.request_log().last().map(|l| l.status), Some(429));
+    assert_eq!(r.code, CheckCode::IcimsBudgetExhausted);
 
     // A limit in the thousands is grouped.
     let sim = icims_sim_with(IcimsSimConfig {
@@ -820,6 +841,7 @@ async fn icims_search_refused_points_at_the_integration_user_group() {
         "{r:?}"
     );
     assert_eq!(r.field, Some(Field::IcimsUsername));
+    assert_eq!(r.code, CheckCode::IcimsNotIntegrationUser);
 }
 
 #[tokio::test]
@@ -836,6 +858,7 @@ async fn icims_unreachable_names_the_host() {
         r.summary,
         format!("Could not reach iCIMS at 127.0.0.1:{port}.")
     );
+    assert_eq!(r.code, CheckCode::VendorUnreachable);
     assert_no_secret(&r, &[icims_sim::DEFAULT_HMAC_KEY]);
 }
 

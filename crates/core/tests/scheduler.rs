@@ -428,6 +428,7 @@ async fn the_last_run_in_history_sets_the_next_slot_unless_it_failed() {
             counts: Counts::default(),
             icims_calls: 0,
             namely_calls: 0,
+            error_code: None,
             error: None,
         };
         engine.store().finish_run(id, &end).unwrap();
@@ -482,7 +483,12 @@ async fn a_scheduled_sync_that_cannot_start_shows_as_a_failed_run() {
     let error = scheduled[0].error.as_deref().unwrap_or_default();
     assert!(error.starts_with("The sync could not start"), "{error}");
     assert!(
-        error.contains("icims-namely secret set"),
-        "says what to do: {error}"
+        error.contains("iCIMS HMAC key"),
+        "says which secret: {error}"
+    );
+    assert_eq!(
+        scheduled[0].error_code,
+        Some(icims_namely_core::api::RunErrorCode::SecretMissing),
+        "a code the app branches on to show where to enter it"
     );
 }

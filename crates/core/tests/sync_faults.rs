@@ -5,7 +5,7 @@
 mod sync_support;
 
 use icims_namely_core::api::{SyncPhase, SyncProgress};
-use icims_namely_core::domain::OutcomeKind;
+use icims_namely_core::domain::{OutcomeKind, RunErrorCode};
 use icims_namely_core::store::{IndexMeta, IntentState, RunStatus};
 use icims_namely_core::sync::{SyncOptions, run_sync};
 use sandbox::icims::IcimsSimConfig;
@@ -110,6 +110,7 @@ async fn create_never_confirmed_is_failed_and_looked_up_first_next_run() {
         "{:?}",
         out.error
     );
+    assert_eq!(out.error_code, None, "records failed, the run did not");
     assert_eq!(out.counts.failed, 1);
     let records = h.records(out.run_id);
     let failed = with_outcome(&records, OutcomeKind::Failed);
@@ -363,6 +364,7 @@ async fn refused_namely_credential_stops_the_run_and_nothing_is_lost() {
 
     let out = h.sync(SyncOptions::default()).await;
     assert_eq!(out.status, RunStatus::Failed);
+    assert_eq!(out.error_code, Some(RunErrorCode::NamelyCredentials));
     assert!(
         out.error
             .as_deref()
@@ -407,6 +409,7 @@ async fn cancelling_stops_between_calls_and_the_next_run_finishes() {
     };
     let out = run_sync(&h.ctx(), &options, &progress).await.unwrap();
     assert_eq!(out.status, RunStatus::Interrupted, "{:?}", out.error);
+    assert_eq!(out.error_code, Some(RunErrorCode::Cancelled));
     assert_eq!(h.created_ids().len(), 1, "stopped after the first create");
     assert_eq!(h.watermark(), None);
 
@@ -543,6 +546,7 @@ async fn icims_failing_persistently_fails_the_run_without_sending_anything() {
 
     let out = h.sync(SyncOptions::default()).await;
     assert_eq!(out.status, RunStatus::Failed);
+    assert_eq!(out.error_code, Some(RunErrorCode::IcimsUnavailable));
     let error = out.error.unwrap();
     assert!(
         error.starts_with("Could not read the hired workflows from iCIMS after 3 attempts:"),

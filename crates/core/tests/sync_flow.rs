@@ -3,7 +3,7 @@
 mod sync_support;
 
 use icims_namely_core::api::SyncPhase;
-use icims_namely_core::domain::{IcimsPersonId, OutcomeKind, Trigger};
+use icims_namely_core::domain::{IcimsPersonId, OutcomeKind, RunErrorCode, Trigger};
 use icims_namely_core::store::RunStatus;
 use icims_namely_core::sync::{SyncOptions, run_sync};
 use serde_json::Value;
@@ -420,6 +420,7 @@ async fn budget_stop_keeps_a_margin_and_the_next_run_resumes() {
     };
     let first = h.sync(options.clone()).await;
     assert_eq!(first.status, RunStatus::StoppedBudget);
+    assert_eq!(first.error_code, Some(RunErrorCode::IcimsBudget));
     assert_eq!(
         first.error.as_deref(),
         Some(
@@ -475,6 +476,7 @@ async fn icims_429_stops_cleanly_and_the_next_run_completes() {
     };
     let first = h.sync(options.clone()).await;
     assert_eq!(first.status, RunStatus::StoppedBudget);
+    assert_eq!(first.error_code, Some(RunErrorCode::IcimsBudget));
     let error = first.error.unwrap();
     assert!(
         error.starts_with("iCIMS allowed only 0 more calls today (limit 10000)"),

@@ -13,11 +13,19 @@ export type OutcomeKind = "created" | "would_create" | "already_in_namely" | "ne
 
 export type Trigger = "manual" | "schedule" | "cli" | "retry";
 
+export type CheckCode = "passed" | "secret_missing" | "field_missing" | "field_misspelt" | "field_wrong_type" | "field_hidden" | "token_refused" | "token_forbidden" | "token_owner_unknown" | "company_not_found" | "nobody_signed_in" | "no_eligible_owner" | "owner_not_chosen" | "owner_not_signed_in" | "owner_not_administrator" | "owner_inactive" | "owner_unverified" | "icims_input_invalid" | "icims_credentials_refused" | "icims_customer_not_found" | "icims_wrong_region" | "icims_not_integration_user" | "icims_budget_exhausted" | "clock_skew" | "vendor_unreachable" | "vendor_timeout" | "vendor_throttled" | "vendor_unavailable" | "settings_invalid" | "unexpected_answer";
+
+export type RunErrorCode = "cancelled" | "interrupted" | "icims_budget" | "icims_credentials" | "icims_access" | "icims_unavailable" | "icims_unexpected" | "namely_credentials" | "namely_throttled" | "namely_unavailable" | "local_storage" | "secret_missing" | "keychain" | "not_started";
+
 export type SetupStep = "namely_field" | "namely_sign_in" | "owner" | "icims" | "review";
 
 export type StepState = "not_started" | "passed" | "failed";
 
 export type StepStatus = { step: SetupStep, state: StepState, 
+/**
+ * What the last check found (None when never checked, or checked by an older version).
+ */
+code: CheckCode | null, 
 /**
  * What the check found, in plain words (None when never checked).
  */
@@ -27,9 +35,13 @@ message: string | null,
  */
 checked_at: string | null, };
 
-export type Field = "connection_name" | "namely_permalink" | "namely_token" | "icims_customer_id" | "icims_username" | "icims_hmac_key" | "icims_region" | "hired_statuses" | "schedule";
+export type Field = "connection_name" | "namely_permalink" | "namely_token" | "icims_customer_id" | "icims_username" | "icims_hmac_key" | "icims_region" | "hired_statuses" | "schedule" | "namely_url" | "icims_url";
 
-export type CheckResult = { step: SetupStep, passed: boolean, 
+export type CheckResult = { step: SetupStep, 
+/**
+ * What the check found, to branch on. `passed` is `code == passed`.
+ */
+code: CheckCode, passed: boolean, 
 /**
  * One line: "Found the field `icims_id` (Text)." / "Found `icmis_id`, which looks like a typo."
  */
@@ -147,6 +159,10 @@ export type RunSummary = { id: number, connection: string, trigger: Trigger, dry
  */
 started_at: string, ended_at: string | null, counts: Counts, icims_calls: number, namely_calls: number, 
 /**
+ * Why the run as a whole failed or stopped early, to branch on.
+ */
+error_code: RunErrorCode | null, 
+/**
  * Plain words, when the run as a whole failed or stopped early.
  */
 error: string | null, };
@@ -186,3 +202,6 @@ export type IpcError = { code: ErrorCode,
  * What happened and what to do, in plain words. Never contains a secret.
  */
 message: string, field: Field | null, };
+
+/** The setup wizard's stops, in order. */
+export const SETUP_STEPS: readonly SetupStep[] = ["namely_field", "namely_sign_in", "owner", "icims", "review"];

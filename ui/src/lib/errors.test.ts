@@ -21,4 +21,12 @@ describe("errors", () => {
   it("falls back to words per code when the message is empty", () => {
     expect(toProblem({ code: "busy", message: "", field: null }).message).toMatch(/already running/);
   });
+
+  it("adds the app's own hint by code: the backend's words name no screen", () => {
+    const p = toProblem({ code: "secret_missing", message: 'No Namely token is saved for "Acme" yet.', field: null });
+    expect(p.message).toBe('No Namely token is saved for "Acme" yet. Open the company\'s Settings to enter it.');
+    expect(toProblem({ code: "not_found", message: "There is no run number 4.", field: null }).message).toBe(
+      "There is no run number 4.",
+    );
+  });
 });

@@ -19,8 +19,10 @@ export function toProblem(e: unknown): Problem {
   if (err.code === "internal") {
     return { message: w.errors.fallback("internal"), field: err.field, detail: err.message || null, code: err.code };
   }
+  const hint = w.errors.hint(err.code);
+  const message = err.message?.trim() || w.errors.fallback(err.code);
   return {
-    message: err.message?.trim() || w.errors.fallback(err.code),
+    message: hint ? `${message} ${hint}` : message,
     field: err.field,
     detail: null,
     code: err.code,

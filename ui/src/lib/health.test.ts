@@ -18,6 +18,7 @@ function run(counts: Partial<Counts>, status: RunSummary["status"] = "succeeded"
     counts: { ...zero, ...counts },
     icims_calls: 10,
     namely_calls: 3,
+    error_code: null,
     error: null,
   };
 }

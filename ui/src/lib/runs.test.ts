@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RecordView } from "../ipc/bindings";
-import { outcomeTally, outcomeTone } from "./runs";
+import { outcomeTally, outcomeTone, runFix } from "./runs";
 
 const rec = (outcome: RecordView["outcome"]): RecordView => ({
   person_id: 1,
@@ -25,5 +25,19 @@ describe("runs", () => {
       { kind: "created", count: 1 },
       { kind: "failed", count: 2 },
     ]);
+  });
+});
+
+describe("runFix", () => {
+  it("points at Settings for the failures fixed there, by code", () => {
+    expect(runFix("namely_credentials")).toContain("Sign in to Namely again");
+    expect(runFix("icims_credentials")).toContain("HMAC key");
+    expect(runFix("secret_missing")).toContain("Settings");
+  });
+  it("says nothing where the next run simply tries again", () => {
+    expect(runFix(null)).toBeNull();
+    expect(runFix("icims_unavailable")).toBeNull();
+    expect(runFix("namely_throttled")).toBeNull();
+    expect(runFix("cancelled")).toBeNull();
   });
 });

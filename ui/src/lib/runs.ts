@@ -1,5 +1,6 @@
 // Display helpers for runs and their records.
-import type { OutcomeKind, RecordView } from "../ipc/bindings";
+import type { OutcomeKind, RecordView, RunErrorCode } from "../ipc/bindings";
+import { w } from "./words";
 
 export type Tone = "ok" | "bad" | "warn" | "neutral";
 
@@ -24,4 +25,12 @@ export function outcomeTally(records: RecordView[]): { kind: OutcomeKind; count:
   return order
     .map((kind) => ({ kind, count: records.filter((r) => r.outcome === kind).length }))
     .filter((t) => t.count > 0);
+}
+
+/** What to do about a run that failed, when it is fixed in the company's Settings; null when
+ * there is nothing to fix there (the next run simply tries again). */
+export function runFix(code: RunErrorCode | null): string | null {
+  if (!code) return null;
+  const fixes: Partial<Record<RunErrorCode, string>> = w.runFix;
+  return fixes[code] ?? null;
 }

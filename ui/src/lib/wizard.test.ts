@@ -1,18 +1,20 @@
 import { describe, expect, it } from "vitest";
 import type { CheckResult, SetupStep, StepStatus } from "../ipc/bindings";
-import { canContinue, canVisit, isPassed, nextStop, previousStop, resumeStop, stopView, storedResult } from "./wizard";
+import { canContinue, canVisit, fieldAdvice, isPassed, nextStop, previousStop, resumeStop, stopView, storedResult } from "./wizard";
 
 const at = "2026-11-27T09:42:00Z";
 function steps(passed: SetupStep[], failed: SetupStep[] = []): StepStatus[] {
   return (["namely_field", "namely_sign_in", "owner", "icims", "review"] as SetupStep[]).map((step) => ({
     step,
     state: passed.includes(step) ? "passed" : failed.includes(step) ? "failed" : "not_started",
+    code: passed.includes(step) ? "passed" : failed.includes(step) ? "field_missing" : null,
     message: passed.includes(step) || failed.includes(step) ? `${step} checked` : null,
     checked_at: passed.includes(step) || failed.includes(step) ? at : null,
   }));
 }
 function check(step: SetupStep, passed: boolean): CheckResult {
-  return { step, passed, summary: passed ? "ok" : "not ok", fix: null, field: null, detail: null, checked_at: at };
+  const code = passed ? "passed" : "field_missing";
+  return { step, code, passed, summary: passed ? "ok" : "not ok", fix: null, field: null, detail: null, checked_at: at };
 }
 
 describe("wizard navigation", () => {
@@ -76,7 +78,24 @@ describe("wizard navigation", () => {
 
   it("turns a stored status into something to show, or nothing", () => {
     const s = steps(["namely_field"]);
-    expect(storedResult("namely_field", s)).toEqual({ passed: true, summary: "namely_field checked", checked_at: at });
+    expect(storedResult("namely_field", s)).toEqual({ passed: true, code: "passed", summary: "namely_field checked", checked_at: at });
     expect(storedResult("owner", s)).toBeNull();
+  });
+});
+
+describe("field advice", () => {
+  it("follows what the last check found, by code", () => {
+    expect(fieldAdvice("field_missing")).toBe("create");
+    expect(fieldAdvice("field_misspelt")).toBe("recreate");
+    expect(fieldAdvice("field_wrong_type")).toBe("recreate");
+    expect(fieldAdvice("field_hidden")).toBe("sign_in_as_admin");
+    expect(fieldAdvice("passed")).toBeNull();
+    expect(fieldAdvice("token_refused")).toBeNull();
+    expect(fieldAdvice(null)).toBeNull();
+  });
+  it("keeps the stored code with the stored result", () => {
+    const stored = storedResult("namely_field", steps([], ["namely_field"]));
+    expect(stored?.code).toBe("field_missing");
+    expect(stored?.passed).toBe(false);
   });
 });

@@ -1,9 +1,11 @@
 // Rules of the setup wizard, kept pure so they can be tested without a screen.
 // A stop counts as passed only when the backend said so: a live CheckResult from this visit
 // wins over the stored status of an earlier check.
-import type { CheckResult, SetupStep, StepStatus } from "../ipc/bindings";
+import type { CheckCode, CheckResult, SetupStep, StepStatus } from "../ipc/bindings";
+import { SETUP_STEPS } from "../ipc/bindings";
 
-export const STOPS: readonly SetupStep[] = ["namely_field", "namely_sign_in", "owner", "icims", "review"];
+/** The wizard's stops, in the backend's order. */
+export const STOPS: readonly SetupStep[] = SETUP_STEPS;
 
 export type StopState = "not_started" | "checking" | "passed" | "failed";
 
@@ -86,8 +88,25 @@ export function resumeStop(resume: SetupStep | null | undefined, steps: StepStat
 export function storedResult(
   step: SetupStep,
   steps: StepStatus[],
-): { passed: boolean; summary: string; checked_at: string | null } | null {
+): { passed: boolean; code: CheckCode | null; summary: string; checked_at: string | null } | null {
   const s = stored(step, steps);
   if (!s || s.state === "not_started" || !s.message) return null;
-  return { passed: s.state === "passed", summary: s.message, checked_at: s.checked_at };
+  return { passed: s.state === "passed", code: s.code, summary: s.message, checked_at: s.checked_at };
+}
+
+/** What the field stop should put first, from what the last check found. */
+export type FieldAdvice = "create" | "recreate" | "sign_in_as_admin" | null;
+
+export function fieldAdvice(code: CheckCode | null | undefined): FieldAdvice {
+  switch (code) {
+    case "field_missing":
+      return "create";
+    case "field_misspelt":
+    case "field_wrong_type":
+      return "recreate";
+    case "field_hidden":
+      return "sign_in_as_admin";
+    default:
+      return null;
+  }
 }

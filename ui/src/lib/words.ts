@@ -4,6 +4,7 @@ import type {
   ErrorCode,
   OutcomeKind,
   OwnerVerdict,
+  RunErrorCode,
   RunStatus,
   SecretKindView,
   SetupStep,
@@ -73,6 +74,9 @@ export const w = {
 
   errors: {
     fallback: (code: ErrorCode) => errorFallbacks[code],
+    /** What to do, added after the backend's words, for the errors this app can point at. */
+    hint: (code: ErrorCode): string | null =>
+      code === "secret_missing" ? "Open the company's Settings to enter it." : null,
   },
 
   sandboxBanner: "Sandbox — simulated iCIMS and Namely; nothing leaves this computer",
@@ -138,6 +142,9 @@ export const w = {
       "Made a typo? Delete the field and create it again. Never rename it: Namely keeps the old internal name, so it would still not match.",
     needTokenTitle: "First, sign in to Namely",
     needTokenLead: "The app needs a Namely credential to read your profile fields.",
+    adminTokenTitle: "Sign in as an Administrator",
+    adminTokenLead:
+      "Namely shows custom fields only to people allowed to see them. Paste a personal access token of an active Administrator, then the field is checked again.",
   },
 
   signIn: {
@@ -396,6 +403,16 @@ export const w = {
     cli: "Command line",
     retry: "Retry",
   } satisfies Record<Trigger, string>,
+
+  /** What to do about a run that failed, by its error code, when it is something to fix here. */
+  runFix: {
+    namely_credentials: "Namely refused the saved credential. Sign in to Namely again in Settings.",
+    icims_credentials: "iCIMS refused the Username or HMAC key. Check them in Settings.",
+    icims_access: "The iCIMS user may not search for hires. Check the iCIMS connection in Settings.",
+    secret_missing: "A key or token is missing. Enter it in Settings.",
+    keychain: "The system keychain refused. Unlock it, then open Settings to check the saved keys.",
+  } satisfies Partial<Record<RunErrorCode, string>>,
+  openSettings: "Open Settings",
 
   runStatus: {
     running: "Running",

@@ -3,7 +3,7 @@
 use super::namely::{NamelyCall, namely_failure};
 use super::owner::{clean_role, person_name};
 use super::{failed, passed};
-use crate::api::{CheckResult, Field, SetupStep};
+use crate::api::{CheckCode, CheckResult, Field, SetupStep};
 use time::OffsetDateTime;
 
 /// The Namely field label (and expected `name`) the integration writes iCIMS person ids to.
@@ -58,6 +58,7 @@ pub async fn namely_field(namely: &namely::Client, now: OffsetDateTime) -> Field
             FieldCheck {
                 result: failed(
                     step,
+                    CheckCode::FieldWrongType,
                     format!(
                         "Found `{shown}` but it is {} field.",
                         with_article(&type_label(&field.field_type))
@@ -75,6 +76,7 @@ pub async fn namely_field(namely: &namely::Client, now: OffsetDateTime) -> Field
             FieldCheck {
                 result: failed(
                     step,
+                    CheckCode::FieldMisspelt,
                     format!("Found `{shown}`, which looks like a typo."),
                     "Delete it and create `icims_id` — renaming keeps the old internal name, so \
                      it would still not match.",
@@ -101,6 +103,7 @@ pub async fn namely_field(namely: &namely::Client, now: OffsetDateTime) -> Field
                     FieldCheck {
                         result: failed(
                             step,
+                            CheckCode::FieldHidden,
                             format!(
                                 "No field named `icims_id` is visible to {} ({role}).",
                                 person_name(me)
@@ -120,6 +123,7 @@ pub async fn namely_field(namely: &namely::Client, now: OffsetDateTime) -> Field
                 _ => FieldCheck {
                     result: failed(
                         step,
+                        CheckCode::FieldMissing,
                         "No field named `icims_id` yet.",
                         CREATE_FIELD_FIX,
                         None,

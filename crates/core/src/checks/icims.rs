@@ -2,7 +2,7 @@
 //! clock, proven by one signed call.
 
 use super::{failed, passed, rfc3339};
-use crate::api::{CheckResult, Field, RegionView, SetupStep};
+use crate::api::{CheckCode, CheckResult, Field, RegionView, SetupStep};
 use time::{Duration, OffsetDateTime};
 
 /// The largest difference between this computer's clock and iCIMS's that is not reported.
@@ -28,7 +28,15 @@ pub fn validate_icims_input(
 ) -> Result<(), CheckResult> {
     let step = SetupStep::Icims;
     let bad = |summary: &str, fix: &str, field: Field| {
-        Err(failed(step, summary, fix, Some(field), None, now))
+        Err(failed(
+            step,
+            CheckCode::IcimsInputInvalid,
+            summary,
+            fix,
+            Some(field),
+            None,
+            now,
+        ))
     };
     let id = customer_id.trim();
     if id.is_empty() {
@@ -158,6 +166,7 @@ fn clock_skew(
     };
     Some(failed(
         SetupStep::Icims,
+        CheckCode::ClockSkew,
         format!(
             "Your computer's clock is {minutes} {unit} off; iCIMS rejects signed requests when \
              clocks differ."
@@ -257,6 +266,7 @@ pub async fn icims(
                 .unwrap_or_default();
             failed(
                 step,
+                CheckCode::IcimsCredentialsRefused,
                 "iCIMS did not accept the Username or HMAC key.",
                 "Check both with your iCIMS integration specialist; the key is case-sensitive. \
                  If they are right, make sure this computer sets its date & time automatically: \
@@ -283,6 +293,7 @@ pub async fn icims(
             match elsewhere {
                 Some(how) => failed(
                     step,
+                    CheckCode::IcimsWrongRegion,
                     summary,
                     format!(
                         "This looks like {} customer — choose the {there} region.",
@@ -300,6 +311,7 @@ pub async fn icims(
                 ),
                 None => failed(
                     step,
+                    CheckCode::IcimsCustomerNotFound,
                     summary,
                     format!(
                         "Check the Customer ID with your iCIMS integration specialist: it is the \
@@ -314,6 +326,7 @@ pub async fn icims(
         }
         E::NotFound { .. } | E::BadRequest { .. } => failed(
             step,
+            CheckCode::IcimsNotIntegrationUser,
             format!(
                 "iCIMS refused the search for {user}: the iCIMS user must be in the Integration \
                  User group."
@@ -340,6 +353,7 @@ pub async fn icims(
             };
             failed(
                 step,
+                CheckCode::IcimsBudgetExhausted,
                 format!(
                     "iCIMS allowed no more calls today (limit {}); it resets at midnight UTC.",
                     thousands(limit.unwrap_or(USUAL_DAILY_LIMIT))
@@ -354,6 +368,7 @@ pub async fn icims(
             timed_out: true, ..
         } => failed(
             step,
+            CheckCode::VendorTimeout,
             format!("iCIMS at {host} did not answer in time."),
             "Check the internet connection, then Test again.",
             None,
@@ -362,6 +377,7 @@ pub async fn icims(
         ),
         E::Transport { .. } => failed(
             step,
+            CheckCode::VendorUnreachable,
             format!("Could not reach iCIMS at {host}."),
             "Check the internet connection, proxy and firewall, then Test again. If your iCIMS \
              user has IP address restrictions, ask your iCIMS integration specialist to allow \
@@ -372,6 +388,7 @@ pub async fn icims(
         ),
         E::Server { .. } => failed(
             step,
+            CheckCode::VendorUnavailable,
             "iCIMS had a temporary problem.",
             "Test again in a few minutes. If it keeps happening, contact iCIMS support.",
             None,
@@ -380,6 +397,7 @@ pub async fn icims(
         ),
         E::InvalidConfig(_) => failed(
             step,
+            CheckCode::SettingsInvalid,
             "The iCIMS settings are not valid.",
             "Check the Customer ID, Username and HMAC key, then Test again.",
             None,
@@ -388,6 +406,7 @@ pub async fn icims(
         ),
         _ => failed(
             step,
+            CheckCode::UnexpectedAnswer,
             "iCIMS answered in a way this app did not expect.",
             "Test again. If it keeps happening, send the Details to support.",
             None,

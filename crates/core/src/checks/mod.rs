@@ -24,7 +24,7 @@ pub use icims::{MAX_CLOCK_SKEW, icims, validate_icims_input};
 pub use owner::{owner_check, owner_verdict};
 pub use sign_in::namely_sign_in;
 
-use crate::api::{CheckResult, Field, SetupStep};
+use crate::api::{CheckCode, CheckResult, Field, SetupStep};
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
 
@@ -43,6 +43,7 @@ fn passed(
 ) -> CheckResult {
     CheckResult {
         step,
+        code: CheckCode::Passed,
         passed: true,
         summary,
         fix: None,
@@ -52,16 +53,21 @@ fn passed(
     }
 }
 
+/// A failed check. `code` says what was found, for the command line's exit code and the
+/// interface; the words are for people.
 fn failed(
     step: SetupStep,
+    code: CheckCode,
     summary: impl Into<String>,
     fix: impl Into<String>,
     field: Option<Field>,
     detail: Option<String>,
     now: OffsetDateTime,
 ) -> CheckResult {
+    debug_assert!(!code.passed(), "a failed check needs a failure code");
     CheckResult {
         step,
+        code,
         passed: false,
         summary: summary.into(),
         fix: Some(fix.into()),

@@ -2,7 +2,7 @@
 //! input it concerns.
 
 use super::failed;
-use crate::api::{CheckResult, Field, SetupStep};
+use crate::api::{CheckCode, CheckResult, Field, SetupStep};
 use time::OffsetDateTime;
 
 const NEW_TOKEN_FIX: &str = "Paste a new personal access token (Namely › API › Personal Access \
@@ -54,6 +54,7 @@ pub(super) fn namely_failure(
     match e {
         E::Unauthorized => failed(
             step,
+            CheckCode::TokenRefused,
             "Namely did not accept this token.",
             NEW_TOKEN_FIX,
             Some(Field::NamelyToken),
@@ -62,6 +63,7 @@ pub(super) fn namely_failure(
         ),
         E::Forbidden => failed(
             step,
+            CheckCode::TokenForbidden,
             "Namely refused this token: its owner may be inactive or lack permission.",
             "Use a token of an active Administrator: ask them to sign in here, or paste a \
              personal access token they created (Namely › API › Personal Access Tokens).",
@@ -71,6 +73,7 @@ pub(super) fn namely_failure(
         ),
         E::NotFound { .. } if call == NamelyCall::Me => failed(
             step,
+            CheckCode::TokenOwnerUnknown,
             "Namely found no profile for the owner of this token.",
             "Sign in again as an active Administrator, or paste a token they created.",
             Some(Field::NamelyToken),
@@ -79,6 +82,7 @@ pub(super) fn namely_failure(
         ),
         E::NotFound { .. } => failed(
             step,
+            CheckCode::CompanyNotFound,
             format!("No Namely company at {host} — check the permalink."),
             permalink_fix,
             Some(Field::NamelyPermalink),
@@ -87,6 +91,7 @@ pub(super) fn namely_failure(
         ),
         E::UnexpectedStatus { status, .. } if status.is_redirection() => failed(
             step,
+            CheckCode::CompanyNotFound,
             format!("No Namely company at {host} — check the permalink."),
             permalink_fix,
             Some(Field::NamelyPermalink),
@@ -99,6 +104,7 @@ pub(super) fn namely_failure(
             ..
         } => failed(
             step,
+            CheckCode::VendorUnreachable,
             format!("Could not reach Namely at {host} — check the permalink."),
             format!(
                 "{permalink_fix} If it is right, check this computer's internet connection, \
@@ -112,6 +118,7 @@ pub(super) fn namely_failure(
             timed_out: true, ..
         } => failed(
             step,
+            CheckCode::VendorTimeout,
             format!("Namely at {host} did not answer in time."),
             "Check the internet connection, then Check again.",
             None,
@@ -120,6 +127,7 @@ pub(super) fn namely_failure(
         ),
         E::Transport { .. } => failed(
             step,
+            CheckCode::VendorUnreachable,
             format!("The connection to Namely at {host} broke off."),
             "Check the internet connection, then Check again.",
             None,
@@ -128,6 +136,7 @@ pub(super) fn namely_failure(
         ),
         E::Throttled => failed(
             step,
+            CheckCode::VendorThrottled,
             "Namely is limiting requests right now.",
             "Wait a minute, then Check again.",
             None,
@@ -136,6 +145,7 @@ pub(super) fn namely_failure(
         ),
         E::Server { .. } => failed(
             step,
+            CheckCode::VendorUnavailable,
             "Namely had a temporary problem.",
             "Check again in a few minutes. If it keeps happening, contact Namely support.",
             None,
@@ -151,6 +161,7 @@ pub(super) fn namely_failure(
             };
             failed(
                 step,
+                CheckCode::SettingsInvalid,
                 "The Namely settings are not valid.",
                 format!("{cfg}."),
                 Some(field),
@@ -160,6 +171,7 @@ pub(super) fn namely_failure(
         }
         _ => failed(
             step,
+            CheckCode::UnexpectedAnswer,
             "Namely answered in a way this app did not expect.",
             "Check again. If it keeps happening, send the Details to support.",
             None,

@@ -2,7 +2,7 @@
 //! role, among the people who signed in for this company.
 
 use super::{failed, passed, rfc3339};
-use crate::api::{CheckResult, OwnerCandidate, OwnerVerdict, SetupStep};
+use crate::api::{CheckCode, CheckResult, OwnerCandidate, OwnerVerdict, SetupStep};
 use time::OffsetDateTime;
 
 const NOBODY_QUALIFIES_FIX: &str =
@@ -141,6 +141,7 @@ pub fn owner_check(
         return if candidates.is_empty() {
             failed(
                 step,
+                CheckCode::NobodySignedIn,
                 "Nobody has signed in for this company yet.",
                 NOBODY_QUALIFIES_FIX,
                 None,
@@ -150,6 +151,7 @@ pub fn owner_check(
         } else if able.is_empty() {
             failed(
                 step,
+                CheckCode::NoEligibleOwner,
                 "Nobody who has signed in is an active Administrator.",
                 alternative(),
                 None,
@@ -159,6 +161,7 @@ pub fn owner_check(
         } else {
             failed(
                 step,
+                CheckCode::OwnerNotChosen,
                 "Choose who owns the integration.",
                 alternative(),
                 None,
@@ -170,6 +173,7 @@ pub fn owner_check(
     let Some(person) = candidates.iter().find(|c| c.profile_id == chosen) else {
         return failed(
             step,
+            CheckCode::OwnerNotSignedIn,
             "The chosen owner has not signed in for this company.",
             alternative(),
             None,
@@ -187,6 +191,11 @@ pub fn owner_check(
         ),
         OwnerVerdict::Inactive | OwnerVerdict::NotAdministrator => failed(
             step,
+            if person.verdict == OwnerVerdict::Inactive {
+                CheckCode::OwnerInactive
+            } else {
+                CheckCode::OwnerNotAdministrator
+            },
             format!(
                 "{name} cannot own the integration: {}.",
                 person.reason.trim_start_matches("✗ ")
@@ -198,6 +207,7 @@ pub fn owner_check(
         ),
         OwnerVerdict::RoleUnknown => failed(
             step,
+            CheckCode::OwnerUnverified,
             format!("Could not verify that {name} is an active Administrator: Namely did not say."),
             match able.as_slice() {
                 [] => format!(

@@ -14,13 +14,12 @@ use std::collections::HashSet;
 impl Engine {
     /// The connection a person named (case-insensitive).
     pub fn settings(&self, name: &str) -> Result<ConnectionSettings> {
-        self.inner.store.find_connection(name)?.ok_or_else(|| {
-            EngineError::NotFound(format!(
-                "There is no connection named \"{}\". List them with `icims-namely connection \
-                 list`, or add it first.",
-                name.trim()
-            ))
-        })
+        self.inner
+            .store
+            .find_connection(name)?
+            .ok_or_else(|| EngineError::ConnectionNotFound {
+                name: name.trim().to_string(),
+            })
     }
 
     pub(super) fn parse_name(name: &str) -> Result<ConnectionName> {
@@ -119,17 +118,21 @@ impl Engine {
         }
         // Both URLs must be acceptable to the clients (plain http only on loopback).
         clients::namely_endpoint(&settings).map_err(|e| match EngineError::from(e) {
-            EngineError::InvalidInput { message, .. } => EngineError::invalid(
-                format!("--namely-url: {message}"),
-                Some(Field::NamelyPermalink),
-            ),
+            EngineError::InvalidInput { message, .. } if settings.namely_url.is_some() => {
+                EngineError::invalid(message, Some(Field::NamelyUrl))
+            }
             other => other,
         })?;
         let probe = SecretString::from("probe");
         if let Err(e) = clients::icims_client(&settings, probe, &self.inner.options.clients) {
+            let field = if settings.icims_url.is_some() {
+                Field::IcimsUrl
+            } else {
+                Field::IcimsCustomerId
+            };
             return Err(EngineError::invalid(
-                format!("--icims-url: {}", EngineError::from(e)),
-                Some(Field::IcimsCustomerId),
+                EngineError::from(e).to_string(),
+                Some(field),
             ));
         }
         self.insert_connection(&settings)?;
@@ -218,7 +221,6 @@ impl Engine {
             .inner
             .store
             .resume_step(&settings.name)?
-            .and_then(SetupStep::parse)
             .unwrap_or(SetupStep::Review);
         Ok(ConnectionDetails {
             settings: views::settings_view(settings),

@@ -1,4 +1,9 @@
 //! The engine's error: one code to branch on, one message for a person, never a secret.
+//!
+//! The messages are shown by the desktop app and the command line alike, so they name no
+//! command-line syntax and no screen of the app: each shell adds its own hint, chosen by the
+//! variant (the CLI in `crates/cli/src/main.rs`, the app in `ui/src/lib/errors.ts`), and maps
+//! the code to its own outcome (the CLI's exit codes).
 
 use crate::api::{ErrorCode, Field, IpcError};
 use crate::clients::ClientSetupError;
@@ -13,6 +18,8 @@ pub enum EngineError {
         message: String,
         field: Option<Field>,
     },
+    #[error("There is no connection named \"{name}\".")]
+    ConnectionNotFound { name: String },
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -22,17 +29,10 @@ pub enum EngineError {
          dashboard."
     )]
     Busy(String),
-    #[error(
-        "The {kind} for {connection} is not in the system keychain. Save it first: in the app, \
-         open the connection's setup; on the command line, `icims-namely secret set {quoted} \
-         {kind_arg}`."
-    )]
+    #[error("No {} is saved for \"{connection}\" yet.", .kind.label())]
     SecretMissing {
         connection: String,
-        /// The connection's name as typed in a shell.
-        quoted: String,
-        kind: String,
-        kind_arg: &'static str,
+        kind: SecretKind,
     },
     #[error("{0}")]
     Keychain(#[from] SecretsError),
@@ -55,18 +55,9 @@ impl EngineError {
     }
 
     pub fn secret_missing(connection: &str, kind: SecretKind) -> Self {
-        let plain = connection
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
         EngineError::SecretMissing {
             connection: connection.to_string(),
-            quoted: if plain {
-                connection.to_string()
-            } else {
-                format!("'{}'", connection.replace('\'', r"'\''"))
-            },
-            kind: kind.label().to_string(),
-            kind_arg: kind.as_str(),
+            kind,
         }
     }
 
@@ -74,7 +65,9 @@ impl EngineError {
     pub fn code(&self) -> ErrorCode {
         match self {
             EngineError::InvalidInput { .. } => ErrorCode::InvalidInput,
-            EngineError::NotFound(_) => ErrorCode::NotFound,
+            EngineError::ConnectionNotFound { .. } | EngineError::NotFound(_) => {
+                ErrorCode::NotFound
+            }
             EngineError::AlreadyExists(_) => ErrorCode::AlreadyExists,
             EngineError::Busy(_) => ErrorCode::Busy,
             EngineError::SecretMissing { .. } => ErrorCode::SecretMissing,
@@ -91,20 +84,6 @@ impl EngineError {
         match self {
             EngineError::InvalidInput { field, .. } => field.clone(),
             _ => None,
-        }
-    }
-
-    /// The command line's exit code: 2 bad usage or configuration, 3 credentials or
-    /// connection failure, 1 anything else that stopped the command.
-    pub fn exit_code(&self) -> i32 {
-        match self.code() {
-            ErrorCode::InvalidInput
-            | ErrorCode::NotFound
-            | ErrorCode::AlreadyExists
-            | ErrorCode::SecretMissing
-            | ErrorCode::Busy => 2,
-            ErrorCode::Credentials | ErrorCode::Network | ErrorCode::Keychain => 3,
-            ErrorCode::Storage | ErrorCode::Internal => 1,
         }
     }
 

@@ -2,7 +2,9 @@
 //! a record of every run, even one that could not start.
 
 use super::{Engine, EngineError, Inner, Result, SyncRequest, now, views};
-use crate::api::{CheckResult, RunDetails, SetupStep, SyncProgress};
+use crate::api::{
+    CheckCode, CheckResult, RunDetails, RunErrorCode, RunStatus, SetupStep, SyncProgress,
+};
 use crate::connection::ConnectionName;
 use crate::domain::{IcimsPersonId, Trigger};
 use crate::paths::DataDir;
@@ -158,17 +160,18 @@ impl Engine {
             // Keep what the run changed in the simulators, whatever its outcome.
             self.finish_sandbox_run().await;
         }
-        let outcome = outcome.map_err(|e| EngineError::Internal(e.to_string()))?;
+        let outcome = outcome.map_err(|sync::SyncError::Store(e)| EngineError::Storage(e))?;
         let details = self.run_details(outcome.run_id)?;
         if !request.dry_run
             && matches!(
                 details.summary.status,
-                crate::api::RunStatus::Succeeded | crate::api::RunStatus::FinishedWithFailures
+                RunStatus::Succeeded | RunStatus::FinishedWithFailures
             )
         {
             let c = &details.summary.counts;
             let review = CheckResult {
                 step: SetupStep::Review,
+                code: CheckCode::Passed,
                 passed: true,
                 summary: format!(
                     "First sync done: {} added, {} already in Namely, {} need review, {} invalid, {} failed.",
@@ -184,7 +187,7 @@ impl Engine {
                 .store
                 .checks(&settings.name)?
                 .iter()
-                .any(|c| c.step == SetupStep::Review.as_str() && c.passed);
+                .any(|c| c.step == SetupStep::Review && c.passed);
             if !already {
                 self.remember(&settings, &review)?;
             }
@@ -210,10 +213,15 @@ impl Engine {
             run,
             &store::RunEnd {
                 ended_at: at,
-                status: store::RunStatus::Failed,
+                status: RunStatus::Failed,
                 counts: Default::default(),
                 icims_calls: 0,
                 namely_calls: 0,
+                error_code: Some(match error {
+                    EngineError::SecretMissing { .. } => RunErrorCode::SecretMissing,
+                    EngineError::Keychain(_) => RunErrorCode::Keychain,
+                    _ => RunErrorCode::NotStarted,
+                }),
                 error: Some(format!("The sync could not start: {error}")),
             },
         )?;
@@ -226,7 +234,7 @@ mod lock_tests {
     use super::*;
 
     #[test]
-    pub(super) fn names_that_look_alike_get_their_own_lock_files() {
+    fn names_that_look_alike_get_their_own_lock_files() {
         let data = DataDir::new("/data");
         let path = |n: &str| lock_path(&data, &ConnectionName::new(n).unwrap());
         assert_ne!(path("a b"), path("a_b"));

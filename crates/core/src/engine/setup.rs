@@ -2,7 +2,9 @@
 //! each result remembered, the company name, the people who signed in, the chosen owner.
 
 use super::{Engine, EngineError, Result, now, views};
-use crate::api::{CheckResult, Field, IcimsInput, OwnerStep, RegionView, SetupStep, SignInResult};
+use crate::api::{
+    CheckCode, CheckResult, Field, IcimsInput, OwnerStep, RegionView, SetupStep, SignInResult,
+};
 use crate::checks;
 use crate::clients;
 use crate::connection::{ConnectionSettings, IcimsRegion};
@@ -30,10 +32,13 @@ impl Engine {
         };
         self.inner.store.record_check(
             &settings.name,
-            result.step.as_str(),
-            result.passed,
-            &message,
-            now(),
+            &store::CheckRecord {
+                step: result.step,
+                passed: result.passed,
+                code: Some(result.code),
+                message,
+                checked_at: now(),
+            },
         )?;
         Ok(())
     }
@@ -41,6 +46,7 @@ impl Engine {
     pub(super) fn missing_secret_result(step: SetupStep, kind: SecretKind) -> CheckResult {
         CheckResult {
             step,
+            code: CheckCode::SecretMissing,
             passed: false,
             summary: format!("No {} is saved for this company yet.", kind.label()),
             fix: Some(match kind {

@@ -71,31 +71,31 @@ pub(crate) fn settings_view(s: &ConnectionSettings) -> SettingsView {
 pub(crate) fn steps(checks: &[CheckRecord]) -> Vec<StepStatus> {
     SetupStep::ALL
         .iter()
-        .map(
-            |step| match checks.iter().find(|c| c.step == step.as_str()) {
-                Some(c) => StepStatus {
-                    step: *step,
-                    state: if c.passed {
-                        StepState::Passed
-                    } else {
-                        StepState::Failed
-                    },
-                    message: Some(c.message.clone()),
-                    checked_at: Some(rfc3339(c.checked_at)),
+        .map(|step| match checks.iter().find(|c| c.step == *step) {
+            Some(c) => StepStatus {
+                step: *step,
+                state: if c.passed {
+                    StepState::Passed
+                } else {
+                    StepState::Failed
                 },
-                None => StepStatus {
-                    step: *step,
-                    state: StepState::NotStarted,
-                    message: None,
-                    checked_at: None,
-                },
+                code: c.code,
+                message: Some(c.message.clone()),
+                checked_at: Some(rfc3339(c.checked_at)),
             },
-        )
+            None => StepStatus {
+                step: *step,
+                state: StepState::NotStarted,
+                code: None,
+                message: None,
+                checked_at: None,
+            },
+        })
         .collect()
 }
 
 fn passed(checks: &[CheckRecord], step: SetupStep) -> bool {
-    checks.iter().any(|c| c.step == step.as_str() && c.passed)
+    checks.iter().any(|c| c.step == step && c.passed)
 }
 
 pub(crate) fn health(checks: &[CheckRecord], meta: &[SecretMeta]) -> Health {
@@ -137,6 +137,7 @@ pub(crate) fn run_summary(r: &RunRow) -> RunSummary {
         counts: r.counts,
         icims_calls: r.icims_calls,
         namely_calls: r.namely_calls,
+        error_code: r.error_code,
         error: r.error.clone(),
     }
 }

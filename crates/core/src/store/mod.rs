@@ -230,6 +230,24 @@ fn bad_word(idx: usize, what: &str, value: &str) -> rusqlite::Error {
     )
 }
 
+/// An optional stored code. A word this version does not know reads as `None`: a code only
+/// refines the words stored beside it, which stay readable.
+fn opt_word<T>(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+    what: &str,
+    parse: fn(&str) -> Option<T>,
+) -> rusqlite::Result<Option<T>> {
+    let word: Option<String> = row.get(idx)?;
+    Ok(word.and_then(|w| {
+        let parsed = parse(&w);
+        if parsed.is_none() {
+            tracing::warn!(word = %w, "unknown {what} in the local database; ignored");
+        }
+        parsed
+    }))
+}
+
 fn name_col(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<ConnectionName> {
     let s: String = row.get(idx)?;
     ConnectionName::new(&s).map_err(|e| {

@@ -2,16 +2,16 @@
 
 use super::{
     RecordRow, Result, RunEnd, RunId, RunRow, RunStatus, Store, StoreError, bad_word, name_col,
-    opt_ts_col, require_connection, ts, ts_col,
+    opt_ts_col, opt_word, require_connection, ts, ts_col,
 };
 use crate::connection::ConnectionName;
-use crate::domain::{Counts, IcimsPersonId, NamelyProfileId, OutcomeKind, Trigger};
+use crate::domain::{Counts, IcimsPersonId, NamelyProfileId, OutcomeKind, RunErrorCode, Trigger};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use time::OffsetDateTime;
 
 const RUN_COLUMNS: &str = "id, connection, triggered_by, dry_run, started_at, ended_at, status, \
      read_count, created_count, would_create_count, already_in_namely_count, needs_review_count, \
-     invalid_count, failed_count, icims_calls, namely_calls, error";
+     invalid_count, failed_count, icims_calls, namely_calls, error, error_code";
 
 const RECORD_COLUMNS: &str =
     "person_id, workflow_ids, name, email, outcome, reason, namely_profile_id, detail, at";
@@ -43,6 +43,7 @@ fn run_from_row(r: &Row<'_>) -> rusqlite::Result<RunRow> {
         icims_calls: r.get(14)?,
         namely_calls: r.get(15)?,
         error: r.get(16)?,
+        error_code: opt_word(r, 17, "run error code", RunErrorCode::parse)?,
     })
 }
 
@@ -139,7 +140,7 @@ impl Store {
                 "UPDATE runs SET ended_at = ?2, status = ?3, read_count = ?4, created_count = ?5, \
                  would_create_count = ?6, already_in_namely_count = ?7, needs_review_count = ?8, \
                  invalid_count = ?9, failed_count = ?10, icims_calls = ?11, namely_calls = ?12, \
-                 error = ?13 WHERE id = ?1",
+                 error = ?13, error_code = ?14 WHERE id = ?1",
                 params![
                     run_id.0,
                     ts(end.ended_at),
@@ -154,6 +155,7 @@ impl Store {
                     end.icims_calls,
                     end.namely_calls,
                     end.error,
+                    end.error_code.map(RunErrorCode::as_str),
                 ],
             )?;
             Ok(())
@@ -225,13 +227,15 @@ impl Store {
                 rows.collect::<rusqlite::Result<Vec<_>>>()?
             };
             let when = ts(now);
-            let mut update: Vec<&dyn rusqlite::ToSql> = vec![&when, &INTERRUPTED_MESSAGE];
+            let code = RunErrorCode::Interrupted.as_str();
+            let mut update: Vec<&dyn rusqlite::ToSql> = vec![&when, &INTERRUPTED_MESSAGE, &code];
             update.extend(busy.iter().map(|b| b as &dyn rusqlite::ToSql));
             tx.execute(
                 &format!(
                     "UPDATE runs SET status = 'interrupted', ended_at = ?1, \
-                     error = COALESCE(error, ?2) WHERE status = 'running'{}",
-                    not_busy(3)
+                     error = COALESCE(error, ?2), error_code = COALESCE(error_code, ?3) \
+                     WHERE status = 'running'{}",
+                    not_busy(4)
                 ),
                 update.as_slice(),
             )?;

@@ -4,7 +4,7 @@
 //! Everything is kept readable with the sqlite3 CLI: times are RFC 3339 UTC text, outcomes,
 //! triggers and states are words. There is no column for a secret, by design.
 
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 const V1: &str = r#"
 -- One row per named connection (a company). Non-secret settings only.
@@ -161,4 +161,13 @@ const V2: &str = r#"
 -- every incremental refresh). Until version 2 every complete refresh was a full listing.
 ALTER TABLE namely_index_meta ADD COLUMN listed_at TEXT;
 UPDATE namely_index_meta SET listed_at = refreshed_at WHERE full = 1;
+"#;
+
+const V3: &str = r#"
+-- Codes beside the words: what a setup check found (passed, field_missing, token_refused, …)
+-- and why a run failed (icims_credentials, namely_unavailable, …). The command line and the
+-- interface branch on the codes; the messages stay for people. Rows written before version 3
+-- have no code.
+ALTER TABLE setup_checks ADD COLUMN code TEXT;
+ALTER TABLE runs ADD COLUMN error_code TEXT;
 "#;

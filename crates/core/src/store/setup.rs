@@ -1,26 +1,13 @@
 //! Setup progress, secret dates and owner candidates.
 
 use super::{
-    CheckRecord, OwnerCandidate, Result, SETUP_STEPS, SecretMeta, Store, StoreError,
+    CheckRecord, OwnerCandidate, Result, SecretMeta, Store, StoreError, bad_word, opt_word,
     require_connection, ts, ts_col,
 };
 use crate::connection::ConnectionName;
-use crate::domain::NamelyProfileId;
+use crate::domain::{CheckCode, NamelyProfileId, SetupStep};
 use rusqlite::params;
 use time::OffsetDateTime;
-
-fn known_step(step: &str) -> Result<&'static str> {
-    SETUP_STEPS
-        .iter()
-        .find(|s| **s == step)
-        .copied()
-        .ok_or_else(|| {
-            StoreError::InvalidInput(format!(
-                "unknown setup step {step:?}; the steps are {}",
-                SETUP_STEPS.join(", ")
-            ))
-        })
-}
 
 /// Secret kinds are short labels ("icims_hmac_key"): lowercase letters, digits and '_'.
 fn valid_kind(kind: &str) -> Result<()> {
@@ -40,23 +27,23 @@ fn valid_kind(kind: &str) -> Result<()> {
 
 impl Store {
     /// Save the result of a setup step's live check (replacing the previous one).
-    pub fn record_check(
-        &self,
-        name: &ConnectionName,
-        step: &str,
-        passed: bool,
-        message: &str,
-        checked_at: OffsetDateTime,
-    ) -> Result<()> {
-        let step = known_step(step)?;
+    pub fn record_check(&self, name: &ConnectionName, check: &CheckRecord) -> Result<()> {
         self.write(|tx| {
             require_connection(tx, name)?;
             tx.execute(
-                "INSERT INTO setup_checks (connection, step, passed, message, checked_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5) \
+                "INSERT INTO setup_checks (connection, step, passed, code, message, checked_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
                  ON CONFLICT (connection, step) DO UPDATE SET passed = excluded.passed, \
-                 message = excluded.message, checked_at = excluded.checked_at",
-                params![name.as_str(), step, passed, message, ts(checked_at)],
+                 code = excluded.code, message = excluded.message, \
+                 checked_at = excluded.checked_at",
+                params![
+                    name.as_str(),
+                    check.step.as_str(),
+                    check.passed,
+                    check.code.map(CheckCode::as_str),
+                    check.message,
+                    ts(check.checked_at)
+                ],
             )?;
             Ok(())
         })
@@ -66,31 +53,34 @@ impl Store {
     pub fn checks(&self, name: &ConnectionName) -> Result<Vec<CheckRecord>> {
         let mut checks = self.read(|c| {
             let mut stmt = c.prepare(
-                "SELECT step, passed, message, checked_at FROM setup_checks WHERE connection = ?1",
+                "SELECT step, passed, code, message, checked_at FROM setup_checks \
+                 WHERE connection = ?1",
             )?;
             let rows = stmt.query_map([name.as_str()], |r| {
+                let step: String = r.get(0)?;
                 Ok(CheckRecord {
-                    step: r.get(0)?,
+                    step: SetupStep::parse(&step)
+                        .ok_or_else(|| bad_word(0, "setup step", &step))?,
                     passed: r.get(1)?,
-                    message: r.get(2)?,
-                    checked_at: ts_col(r, 3)?,
+                    code: opt_word(r, 2, "check code", CheckCode::parse)?,
+                    message: r.get(3)?,
+                    checked_at: ts_col(r, 4)?,
                 })
             })?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })?;
-        let order = |step: &str| SETUP_STEPS.iter().position(|s| *s == step);
-        checks.sort_by_key(|c| order(&c.step).unwrap_or(usize::MAX));
+        checks.sort_by_key(|c| c.step);
         Ok(checks)
     }
 
-    /// Where the wizard resumes: the first step (in [`SETUP_STEPS`] order) whose latest check
-    /// did not pass or that was never checked. `None` when every step passed.
-    pub fn resume_step(&self, name: &ConnectionName) -> Result<Option<&'static str>> {
+    /// Where the wizard resumes: the first step (in wizard order) whose latest check did not
+    /// pass or that was never checked. `None` when every step passed.
+    pub fn resume_step(&self, name: &ConnectionName) -> Result<Option<SetupStep>> {
         let checks = self.checks(name)?;
-        Ok(SETUP_STEPS
+        Ok(SetupStep::ALL
             .iter()
-            .find(|step| !checks.iter().any(|c| c.step == **step && c.passed))
-            .copied())
+            .copied()
+            .find(|step| !checks.iter().any(|c| c.step == *step && c.passed)))
     }
 
     /// Note that a secret of this kind was saved in the keychain at `saved_at`.

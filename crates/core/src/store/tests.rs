@@ -1,6 +1,8 @@
 use super::*;
 use crate::connection::{ConnectionName, ConnectionSettings, IcimsRegion, Schedule};
-use crate::domain::{Counts, IcimsPersonId, IndexEntry, NamelyProfileId, OutcomeKind, Trigger};
+use crate::domain::{
+    CheckCode, Counts, IcimsPersonId, IndexEntry, NamelyProfileId, OutcomeKind, SetupStep, Trigger,
+};
 use time::OffsetDateTime;
 use time::macros::{date, datetime};
 
@@ -47,7 +49,23 @@ fn end(status: RunStatus, counts: Counts) -> RunEnd {
         counts,
         icims_calls: 42,
         namely_calls: 7,
+        error_code: None,
         error: None,
+    }
+}
+
+/// A check result as the engine records it: passed, or failed with some failure code.
+fn check(step: SetupStep, passed: bool, message: &str, at: OffsetDateTime) -> CheckRecord {
+    CheckRecord {
+        step,
+        passed,
+        code: Some(if passed {
+            CheckCode::Passed
+        } else {
+            CheckCode::IcimsCredentialsRefused
+        }),
+        message: message.into(),
+        checked_at: at,
     }
 }
 
@@ -168,7 +186,10 @@ fn store_is_clone_send_sync_and_shared() {
     let other = store.clone();
     std::thread::spawn(move || {
         other
-            .record_check(&name("Acme"), "namely_field", true, "ok", T0)
+            .record_check(
+                &name("Acme"),
+                &check(SetupStep::NamelyField, true, "ok", T0),
+            )
             .unwrap();
     })
     .join()
@@ -258,7 +279,7 @@ fn duplicate_connection_names_are_refused_ignoring_case() {
 
 fn populate(store: &Store, n: &ConnectionName) -> RunId {
     store
-        .record_check(n, "namely_field", true, "Found", T0)
+        .record_check(n, &check(SetupStep::NamelyField, true, "Found", T0))
         .unwrap();
     store.set_secret_meta(n, "icims_hmac_key", T0).unwrap();
     store
@@ -374,7 +395,7 @@ fn scoped_writes_need_an_existing_connection() {
     let ghost = name("Ghost");
     let errs = [
         store
-            .record_check(&ghost, "owner", true, "", T0)
+            .record_check(&ghost, &check(SetupStep::Owner, true, "", T0))
             .unwrap_err(),
         store
             .set_secret_meta(&ghost, "namely_token", T0)
@@ -398,58 +419,71 @@ fn scoped_writes_need_an_existing_connection() {
 fn checks_record_latest_and_resume_point() {
     let store = store_with(&["Acme"]);
     let acme = name("Acme");
-    assert_eq!(store.resume_step(&acme).unwrap(), Some("namely_field"));
+    assert_eq!(
+        store.resume_step(&acme).unwrap(),
+        Some(SetupStep::NamelyField)
+    );
 
     store
-        .record_check(&acme, "namely_sign_in", true, "Signed in", T0)
+        .record_check(
+            &acme,
+            &check(SetupStep::NamelySignIn, true, "Signed in", T0),
+        )
         .unwrap();
     store
-        .record_check(&acme, "namely_field", false, "No field", T0)
+        .record_check(&acme, &check(SetupStep::NamelyField, false, "No field", T0))
         .unwrap();
-    assert_eq!(store.resume_step(&acme).unwrap(), Some("namely_field"));
+    assert_eq!(
+        store.resume_step(&acme).unwrap(),
+        Some(SetupStep::NamelyField)
+    );
 
     let later = T0 + time::Duration::minutes(5);
     store
-        .record_check(&acme, "namely_field", true, "Found the field", later)
+        .record_check(
+            &acme,
+            &check(SetupStep::NamelyField, true, "Found the field", later),
+        )
         .unwrap();
-    assert_eq!(store.resume_step(&acme).unwrap(), Some("owner"));
+    assert_eq!(store.resume_step(&acme).unwrap(), Some(SetupStep::Owner));
 
     let checks = store.checks(&acme).unwrap();
     assert_eq!(
         checks,
         vec![
-            CheckRecord {
-                step: "namely_field".into(),
-                passed: true,
-                message: "Found the field".into(),
-                checked_at: later,
-            },
-            CheckRecord {
-                step: "namely_sign_in".into(),
-                passed: true,
-                message: "Signed in".into(),
-                checked_at: T0,
-            },
+            check(SetupStep::NamelyField, true, "Found the field", later),
+            check(SetupStep::NamelySignIn, true, "Signed in", T0),
         ],
         "one row per step, latest wins, wizard order"
     );
 
-    for step in ["owner", "icims", "review"] {
-        store.record_check(&acme, step, true, "ok", T0).unwrap();
+    for step in [SetupStep::Owner, SetupStep::Icims, SetupStep::Review] {
+        store
+            .record_check(&acme, &check(step, true, "ok", T0))
+            .unwrap();
     }
     assert_eq!(store.resume_step(&acme).unwrap(), None);
     store
-        .record_check(&acme, "icims", false, "Wrong key", T0)
+        .record_check(&acme, &check(SetupStep::Icims, false, "Wrong key", T0))
         .unwrap();
-    assert_eq!(store.resume_step(&acme).unwrap(), Some("icims"));
+    assert_eq!(store.resume_step(&acme).unwrap(), Some(SetupStep::Icims));
 
-    let err = store
-        .record_check(&acme, "bogus", true, "", T0)
-        .unwrap_err();
-    assert!(
-        err.to_string().contains("namely_field, namely_sign_in"),
-        "{err}"
-    );
+    // The code is kept beside the words; a row from before version 3 has none.
+    let failed = store.checks(&acme).unwrap();
+    let icims = failed.iter().find(|c| c.step == SetupStep::Icims).unwrap();
+    assert_eq!(icims.code, Some(CheckCode::IcimsCredentialsRefused));
+    store
+        .write(|tx| {
+            tx.execute(
+                "UPDATE setup_checks SET code = NULL WHERE step = 'icims'",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let old = store.checks(&acme).unwrap();
+    let icims = old.iter().find(|c| c.step == SetupStep::Icims).unwrap();
+    assert_eq!((icims.code, icims.passed), (None, false));
 }
 
 #[test]

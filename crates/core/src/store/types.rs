@@ -1,13 +1,14 @@
 //! The rows the store reads and writes.
 
 use crate::connection::ConnectionName;
-use crate::domain::{Counts, IcimsPersonId, NamelyProfileId, OutcomeKind, Trigger};
+pub use crate::domain::RunStatus;
+use crate::domain::{
+    CheckCode, Counts, IcimsPersonId, NamelyProfileId, OutcomeKind, RunErrorCode, SetupStep,
+    Trigger,
+};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::{Date, OffsetDateTime};
-
-/// The wizard's steps, in the order it walks them.
-pub const SETUP_STEPS: [&str; 5] = ["namely_field", "namely_sign_in", "owner", "icims", "review"];
 
 /// Id of a sync run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -34,9 +35,10 @@ impl fmt::Display for IntentId {
 /// The latest result of one setup step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckRecord {
-    /// One of [`SETUP_STEPS`].
-    pub step: String,
+    pub step: SetupStep,
     pub passed: bool,
+    /// What the check found; `None` for results recorded before codes were kept (version 3).
+    pub code: Option<CheckCode>,
     pub message: String,
     #[serde(with = "time::serde::rfc3339")]
     pub checked_at: OffsetDateTime,
@@ -65,48 +67,6 @@ pub struct OwnerCandidate {
     pub verified_at: OffsetDateTime,
 }
 
-/// How a run is going or how it ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum RunStatus {
-    /// Not ended yet.
-    Running,
-    Succeeded,
-    /// Ended, but some records failed (they are retried next run).
-    FinishedWithFailures,
-    /// The run as a whole failed (e.g. could not reach iCIMS).
-    Failed,
-    /// Stopped early because the iCIMS daily call budget ran out.
-    StoppedBudget,
-    /// The process stopped before the run ended (found at the next start).
-    Interrupted,
-}
-
-impl RunStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RunStatus::Running => "running",
-            RunStatus::Succeeded => "succeeded",
-            RunStatus::FinishedWithFailures => "finished_with_failures",
-            RunStatus::Failed => "failed",
-            RunStatus::StoppedBudget => "stopped_budget",
-            RunStatus::Interrupted => "interrupted",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "running" => RunStatus::Running,
-            "succeeded" => RunStatus::Succeeded,
-            "finished_with_failures" => RunStatus::FinishedWithFailures,
-            "failed" => RunStatus::Failed,
-            "stopped_budget" => RunStatus::StoppedBudget,
-            "interrupted" => RunStatus::Interrupted,
-            _ => return None,
-        })
-    }
-}
-
 /// How a run ended, given to [`super::Store::finish_run`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunEnd {
@@ -117,6 +77,8 @@ pub struct RunEnd {
     pub counts: Counts,
     pub icims_calls: u64,
     pub namely_calls: u64,
+    /// Why the run failed or stopped early, as a code; `None` when it did not.
+    pub error_code: Option<RunErrorCode>,
     /// What went wrong, in plain words, when the run failed or stopped early.
     pub error: Option<String>,
 }
@@ -136,6 +98,8 @@ pub struct RunRow {
     pub counts: Counts,
     pub icims_calls: u64,
     pub namely_calls: u64,
+    /// `None` when the run did not fail (and for runs recorded before version 3).
+    pub error_code: Option<RunErrorCode>,
     pub error: Option<String>,
 }
 

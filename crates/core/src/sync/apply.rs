@@ -21,7 +21,7 @@
 use super::index::{Found, SETTLE_BEFORE_LOOKUP, classify, name_of, whose};
 use super::{Namely, POST_ATTEMPTS, backoff};
 use crate::connection::ConnectionName;
-use crate::domain::{Hire, IndexEntry, NamelyProfileId, OutcomeKind, ProfileDraft};
+use crate::domain::{Hire, IndexEntry, NamelyProfileId, OutcomeKind, ProfileDraft, RunErrorCode};
 use crate::mapping::CalendarDate;
 use crate::plan::PlannedRecord;
 use crate::store::{Intent, IntentResolution, RecordRow, RunId, Store, StoreError};
@@ -61,6 +61,14 @@ impl Halt {
                 "Namely kept limiting requests even after waiting. The hires not yet added will \
                  be added on the next run."
             }
+        }
+    }
+
+    /// The run's error code.
+    pub(crate) fn code(self) -> RunErrorCode {
+        match self {
+            Halt::Credential => RunErrorCode::NamelyCredentials,
+            Halt::Throttled => RunErrorCode::NamelyThrottled,
         }
     }
 

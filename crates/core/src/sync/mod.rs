@@ -66,7 +66,7 @@ mod runner;
 
 use crate::api::{SyncPhase, SyncProgress};
 use crate::connection::ConnectionSettings;
-use crate::domain::{Counts, IcimsPersonId, Trigger};
+use crate::domain::{Counts, IcimsPersonId, RunErrorCode, Trigger};
 use crate::store::{RunId, RunStatus, Store, StoreError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -144,6 +144,8 @@ pub struct SyncOutcome {
     pub run_id: RunId,
     pub status: RunStatus,
     pub counts: Counts,
+    /// Why the run failed or stopped early, as a code.
+    pub error_code: Option<RunErrorCode>,
     /// What went wrong and what to do, in plain words, when the run failed or stopped early.
     pub error: Option<String>,
 }

@@ -18,7 +18,7 @@
 use super::{ICIMS_ATTEMPTS, Reporter, backoff, cancelled};
 use crate::api::SyncPhase;
 use crate::connection::ConnectionName;
-use crate::domain::{Hire, HomeAddress, IcimsPersonId, OutcomeKind};
+use crate::domain::{Hire, HomeAddress, IcimsPersonId, OutcomeKind, RunErrorCode};
 use crate::store::{RecordRow, Store};
 use icims::{
     DEFAULT_PERSON_FIELDS, JobId, PAGE_SIZE, PersonId, RateLimit, Reply, SearchQuery, WorkflowId,
@@ -55,8 +55,11 @@ pub(crate) enum ReadStop {
         limit: Option<u64>,
     },
     Cancelled,
-    /// iCIMS kept failing or refused; the message says what to do.
-    Failed(String),
+    /// iCIMS kept failing or refused: why, and what to do.
+    Failed {
+        code: RunErrorCode,
+        message: String,
+    },
 }
 
 impl ReadStop {
@@ -74,7 +77,16 @@ impl ReadStop {
             ReadStop::Cancelled => "The sync was stopped before it finished. Nothing is lost: \
                                     the next run picks up where this one stopped."
                 .to_string(),
-            ReadStop::Failed(message) => message.clone(),
+            ReadStop::Failed { message, .. } => message.clone(),
+        }
+    }
+
+    /// The run's error code for this stop.
+    pub(crate) fn code(&self) -> RunErrorCode {
+        match self {
+            ReadStop::Budget { .. } => RunErrorCode::IcimsBudget,
+            ReadStop::Cancelled => RunErrorCode::Cancelled,
+            ReadStop::Failed { code, .. } => *code,
         }
     }
 }
@@ -239,7 +251,12 @@ impl<'a> Reader<'a> {
                     } else {
                         format!("Could not read {what} from iCIMS: {e}")
                     };
-                    return Err(CallError::Stop(ReadStop::Failed(message)));
+                    let code = match e {
+                        icims::Error::BadCredentials { .. } => RunErrorCode::IcimsCredentials,
+                        _ if e.is_transient() => RunErrorCode::IcimsUnavailable,
+                        _ => RunErrorCode::IcimsUnexpected,
+                    };
+                    return Err(CallError::Stop(ReadStop::Failed { code, message }));
                 }
             }
         }
@@ -331,20 +348,24 @@ impl<'a> Reader<'a> {
                 Err(CallError::Stop(s)) if ids.is_empty() => return Err(s),
                 Err(CallError::Stop(s)) => return Ok((ids, Some(s))),
                 Err(CallError::NotShown(e)) => {
-                    return Err(ReadStop::Failed(format!(
-                        "iCIMS did not allow the search for hired workflows: {e}"
-                    )));
+                    return Err(ReadStop::Failed {
+                        code: RunErrorCode::IcimsAccess,
+                        message: format!("iCIMS did not allow the search for hired workflows: {e}"),
+                    });
                 }
             };
             let last = page.ids.last().copied();
             if let (Some(after), Some(first)) = (query.after, page.ids.first())
                 && *first <= after
             {
-                return Err(ReadStop::Failed(format!(
-                    "iCIMS returned workflow {first} after workflow {after}; search results \
-                     must be in ascending order, so reading stopped. Please report this with \
-                     the log file."
-                )));
+                return Err(ReadStop::Failed {
+                    code: RunErrorCode::IcimsUnexpected,
+                    message: format!(
+                        "iCIMS returned workflow {first} after workflow {after}; search results \
+                         must be in ascending order, so reading stopped. Please report this \
+                         with the log file."
+                    ),
+                });
             }
             let is_last = page.ids.len() < PAGE_SIZE;
             ids.extend(page.ids);
@@ -431,9 +452,10 @@ impl<'a> Reader<'a> {
             Ok(reply) => reply.value.ids,
             Err(CallError::Stop(s)) => return Err(s),
             Err(CallError::NotShown(e)) => {
-                return Err(ReadStop::Failed(format!(
-                    "iCIMS did not allow the search for hired workflows: {e}"
-                )));
+                return Err(ReadStop::Failed {
+                    code: RunErrorCode::IcimsAccess,
+                    message: format!("iCIMS did not allow the search for hired workflows: {e}"),
+                });
             }
         };
         if workflows.is_empty() {

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::api::{SyncPhase, SyncProgress};
 use crate::connection::ConnectionName;
-use crate::domain::{Decision, IcimsPersonId, IndexEntry, OutcomeKind};
+use crate::domain::{Decision, IcimsPersonId, IndexEntry, OutcomeKind, RunErrorCode};
 use crate::plan::{self, NamelyIndex, PlannedRecord};
 use crate::store::{
     IndexMeta, Intent, IntentResolution, RecordRow, RunEnd, RunId, RunStatus, Store, StoreError,
@@ -45,6 +45,7 @@ pub async fn run_sync(
             tracing::error!(error = %store_error, "local database failed during the sync");
             Ending {
                 status: RunStatus::Failed,
+                code: Some(RunErrorCode::LocalStorage),
                 error: Some(format!(
                     "The local database failed during the sync ({store_error}). Nothing more \
                      was sent to Namely; the next run checks Namely before adding anyone again."
@@ -61,6 +62,7 @@ pub async fn run_sync(
             counts,
             icims_calls: ctx.icims.calls_made().saturating_sub(icims_calls_before),
             namely_calls: namely.calls(),
+            error_code: ending.code,
             error: ending.error.clone(),
         },
     )?;
@@ -75,18 +77,40 @@ pub async fn run_sync(
         run_id,
         status: ending.status,
         counts,
+        error_code: ending.code,
         error: ending.error,
     })
 }
 
 struct Ending {
     status: RunStatus,
+    /// Why the run failed or stopped early; `None` when it did not.
+    code: Option<RunErrorCode>,
     error: Option<String>,
 }
 
 impl Ending {
-    fn new(status: RunStatus, error: Option<String>) -> Self {
-        Self { status, error }
+    /// A run that ended as it should (records may have failed one by one).
+    fn done(status: RunStatus) -> Self {
+        Self {
+            status,
+            code: None,
+            error: None,
+        }
+    }
+
+    /// A run that failed or stopped early: why (a code) and in words.
+    fn stopped(status: RunStatus, code: RunErrorCode, error: String) -> Self {
+        Self {
+            status,
+            code: Some(code),
+            error: Some(error),
+        }
+    }
+
+    fn cancelled() -> Self {
+        let stop = ReadStop::Cancelled;
+        Self::stopped(RunStatus::Interrupted, stop.code(), stop.message())
     }
 }
 
@@ -151,10 +175,7 @@ async fn execute(
     tracing::info!(hires = hires.len(), invalid = invalid.len(), stop = ?read_stop, "read iCIMS");
 
     if read_stop == Some(ReadStop::Cancelled) {
-        return Ok(Ending::new(
-            RunStatus::Interrupted,
-            Some(ReadStop::Cancelled.message()),
-        ));
+        return Ok(Ending::cancelled());
     }
     // What reading settled on its own (records iCIMS would not show).
     for rec in &invalid {
@@ -167,19 +188,20 @@ async fn execute(
     let after_read = |failed: u64| -> Ending {
         match &read_stop {
             Some(stop @ ReadStop::Budget { .. }) => {
-                Ending::new(RunStatus::StoppedBudget, Some(stop.message()))
+                Ending::stopped(RunStatus::StoppedBudget, stop.code(), stop.message())
             }
-            Some(stop) if read_anything => Ending::new(
+            Some(stop) if read_anything => Ending::stopped(
                 RunStatus::Failed,
-                Some(format!(
+                stop.code(),
+                format!(
                     "{} The hires read before that are in this run's records; the rest will be \
                      read on the next run.",
                     stop.message()
-                )),
+                ),
             ),
-            Some(stop) => Ending::new(RunStatus::Failed, Some(stop.message())),
-            None if failed > 0 => Ending::new(RunStatus::FinishedWithFailures, None),
-            None => Ending::new(RunStatus::Succeeded, None),
+            Some(stop) => Ending::stopped(RunStatus::Failed, stop.code(), stop.message()),
+            None if failed > 0 => Ending::done(RunStatus::FinishedWithFailures),
+            None => Ending::done(RunStatus::Succeeded),
         }
     };
     // The watermark moves only past a window that was read completely and fully handled.
@@ -276,10 +298,7 @@ async fn execute(
         }
         if cancelled(cancel) {
             // Unsent hires are not recorded: the watermark stays, so they come back.
-            return Ok(Ending::new(
-                RunStatus::Interrupted,
-                Some(ReadStop::Cancelled.message()),
-            ));
+            return Ok(Ending::cancelled());
         }
         let applied = applier
             .create(p, open_intents.get(&p.hire.person_id))
@@ -304,7 +323,7 @@ async fn execute(
         if let Some(stop) = &read_stop {
             error = format!("{error} {}", stop.message());
         }
-        return Ok(Ending::new(status, Some(error)));
+        return Ok(Ending::stopped(status, h.code(), error));
     }
     advance()?;
     Ok(after_read(reporter.counts.failed))
@@ -395,7 +414,6 @@ async fn bring_index_up_to_date(
     reporter: &Reporter<'_>,
     cancel: Option<&std::sync::atomic::AtomicBool>,
 ) -> Result<Result<Vec<IndexEntry>, Ending>, StoreError> {
-    let cancelled_run = || Ending::new(RunStatus::Interrupted, Some(ReadStop::Cancelled.message()));
     if let Refresh::Changes { since, meta } =
         refresh_for(store.index_meta(name)?.as_ref(), started_at)
     {
@@ -423,7 +441,7 @@ async fn bring_index_up_to_date(
                     "cannot refresh the Namely index incrementally; listing every profile instead"
                 );
             }
-            Ok(Changes::Cancelled) => return Ok(Err(cancelled_run())),
+            Ok(Changes::Cancelled) => return Ok(Err(Ending::cancelled())),
             Err(e) => return Ok(Err(listing_failed(&e, "read the recent changes of"))),
         }
     }
@@ -442,22 +460,29 @@ async fn bring_index_up_to_date(
             )?;
             Ok(Ok(entries))
         }
-        Ok(None) => Ok(Err(cancelled_run())),
+        Ok(None) => Ok(Err(Ending::cancelled())),
         Err(e) => Ok(Err(listing_failed(&e, "list"))),
     }
 }
 
 /// How the run ends when the profiles could not be read from Namely (`what`: "list").
 fn listing_failed(e: &namely::Error, what: &str) -> Ending {
-    let error = if e.is_auth() {
-        format!("Namely refused the credential — sign in again. Nothing was sent. ({e})")
-    } else {
-        format!(
-            "Could not {what} the profiles in Namely, so nothing was sent: {e} The next run \
-             tries again."
+    if e.is_auth() {
+        Ending::stopped(
+            RunStatus::Failed,
+            RunErrorCode::NamelyCredentials,
+            format!("Namely refused the credential — sign in again. Nothing was sent. ({e})"),
         )
-    };
-    Ending::new(RunStatus::Failed, Some(error))
+    } else {
+        Ending::stopped(
+            RunStatus::Failed,
+            RunErrorCode::NamelyUnavailable,
+            format!(
+                "Could not {what} the profiles in Namely, so nothing was sent: {e} The next run \
+                 tries again."
+            ),
+        )
+    }
 }
 
 #[cfg(test)]
