@@ -4,12 +4,11 @@
 use crate::AppState;
 use icims_namely_core::api::{
     AppInfo, CheckResult, ConnectionDetails, ConnectionSummary, ExportedFile, IcimsInput, IpcError,
-    NewConnectionInput, OwnerStep, PermalinkView, RunDetails, RunSummary, SandboxInfo,
-    SecretKindView, SignInResult, SyncProgress, SyncSettingsInput,
+    NewConnectionInput, OwnerStep, PermalinkView, RunDetails, RunSummary, SandboxInfo, SecretKind,
+    SignInResult, SyncProgress, SyncSettingsInput,
 };
 use icims_namely_core::domain::Trigger;
 use icims_namely_core::engine::{Engine, SyncRequest};
-use icims_namely_core::secrets::SecretKind;
 use icims_namely_core::store::RunId;
 use secrecy::SecretString;
 use tauri::{AppHandle, Emitter, Runtime, State};
@@ -18,13 +17,6 @@ type Reply<T> = Result<T, IpcError>;
 
 /// The event that carries live sync progress to the window.
 pub const SYNC_PROGRESS_EVENT: &str = "sync-progress";
-
-fn kind(k: SecretKindView) -> SecretKind {
-    match k {
-        SecretKindView::IcimsHmacKey => SecretKind::IcimsHmacKey,
-        SecretKindView::NamelyToken => SecretKind::NamelyToken,
-    }
-}
 
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
@@ -126,9 +118,9 @@ pub async fn save_icims(
 pub async fn remove_secret(
     state: State<'_, AppState>,
     name: String,
-    kind: SecretKindView,
+    kind: SecretKind,
 ) -> Reply<ConnectionDetails> {
-    Ok(state.engine.remove_secret(&name, self::kind(kind)).await?)
+    Ok(state.engine.remove_secret(&name, kind).await?)
 }
 
 #[tauri::command]

@@ -7,7 +7,8 @@
 mod output;
 mod sandbox_cmd;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::TypedValueParser;
+use clap::{Args, Parser, Subcommand};
 use icims_namely_core::api::{CheckCode, CheckResult, ErrorCode, Field, SyncPhase, SyncProgress};
 use icims_namely_core::connection::{IcimsRegion, Schedule};
 use icims_namely_core::domain::Trigger;
@@ -128,8 +129,8 @@ struct AddArgs {
     #[arg(long)]
     icims_username: String,
     /// The iCIMS API region.
-    #[arg(long, value_enum, default_value_t = RegionArg::Us)]
-    icims_region: RegionArg,
+    #[arg(long, default_value = "us", value_parser = region_parser())]
+    icims_region: IcimsRegion,
     /// An iCIMS status that counts as hired (repeat for several; default Hired).
     #[arg(long = "hired-status", value_name = "VALUE")]
     hired_status: Vec<String>,
@@ -146,10 +147,10 @@ struct AddArgs {
     out: OutputArgs,
 }
 
-#[derive(Copy, Clone, Debug, ValueEnum)]
-enum RegionArg {
-    Us,
-    Eu,
+/// `us` or `eu`, listed in `--help`, read as the engine's own region type.
+fn region_parser() -> impl TypedValueParser<Value = IcimsRegion> {
+    clap::builder::PossibleValuesParser::new(IcimsRegion::ALL.map(IcimsRegion::as_str))
+        .try_map(|s| s.parse::<IcimsRegion>())
 }
 
 #[derive(Subcommand, Debug)]
@@ -345,10 +346,7 @@ async fn connection(engine: &Engine, cmd: ConnectionCommand) -> u8 {
                 namely_permalink: a.namely_permalink,
                 icims_customer_id: a.icims_customer_id,
                 icims_username: a.icims_username,
-                icims_region: match a.icims_region {
-                    RegionArg::Us => IcimsRegion::Us,
-                    RegionArg::Eu => IcimsRegion::Eu,
-                },
+                icims_region: a.icims_region,
                 hired_statuses: a.hired_status,
                 icims_url: a.icims_url,
                 namely_url: a.namely_url,
@@ -755,7 +753,7 @@ mod tests {
         match cli.command {
             Command::Connection(ConnectionCommand::Add(a)) => {
                 assert_eq!(a.hired_status, vec!["Hired", "C12345"]);
-                assert!(matches!(a.icims_region, RegionArg::Eu));
+                assert_eq!(a.icims_region, IcimsRegion::Eu);
                 assert_eq!(a.icims_url.as_deref(), Some("http://127.0.0.1:1"));
             }
             other => panic!("parsed as {other:?}"),

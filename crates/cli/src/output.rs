@@ -2,7 +2,7 @@
 
 use icims_namely_core::api::{
     CheckResult, ConnectionDetails, ConnectionSummary, OutcomeKind, RunDetails, RunErrorCode,
-    RunStatus, RunSummary, ScheduleView, StepState, SyncPhase, SyncProgress,
+    RunStatus, RunSummary, Schedule, StepState, SyncPhase, SyncProgress,
 };
 use icims_namely_core::engine::{Engine, EngineError};
 use icims_namely_core::store::RunId;
@@ -60,13 +60,9 @@ fn table(headers: &[&str], rows: &[Vec<String>]) {
     }
 }
 
-fn schedule(s: &ScheduleView) -> String {
-    match s {
-        ScheduleView::Off => "off".into(),
-        ScheduleView::EveryHours { hours: 1 } => "every hour".into(),
-        ScheduleView::EveryHours { hours } => format!("every {hours} hours"),
-        ScheduleView::DailyAt { hour, minute } => format!("daily at {hour:02}:{minute:02}"),
-    }
+/// "every 2 hours", "daily at 07:00", "off".
+fn schedule(s: &Schedule) -> String {
+    s.to_string().to_lowercase()
 }
 
 fn tick(ok: bool) -> &'static str {
@@ -144,10 +140,7 @@ pub fn connection_details(d: &ConnectionDetails) {
         "  iCIMS              customer {} as {} ({})",
         s.icims_customer_id.as_deref().unwrap_or("not set"),
         s.icims_username.as_deref().unwrap_or("not set"),
-        match s.icims_region {
-            icims_namely_core::api::RegionView::Us => "US",
-            icims_namely_core::api::RegionView::Eu => "EU",
-        }
+        s.icims_region
     );
     println!("  Hired statuses     {}", s.hired_statuses.join(", "));
     println!("  Schedule           {}", schedule(&s.schedule));
@@ -159,10 +152,7 @@ pub fn connection_details(d: &ConnectionDetails) {
         println!("  Sandbox            yes (simulated iCIMS and Namely)");
     }
     for secret in &d.secrets {
-        let label = match secret.kind {
-            icims_namely_core::api::SecretKindView::NamelyToken => "Namely token",
-            icims_namely_core::api::SecretKindView::IcimsHmacKey => "iCIMS HMAC key",
-        };
+        let label = secret.kind.label();
         match &secret.saved_at {
             Some(at) => println!("  {label:<18} saved in the system keychain on {}", when(at)),
             None => println!("  {label:<18} not set"),

@@ -8,9 +8,12 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use crate::connection::IcimsRegion;
 pub use crate::domain::{
-    CheckCode, Counts, Decision, OutcomeKind, RunErrorCode, RunStatus, SetupStep, Trigger,
+    CheckCode, Counts, OutcomeKind, RunErrorCode, RunStatus, SetupStep, Trigger,
 };
+pub use crate::schedule::Schedule;
+pub use crate::secrets::SecretKind;
 
 /// Where a wizard stop stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -53,6 +56,16 @@ pub enum Field {
     IcimsUrl,
 }
 
+impl From<SecretKind> for Field {
+    /// The input a secret is typed into.
+    fn from(kind: SecretKind) -> Field {
+        match kind {
+            SecretKind::IcimsHmacKey => Field::IcimsHmacKey,
+            SecretKind::NamelyToken => Field::NamelyToken,
+        }
+    }
+}
+
 /// The result of one live setup check: what happened, why, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CheckResult {
@@ -72,35 +85,10 @@ pub struct CheckResult {
     pub checked_at: String,
 }
 
-/// A setting for how often a connection syncs by itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ScheduleView {
-    Off,
-    EveryHours { hours: u32 },
-    DailyAt { hour: u8, minute: u8 },
-}
-
-/// iCIMS API region.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum RegionView {
-    Us,
-    Eu,
-}
-
-/// Which secret.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum SecretKindView {
-    IcimsHmacKey,
-    NamelyToken,
-}
-
 /// Whether a secret is in the keychain, and since when. Never the value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SecretInfo {
-    pub kind: SecretKindView,
+    pub kind: SecretKind,
     pub set: bool,
     /// RFC 3339, UTC, when it was saved.
     pub saved_at: Option<String>,
@@ -116,9 +104,9 @@ pub struct SettingsView {
     pub namely_web_url: String,
     pub icims_customer_id: Option<String>,
     pub icims_username: Option<String>,
-    pub icims_region: RegionView,
+    pub icims_region: IcimsRegion,
     pub hired_statuses: Vec<String>,
-    pub schedule: ScheduleView,
+    pub schedule: Schedule,
     /// The Namely field `name` found for `icims_id` by the field check.
     pub icims_field_name: Option<String>,
     pub owner_profile_id: Option<String>,
@@ -147,7 +135,7 @@ pub struct ConnectionSummary {
     pub last_run: Option<RunSummary>,
     /// RFC 3339, UTC; None when the schedule is off.
     pub next_sync_at: Option<String>,
-    pub schedule: ScheduleView,
+    pub schedule: Schedule,
     /// A sync is running now.
     pub running: bool,
 }
@@ -185,7 +173,7 @@ pub struct PermalinkView {
 pub struct IcimsInput {
     pub customer_id: String,
     pub username: String,
-    pub region: RegionView,
+    pub region: IcimsRegion,
     /// None: keep (or test) the key already in the keychain.
     pub hmac_key: Option<String>,
 }
@@ -249,7 +237,7 @@ pub struct OwnerStep {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SyncSettingsInput {
     pub hired_statuses: Vec<String>,
-    pub schedule: ScheduleView,
+    pub schedule: Schedule,
 }
 
 /// One row of the history.

@@ -5,7 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::str::FromStr;
+use time::Date;
 use ts_rs::TS;
+
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
 /// An enum of fixed words: each variant is written as its word in JSON, in the TypeScript
 /// bindings and in the local database, from the one literal given here. Adds `ALL`, `as_str`
@@ -115,18 +119,40 @@ impl Hire {
     }
 }
 
-/// What a sync decides for one hire (pure planning; see `plan`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
+/// What a sync decides for one hire, carrying what that decision needs (pure planning; see
+/// `plan`): a create cannot exist without the profile to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    /// Not in Namely yet: create an active profile.
-    Create,
-    /// A Namely profile already carries this `icims_id`.
-    AlreadyInNamely,
-    /// The email belongs to a Namely profile without an `icims_id`: a person must decide.
-    NeedsReview,
+    /// Not in Namely yet: create this active profile.
+    Create(ProfileDraft),
+    /// This Namely profile already carries the hire's `icims_id`.
+    AlreadyInNamely(IndexEntry),
+    /// The email is taken, so a person must decide: by this Namely profile (without this
+    /// `icims_id`), or, when `None`, by an earlier hire of the same run that will be created.
+    NeedsReview(Option<IndexEntry>),
     /// Required data is missing or malformed in iCIMS; nothing is sent.
     Invalid,
+}
+
+impl Decision {
+    /// The outcome a record of this decision has when nothing is written (a dry run, and
+    /// every decision but `Create`).
+    pub fn planned_outcome(&self) -> OutcomeKind {
+        match self {
+            Decision::Create(_) => OutcomeKind::WouldCreate,
+            Decision::AlreadyInNamely(_) => OutcomeKind::AlreadyInNamely,
+            Decision::NeedsReview(_) => OutcomeKind::NeedsReview,
+            Decision::Invalid => OutcomeKind::Invalid,
+        }
+    }
+
+    /// The Namely profile the decision is about, if any.
+    pub fn existing(&self) -> Option<&IndexEntry> {
+        match self {
+            Decision::AlreadyInNamely(e) | Decision::NeedsReview(Some(e)) => Some(e),
+            _ => None,
+        }
+    }
 }
 
 words! {
@@ -365,8 +391,9 @@ pub struct ProfileDraft {
     pub email: String,
     /// Always `"active"` ([`ProfileDraft::ACTIVE`]): hires sync only as active profiles.
     pub user_status: String,
-    /// `YYYY-MM-DD`: the iCIMS start date, else the hire date.
-    pub start_date: String,
+    /// The iCIMS start date, else the hire date; written `YYYY-MM-DD`.
+    #[serde(with = "iso_date")]
+    pub start_date: Date,
     /// `"Male"` or `"Female"`; anything else is not sent.
     pub gender: Option<String>,
     /// Home address with empty parts dropped; `None` when there is none.
@@ -382,5 +409,70 @@ impl ProfileDraft {
     /// "Jane Doe".
     pub fn display_name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+/// Which secret of a connection. One type for the keychain, the command line, the local
+/// database and the interface; it has two spellings: [`SecretKind::as_str`] on the command
+/// line and in keychain entries (`icims-hmac-key`), [`SecretKind::as_key`] in JSON, the
+/// TypeScript binding and the database (`icims_hmac_key`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretKind {
+    /// The iCIMS API HMAC key.
+    IcimsHmacKey,
+    /// The Namely personal access token or OAuth access token.
+    NamelyToken,
+}
+
+impl SecretKind {
+    pub const ALL: [SecretKind; 2] = [SecretKind::IcimsHmacKey, SecretKind::NamelyToken];
+
+    /// The stable name used in the keychain and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretKind::IcimsHmacKey => "icims-hmac-key",
+            SecretKind::NamelyToken => "namely-token",
+        }
+    }
+
+    /// The word in JSON views and the local database: `icims_hmac_key`, `namely_token` (what
+    /// serde writes).
+    pub fn as_key(self) -> &'static str {
+        match self {
+            SecretKind::IcimsHmacKey => "icims_hmac_key",
+            SecretKind::NamelyToken => "namely_token",
+        }
+    }
+
+    /// What people call it: "iCIMS HMAC key", "Namely token".
+    pub fn label(self) -> &'static str {
+        match self {
+            SecretKind::IcimsHmacKey => "iCIMS HMAC key",
+            SecretKind::NamelyToken => "Namely token",
+        }
+    }
+}
+
+impl fmt::Display for SecretKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An unknown secret name, e.g. on the command line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown secret \"{0}\": use icims-hmac-key or namely-token")]
+pub struct UnknownSecretKind(pub String);
+
+impl FromStr for SecretKind {
+    type Err = UnknownSecretKind;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        SecretKind::ALL
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| UnknownSecretKind(s.to_string()))
     }
 }

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod mapping;
 pub mod paths;
 pub mod plan;
+pub mod schedule;
 pub mod scheduler;
 pub mod secrets;
 pub mod store;

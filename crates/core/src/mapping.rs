@@ -18,6 +18,7 @@
 use crate::domain::{Hire, HomeAddress, ProfileDraft};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use time::{Date, Month};
 
 /// The field a [`Problem`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -97,7 +98,7 @@ pub fn map_hire(hire: &Hire) -> Result<ProfileDraft, Vec<Problem>> {
         non_empty(hire.start_date.as_deref()),
         non_empty(hire.hire_date.as_deref()),
     ) {
-        (Some(start), _) => match CalendarDate::parse(start) {
+        (Some(start), _) => match parse_calendar_date(start) {
             Some(d) => Some(d),
             None => {
                 problems.push(Problem::new(
@@ -109,7 +110,7 @@ pub fn map_hire(hire: &Hire) -> Result<ProfileDraft, Vec<Problem>> {
                 None
             }
         },
-        (None, Some(hired)) => match CalendarDate::parse(hired) {
+        (None, Some(hired)) => match parse_calendar_date(hired) {
             Some(d) => Some(d),
             None => {
                 problems.push(Problem::new(
@@ -139,7 +140,7 @@ pub fn map_hire(hire: &Hire) -> Result<ProfileDraft, Vec<Problem>> {
                 last_name: last_name.to_string(),
                 email: email.to_string(),
                 user_status: ProfileDraft::ACTIVE.to_string(),
-                start_date: start_date.to_string(),
+                start_date,
                 gender: map_gender(hire.gender.as_deref()),
                 home: hire.home.as_ref().and_then(map_home),
                 icims_id: hire.person_id.to_string(),
@@ -190,62 +191,38 @@ fn map_home(home: &HomeAddress) -> Option<HomeAddress> {
     (mapped != HomeAddress::default()).then_some(mapped)
 }
 
-/// A real calendar date from `YYYY-MM-DD` (years 1900–2199; anything outside is a typo).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct CalendarDate {
-    year: u16,
-    month: u8,
-    day: u8,
+/// A real calendar date from `YYYY-MM-DD`, exactly (years 1900–2199; anything outside is a
+/// typo in iCIMS). `None` for anything else, `2026-02-30` included.
+pub fn parse_calendar_date(s: &str) -> Option<Date> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u16> {
+        b[r].iter().try_fold(0u16, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u16::from(c - b'0'))
+        })
+    };
+    let year = num(0..4)?;
+    let month = Month::try_from(u8::try_from(num(5..7)?).ok()?).ok()?;
+    let day = u8::try_from(num(8..10)?).ok()?;
+    if !(1900..=2199).contains(&year) {
+        return None;
+    }
+    Date::from_calendar_date(i32::from(year), month, day).ok()
 }
 
-impl CalendarDate {
-    pub(crate) fn parse(s: &str) -> Option<Self> {
-        let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        let num = |r: std::ops::Range<usize>| -> Option<u16> {
-            b[r].iter().try_fold(0u16, |acc, &c| {
-                c.is_ascii_digit().then(|| acc * 10 + u16::from(c - b'0'))
-            })
-        };
-        let year = num(0..4)?;
-        let month = u8::try_from(num(5..7)?).ok()?;
-        let day = u8::try_from(num(8..10)?).ok()?;
-        if !(1900..=2199).contains(&year) || !(1..=12).contains(&month) {
-            return None;
-        }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days_in_month = match month {
-            2 if leap => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        };
-        (1..=days_in_month)
-            .contains(&day)
-            .then_some(CalendarDate { year, month, day })
-    }
-
-    /// "2 Dec 2026": the form history shows.
-    pub(crate) fn human(self) -> String {
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
-        format!(
-            "{} {} {}",
-            self.day,
-            MONTHS[usize::from(self.month - 1)],
-            self.year
-        )
-    }
-}
-
-impl fmt::Display for CalendarDate {
-    /// `YYYY-MM-DD`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
+/// "2 Dec 2026": how history shows a date.
+pub fn human_date(date: Date) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{} {} {}",
+        date.day(),
+        MONTHS[usize::from(u8::from(date.month()) - 1)],
+        date.year()
+    )
 }
 
 #[cfg(test)]
@@ -286,7 +263,7 @@ mod tests {
                 last_name: "Doe".into(),
                 email: "jane@acme.com".into(),
                 user_status: "active".into(),
-                start_date: "2026-12-02".into(),
+                start_date: time::macros::date!(2026 - 12 - 02),
                 gender: Some("Female".into()),
                 home: None,
                 icims_id: "9012".into(),
@@ -396,9 +373,15 @@ mod tests {
     fn start_date_falls_back_to_hire_date() {
         let mut h = hire();
         h.start_date = Some("  ".into());
-        assert_eq!(map_hire(&h).unwrap().start_date, "2026-11-20");
+        assert_eq!(
+            map_hire(&h).unwrap().start_date,
+            time::macros::date!(2026 - 11 - 20)
+        );
         h.start_date = None;
-        assert_eq!(map_hire(&h).unwrap().start_date, "2026-11-20");
+        assert_eq!(
+            map_hire(&h).unwrap().start_date,
+            time::macros::date!(2026 - 11 - 20)
+        );
     }
 
     #[test]
@@ -424,7 +407,7 @@ mod tests {
     #[test]
     fn calendar_dates() {
         for ok in ["2024-02-29", "2000-02-29", "2026-12-31", "1900-01-01"] {
-            assert_eq!(CalendarDate::parse(ok).unwrap().to_string(), ok);
+            assert_eq!(parse_calendar_date(ok).unwrap().to_string(), ok);
         }
         for bad in [
             "2026-02-29",
@@ -443,14 +426,14 @@ mod tests {
             "٢٠٢٦-١٢-٠٢",
             "",
         ] {
-            assert_eq!(CalendarDate::parse(bad), None, "{bad}");
+            assert_eq!(parse_calendar_date(bad), None, "{bad}");
         }
         assert_eq!(
-            CalendarDate::parse("2026-12-02").unwrap().human(),
+            human_date(parse_calendar_date("2026-12-02").unwrap()),
             "2 Dec 2026"
         );
         assert_eq!(
-            CalendarDate::parse("2027-01-15").unwrap().human(),
+            human_date(parse_calendar_date("2027-01-15").unwrap()),
             "15 Jan 2027"
         );
     }

@@ -8,9 +8,8 @@
 //!    so one mailbox never gets two profiles;
 //! 5. otherwise → [`Decision::Create`].
 
-use crate::domain::{Decision, Hire, IcimsPersonId, IndexEntry, ProfileDraft};
-use crate::mapping::{CalendarDate, map_hire};
-use serde::{Deserialize, Serialize};
+use crate::domain::{Decision, Hire, IcimsPersonId, IndexEntry};
+use crate::mapping::{human_date, map_hire};
 use std::collections::{BTreeMap, HashMap};
 
 /// Lookups over what the engine knows of Namely's profiles.
@@ -73,18 +72,14 @@ impl NamelyIndex {
 }
 
 /// One hire and what the sync will do with it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedRecord {
     /// The hire, with a person's several hired workflows merged into one.
     pub hire: Hire,
+    /// The decision, with the profile to create or the Namely profile it is about.
     pub decision: Decision,
     /// Plain words for history, e.g. "Will be added as Jane Doe (start 2 Dec 2026)".
     pub reason: String,
-    /// What would be sent: set for `Create` and `NeedsReview`, `None` otherwise.
-    pub draft: Option<ProfileDraft>,
-    /// The Namely profile the decision is about (`AlreadyInNamely`, and `NeedsReview` when an
-    /// existing profile has the email).
-    pub existing: Option<IndexEntry>,
 }
 
 /// Decide, for every hire, exactly one of Create / AlreadyInNamely / NeedsReview / Invalid.
@@ -159,7 +154,7 @@ fn decide(
             ));
         }
         reason.push(')');
-        return record(hire, Decision::AlreadyInNamely, reason, None, Some(first));
+        return record(hire, Decision::AlreadyInNamely(first.clone()), reason);
     }
 
     let draft = match map_hire(&hire) {
@@ -167,61 +162,54 @@ fn decide(
         Err(problems) => {
             let words: Vec<_> = problems.iter().map(|p| p.message.as_str()).collect();
             let reason = format!("Invalid: {}", words.join("; "));
-            return record(hire, Decision::Invalid, reason, None, None);
+            return record(hire, Decision::Invalid, reason);
         }
     };
     let email = draft.email.to_lowercase();
 
     if let Some(&owner) = index.by_email(&email).first() {
-        let whose = match non_empty(owner.icims_id.as_deref()) {
-            None => "who has no icims_id".to_string(),
-            Some(other) => format!("who has icims_id {other} (a different iCIMS person)"),
-        };
         let reason = format!(
-            "Needs review: {email} already belongs to {}, {whose}",
-            name_of(owner)
+            "Needs review: {email} already belongs to {}, {}",
+            name_of(owner),
+            whose(owner)
         );
-        return record(
-            hire,
-            Decision::NeedsReview,
-            reason,
-            Some(draft),
-            Some(owner),
-        );
+        return record(hire, Decision::NeedsReview(Some(owner.clone())), reason);
     }
 
     if let Some(first) = claimed.get(&email) {
         let reason = format!(
             "Needs review: same email as iCIMS person {first} in this run ({email}); only one profile is created per email"
         );
-        return record(hire, Decision::NeedsReview, reason, Some(draft), None);
+        return record(hire, Decision::NeedsReview(None), reason);
     }
     claimed.insert(email, hire.person_id);
 
-    let start = CalendarDate::parse(&draft.start_date)
-        .map(CalendarDate::human)
-        .unwrap_or_else(|| draft.start_date.clone());
-    let reason = format!("Will be added as {} (start {start})", draft.display_name());
-    record(hire, Decision::Create, reason, Some(draft), None)
+    let reason = format!(
+        "Will be added as {} (start {})",
+        draft.display_name(),
+        human_date(draft.start_date)
+    );
+    record(hire, Decision::Create(draft), reason)
 }
 
-fn record(
-    hire: Hire,
-    decision: Decision,
-    reason: String,
-    draft: Option<ProfileDraft>,
-    existing: Option<&IndexEntry>,
-) -> PlannedRecord {
+fn record(hire: Hire, decision: Decision, reason: String) -> PlannedRecord {
     PlannedRecord {
         hire,
         decision,
         reason,
-        draft,
-        existing: existing.cloned(),
     }
 }
 
-fn name_of(e: &IndexEntry) -> String {
+/// "who has no icims_id" / "who has icims_id 12 (a different iCIMS person)".
+pub(crate) fn whose(entry: &IndexEntry) -> String {
+    match non_empty(entry.icims_id.as_deref()) {
+        None => "who has no icims_id".to_string(),
+        Some(other) => format!("who has icims_id {other} (a different iCIMS person)"),
+    }
+}
+
+/// "Jane Doe", or the profile id when Namely gave no name.
+pub(crate) fn name_of(e: &IndexEntry) -> String {
     match e.full_name.trim() {
         "" => format!("Namely profile {}", e.profile_id),
         name => name.to_string(),
@@ -235,7 +223,7 @@ fn non_empty(s: Option<&str>) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{HomeAddress, NamelyProfileId};
+    use crate::domain::{HomeAddress, NamelyProfileId, OutcomeKind};
 
     fn hire(id: u64, first: &str, last: &str, email: &str) -> Hire {
         Hire {
@@ -280,10 +268,15 @@ mod tests {
     }
 
     /// (case, hires, expected [(person id, decision, reason)])
-    type Case = (&'static str, Vec<Hire>, Vec<(u64, Decision, &'static str)>);
+    type Case = (
+        &'static str,
+        Vec<Hire>,
+        Vec<(u64, OutcomeKind, &'static str)>,
+    );
 
     fn cases() -> Vec<Case> {
-        use Decision::*;
+        // What each decision records when nothing is written.
+        use OutcomeKind::{AlreadyInNamely, Invalid, NeedsReview, WouldCreate as Create};
         vec![
             (
                 "new hire is created, date in words",
@@ -464,7 +457,7 @@ mod tests {
         for (case, hires, want) in cases() {
             let got: Vec<_> = plan(&hires, &index)
                 .into_iter()
-                .map(|r| (r.hire.person_id.0, r.decision, r.reason))
+                .map(|r| (r.hire.person_id.0, r.decision.planned_outcome(), r.reason))
                 .collect();
             let want: Vec<_> = want
                 .into_iter()
@@ -491,24 +484,24 @@ mod tests {
         );
         let by_id = |id: u64| records.iter().find(|r| r.hire.person_id.0 == id).unwrap();
 
-        let create = by_id(1);
-        assert_eq!(create.draft.as_ref().unwrap().icims_id, "1");
-        assert_eq!(create.draft.as_ref().unwrap().user_status, "active");
-        assert_eq!(create.existing, None);
-
-        let review = by_id(6);
-        assert!(review.draft.is_some());
-        assert_eq!(review.existing.as_ref().unwrap().profile_id.0, "p-jdd");
-
-        let already = by_id(9012);
-        assert_eq!(already.draft, None);
-        assert_eq!(already.existing.as_ref().unwrap().profile_id.0, "p-jane");
-
-        let invalid = by_id(2);
-        assert_eq!(
-            (invalid.draft.as_ref(), invalid.existing.as_ref()),
-            (None, None)
-        );
+        match &by_id(1).decision {
+            Decision::Create(draft) => {
+                assert_eq!(draft.icims_id, "1");
+                assert_eq!(draft.user_status, "active");
+                assert_eq!(draft.start_date, time::macros::date!(2026 - 12 - 02));
+            }
+            other => panic!("{other:?}"),
+        }
+        match &by_id(6).decision {
+            Decision::NeedsReview(Some(existing)) => assert_eq!(existing.profile_id.0, "p-jdd"),
+            other => panic!("{other:?}"),
+        }
+        match &by_id(9012).decision {
+            Decision::AlreadyInNamely(existing) => assert_eq!(existing.profile_id.0, "p-jane"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(by_id(2).decision, Decision::Invalid);
+        assert_eq!(by_id(2).decision.existing(), None);
     }
 
     #[test]
@@ -532,19 +525,14 @@ mod tests {
         let records = plan(&[first.clone(), second, first], &NamelyIndex::default());
         assert_eq!(records.len(), 1);
         let r = &records[0];
-        assert_eq!(r.decision, Decision::Create);
         assert_eq!(r.hire.workflow_ids, [499, 501]);
         assert_eq!(r.hire.job_title.as_deref(), Some("Engineer"), "first wins");
         assert_eq!(r.hire.gender.as_deref(), Some("Female"), "gap filled");
+        let Decision::Create(draft) = &r.decision else {
+            panic!("{:?}", r.decision);
+        };
         assert_eq!(
-            r.draft
-                .as_ref()
-                .unwrap()
-                .home
-                .as_ref()
-                .unwrap()
-                .city
-                .as_deref(),
+            draft.home.as_ref().and_then(|h| h.city.as_deref()),
             Some("Boston")
         );
     }
@@ -556,7 +544,7 @@ mod tests {
             profile("p-2", "", Some("60"), "lee2@acme.com"),
         ]);
         let r = &plan(&[hire(60, "Lee", "Twin", "lee@acme.com")], &index)[0];
-        assert_eq!(r.decision, Decision::AlreadyInNamely);
+        assert_eq!(r.decision.existing().unwrap().profile_id.0, "p-1");
         assert_eq!(
             r.reason,
             "Already in Namely as Lee Twin (icims_id 60; 2 Namely profiles carry it — check for a duplicate)"

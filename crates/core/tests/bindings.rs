@@ -14,7 +14,6 @@ fn render() -> String {
     let cfg = Config::new().with_large_int("number");
     let decls = [
         declaration::<Counts>(&cfg),
-        declaration::<Decision>(&cfg),
         declaration::<OutcomeKind>(&cfg),
         declaration::<Trigger>(&cfg),
         declaration::<CheckCode>(&cfg),
@@ -24,9 +23,9 @@ fn render() -> String {
         declaration::<StepStatus>(&cfg),
         declaration::<Field>(&cfg),
         declaration::<CheckResult>(&cfg),
-        declaration::<ScheduleView>(&cfg),
-        declaration::<RegionView>(&cfg),
-        declaration::<SecretKindView>(&cfg),
+        declaration::<Schedule>(&cfg),
+        declaration::<IcimsRegion>(&cfg),
+        declaration::<SecretKind>(&cfg),
         declaration::<SecretInfo>(&cfg),
         declaration::<SettingsView>(&cfg),
         declaration::<Health>(&cfg),

@@ -1,7 +1,7 @@
 //! The four setup checks against the sandbox simulators over real HTTP on 127.0.0.1.
 
 use icims_namely_core::api::{
-    CheckCode, CheckResult, Field, OwnerCandidate, OwnerVerdict, RegionView, SetupStep,
+    CheckCode, CheckResult, Field, IcimsRegion, OwnerCandidate, OwnerVerdict, SetupStep,
 };
 use icims_namely_core::checks::{
     self, ICIMS_FIELD, looks_like_misspelt_icims_id, owner_check, owner_verdict,
@@ -596,7 +596,7 @@ async fn icims_good_key_connects_and_counts_calls_left() {
     let sim = icims_sim_with(IcimsSimConfig::default()).await;
     sim.set_remaining(9_951);
     let client = icims_client(&sim, icims_sim::DEFAULT_HMAC_KEY);
-    let r = checks::icims(&client, RegionView::Us, None, now()).await;
+    let r = checks::icims(&client, IcimsRegion::Us, None, now()).await;
     assert!(r.passed, "{r:?}");
     assert_eq!(r.step, SetupStep::Icims);
     assert_eq!(
@@ -612,7 +612,7 @@ async fn icims_good_key_connects_and_counts_calls_left() {
 async fn icims_wrong_key_blames_username_or_key() {
     let sim = icims_sim_with(IcimsSimConfig::default()).await;
     let key = "Sandbox-HMAC-Key-Not-A-Secret";
-    let r = checks::icims(&icims_client(&sim, key), RegionView::Us, None, now()).await;
+    let r = checks::icims(&icims_client(&sim, key), IcimsRegion::Us, None, now()).await;
     assert!(!r.passed);
     assert_eq!(r.summary, "iCIMS did not accept the Username or HMAC key.");
     assert_eq!(r.code, CheckCode::IcimsCredentialsRefused);
@@ -630,7 +630,7 @@ async fn icims_wrong_key_blames_username_or_key() {
 async fn icims_unknown_customer_points_at_the_customer_id() {
     let sim = icims_sim_with(IcimsSimConfig::default()).await;
     let client = icims_client_at(&sim.url(), "5678", icims_sim::DEFAULT_HMAC_KEY);
-    let r = checks::icims(&client, RegionView::Us, None, now()).await;
+    let r = checks::icims(&client, IcimsRegion::Us, None, now()).await;
     assert!(!r.passed);
     assert_eq!(r.summary, "iCIMS has no customer 5678 in the US region.");
     assert_eq!(r.code, CheckCode::IcimsCustomerNotFound);
@@ -654,7 +654,7 @@ async fn icims_customer_found_in_the_other_region_says_choose_it() {
     let key = icims_sim::DEFAULT_HMAC_KEY;
     let primary = icims_client(&us, key);
     let alternate = icims_client(&eu, key);
-    let r = checks::icims(&primary, RegionView::Us, Some(&alternate), now()).await;
+    let r = checks::icims(&primary, IcimsRegion::Us, Some(&alternate), now()).await;
     assert!(!r.passed);
     assert_eq!(r.summary, "iCIMS has no customer 1234 in the US region.");
     assert_eq!(r.code, CheckCode::IcimsWrongRegion);
@@ -666,7 +666,13 @@ async fn icims_customer_found_in_the_other_region_says_choose_it() {
     assert_eq!(eu.calls(), 1, "the EU host was asked once");
 
     // The other way round: set up as EU, but the customer is in the US.
-    let r = checks::icims(&alternate_for(&us), RegionView::Eu, Some(&alternate), now()).await;
+    let r = checks::icims(
+        &alternate_for(&us),
+        IcimsRegion::Eu,
+        Some(&alternate),
+        now(),
+    )
+    .await;
     assert_eq!(r.summary, "iCIMS has no customer 1234 in the EU region.");
     assert_eq!(r.code, CheckCode::IcimsWrongRegion);
     assert_eq!(
@@ -678,7 +684,7 @@ async fn icims_customer_found_in_the_other_region_says_choose_it() {
     // Neither region knows the customer: it is the Customer ID.
     let eu_other = icims_client_at(&eu.url(), "4321", key);
     let us_other = icims_client_at(&us.url(), "4321", key);
-    let r = checks::icims(&us_other, RegionView::Us, Some(&eu_other), now()).await;
+    let r = checks::icims(&us_other, IcimsRegion::Us, Some(&eu_other), now()).await;
     assert_eq!(r.summary, "iCIMS has no customer 4321 in the US region.");
     assert_eq!(r.code, CheckCode::IcimsCustomerNotFound);
     assert_eq!(r.field, Some(Field::IcimsCustomerId));
@@ -695,7 +701,7 @@ async fn icims_clock_off_by_seven_minutes_is_reported() {
     let sim = icims_sim_with(IcimsSimConfig::default()).await;
     let offset = Duration::minutes(7);
     let client = icims_client(&sim, icims_sim::DEFAULT_HMAC_KEY).with_clock_offset(offset);
-    let r = checks::icims(&client, RegionView::Us, None, now() + offset).await;
+    let r = checks::icims(&client, IcimsRegion::Us, None, now() + offset).await;
     assert!(!r.passed, "{r:?}");
     assert_eq!(
         r.summary,
@@ -710,7 +716,7 @@ async fn icims_clock_off_by_seven_minutes_is_reported() {
     // Within five minutes is fine.
     let offset = Duration::minutes(2);
     let client = icims_client(&sim, icims_sim::DEFAULT_HMAC_KEY).with_clock_offset(offset);
-    let r = checks::icims(&client, RegionView::Us, None, now() + offset).await;
+    let r = checks::icims(&client, IcimsRegion::Us, None, now() + offset).await;
     assert!(r.passed, "{r:?}");
 }
 
@@ -720,7 +726,7 @@ async fn icims_wrong_key_with_a_right_clock_still_mentions_the_clock() {
     // names the clock, and the detail says iCIMS's clock agreed.
     let sim = icims_sim_with(IcimsSimConfig::default()).await;
     let key = "Sandbox-HMAC-Key-Not-A-Secret";
-    let r = checks::icims(&icims_client(&sim, key), RegionView::Us, None, now()).await;
+    let r = checks::icims(&icims_client(&sim, key), IcimsRegion::Us, None, now()).await;
     assert!(!r.passed);
     assert!(
         r.fix
@@ -747,7 +753,7 @@ async fn icims_stale_date_refused_reports_minutes_off() {
     .await;
     let offset = Duration::minutes(-7);
     let client = icims_client(&sim, icims_sim::DEFAULT_HMAC_KEY).with_clock_offset(offset);
-    let r = checks::icims(&client, RegionView::Us, None, now() + offset).await;
+    let r = checks::icims(&client, IcimsRegion::Us, None, now() + offset).await;
     assert!(!r.passed);
     assert_eq!(
         r.summary,
@@ -770,7 +776,7 @@ async fn icims_budget_spent_says_when_it_resets() {
     sim.set_remaining(0);
     let r = checks::icims(
         &icims_client(&sim, icims_sim::DEFAULT_HMAC_KEY),
-        RegionView::Us,
+        IcimsRegion::Us,
         None,
         now(),
     )
@@ -794,7 +800,7 @@ async fn icims_budget_spent_shows_the_customers_own_daily_limit() {
     sim.set_remaining(0);
     let r = checks::icims(
         &icims_client(&sim, icims_sim::DEFAULT_HMAC_KEY),
-        RegionView::Us,
+        IcimsRegion::Us,
         None,
         now(),
     )
@@ -816,7 +822,7 @@ async fn icims_budget_spent_shows_the_customers_own_daily_limit() {
     sim.set_remaining(0);
     let r = checks::icims(
         &icims_client(&sim, icims_sim::DEFAULT_HMAC_KEY),
-        RegionView::Us,
+        IcimsRegion::Us,
         None,
         now(),
     )
@@ -830,7 +836,7 @@ async fn icims_search_refused_points_at_the_integration_user_group() {
     sim.fail_next(1, 400);
     let r = checks::icims(
         &icims_client(&sim, icims_sim::DEFAULT_HMAC_KEY),
-        RegionView::Us,
+        IcimsRegion::Us,
         None,
         now(),
     )
@@ -852,7 +858,7 @@ async fn icims_unreachable_names_the_host() {
         "1234",
         icims_sim::DEFAULT_HMAC_KEY,
     );
-    let r = checks::icims(&client, RegionView::Us, None, now()).await;
+    let r = checks::icims(&client, IcimsRegion::Us, None, now()).await;
     assert!(!r.passed);
     assert_eq!(
         r.summary,

@@ -2,18 +2,17 @@
 //! errors and secrets, against the simulators over real HTTP on 127.0.0.1.
 
 use icims_namely_core::api::{
-    CheckResult, ConnectionDetails, ErrorCode, Field, IcimsInput, IpcError, OutcomeKind,
-    OwnerVerdict, RegionView, RunDetails, RunStatus, SandboxInfo, ScheduleView, SecretKindView,
-    SetupStep, StepState, SyncProgress, SyncSettingsInput,
+    CheckResult, ConnectionDetails, ErrorCode, Field, IcimsInput, IcimsRegion, IpcError,
+    OutcomeKind, OwnerVerdict, RunDetails, RunStatus, SandboxInfo, Schedule, SecretKind, SetupStep,
+    StepState, SyncProgress, SyncSettingsInput,
 };
 use icims_namely_core::clients::ClientOptions;
-use icims_namely_core::connection::IcimsRegion;
 use icims_namely_core::domain::Trigger;
 use icims_namely_core::engine::{
     AddConnection, Engine, EngineError, EngineOptions, SANDBOX_CONNECTION, SyncRequest,
 };
 use icims_namely_core::paths::DataDir;
-use icims_namely_core::secrets::{SecretKind, Secrets};
+use icims_namely_core::secrets::Secrets;
 use icims_namely_core::store::RunId;
 use icims_namely_sandbox_host::InProcessSandbox;
 use sandbox::icims::IcimsSimConfig;
@@ -118,7 +117,7 @@ fn icims_input(info: &SandboxInfo, key: Option<&str>) -> IcimsInput {
     IcimsInput {
         customer_id: info.icims_customer_id.clone(),
         username: info.icims_username.clone(),
-        region: RegionView::Us,
+        region: IcimsRegion::Us,
         hmac_key: key.map(str::to_string),
     }
 }
@@ -126,7 +125,7 @@ fn icims_input(info: &SandboxInfo, key: Option<&str>) -> IcimsInput {
 fn hired_daily_at_seven() -> SyncSettingsInput {
     SyncSettingsInput {
         hired_statuses: vec!["Hired".into()],
-        schedule: ScheduleView::DailyAt { hour: 7, minute: 0 },
+        schedule: Schedule::DailyAt { hour: 7, minute: 0 },
     }
 }
 
@@ -134,7 +133,7 @@ fn step(details: &ConnectionDetails, step: SetupStep) -> &icims_namely_core::api
     details.steps.iter().find(|s| s.step == step).unwrap()
 }
 
-fn secret_set(details: &ConnectionDetails, kind: SecretKindView) -> bool {
+fn secret_set(details: &ConnectionDetails, kind: SecretKind) -> bool {
     details.secrets.iter().find(|s| s.kind == kind).unwrap().set
 }
 
@@ -273,8 +272,8 @@ async fn the_whole_wizard_then_a_dry_run_and_a_real_sync() {
     assert_eq!(me.verdict, OwnerVerdict::CanOwn);
     let d = e.connection(name).unwrap();
     assert_eq!(d.company_name.as_deref(), Some("Acme Corp (Sandbox)"));
-    assert!(secret_set(&d, SecretKindView::NamelyToken));
-    assert!(!secret_set(&d, SecretKindView::IcimsHmacKey));
+    assert!(secret_set(&d, SecretKind::NamelyToken));
+    assert!(!secret_set(&d, SecretKind::IcimsHmacKey));
     assert_eq!(
         h.secret(name, SecretKind::NamelyToken).as_deref(),
         Some(info.namely_token.as_str())
@@ -342,7 +341,7 @@ async fn the_whole_wizard_then_a_dry_run_and_a_real_sync() {
     let key_info = d
         .secrets
         .iter()
-        .find(|s| s.kind == SecretKindView::IcimsHmacKey)
+        .find(|s| s.kind == SecretKind::IcimsHmacKey)
         .unwrap();
     assert!(key_info.set);
     assert!(key_info.saved_at.is_some());
@@ -364,7 +363,7 @@ async fn the_whole_wizard_then_a_dry_run_and_a_real_sync() {
     assert_eq!(d.settings.hired_statuses, vec!["Hired".to_string()]);
     assert_eq!(
         d.settings.schedule,
-        ScheduleView::DailyAt { hour: 7, minute: 0 }
+        Schedule::DailyAt { hour: 7, minute: 0 }
     );
     assert_eq!(e.connection(name).unwrap().settings, d.settings);
 
@@ -938,7 +937,7 @@ async fn no_view_carries_the_icims_key_or_the_namely_token() {
     let input = |key: Option<&str>| IcimsInput {
         customer_id: "1234".into(),
         username: "sandbox-api".into(),
-        region: RegionView::Us,
+        region: IcimsRegion::Us,
         hmac_key: key.map(str::to_string),
     };
     // A test, a wrong key that contains the right one, one with spaces, then the right one.

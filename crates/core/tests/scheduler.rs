@@ -5,7 +5,7 @@
 //! relies on a settings change to wake the loop).
 
 use icims_namely_core::api::{
-    ErrorCode, IcimsInput, RegionView, RunDetails, RunStatus, ScheduleView, SyncProgress,
+    ErrorCode, IcimsInput, IcimsRegion, RunDetails, RunStatus, Schedule, SyncProgress,
     SyncSettingsInput,
 };
 use icims_namely_core::clients::ClientOptions;
@@ -125,18 +125,18 @@ fn engine() -> (Engine, tempfile::TempDir) {
     (engine, dir)
 }
 
-fn settings(schedule: ScheduleView) -> SyncSettingsInput {
+fn settings(schedule: Schedule) -> SyncSettingsInput {
     SyncSettingsInput {
         hired_statuses: vec!["Hired".into()],
         schedule,
     }
 }
 
-const HOURLY: ScheduleView = ScheduleView::EveryHours { hours: 1 };
+const HOURLY: Schedule = Schedule::EveryHours(1);
 
 /// The in-app sandbox, set up completely (first real sync included) with `schedule`.
 /// Returns when the next hourly slot after that first sync is.
-async fn complete_sandbox(engine: &Engine, schedule: ScheduleView) -> OffsetDateTime {
+async fn complete_sandbox(engine: &Engine, schedule: Schedule) -> OffsetDateTime {
     let name = SANDBOX_CONNECTION;
     let info = engine.start_sandbox().await.unwrap();
     let r = engine
@@ -149,7 +149,7 @@ async fn complete_sandbox(engine: &Engine, schedule: ScheduleView) -> OffsetDate
     let input = IcimsInput {
         customer_id: info.icims_customer_id.clone(),
         username: info.icims_username.clone(),
-        region: RegionView::Us,
+        region: IcimsRegion::Us,
         hmac_key: Some(info.icims_hmac_key.clone()),
     };
     assert!(engine.save_icims(name, &input).await.unwrap().passed);
@@ -334,7 +334,7 @@ async fn a_failing_connection_backs_off_then_recovers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_with_the_schedule_off_or_unfinished_setup_never_runs() {
     let (engine, _dir) = engine();
-    let slot = complete_sandbox(&engine, ScheduleView::Off).await;
+    let slot = complete_sandbox(&engine, Schedule::Off).await;
     // Another connection, hourly, but its setup never finished.
     engine
         .create_connection(icims_namely_core::api::NewConnectionInput {

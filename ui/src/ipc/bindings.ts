@@ -7,8 +7,6 @@ export type Counts = {
  */
 read: number, created: number, would_create: number, already_in_namely: number, needs_review: number, invalid: number, failed: number, };
 
-export type Decision = "create" | "already_in_namely" | "needs_review" | "invalid";
-
 export type OutcomeKind = "created" | "would_create" | "already_in_namely" | "needs_review" | "invalid" | "failed";
 
 export type Trigger = "manual" | "schedule" | "cli" | "retry";
@@ -63,13 +61,13 @@ detail: string | null,
  */
 checked_at: string, };
 
-export type ScheduleView = { "kind": "off" } | { "kind": "every_hours", hours: number, } | { "kind": "daily_at", hour: number, minute: number, };
+export type Schedule = { "kind": "off" } | { "kind": "every_hours", hours: number, } | { "kind": "daily_at", hour: number, minute: number, };
 
-export type RegionView = "us" | "eu";
+export type IcimsRegion = "us" | "eu";
 
-export type SecretKindView = "icims_hmac_key" | "namely_token";
+export type SecretKind = "icims_hmac_key" | "namely_token";
 
-export type SecretInfo = { kind: SecretKindView, set: boolean, 
+export type SecretInfo = { kind: SecretKind, set: boolean, 
 /**
  * RFC 3339, UTC, when it was saved.
  */
@@ -83,7 +81,7 @@ namely_permalink: string,
 /**
  * `https://acme.namely.com` (or the sandbox address).
  */
-namely_web_url: string, icims_customer_id: string | null, icims_username: string | null, icims_region: RegionView, hired_statuses: Array<string>, schedule: ScheduleView, 
+namely_web_url: string, icims_customer_id: string | null, icims_username: string | null, icims_region: IcimsRegion, hired_statuses: Array<string>, schedule: Schedule, 
 /**
  * The Namely field `name` found for `icims_id` by the field check.
  */
@@ -103,7 +101,7 @@ company_name: string | null, namely_permalink: string, sandbox: boolean, health:
 /**
  * RFC 3339, UTC; None when the schedule is off.
  */
-next_sync_at: string | null, schedule: ScheduleView, 
+next_sync_at: string | null, schedule: Schedule, 
 /**
  * A sync is running now.
  */
@@ -123,7 +121,7 @@ namely_permalink: string, };
 
 export type PermalinkView = { permalink: string, web_url: string, };
 
-export type IcimsInput = { customer_id: string, username: string, region: RegionView, 
+export type IcimsInput = { customer_id: string, username: string, region: IcimsRegion, 
 /**
  * None: keep (or test) the key already in the keychain.
  */
@@ -149,7 +147,7 @@ verified_at: string, };
 
 export type OwnerStep = { candidates: Array<OwnerCandidate>, chosen_profile_id: string | null, check: CheckResult, };
 
-export type SyncSettingsInput = { hired_statuses: Array<string>, schedule: ScheduleView, };
+export type SyncSettingsInput = { hired_statuses: Array<string>, schedule: Schedule, };
 
 export type RunStatus = "running" | "succeeded" | "finished_with_failures" | "failed" | "stopped_budget" | "interrupted";
 

@@ -16,7 +16,7 @@ import type {
   RunDetails,
   RunSummary,
   SandboxInfo,
-  SecretKindView,
+  SecretKind,
   SignInResult,
   SyncSettingsInput,
 } from "./bindings";
@@ -64,7 +64,7 @@ export const api = {
   // Part 4 (iCIMS)
   testIcims: (name: string, input: IcimsInput) => call<CheckResult>("test_icims", { name, input }),
   saveIcims: (name: string, input: IcimsInput) => call<CheckResult>("save_icims", { name, input }),
-  removeSecret: (name: string, kind: SecretKindView) =>
+  removeSecret: (name: string, kind: SecretKind) =>
     call<ConnectionDetails>("remove_secret", { name, kind }),
 
   // Stop 5 and settings

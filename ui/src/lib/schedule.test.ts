@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { ScheduleView } from "../ipc/bindings";
+import type { Schedule } from "../ipc/bindings";
 import { describeSchedule, formToSchedule, scheduleToForm, syncSettingsInput } from "./schedule";
 
 describe("schedule <-> form", () => {
-  const cases: [ScheduleView, ReturnType<typeof scheduleToForm>["mode"]][] = [
+  const cases: [Schedule, ReturnType<typeof scheduleToForm>["mode"]][] = [
     [{ kind: "off" }, "off"],
     [{ kind: "every_hours", hours: 1 }, "hourly"],
     [{ kind: "every_hours", hours: 6 }, "every_n_hours"],

@@ -1,5 +1,5 @@
-// The schedule as the backend keeps it (ScheduleView) and as the form edits it.
-import type { ScheduleView, SyncSettingsInput } from "../ipc/bindings";
+// The schedule as the backend keeps it (Schedule) and as the form edits it.
+import type { Schedule, SyncSettingsInput } from "../ipc/bindings";
 import { formatHourMinute, type Fmt } from "./format";
 import { w } from "./words";
 
@@ -17,7 +17,7 @@ export const DEFAULT_FORM: ScheduleForm = { mode: "off", hours: 4, time: "07:00"
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-export function scheduleToForm(s: ScheduleView): ScheduleForm {
+export function scheduleToForm(s: Schedule): ScheduleForm {
   switch (s.kind) {
     case "off":
       return { ...DEFAULT_FORM };
@@ -31,7 +31,7 @@ export function scheduleToForm(s: ScheduleView): ScheduleForm {
 }
 
 export type FormResult =
-  | { ok: true; value: ScheduleView }
+  | { ok: true; value: Schedule }
   | { ok: false; error: string; input: "hours" | "time" };
 
 export function formToSchedule(f: ScheduleForm): FormResult {
@@ -56,7 +56,7 @@ export function formToSchedule(f: ScheduleForm): FormResult {
 }
 
 /** "Off", "Every hour", "Every 3 hours", "Daily at 07:00". */
-export function describeSchedule(s: ScheduleView, f: Fmt = {}): string {
+export function describeSchedule(s: Schedule, f: Fmt = {}): string {
   switch (s.kind) {
     case "off":
       return w.schedule.describe.off;
@@ -67,7 +67,7 @@ export function describeSchedule(s: ScheduleView, f: Fmt = {}): string {
   }
 }
 
-export function sameSchedule(a: ScheduleView, b: ScheduleView): boolean {
+export function sameSchedule(a: Schedule, b: Schedule): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 

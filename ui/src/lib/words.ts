@@ -6,7 +6,7 @@ import type {
   OwnerVerdict,
   RunErrorCode,
   RunStatus,
-  SecretKindView,
+  SecretKind,
   SetupStep,
   SyncPhase,
   Trigger,
@@ -25,7 +25,7 @@ const stops: Record<SetupStep, string> = {
   review: "Review & first sync",
 };
 
-const secretNames: Record<SecretKindView, string> = {
+const secretNames: Record<SecretKind, string> = {
   namely_token: "Token",
   icims_hmac_key: "HMAC key",
 };
@@ -382,9 +382,9 @@ export const w = {
   },
 
   secrets: {
-    name: (kind: SecretKindView) => secretNames[kind],
-    savedOn: (kind: SecretKindView) => `${secretNames[kind]} saved in the system keychain on`,
-    sessionOnly: (kind: SecretKindView) =>
+    name: (kind: SecretKind) => secretNames[kind],
+    savedOn: (kind: SecretKind) => `${secretNames[kind]} saved in the system keychain on`,
+    sessionOnly: (kind: SecretKind) =>
       `${secretNames[kind]} kept for this session only (no system keychain), since`,
   },
 

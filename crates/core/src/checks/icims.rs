@@ -2,7 +2,8 @@
 //! clock, proven by one signed call.
 
 use super::{failed, passed, rfc3339};
-use crate::api::{CheckCode, CheckResult, Field, RegionView, SetupStep};
+use crate::api::{CheckCode, CheckResult, Field, SetupStep};
+use crate::connection::IcimsRegion;
 use time::{Duration, OffsetDateTime};
 
 /// The largest difference between this computer's clock and iCIMS's that is not reported.
@@ -99,20 +100,6 @@ pub fn validate_icims_input(
     Ok(())
 }
 
-fn region_name(region: RegionView) -> &'static str {
-    match region {
-        RegionView::Us => "US",
-        RegionView::Eu => "EU",
-    }
-}
-
-fn other_region(region: RegionView) -> RegionView {
-    match region {
-        RegionView::Us => RegionView::Eu,
-        RegionView::Eu => RegionView::Us,
-    }
-}
-
 /// `api.icims.com` (or `127.0.0.1:PORT` for the sandbox).
 fn icims_host(icims: &icims::Client) -> String {
     let base = icims.config().base_url();
@@ -194,7 +181,7 @@ fn clock_skew(
 #[tracing::instrument(skip_all)]
 pub async fn icims(
     icims: &icims::Client,
-    region: RegionView,
+    region: IcimsRegion,
     alternate_region: Option<&icims::Client>,
     now: OffsetDateTime,
 ) -> CheckResult {
@@ -277,8 +264,8 @@ pub async fn icims(
             )
         }
         e if is_customer_not_found(e) => {
-            let here = region_name(region);
-            let there = region_name(other_region(region));
+            let here = region;
+            let there = region.other();
             let summary = format!("iCIMS has no customer {customer} in the {here} region.");
             let elsewhere = match alternate_region {
                 Some(alt) => match alt.ping().await {
@@ -297,9 +284,9 @@ pub async fn icims(
                     summary,
                     format!(
                         "This looks like {} customer — choose the {there} region.",
-                        match other_region(region) {
-                            RegionView::Us => "a US",
-                            RegionView::Eu => "an EU",
+                        match region.other() {
+                            IcimsRegion::Us => "a US",
+                            IcimsRegion::Eu => "an EU",
                         }
                     ),
                     Some(Field::IcimsRegion),

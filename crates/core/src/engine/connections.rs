@@ -206,7 +206,7 @@ impl Engine {
     ) -> Result<ConnectionDetails> {
         let mut settings = self.settings(name)?;
         settings.hired_statuses = Self::check_hired_statuses(&input.hired_statuses)?;
-        settings.schedule = views::schedule_from_view(&input.schedule)?;
+        settings.schedule = input.schedule;
         self.inner.store.update_connection(&settings)?;
         self.schedule_changed();
         self.details(&settings)
@@ -249,7 +249,7 @@ impl Engine {
             health: views::health(&checks, &meta),
             last_run: last_run.as_ref().map(views::run_summary),
             next_sync_at: settings.schedule.next_after(local_now).map(views::rfc3339),
-            schedule: views::schedule_view(&settings.schedule),
+            schedule: settings.schedule,
             running: running.contains(&settings.name.key()),
         })
     }

@@ -8,14 +8,6 @@ use crate::connection::ConnectionSettings;
 use crate::secrets::{SecretKind, Secrets};
 use secrecy::{ExposeSecret, SecretString};
 
-/// The kind names the store keeps secret metadata under.
-fn meta_kind(kind: SecretKind) -> &'static str {
-    match kind {
-        SecretKind::IcimsHmacKey => "icims_hmac_key",
-        SecretKind::NamelyToken => "namely_token",
-    }
-}
-
 impl Engine {
     /// Saves a secret in the keychain (never anywhere else) and notes when.
     pub async fn set_secret(
@@ -29,10 +21,7 @@ impl Engine {
         if trimmed.is_empty() {
             return Err(EngineError::invalid(
                 format!("The {} is empty. Paste it again.", kind.label()),
-                Some(match kind {
-                    SecretKind::IcimsHmacKey => Field::IcimsHmacKey,
-                    SecretKind::NamelyToken => Field::NamelyToken,
-                }),
+                Some(Field::from(kind)),
             ));
         }
         // A token pasted with a trailing newline is still the token; an HMAC key is kept
@@ -45,7 +34,7 @@ impl Engine {
             .await?;
         self.inner
             .store
-            .set_secret_meta(&settings.name, meta_kind(kind), now())?;
+            .set_secret_meta(&settings.name, kind, now())?;
         Ok(())
     }
 
@@ -54,9 +43,7 @@ impl Engine {
         let settings = self.settings(name)?;
         self.keychain(&settings, move |s, conn| s.delete(conn, kind))
             .await?;
-        self.inner
-            .store
-            .remove_secret_meta(&settings.name, meta_kind(kind))?;
+        self.inner.store.remove_secret_meta(&settings.name, kind)?;
         self.details(&settings)
     }
 

@@ -2,23 +2,14 @@
 //! each result remembered, the company name, the people who signed in, the chosen owner.
 
 use super::{Engine, EngineError, Result, now, views};
-use crate::api::{
-    CheckCode, CheckResult, Field, IcimsInput, OwnerStep, RegionView, SetupStep, SignInResult,
-};
+use crate::api::{CheckCode, CheckResult, Field, IcimsInput, OwnerStep, SetupStep, SignInResult};
 use crate::checks;
 use crate::clients;
-use crate::connection::{ConnectionSettings, IcimsRegion};
+use crate::connection::ConnectionSettings;
 use crate::domain::NamelyProfileId;
 use crate::secrets::SecretKind;
 use crate::store;
 use secrecy::{ExposeSecret, SecretString};
-
-fn region_of(view: RegionView) -> IcimsRegion {
-    match view {
-        RegionView::Us => IcimsRegion::Us,
-        RegionView::Eu => IcimsRegion::Eu,
-    }
-}
 
 impl Engine {
     pub(super) fn remember(
@@ -53,10 +44,7 @@ impl Engine {
                 SecretKind::NamelyToken => "Paste a Namely personal access token (Namely › API › Personal Access Tokens) to sign in.".to_string(),
                 SecretKind::IcimsHmacKey => "Enter the iCIMS Customer ID, Username and HMAC key, then Test connection.".to_string(),
             }),
-            field: Some(match kind {
-                SecretKind::NamelyToken => Field::NamelyToken,
-                SecretKind::IcimsHmacKey => Field::IcimsHmacKey,
-            }),
+            field: Some(Field::from(kind)),
             detail: None,
             checked_at: views::rfc3339(now()),
         }
@@ -229,7 +217,7 @@ impl Engine {
         let mut s = settings.clone();
         s.icims_customer_id = input.customer_id.trim().to_string();
         s.icims_username = input.username.trim().to_string();
-        s.icims_region = region_of(input.region);
+        s.icims_region = input.region;
         s
     }
 
@@ -262,10 +250,7 @@ impl Engine {
         // With the vendor's hosts, the other region tells "wrong region" from "no such customer".
         let alternate = if candidate.icims_url.is_none() {
             let mut other = candidate.clone();
-            other.icims_region = match candidate.icims_region {
-                IcimsRegion::Us => IcimsRegion::Eu,
-                IcimsRegion::Eu => IcimsRegion::Us,
-            };
+            other.icims_region = candidate.icims_region.other();
             clients::icims_client(&other, key, opts).ok()
         } else {
             None
@@ -307,7 +292,7 @@ impl Engine {
                 let input = IcimsInput {
                     customer_id: settings.icims_customer_id.clone(),
                     username: settings.icims_username.clone(),
-                    region: views::region_view(settings.icims_region),
+                    region: settings.icims_region,
                     hmac_key: None,
                 };
                 let r = self.test_icims(name, &input).await?;

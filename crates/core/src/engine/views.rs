@@ -1,11 +1,10 @@
 //! Store rows → the view types of [`crate::api`].
 
-use super::{EngineError, Result};
 use crate::api::{
-    Field, Health, OwnerCandidate, RecordView, RegionView, RunSummary, ScheduleView, SecretInfo,
-    SecretKindView, SettingsView, SetupStep, StepState, StepStatus,
+    Health, OwnerCandidate, RecordView, RunSummary, SecretInfo, SecretKind, SettingsView,
+    SetupStep, StepState, StepStatus,
 };
-use crate::connection::{ConnectionSettings, IcimsRegion, Schedule};
+use crate::connection::ConnectionSettings;
 use crate::store::{self, CheckRecord, RecordRow, RunRow, SecretMeta};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -16,32 +15,6 @@ pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or(t)
         .format(&Rfc3339)
         .unwrap_or_default()
-}
-
-pub(crate) fn region_view(r: IcimsRegion) -> RegionView {
-    match r {
-        IcimsRegion::Us => RegionView::Us,
-        IcimsRegion::Eu => RegionView::Eu,
-    }
-}
-
-pub(crate) fn schedule_view(s: &Schedule) -> ScheduleView {
-    match *s {
-        Schedule::Off => ScheduleView::Off,
-        Schedule::EveryHours(hours) => ScheduleView::EveryHours { hours },
-        Schedule::DailyAt { hour, minute } => ScheduleView::DailyAt { hour, minute },
-    }
-}
-
-pub(crate) fn schedule_from_view(v: &ScheduleView) -> Result<Schedule> {
-    let bad = |e: crate::connection::InvalidSchedule| {
-        EngineError::invalid(e.to_string(), Some(Field::Schedule))
-    };
-    match *v {
-        ScheduleView::Off => Ok(Schedule::Off),
-        ScheduleView::EveryHours { hours } => Schedule::every_hours(hours).map_err(bad),
-        ScheduleView::DailyAt { hour, minute } => Schedule::daily_at(hour, minute).map_err(bad),
-    }
 }
 
 pub(crate) fn settings_view(s: &ConnectionSettings) -> SettingsView {
@@ -59,9 +32,9 @@ pub(crate) fn settings_view(s: &ConnectionSettings) -> SettingsView {
         namely_web_url,
         icims_customer_id: non_empty(&s.icims_customer_id),
         icims_username: non_empty(&s.icims_username),
-        icims_region: region_view(s.icims_region),
+        icims_region: s.icims_region,
         hired_statuses: s.hired_statuses.clone(),
-        schedule: schedule_view(&s.schedule),
+        schedule: s.schedule,
         icims_field_name: s.icims_field_name.clone(),
         owner_profile_id: s.owner_profile_id.as_ref().map(|p| p.0.clone()),
         sandbox: s.sandbox,
@@ -99,30 +72,27 @@ fn passed(checks: &[CheckRecord], step: SetupStep) -> bool {
 }
 
 pub(crate) fn health(checks: &[CheckRecord], meta: &[SecretMeta]) -> Health {
-    let has = |kind: &str| meta.iter().any(|m| m.kind == kind);
+    let has = |kind: SecretKind| meta.iter().any(|m| m.kind == kind);
     Health {
         setup_complete: SetupStep::ALL.iter().all(|s| passed(checks, *s)),
         owner_valid: passed(checks, SetupStep::Owner),
-        icims_key_set: has("icims_hmac_key"),
-        namely_token_set: has("namely_token"),
+        icims_key_set: has(SecretKind::IcimsHmacKey),
+        namely_token_set: has(SecretKind::NamelyToken),
     }
 }
 
 pub(crate) fn secret_infos(meta: &[SecretMeta]) -> Vec<SecretInfo> {
-    [
-        (SecretKindView::NamelyToken, "namely_token"),
-        (SecretKindView::IcimsHmacKey, "icims_hmac_key"),
-    ]
-    .into_iter()
-    .map(|(kind, key)| {
-        let m = meta.iter().find(|m| m.kind == key);
-        SecretInfo {
-            kind,
-            set: m.is_some(),
-            saved_at: m.map(|m| rfc3339(m.saved_at)),
-        }
-    })
-    .collect()
+    [SecretKind::NamelyToken, SecretKind::IcimsHmacKey]
+        .into_iter()
+        .map(|kind| {
+            let m = meta.iter().find(|m| m.kind == kind);
+            SecretInfo {
+                kind,
+                set: m.is_some(),
+                saved_at: m.map(|m| rfc3339(m.saved_at)),
+            }
+        })
+        .collect()
 }
 
 pub(crate) fn run_summary(r: &RunRow) -> RunSummary {

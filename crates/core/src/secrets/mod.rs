@@ -33,7 +33,6 @@ use keyring_core::{CredentialStore, Entry};
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use std::collections::HashMap;
 use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 
 mod session;
@@ -45,57 +44,7 @@ use session::SessionStore;
 /// The keychain `service` of every entry this app writes.
 pub const SERVICE: &str = "icims-namely";
 
-/// Which secret of a connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SecretKind {
-    /// The iCIMS API HMAC key.
-    IcimsHmacKey,
-    /// The Namely personal access token or OAuth access token.
-    NamelyToken,
-}
-
-impl SecretKind {
-    pub const ALL: [SecretKind; 2] = [SecretKind::IcimsHmacKey, SecretKind::NamelyToken];
-
-    /// The stable name used in the keychain and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SecretKind::IcimsHmacKey => "icims-hmac-key",
-            SecretKind::NamelyToken => "namely-token",
-        }
-    }
-
-    /// What people call it: "iCIMS HMAC key", "Namely token".
-    pub fn label(self) -> &'static str {
-        match self {
-            SecretKind::IcimsHmacKey => "iCIMS HMAC key",
-            SecretKind::NamelyToken => "Namely token",
-        }
-    }
-}
-
-impl fmt::Display for SecretKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// An unknown secret name, e.g. on the command line.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown secret \"{0}\": use icims-hmac-key or namely-token")]
-pub struct UnknownSecretKind(pub String);
-
-impl FromStr for SecretKind {
-    type Err = UnknownSecretKind;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let s = s.trim();
-        SecretKind::ALL
-            .into_iter()
-            .find(|k| k.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| UnknownSecretKind(s.to_string()))
-    }
-}
+pub use crate::domain::{SecretKind, UnknownSecretKind};
 
 /// Where secrets go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

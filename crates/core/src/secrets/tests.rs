@@ -167,6 +167,12 @@ fn kinds_parse_and_print() {
     for k in SecretKind::ALL {
         assert_eq!(k.as_str().parse::<SecretKind>().unwrap(), k);
         assert_eq!(k.to_string(), k.as_str());
+        // The other spelling is serde's, for JSON, TypeScript and the database.
+        assert_eq!(serde_json::to_value(k).unwrap(), k.as_key());
+        assert_eq!(
+            serde_json::from_value::<SecretKind>(k.as_key().into()).unwrap(),
+            k
+        );
     }
     assert_eq!(
         " Namely-Token ".parse::<SecretKind>().unwrap(),

@@ -1,29 +1,13 @@
 //! Setup progress, secret dates and owner candidates.
 
 use super::{
-    CheckRecord, OwnerCandidate, Result, SecretMeta, Store, StoreError, bad_word, opt_word,
-    require_connection, ts, ts_col,
+    CheckRecord, OwnerCandidate, Result, SecretMeta, Store, bad_word, opt_word, require_connection,
+    ts, ts_col,
 };
 use crate::connection::ConnectionName;
-use crate::domain::{CheckCode, NamelyProfileId, SetupStep};
+use crate::domain::{CheckCode, NamelyProfileId, SecretKind, SetupStep};
 use rusqlite::params;
 use time::OffsetDateTime;
-
-/// Secret kinds are short labels ("icims_hmac_key"): lowercase letters, digits and '_'.
-fn valid_kind(kind: &str) -> Result<()> {
-    let ok = !kind.is_empty()
-        && kind.len() <= 40
-        && kind
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if ok {
-        Ok(())
-    } else {
-        Err(StoreError::InvalidInput(format!(
-            "secret kind {kind:?} must be 1 to 40 lowercase letters, digits or '_'"
-        )))
-    }
-}
 
 impl Store {
     /// Save the result of a setup step's live check (replacing the previous one).
@@ -87,16 +71,15 @@ impl Store {
     pub fn set_secret_meta(
         &self,
         name: &ConnectionName,
-        kind: &str,
+        kind: SecretKind,
         saved_at: OffsetDateTime,
     ) -> Result<()> {
-        valid_kind(kind)?;
         self.write(|tx| {
             require_connection(tx, name)?;
             tx.execute(
                 "INSERT INTO secret_meta (connection, kind, saved_at) VALUES (?1, ?2, ?3) \
                  ON CONFLICT (connection, kind) DO UPDATE SET saved_at = excluded.saved_at",
-                params![name.as_str(), kind, ts(saved_at)],
+                params![name.as_str(), kind.as_key(), ts(saved_at)],
             )?;
             Ok(())
         })
@@ -109,8 +92,12 @@ impl Store {
                 "SELECT kind, saved_at FROM secret_meta WHERE connection = ?1 ORDER BY kind",
             )?;
             let rows = stmt.query_map([name.as_str()], |r| {
+                let kind: String = r.get(0)?;
                 Ok(SecretMeta {
-                    kind: r.get(0)?,
+                    kind: SecretKind::ALL
+                        .into_iter()
+                        .find(|k| k.as_key() == kind)
+                        .ok_or_else(|| bad_word(0, "secret kind", &kind))?,
                     saved_at: ts_col(r, 1)?,
                 })
             })?;
@@ -119,11 +106,11 @@ impl Store {
     }
 
     /// Forget that a secret was saved. True if there was a note to remove.
-    pub fn remove_secret_meta(&self, name: &ConnectionName, kind: &str) -> Result<bool> {
+    pub fn remove_secret_meta(&self, name: &ConnectionName, kind: SecretKind) -> Result<bool> {
         self.write(|tx| {
             let n = tx.execute(
                 "DELETE FROM secret_meta WHERE connection = ?1 AND kind = ?2",
-                params![name.as_str(), kind],
+                params![name.as_str(), kind.as_key()],
             )?;
             Ok(n > 0)
         })

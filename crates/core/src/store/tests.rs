@@ -1,7 +1,8 @@
 use super::*;
 use crate::connection::{ConnectionName, ConnectionSettings, IcimsRegion, Schedule};
 use crate::domain::{
-    CheckCode, Counts, IcimsPersonId, IndexEntry, NamelyProfileId, OutcomeKind, SetupStep, Trigger,
+    CheckCode, Counts, IcimsPersonId, IndexEntry, NamelyProfileId, OutcomeKind, SecretKind,
+    SetupStep, Trigger,
 };
 use time::OffsetDateTime;
 use time::macros::{date, datetime};
@@ -281,7 +282,9 @@ fn populate(store: &Store, n: &ConnectionName) -> RunId {
     store
         .record_check(n, &check(SetupStep::NamelyField, true, "Found", T0))
         .unwrap();
-    store.set_secret_meta(n, "icims_hmac_key", T0).unwrap();
+    store
+        .set_secret_meta(n, SecretKind::IcimsHmacKey, T0)
+        .unwrap();
     store
         .upsert_owner_candidate(
             n,
@@ -398,7 +401,7 @@ fn scoped_writes_need_an_existing_connection() {
             .record_check(&ghost, &check(SetupStep::Owner, true, "", T0))
             .unwrap_err(),
         store
-            .set_secret_meta(&ghost, "namely_token", T0)
+            .set_secret_meta(&ghost, SecretKind::NamelyToken, T0)
             .unwrap_err(),
         store
             .start_run(&ghost, Trigger::Cli, false, T0)
@@ -490,29 +493,51 @@ fn checks_record_latest_and_resume_point() {
 fn secret_meta_dates_only() {
     let store = store_with(&["Acme"]);
     let acme = name("Acme");
-    store.set_secret_meta(&acme, "namely_token", T0).unwrap();
-    store.set_secret_meta(&acme, "icims_hmac_key", T0).unwrap();
+    store
+        .set_secret_meta(&acme, SecretKind::NamelyToken, T0)
+        .unwrap();
+    store
+        .set_secret_meta(&acme, SecretKind::IcimsHmacKey, T0)
+        .unwrap();
     let later = T0 + time::Duration::days(1);
     store
-        .set_secret_meta(&acme, "icims_hmac_key", later)
+        .set_secret_meta(&acme, SecretKind::IcimsHmacKey, later)
         .unwrap();
     assert_eq!(
         store.secret_meta(&acme).unwrap(),
         vec![
             SecretMeta {
-                kind: "icims_hmac_key".into(),
+                kind: SecretKind::IcimsHmacKey,
                 saved_at: later
             },
             SecretMeta {
-                kind: "namely_token".into(),
+                kind: SecretKind::NamelyToken,
                 saved_at: T0
             },
         ]
     );
-    assert!(store.remove_secret_meta(&acme, "namely_token").unwrap());
-    assert!(!store.remove_secret_meta(&acme, "namely_token").unwrap());
+    assert!(
+        store
+            .remove_secret_meta(&acme, SecretKind::NamelyToken)
+            .unwrap()
+    );
+    assert!(
+        !store
+            .remove_secret_meta(&acme, SecretKind::NamelyToken)
+            .unwrap()
+    );
     assert_eq!(store.secret_meta(&acme).unwrap().len(), 1);
-    assert!(store.set_secret_meta(&acme, "Bearer abc.def", T0).is_err());
+    // A kind this version does not know, written by hand, is refused on reading.
+    store
+        .write(|tx| {
+            tx.execute(
+                "UPDATE secret_meta SET kind = 'Bearer abc.def' WHERE connection = 'Acme'",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    assert!(store.secret_meta(&acme).is_err());
 }
 
 #[test]

@@ -3,8 +3,8 @@
 use crate::connection::ConnectionName;
 pub use crate::domain::RunStatus;
 use crate::domain::{
-    CheckCode, Counts, IcimsPersonId, NamelyProfileId, OutcomeKind, RunErrorCode, SetupStep,
-    Trigger,
+    CheckCode, Counts, IcimsPersonId, NamelyProfileId, OutcomeKind, RunErrorCode, SecretKind,
+    SetupStep, Trigger,
 };
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -47,8 +47,7 @@ pub struct CheckRecord {
 /// That a secret is saved, and since when. Never the value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecretMeta {
-    /// What the secret is, e.g. "icims_hmac_key", "namely_token".
-    pub kind: String,
+    pub kind: SecretKind,
     #[serde(with = "time::serde::rfc3339")]
     pub saved_at: OffsetDateTime,
 }

@@ -3,28 +3,30 @@
 //!
 //! For each hire:
 //! 1. **Guard lookup** (always): `GET /profiles?filter[email]=…` and
-//!    `…filter[personal_email]=…`. A profile carrying this
-//!    hire's `icims_id` → `AlreadyInNamely` (and an intent left open by an earlier run is
-//!    resolved as created); a profile with the email but no or another `icims_id` →
-//!    `NeedsReview`; nobody → an open intent is resolved as not created, and we go on. If the
-//!    lookup fails, nothing is sent (`Failed`, retried next run).
+//!    `…filter[personal_email]=…`. A profile carrying this hire's `icims_id` →
+//!    `AlreadyInNamely` (and an intent left open by an earlier run is resolved as created); a
+//!    profile with the email but no or another `icims_id` → `NeedsReview`; nobody → an open
+//!    intent is resolved as not created, and we go on. If the lookup fails, nothing is sent
+//!    (`Failed`, retried next run).
 //! 2. **Intent** (`Store::begin_intent`) before the POST.
 //! 3. **POST**. Success → intent done, index upserted, `Created`.
 //! 4. An answer that leaves open whether Namely created the profile (timeout after sending,
 //!    5xx, unreadable 2xx — [`namely::Error::may_have_been_applied`]): look the person up
 //!    again (with retries). Found with our `icims_id` → `Created`. Not found → one more POST
-//!    (two at most). Still not confirmed → `Failed` with the intent left `unknown`, so the
-//!    next run looks first. The lookup itself failing → the same.
+//!    (two at most, and never after a timeout). Still not confirmed → `Failed` with the intent
+//!    left `unknown`, so the next run looks first. The lookup itself failing → the same.
 //! 5. 422 → `Failed` with Namely's message and what to fix; the intent is `failed`
-//!    (certainly not created). 401/403 → `Failed` and the run stops applying.
+//!    (certainly not created), unless a lookup finds the profile after all. 401/403 →
+//!    `Failed` and the run stops applying.
+//!
+//! Every lookup's answer is judged in one place, [`Applier::settle`], whatever asked for it.
 
-use super::index::{Found, SETTLE_BEFORE_LOOKUP, classify, name_of, whose};
+use super::index::{Found, SETTLE_BEFORE_LOOKUP, classify};
+use super::record::{added_reason, already_reason, fix_advice, record, review_reason, short};
 use super::{Namely, POST_ATTEMPTS, backoff};
 use crate::connection::ConnectionName;
-use crate::domain::{Hire, IndexEntry, NamelyProfileId, OutcomeKind, ProfileDraft, RunErrorCode};
-use crate::mapping::CalendarDate;
-use crate::plan::PlannedRecord;
-use crate::store::{Intent, IntentResolution, RecordRow, RunId, Store, StoreError};
+use crate::domain::{Hire, IndexEntry, OutcomeKind, ProfileDraft, RunErrorCode};
+use crate::store::{Intent, IntentId, IntentResolution, RecordRow, RunId, Store, StoreError};
 use time::OffsetDateTime;
 
 /// Why applying stops before the remaining creates.
@@ -100,76 +102,28 @@ pub(crate) struct Applier<'a> {
     pub field: &'a str,
 }
 
-/// Builds the record of one hire.
-pub(crate) fn record(
-    hire: &Hire,
-    outcome: OutcomeKind,
-    reason: impl Into<String>,
-    profile: Option<NamelyProfileId>,
-    detail: Option<String>,
-) -> RecordRow {
-    RecordRow {
-        person_id: hire.person_id,
-        workflow_ids: hire.workflow_ids.clone(),
-        name: hire.display_name(),
-        email: hire
-            .email
-            .as_deref()
-            .map(str::trim)
-            .filter(|e| !e.is_empty())
-            .map(str::to_string),
-        outcome,
-        reason: reason.into(),
-        namely_profile_id: profile,
-        detail,
-        at: OffsetDateTime::now_utc(),
-    }
+/// Why Namely was asked, live, whether a hire is there.
+#[derive(Clone, Copy)]
+enum Asked<'a> {
+    /// Before anything is sent; `open` is a create intent an earlier run left open.
+    BeforeSending { open: Option<&'a Intent> },
+    /// After a POST whose answer left open whether Namely created the profile.
+    AfterUnconfirmed {
+        intent: IntentId,
+        error: &'a namely::Error,
+    },
+    /// After Namely refused the POST (422), perhaps because the profile exists.
+    AfterRefused { error: &'a namely::Error },
 }
 
-/// "Added as Jane Doe (start 2 Dec 2026)".
-fn added_reason(draft: &ProfileDraft) -> String {
-    let start = CalendarDate::parse(&draft.start_date)
-        .map(CalendarDate::human)
-        .unwrap_or_else(|| draft.start_date.clone());
-    format!("Added as {} (start {start})", draft.display_name())
-}
-
-fn already_reason(entry: &IndexEntry, icims_id: &str, earlier_intent: bool) -> String {
-    let mut reason = format!(
-        "Already in Namely as {} (icims_id {icims_id})",
-        name_of(entry)
-    );
-    if earlier_intent {
-        reason.push_str(FOUND_AFTER_EARLIER_RUN);
-    }
-    reason
-}
-
-/// Appended to the reason of a hire whose create an earlier run left unconfirmed.
-pub(crate) const FOUND_AFTER_EARLIER_RUN: &str =
-    " — found after an earlier run stopped before it could record adding this person";
-
-fn review_reason(entry: &IndexEntry, email: &str) -> String {
-    format!(
-        "Needs review: {} already belongs to {}, {}",
-        email.trim().to_lowercase(),
-        name_of(entry),
-        whose(entry)
-    )
-}
-
-/// The profile to POST for a draft.
-pub(crate) fn new_profile(draft: &ProfileDraft, field: &str) -> Result<namely::NewProfile, String> {
-    let date = time::Date::parse(
-        &draft.start_date,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|e| format!("the start date {:?} is not a date: {e}", draft.start_date))?;
+/// The profile to POST for a draft: exactly the drafted fields, the iCIMS person id in the
+/// custom field named `field`.
+pub(crate) fn new_profile(draft: &ProfileDraft, field: &str) -> namely::NewProfile {
     let mut profile = namely::NewProfile::active(
         draft.first_name.clone(),
         draft.last_name.clone(),
         draft.email.clone(),
-        date,
+        draft.start_date,
     )
     .with_custom_text(field, draft.icims_id.clone());
     profile.gender.clone_from(&draft.gender);
@@ -181,180 +135,42 @@ pub(crate) fn new_profile(draft: &ProfileDraft, field: &str) -> Result<namely::N
         country_id: h.country_id.clone(),
         zip: h.zip.clone(),
     });
-    Ok(profile)
+    profile
 }
 
-/// Namely's complaint in a few words, for a record's reason.
-fn short(e: &namely::Error) -> String {
-    match e {
-        namely::Error::Validation { message, errors } if errors.is_empty() => message.clone(),
-        namely::Error::Validation { errors, .. } => errors.join("; "),
-        namely::Error::Server { status, message }
-        | namely::Error::UnexpectedStatus { status, message } => {
-            format!("HTTP {}: {message}", status.as_u16())
-        }
-        namely::Error::NotFound { message } => format!("HTTP 404: {message}"),
-        namely::Error::Transport {
-            timed_out: true, ..
-        } => "Namely did not answer in time".into(),
-        namely::Error::Transport { .. } => "Namely could not be reached".into(),
-        namely::Error::Decode { .. } => "Namely's answer could not be read".into(),
-        namely::Error::Throttled => "Namely is limiting requests".into(),
-        namely::Error::Unauthorized | namely::Error::Forbidden => {
-            "Namely refused the credential — sign in again".into()
-        }
-        namely::Error::InvalidInput { message } => message.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// What to fix for a 422, by what Namely complained about.
-fn fix_advice(text: &str) -> &'static str {
-    let t = text.to_ascii_lowercase();
-    if ["home", "address", "state", "zip", "country", "city"]
-        .iter()
-        .any(|w| t.contains(w))
-    {
-        "Fix the address in iCIMS"
-    } else if t.contains("email") {
-        "Fix the email in iCIMS"
-    } else if t.contains("start_date") || t.contains("date") {
-        "Fix the start date in iCIMS"
-    } else if t.contains("name") {
-        "Fix the name in iCIMS"
-    } else {
-        "Fix the candidate in iCIMS"
-    }
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
 }
 
 impl Applier<'_> {
-    /// Create the hire of one planned `Create`, or find out why not. `open` is this person's
-    /// intent left open by an earlier run, if any. Errors only when the local store fails.
-    #[tracing::instrument(skip_all, fields(person = %planned.hire.person_id))]
+    /// Create `draft` for `hire` (a planned `Create`), or find out why not. `open` is this
+    /// person's intent left open by an earlier run, if any. Errors only when the local store
+    /// fails.
+    #[tracing::instrument(skip_all, fields(person = %hire.person_id))]
     pub(crate) async fn create(
         &self,
-        planned: &PlannedRecord,
+        hire: &Hire,
+        draft: &ProfileDraft,
         open: Option<&Intent>,
     ) -> Result<Applied, StoreError> {
-        let hire = &planned.hire;
-        let Some(draft) = planned.draft.as_ref() else {
-            return Ok(self.done(record(
-                hire,
-                OutcomeKind::Failed,
-                "Failed: nothing to send (internal error: no profile was prepared); it will be \
-                 retried next run.",
-                None,
-                None,
-            )));
+        // 1. Guard lookup: the person, or someone with their email, may be in Namely already.
+        let (found, seen) = match self.look_up(hire, draft, true).await {
+            Ok(answer) => answer,
+            Err(e) => return Ok(not_checked(hire, draft, &e)),
         };
-        let icims_id = hire.person_id.to_string();
-        let email = draft.email.as_str();
-        let now = OffsetDateTime::now_utc;
-
-        // 1. Guard lookup.
-        let seen = match self.namely.lookup(email, self.field, true).await {
-            Ok(seen) => seen,
-            Err(e) => {
-                let halt = Halt::of(&e);
-                let reason = match halt {
-                    Some(h) => h.not_sent_reason().to_string(),
-                    None => format!(
-                        "Failed: could not check Namely for an existing profile with {email}, so \
-                         nothing was sent ({}); it will be retried next run.",
-                        short(&e)
-                    ),
-                };
-                let rec = record(hire, OutcomeKind::Failed, reason, None, Some(e.to_string()));
-                return Ok(Applied {
-                    record: rec,
-                    seen: Vec::new(),
-                    halt,
-                });
-            }
-        };
-        match classify(&seen, email, hire.person_id) {
-            Found::Ours(entry) => {
-                if let Some(intent) = open {
-                    self.store.resolve_intent(
-                        intent.id,
-                        &IntentResolution::Created(entry.profile_id.clone()),
-                        now(),
-                    )?;
-                }
-                let rec = record(
-                    hire,
-                    OutcomeKind::AlreadyInNamely,
-                    already_reason(&entry, &icims_id, open.is_some()),
-                    Some(entry.profile_id.clone()),
-                    None,
-                );
-                return Ok(Applied {
-                    record: rec,
-                    seen,
-                    halt: None,
-                });
-            }
-            Found::Taken(entry) => {
-                // An open intent stays open: whether our earlier POST made this profile is for
-                // a person to decide, and no create may happen meanwhile.
-                let rec = record(
-                    hire,
-                    OutcomeKind::NeedsReview,
-                    review_reason(&entry, email),
-                    Some(entry.profile_id.clone()),
-                    None,
-                );
-                return Ok(Applied {
-                    record: rec,
-                    seen,
-                    halt: None,
-                });
-            }
-            Found::Nobody => {
-                if let Some(intent) = open {
-                    self.store
-                        .resolve_intent(intent.id, &IntentResolution::NotCreated, now())?;
-                }
-            }
+        let asked = Asked::BeforeSending { open };
+        if let Some(applied) = self.settle(hire, draft, found, seen, asked)? {
+            return Ok(applied);
         }
 
-        let profile = match new_profile(draft, self.field) {
-            Ok(p) => p,
-            Err(problem) => {
-                return Ok(self.done(record(
-                    hire,
-                    OutcomeKind::Failed,
-                    format!(
-                        "Failed: {problem}; nothing was sent. Fix it in iCIMS; it will be \
-                         retried next run."
-                    ),
-                    None,
-                    None,
-                )));
-            }
-        };
-
-        // 2.–5. Intent, POST, and the lookup after an ambiguous answer.
+        // 2.–5. Intent, POST, and what its answer leaves to do.
+        let profile = new_profile(draft, self.field);
         let mut attempt = 1;
         loop {
-            let intent =
-                match self
-                    .store
-                    .begin_intent(self.name, hire.person_id, self.run_id, email, now())
-                {
-                    Ok(id) => id,
-                    Err(e @ StoreError::IntentOpen { .. }) => {
-                        return Ok(self.done(record(
-                            hire,
-                            OutcomeKind::Failed,
-                            "Failed: an earlier attempt to add this person is still unresolved, so \
-                         nothing was sent; the next run looks them up in Namely first.",
-                            None,
-                            Some(e.to_string()),
-                        )));
-                    }
-                    Err(e) => return Err(e),
-                };
+            let intent = match self.begin_intent(hire, draft)? {
+                Ok(intent) => intent,
+                Err(applied) => return Ok(applied),
+            };
             self.namely.tick();
             let error = match self.namely.client.create_profile(&profile).await {
                 Ok(created) => {
@@ -366,215 +182,302 @@ impl Applier<'_> {
                          and the profile was not found"
                             .to_string()
                     });
-                    return Ok(Applied {
-                        record: record(
-                            hire,
-                            OutcomeKind::Created,
-                            added_reason(draft),
-                            Some(entry.profile_id.clone()),
-                            detail,
-                        ),
-                        seen: vec![entry],
-                        halt: None,
-                    });
+                    let rec = record(
+                        hire,
+                        OutcomeKind::Created,
+                        added_reason(draft),
+                        Some(entry.profile_id.clone()),
+                        detail,
+                    );
+                    return Ok(applied(rec, vec![entry]));
                 }
                 Err(e) => e,
             };
-
-            if error.may_have_been_applied() {
-                tracing::warn!(error = %error, attempt, "create not confirmed; looking the person up");
-                tokio::time::sleep(SETTLE_BEFORE_LOOKUP).await;
-                match self.namely.lookup(email, self.field, false).await {
-                    Err(lookup_error) => {
-                        self.store.fail_intent(intent, false, now())?;
-                        let rec = record(
-                            hire,
-                            OutcomeKind::Failed,
-                            format!(
-                                "Failed: Namely did not confirm adding {} ({}) and could not be \
-                                 asked afterwards; the next run looks them up in Namely before \
-                                 trying again.",
-                                hire.display_name(),
-                                short(&error)
-                            ),
-                            None,
-                            Some(format!("create: {error} — lookup: {lookup_error}")),
-                        );
-                        return Ok(Applied {
-                            record: rec,
-                            seen: Vec::new(),
-                            halt: Halt::of(&lookup_error),
-                        });
-                    }
-                    Ok(seen) => match classify(&seen, email, hire.person_id) {
-                        Found::Ours(entry) => {
-                            self.store
-                                .complete_intent(intent, &entry.profile_id, now())?;
-                            let rec = record(
-                                hire,
-                                OutcomeKind::Created,
-                                added_reason(draft),
-                                Some(entry.profile_id.clone()),
-                                Some(format!(
-                                    "Namely did not confirm the create ({error}); the profile \
-                                     was found afterwards"
-                                )),
-                            );
-                            return Ok(Applied {
-                                record: rec,
-                                seen,
-                                halt: None,
-                            });
-                        }
-                        Found::Taken(entry) => {
-                            // Someone else's profile has the email now, or ours without the
-                            // icims_id: a person decides; the intent stays open meanwhile.
-                            self.store.fail_intent(intent, false, now())?;
-                            let rec = record(
-                                hire,
-                                OutcomeKind::NeedsReview,
-                                review_reason(&entry, email),
-                                Some(entry.profile_id.clone()),
-                                Some(format!("create: {error}")),
-                            );
-                            return Ok(Applied {
-                                record: rec,
-                                seen,
-                                halt: None,
-                            });
-                        }
-                        // A POST that timed out may still be under way at Namely: a lookup
-                        // that finds nobody proves nothing yet, so never POST again in this
-                        // run (the next run looks them up first). After a 5xx answer Namely
-                        // has finished with the request, and one more POST is safe.
-                        Found::Nobody if attempt < POST_ATTEMPTS && !still_in_flight(&error) => {
-                            self.store.resolve_intent(
-                                intent,
-                                &IntentResolution::NotCreated,
-                                now(),
-                            )?;
-                            tokio::time::sleep(backoff(attempt)).await;
-                            attempt += 1;
-                            continue;
-                        }
-                        Found::Nobody => {
-                            self.store.fail_intent(intent, false, now())?;
-                            let rec = record(
-                                hire,
-                                OutcomeKind::Failed,
-                                format!(
-                                    "Failed: Namely did not confirm adding {} after {attempt} \
-                                     attempts ({}) and the profile was not found afterwards; the \
-                                     next run looks them up again before retrying.",
-                                    hire.display_name(),
-                                    short(&error)
-                                ),
-                                None,
-                                Some(error.to_string()),
-                            );
-                            return Ok(self.done(rec));
-                        }
-                    },
+            let done = if error.may_have_been_applied() {
+                self.after_unconfirmed(hire, draft, intent, &error, attempt)
+                    .await?
+            } else {
+                self.store.fail_intent(intent, true, now())?;
+                Some(self.after_refused(hire, draft, &error, attempt).await?)
+            };
+            match done {
+                Some(applied) => return Ok(applied),
+                None => {
+                    tokio::time::sleep(backoff(attempt)).await;
+                    attempt += 1;
                 }
             }
+        }
+    }
 
-            // Certainly not created by this POST.
-            self.store.fail_intent(intent, true, now())?;
-            if let namely::Error::Validation { .. } = &error {
-                // After an ambiguous first attempt (or when Namely says the email is taken),
-                // the profile may exist after all: ask before calling it a failure.
-                let text = short(&error);
-                if (attempt > 1 || text.to_ascii_lowercase().contains("email"))
-                    && let Ok(seen) = self.namely.lookup(email, self.field, false).await
-                {
-                    match classify(&seen, email, hire.person_id) {
-                        Found::Ours(entry) => {
-                            let rec = record(
-                                hire,
-                                OutcomeKind::Created,
-                                added_reason(draft),
-                                Some(entry.profile_id.clone()),
-                                Some(format!(
-                                    "Namely answered {error}; the profile was found \
-                                         afterwards"
-                                )),
-                            );
-                            return Ok(Applied {
-                                record: rec,
-                                seen,
-                                halt: None,
-                            });
+    /// The live lookup of a hire by email (and by personal email, with `personal`), judged
+    /// for this hire: the only place a lookup's answer is classified.
+    async fn look_up(
+        &self,
+        hire: &Hire,
+        draft: &ProfileDraft,
+        personal: bool,
+    ) -> Result<(Found, Vec<IndexEntry>), namely::Error> {
+        let seen = self
+            .namely
+            .lookup(&draft.email, self.field, personal)
+            .await?;
+        let found = classify(&seen, &draft.email, hire.person_id);
+        Ok((found, seen))
+    }
+
+    /// What a lookup's answer settles, and the intent bookkeeping it calls for; `None` when
+    /// nobody was found and the caller decides what comes next.
+    fn settle(
+        &self,
+        hire: &Hire,
+        draft: &ProfileDraft,
+        found: Found,
+        seen: Vec<IndexEntry>,
+        asked: Asked<'_>,
+    ) -> Result<Option<Applied>, StoreError> {
+        let rec = match found {
+            Found::Ours(entry) => {
+                let (outcome, reason, detail) = match asked {
+                    Asked::BeforeSending { open } => {
+                        if let Some(intent) = open {
+                            let created = IntentResolution::Created(entry.profile_id.clone());
+                            self.store.resolve_intent(intent.id, &created, now())?;
                         }
-                        Found::Taken(entry) => {
-                            let rec = record(
-                                hire,
-                                OutcomeKind::NeedsReview,
-                                review_reason(&entry, email),
-                                Some(entry.profile_id.clone()),
-                                Some(error.to_string()),
-                            );
-                            return Ok(Applied {
-                                record: rec,
-                                seen,
-                                halt: None,
-                            });
-                        }
-                        Found::Nobody => {}
+                        let reason = already_reason(&entry, &draft.icims_id, open.is_some());
+                        (OutcomeKind::AlreadyInNamely, reason, None)
                     }
+                    Asked::AfterUnconfirmed { intent, error } => {
+                        self.store
+                            .complete_intent(intent, &entry.profile_id, now())?;
+                        let detail = format!(
+                            "Namely did not confirm the create ({error}); the profile was found \
+                             afterwards"
+                        );
+                        (OutcomeKind::Created, added_reason(draft), Some(detail))
+                    }
+                    Asked::AfterRefused { error } => {
+                        let detail =
+                            format!("Namely answered {error}; the profile was found afterwards");
+                        (OutcomeKind::Created, added_reason(draft), Some(detail))
+                    }
+                };
+                record(hire, outcome, reason, Some(entry.profile_id), detail)
+            }
+            Found::Taken(entry) => {
+                // Whether an earlier POST made this profile is for a person to decide; an
+                // intent left open by an earlier run stays open meanwhile, so no create can
+                // happen behind their back.
+                let detail = match asked {
+                    Asked::BeforeSending { .. } => None,
+                    Asked::AfterUnconfirmed { intent, error } => {
+                        self.store.fail_intent(intent, false, now())?;
+                        Some(format!("create: {error}"))
+                    }
+                    Asked::AfterRefused { error } => Some(error.to_string()),
+                };
+                let reason = review_reason(&entry, &draft.email);
+                record(
+                    hire,
+                    OutcomeKind::NeedsReview,
+                    reason,
+                    Some(entry.profile_id),
+                    detail,
+                )
+            }
+            Found::Nobody => {
+                if let Asked::BeforeSending { open: Some(intent) } = asked {
+                    self.store
+                        .resolve_intent(intent.id, &IntentResolution::NotCreated, now())?;
                 }
+                return Ok(None);
+            }
+        };
+        Ok(Some(applied(rec, seen)))
+    }
+
+    /// The intent written before a POST; `Err` with the record when an earlier attempt is
+    /// still unresolved (nothing is sent then).
+    fn begin_intent(
+        &self,
+        hire: &Hire,
+        draft: &ProfileDraft,
+    ) -> Result<Result<IntentId, Applied>, StoreError> {
+        match self
+            .store
+            .begin_intent(self.name, hire.person_id, self.run_id, &draft.email, now())
+        {
+            Ok(id) => Ok(Ok(id)),
+            Err(e @ StoreError::IntentOpen { .. }) => Ok(Err(applied(
+                record(
+                    hire,
+                    OutcomeKind::Failed,
+                    "Failed: an earlier attempt to add this person is still unresolved, so \
+                     nothing was sent; the next run looks them up in Namely first.",
+                    None,
+                    Some(e.to_string()),
+                ),
+                Vec::new(),
+            ))),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// After a POST whose answer leaves open whether Namely created the profile: look the
+    /// person up before anything else. `None` when nobody was found and one more POST is safe
+    /// (Namely answered, so it is done with the first one).
+    async fn after_unconfirmed(
+        &self,
+        hire: &Hire,
+        draft: &ProfileDraft,
+        intent: IntentId,
+        error: &namely::Error,
+        attempt: u32,
+    ) -> Result<Option<Applied>, StoreError> {
+        tracing::warn!(error = %error, attempt, "create not confirmed; looking the person up");
+        tokio::time::sleep(SETTLE_BEFORE_LOOKUP).await;
+        let (found, seen) = match self.look_up(hire, draft, false).await {
+            Ok(answer) => answer,
+            Err(lookup_error) => {
+                self.store.fail_intent(intent, false, now())?;
                 let rec = record(
                     hire,
                     OutcomeKind::Failed,
                     format!(
-                        "Failed: Namely rejected the profile — {text}. {}; it will be retried \
-                         next run.",
-                        fix_advice(&text)
+                        "Failed: Namely did not confirm adding {} ({}) and could not be asked \
+                         afterwards; the next run looks them up in Namely before trying again.",
+                        hire.display_name(),
+                        short(error)
                     ),
                     None,
-                    Some(error.to_string()),
+                    Some(format!("create: {error} — lookup: {lookup_error}")),
                 );
-                return Ok(self.done(rec));
+                return Ok(Some(Applied {
+                    record: rec,
+                    seen: Vec::new(),
+                    halt: Halt::of(&lookup_error),
+                }));
             }
-            let halt = Halt::of(&error);
-            let reason = match halt {
-                Some(Halt::Credential) => {
-                    "Failed: Namely refused the credential — sign in again; it will be retried on \
-                     the next run."
-                        .to_string()
-                }
-                _ => format!(
-                    "Failed: Namely did not add the profile ({}); it will be retried next run.",
-                    short(&error)
-                ),
-            };
+        };
+        let asked = Asked::AfterUnconfirmed { intent, error };
+        if let Some(applied) = self.settle(hire, draft, found, seen, asked)? {
+            return Ok(Some(applied));
+        }
+        // Nobody found. A POST that timed out may still be under way at Namely: a lookup that
+        // finds nobody proves nothing yet, so never POST again in this run (the next run looks
+        // them up first). After a 5xx answer Namely has finished with the request, and one
+        // more POST is safe.
+        if attempt < POST_ATTEMPTS && !still_in_flight(error) {
+            self.store
+                .resolve_intent(intent, &IntentResolution::NotCreated, now())?;
+            return Ok(None);
+        }
+        self.store.fail_intent(intent, false, now())?;
+        let rec = record(
+            hire,
+            OutcomeKind::Failed,
+            format!(
+                "Failed: Namely did not confirm adding {} after {attempt} attempts ({}) and the \
+                 profile was not found afterwards; the next run looks them up again before \
+                 retrying.",
+                hire.display_name(),
+                short(error)
+            ),
+            None,
+            Some(error.to_string()),
+        );
+        Ok(Some(applied(rec, Vec::new())))
+    }
+
+    /// After Namely certainly did not create the profile (the intent is already `failed`).
+    async fn after_refused(
+        &self,
+        hire: &Hire,
+        draft: &ProfileDraft,
+        error: &namely::Error,
+        attempt: u32,
+    ) -> Result<Applied, StoreError> {
+        if let namely::Error::Validation { .. } = error {
+            // After an ambiguous first attempt (or when Namely says the email is taken), the
+            // profile may exist after all: ask before calling it a failure.
+            let text = short(error);
+            if (attempt > 1 || text.to_ascii_lowercase().contains("email"))
+                && let Ok((found, seen)) = self.look_up(hire, draft, false).await
+                && let Some(applied) =
+                    self.settle(hire, draft, found, seen, Asked::AfterRefused { error })?
+            {
+                return Ok(applied);
+            }
             let rec = record(
                 hire,
                 OutcomeKind::Failed,
-                reason,
+                format!(
+                    "Failed: Namely rejected the profile — {text}. {}; it will be retried next \
+                     run.",
+                    fix_advice(&text)
+                ),
                 None,
                 Some(error.to_string()),
             );
-            return Ok(Applied {
-                record: rec,
-                seen: Vec::new(),
-                halt,
-            });
+            return Ok(applied(rec, Vec::new()));
         }
-    }
-
-    fn done(&self, record: RecordRow) -> Applied {
-        Applied {
-            record,
+        let halt = Halt::of(error);
+        let reason = match halt {
+            Some(Halt::Credential) => "Failed: Namely refused the credential — sign in again; \
+                                       it will be retried on the next run."
+                .to_string(),
+            _ => format!(
+                "Failed: Namely did not add the profile ({}); it will be retried next run.",
+                short(error)
+            ),
+        };
+        let rec = record(
+            hire,
+            OutcomeKind::Failed,
+            reason,
+            None,
+            Some(error.to_string()),
+        );
+        Ok(Applied {
+            record: rec,
             seen: Vec::new(),
-            halt: None,
-        }
+            halt,
+        })
+    }
+}
+
+/// A record that needs no run halt.
+fn applied(record: RecordRow, seen: Vec<IndexEntry>) -> Applied {
+    Applied {
+        record,
+        seen,
+        halt: None,
+    }
+}
+
+/// The guard lookup failed: nothing is sent.
+fn not_checked(hire: &Hire, draft: &ProfileDraft, e: &namely::Error) -> Applied {
+    let halt = Halt::of(e);
+    let reason = match halt {
+        Some(h) => h.not_sent_reason().to_string(),
+        None => format!(
+            "Failed: could not check Namely for an existing profile with {}, so nothing was \
+             sent ({}); it will be retried next run.",
+            draft.email,
+            short(e)
+        ),
+    };
+    Applied {
+        record: record(hire, OutcomeKind::Failed, reason, None, Some(e.to_string())),
+        seen: Vec::new(),
+        halt,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{HomeAddress, IcimsPersonId};
+    use crate::domain::HomeAddress;
 
     fn draft() -> ProfileDraft {
         ProfileDraft {
@@ -582,7 +485,7 @@ mod tests {
             last_name: "Doe".into(),
             email: "jane@example.com".into(),
             user_status: "active".into(),
-            start_date: "2026-12-02".into(),
+            start_date: time::macros::date!(2026 - 12 - 02),
             gender: Some("Female".into()),
             home: Some(HomeAddress {
                 address1: Some("1 Main St".into()),
@@ -596,7 +499,7 @@ mod tests {
 
     #[test]
     fn profile_body_has_exactly_the_drafted_fields() {
-        let p = new_profile(&draft(), "icims_id").unwrap();
+        let p = new_profile(&draft(), "icims_id");
         let body = serde_json::to_value(&p).unwrap();
         assert_eq!(
             body,
@@ -607,50 +510,6 @@ mod tests {
                 "icims_id": "9012"
             })
         );
-        assert!(
-            new_profile(
-                &ProfileDraft {
-                    start_date: "2026-13-01".into(),
-                    ..draft()
-                },
-                "icims_id"
-            )
-            .is_err()
-        );
-    }
-
-    #[test]
-    fn reasons_read_well() {
-        assert_eq!(
-            added_reason(&draft()),
-            "Added as Jane Doe (start 2 Dec 2026)"
-        );
-        let e = namely::Error::Validation {
-            message: "error creating profile".into(),
-            errors: vec!["home state_id 'XX' is not valid".into()],
-        };
-        assert_eq!(short(&e), "home state_id 'XX' is not valid");
-        assert_eq!(fix_advice(&short(&e)), "Fix the address in iCIMS");
-        assert_eq!(
-            fix_advice("email has already been taken"),
-            "Fix the email in iCIMS"
-        );
-        let hire = Hire {
-            person_id: IcimsPersonId(5),
-            workflow_ids: vec![1, 2],
-            first_name: Some("Jane".into()),
-            last_name: Some("Doe".into()),
-            email: Some(" jane@example.com ".into()),
-            start_date: None,
-            hire_date: None,
-            gender: None,
-            home: None,
-            job_title: None,
-        };
-        let r = record(&hire, OutcomeKind::Created, "x", None, None);
-        assert_eq!(r.name, "Jane Doe");
-        assert_eq!(r.email.as_deref(), Some("jane@example.com"));
-        assert_eq!(r.workflow_ids, vec![1, 2]);
     }
 }
 

@@ -198,27 +198,6 @@ pub(crate) fn classify(entries: &[IndexEntry], email: &str, person: IcimsPersonI
     }
 }
 
-/// "who has no icims_id" / "who has icims_id 12 (a different iCIMS person)".
-pub(crate) fn whose(entry: &IndexEntry) -> String {
-    match entry
-        .icims_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => "who has no icims_id".to_string(),
-        Some(other) => format!("who has icims_id {other} (a different iCIMS person)"),
-    }
-}
-
-/// "Jane Doe", or the profile id when Namely gave no name.
-pub(crate) fn name_of(entry: &IndexEntry) -> String {
-    match entry.full_name.trim() {
-        "" => format!("Namely profile {}", entry.profile_id),
-        name => name.to_string(),
-    }
-}
-
 /// Whether a failed Namely read may succeed if simply repeated.
 fn is_transient(e: &namely::Error) -> bool {
     matches!(
@@ -525,7 +504,7 @@ mod tests {
             Found::Taken(personal.clone())
         );
         assert_eq!(
-            whose(&personal),
+            crate::plan::whose(&personal),
             "who has icims_id 12 (a different iCIMS person)"
         );
         // A profile the filter returned with another email and no icims_id is not a match.

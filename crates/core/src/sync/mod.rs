@@ -62,6 +62,7 @@
 mod apply;
 mod index;
 mod read;
+mod record;
 mod runner;
 
 use crate::api::{SyncPhase, SyncProgress};

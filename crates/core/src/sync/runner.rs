@@ -1,8 +1,9 @@
 //! The run itself: start, read, index, plan, apply (or record the dry run), finish.
 
-use super::apply::{Applier, FOUND_AFTER_EARLIER_RUN, Halt, record};
+use super::apply::{Applier, Halt};
 use super::index::{Changes, Refresh, refresh_for};
 use super::read::{ReadOutcome, ReadRequest, ReadStop, Reader, Window};
+use super::record::{FOUND_AFTER_EARLIER_RUN, record};
 use super::{
     DEFAULT_ICIMS_FIELD_NAME, MAX_REREADS_PER_RUN, Namely, Reporter, SyncContext, SyncError,
     SyncOptions, SyncOutcome, cancelled,
@@ -241,11 +242,12 @@ async fn execute(
     let planned = plan::plan(&hires, &NamelyIndex::new(&entries));
     let creates = planned
         .iter()
-        .filter(|p| p.decision == Decision::Create)
+        .filter(|p| matches!(p.decision, Decision::Create(_)))
         .count();
 
     if options.dry_run {
-        let records: Vec<RecordRow> = planned.iter().map(dry_record).collect();
+        // A dry run records every decision as planned (a create as `would_create`).
+        let records: Vec<RecordRow> = planned.iter().map(planned_record).collect();
         for rec in &records {
             reporter.counts.add(rec.outcome);
         }
@@ -265,13 +267,12 @@ async fn execute(
     let mut halt: Option<Halt> = None;
     reporter.report(SyncPhase::AddingToNamely, 0, Some(creates));
     for p in &planned {
-        if p.decision != Decision::Create {
+        let Decision::Create(draft) = &p.decision else {
             let mut rec = planned_record(p);
             // A create that an earlier run could not confirm is settled by the index (which
             // the refresh brought up to date with what Namely holds).
-            if p.decision == Decision::AlreadyInNamely
-                && let (Some(intent), Some(existing)) =
-                    (open_intents.get(&p.hire.person_id), p.existing.as_ref())
+            if let (Decision::AlreadyInNamely(existing), Some(intent)) =
+                (&p.decision, open_intents.get(&p.hire.person_id))
             {
                 store.resolve_intent(
                     intent.id,
@@ -283,7 +284,7 @@ async fn execute(
             reporter.counts.add(rec.outcome);
             store.add_record(run_id, &rec)?;
             continue;
-        }
+        };
         if let Some(h) = halt {
             let rec = record(
                 &p.hire,
@@ -301,7 +302,7 @@ async fn execute(
             return Ok(Ending::cancelled());
         }
         let applied = applier
-            .create(p, open_intents.get(&p.hire.person_id))
+            .create(&p.hire, draft, open_intents.get(&p.hire.person_id))
             .await?;
         if !applied.seen.is_empty() {
             store.index_upsert(name, &applied.seen)?;
@@ -380,26 +381,15 @@ fn sorted_unique(ids: impl IntoIterator<Item = IcimsPersonId>) -> Vec<IcimsPerso
         .collect()
 }
 
-/// The record of a planned decision that needs no write.
+/// The record of a planned decision, as it stands when nothing is written.
 fn planned_record(p: &PlannedRecord) -> RecordRow {
-    let outcome = match p.decision {
-        Decision::Create => OutcomeKind::WouldCreate,
-        Decision::AlreadyInNamely => OutcomeKind::AlreadyInNamely,
-        Decision::NeedsReview => OutcomeKind::NeedsReview,
-        Decision::Invalid => OutcomeKind::Invalid,
-    };
     record(
         &p.hire,
-        outcome,
+        p.decision.planned_outcome(),
         p.reason.clone(),
-        p.existing.as_ref().map(|e| e.profile_id.clone()),
+        p.decision.existing().map(|e| e.profile_id.clone()),
         None,
     )
-}
-
-/// A dry run records every decision as planned (Create as `would_create`).
-fn dry_record(p: &PlannedRecord) -> RecordRow {
-    planned_record(p)
 }
 
 /// Step 2: refresh the local index (incrementally, or by a full listing; see
