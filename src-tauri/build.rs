@@ -1,32 +1,28 @@
-//! Declares the app's own commands so that each needs an explicit permission
-//! (granted in capabilities/default.json): the window gets exactly these and nothing else.
+//! Declares the app's own commands so that each needs an explicit permission (granted in
+//! `capabilities/default.json`): the window gets exactly these and nothing else.
+//!
+//! The names come from the one declaration of the IPC surface, `src/ipc/surface.rs`,
+//! included here with a reading of its macro that keeps only the command names (the types
+//! and bodies there are parsed, never compiled, by this script).
 
-const COMMANDS: &[&str] = &[
-    "app_info",
-    "list_connections",
-    "get_connection",
-    "create_connection",
-    "remove_connection",
-    "start_sandbox",
-    "normalize_permalink",
-    "save_namely_token",
-    "check_namely_sign_in",
-    "check_namely_field",
-    "owner_step",
-    "choose_owner",
-    "test_icims",
-    "save_icims",
-    "remove_secret",
-    "update_sync_settings",
-    "preview_sync",
-    "sync_now",
-    "retry_failed",
-    "list_runs",
-    "get_run",
-    "export_run_csv",
-];
+macro_rules! ipc_surface {
+    (
+        commands {
+            $(
+                $(#[doc = $doc:literal])*
+                $name:ident ( $($arg:ident : $ty:ty),* $(,)? ) -> $ret:ty => |$cx:ident| $body:expr;
+            )*
+        }
+        events { $($events:tt)* }
+    ) => {
+        const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+
+include!("src/ipc/surface.rs");
 
 fn main() {
+    println!("cargo:rerun-if-changed=src/ipc/surface.rs");
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),

@@ -1,13 +1,13 @@
 //! The desktop shell: Tauri commands adapt the core; nothing else lives here.
 
-mod commands;
+mod ipc;
 
-use icims_namely_core::api::{RunDetails, SyncProgress};
+use icims_namely_core::api::{RunDetails, SyncFinished, SyncProgress};
 use icims_namely_core::engine::{Engine, EngineError, EngineOptions};
 use icims_namely_core::scheduler::{self, SchedulerEvents};
 use icims_namely_sandbox_host::InProcessSandbox;
 use std::sync::Arc;
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 
 /// What every command can reach.
 pub struct AppState {
@@ -21,16 +21,18 @@ struct WindowEvents<R: Runtime> {
 
 impl<R: Runtime> SchedulerEvents for WindowEvents<R> {
     fn progress(&self, progress: &SyncProgress) {
-        let _ = self.app.emit(commands::SYNC_PROGRESS_EVENT, progress);
+        ipc::emit::sync_progress(&self.app, progress);
     }
 
     fn finished(&self, connection: &str, result: &Result<RunDetails, EngineError>) {
-        match result {
-            Ok(details) => {
-                let _ = self.app.emit("sync-finished", &details.summary);
-            }
-            Err(e) => tracing::warn!(connection, error = %e, "scheduled sync did not run"),
+        if let Err(e) = result {
+            tracing::warn!(connection, error = %e, "scheduled sync did not run");
         }
+        let finished = SyncFinished {
+            connection: connection.to_string(),
+            run: result.as_ref().ok().map(|d| d.summary.clone()),
+        };
+        ipc::emit::sync_finished(&self.app, &finished);
     }
 }
 
@@ -72,30 +74,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, engine: Engine) -> taur
             std::mem::forget(handle);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::list_connections,
-            commands::get_connection,
-            commands::create_connection,
-            commands::remove_connection,
-            commands::start_sandbox,
-            commands::normalize_permalink,
-            commands::save_namely_token,
-            commands::check_namely_sign_in,
-            commands::check_namely_field,
-            commands::owner_step,
-            commands::choose_owner,
-            commands::test_icims,
-            commands::save_icims,
-            commands::remove_secret,
-            commands::update_sync_settings,
-            commands::preview_sync,
-            commands::sync_now,
-            commands::retry_failed,
-            commands::list_runs,
-            commands::get_run,
-            commands::export_run_csv,
-        ])
+        .invoke_handler(ipc::handler())
 }
 
 /// Builds and runs the app.

@@ -308,6 +308,15 @@ pub struct SyncProgress {
     pub counts: Counts,
 }
 
+/// A run ended (a Tauri event `sync-finished`): manual or scheduled, or a scheduled run that
+/// could not start. Lists and history reload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncFinished {
+    pub connection: String,
+    /// The run as history shows it; `None` when the sync could not run or be recorded.
+    pub run: Option<RunSummary>,
+}
+
 /// Where the built-in simulators listen, and their demo credentials. These are public demo
 /// values, not secrets: they open nothing outside this computer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

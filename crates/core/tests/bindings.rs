@@ -45,6 +45,7 @@ fn render() -> String {
         declaration::<RunDetails>(&cfg),
         declaration::<SyncPhase>(&cfg),
         declaration::<SyncProgress>(&cfg),
+        declaration::<SyncFinished>(&cfg),
         declaration::<SandboxInfo>(&cfg),
         declaration::<KeychainStatus>(&cfg),
         declaration::<AppInfo>(&cfg),

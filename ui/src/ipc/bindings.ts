@@ -181,6 +181,12 @@ export type SyncPhase = "searching" | "reading_hires" | "indexing_namely" | "pla
 
 export type SyncProgress = { connection: string, run_id: number, phase: SyncPhase, done: number, total: number | null, counts: Counts, };
 
+export type SyncFinished = { connection: string, 
+/**
+ * The run as history shows it; `None` when the sync could not run or be recorded.
+ */
+run: RunSummary | null, };
+
 export type SandboxInfo = { icims_url: string, namely_url: string, namely_permalink: string, namely_token: string, icims_customer_id: string, icims_username: string, icims_hmac_key: string, };
 
 export type KeychainStatus = { 

@@ -1,85 +1,121 @@
-// The only place the interface talks to the backend. Every command of src-tauri/src/commands.rs
-// has one typed function here; features import these, never `invoke` directly.
-// Argument names are camelCase: Tauri maps them to the Rust snake_case parameters.
-import { invoke } from "@tauri-apps/api/core";
-import type {
-  AppInfo,
-  CheckResult,
-  ConnectionDetails,
-  ConnectionSummary,
-  ExportedFile,
-  IcimsInput,
-  IpcError,
-  NewConnectionInput,
-  OwnerStep,
-  PermalinkView,
-  RunDetails,
-  RunSummary,
-  SandboxInfo,
-  SecretKind,
-  SignInResult,
-  SyncSettingsInput,
-} from "./bindings";
+// Generated from src-tauri/src/ipc/surface.rs by src-tauri/src/ipc/mod.rs. Do not edit.
+// Regenerate: UPDATE_BINDINGS=1 cargo test -p icims-namely-app ipc
+//
+// The only way the interface reaches the backend: features call `api`, never `invoke`.
 
-/** Every command rejects with an IpcError; anything else is a bug, shown as an internal error. */
-export function asIpcError(e: unknown): IpcError {
-  if (e && typeof e === "object" && "code" in e && "message" in e) {
-    const err = e as IpcError;
-    return { code: err.code, message: err.message, field: err.field ?? null };
-  }
-  return { code: "internal", message: String(e), field: null };
-}
+import type { AppInfo, CheckResult, ConnectionDetails, ConnectionSummary, ExportedFile, IcimsInput, NewConnectionInput, OwnerStep, PermalinkView, RunDetails, RunSummary, SandboxInfo, SecretKind, SignInResult, SyncFinished, SyncProgress, SyncSettingsInput } from "./bindings";
+import { call, listen, type UnlistenFn } from "./invoke";
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
-  try {
-    return await invoke<T>(cmd, args);
-  } catch (e) {
-    throw asIpcError(e);
-  }
-}
-
-export const api = {
-  appInfo: () => call<AppInfo>("app_info"),
-  listConnections: () => call<ConnectionSummary[]>("list_connections"),
-  getConnection: (name: string) => call<ConnectionDetails>("get_connection", { name }),
-  createConnection: (input: NewConnectionInput) =>
-    call<ConnectionDetails>("create_connection", { input }),
-  removeConnection: (name: string, keepHistory: boolean) =>
-    call<void>("remove_connection", { name, keepHistory }),
+/** Every command of the backend: its arguments, as the window sends them, and its answer. */
+export type Commands = {
+  /** About the running app: version, data folder, whether secrets survive a restart. */
+  app_info: { args: Record<string, never>; returns: AppInfo };
+  /** Every connection as a dashboard card, sorted by name. */
+  list_connections: { args: Record<string, never>; returns: Array<ConnectionSummary> };
+  /** Everything about one connection. */
+  get_connection: { args: { name: string }; returns: ConnectionDetails };
+  /** Starts a connection from the wizard: a name and the Namely permalink. */
+  create_connection: { args: { input: NewConnectionInput }; returns: ConnectionDetails };
+  /** Removes a connection and its secrets; its history too unless `keep_history`. */
+  remove_connection: { args: { name: string; keepHistory: boolean }; returns: null };
   /** Starts the built-in simulators and creates (or reopens) the "Sandbox" connection. */
-  startSandbox: () => call<SandboxInfo>("start_sandbox"),
-  normalizePermalink: (input: string) => call<PermalinkView>("normalize_permalink", { input }),
+  start_sandbox: { args: Record<string, never>; returns: SandboxInfo };
+  /** A permalink as typed, resolved to the company's Namely address. */
+  normalize_permalink: { args: { input: string }; returns: PermalinkView };
+  /** Part 2: saves a Namely token when signing in with it works. */
+  save_namely_token: { args: { name: string; token: string }; returns: SignInResult };
+  /** Part 2, checked again with the saved token. */
+  check_namely_sign_in: { args: { name: string }; returns: SignInResult };
+  /** Part 1: the Namely field `icims_id` (Text). */
+  check_namely_field: { args: { name: string }; returns: CheckResult };
+  /** Part 3: the people who signed in, each verified live. */
+  owner_step: { args: { name: string }; returns: OwnerStep };
+  /** Part 3: chooses the owner among the people who signed in. */
+  choose_owner: { args: { name: string; profileId: string }; returns: OwnerStep };
+  /** Part 4: tests the iCIMS connection as typed; saves nothing. */
+  test_icims: { args: { name: string; input: IcimsInput }; returns: CheckResult };
+  /** Part 4: tests, and only when the test passes saves the settings and the key. */
+  save_icims: { args: { name: string; input: IcimsInput }; returns: CheckResult };
+  /** Removes a secret from the keychain. */
+  remove_secret: { args: { name: string; kind: SecretKind }; returns: ConnectionDetails };
+  /** Hired statuses and schedule (stop 5 and Settings). */
+  update_sync_settings: { args: { name: string; input: SyncSettingsInput }; returns: ConnectionDetails };
+  /** A dry run: the plan, nothing written to Namely. Progress as `sync-progress`. */
+  preview_sync: { args: { name: string }; returns: RunDetails };
+  /** A real sync. Progress as `sync-progress`, the end as `sync-finished`. */
+  sync_now: { args: { name: string }; returns: RunDetails };
+  /** Sends again the hires whose last attempt failed. */
+  retry_failed: { args: { name: string }; returns: RunDetails };
+  /** The newest runs of a connection. */
+  list_runs: { args: { name: string; limit: number }; returns: Array<RunSummary> };
+  /** One run with every record. */
+  get_run: { args: { runId: number }; returns: RunDetails };
+  /** Writes a run as CSV into the Downloads folder. */
+  export_run_csv: { args: { runId: number }; returns: ExportedFile };
+};
 
-  // Part 1 and 2 (Namely)
-  saveNamelyToken: (name: string, token: string) =>
-    call<SignInResult>("save_namely_token", { name, token }),
-  checkNamelySignIn: (name: string) => call<SignInResult>("check_namely_sign_in", { name }),
-  checkNamelyField: (name: string) => call<CheckResult>("check_namely_field", { name }),
+/** Every event the backend sends, by name, with its payload. */
+export type Events = {
+  /** Live progress of every sync, manual or scheduled. */
+  "sync-progress": SyncProgress;
+  /** A run ended, manual or scheduled, or a scheduled one could not start. */
+  "sync-finished": SyncFinished;
+};
 
-  // Part 3 (owner)
-  ownerStep: (name: string) => call<OwnerStep>("owner_step", { name }),
-  chooseOwner: (name: string, profileId: string) =>
-    call<OwnerStep>("choose_owner", { name, profileId }),
-
-  // Part 4 (iCIMS)
-  testIcims: (name: string, input: IcimsInput) => call<CheckResult>("test_icims", { name, input }),
-  saveIcims: (name: string, input: IcimsInput) => call<CheckResult>("save_icims", { name, input }),
-  removeSecret: (name: string, kind: SecretKind) =>
-    call<ConnectionDetails>("remove_secret", { name, kind }),
-
-  // Stop 5 and settings
-  updateSyncSettings: (name: string, input: SyncSettingsInput) =>
-    call<ConnectionDetails>("update_sync_settings", { name, input }),
-  /** Dry run: the plan, nothing written to Namely. */
-  previewSync: (name: string) => call<RunDetails>("preview_sync", { name }),
-  /** Real sync; progress arrives as `sync-progress` events (SyncProgress). */
-  syncNow: (name: string) => call<RunDetails>("sync_now", { name }),
-  retryFailed: (name: string) => call<RunDetails>("retry_failed", { name }),
-
-  // History
-  listRuns: (name: string, limit: number) => call<RunSummary[]>("list_runs", { name, limit }),
-  getRun: (runId: number) => call<RunDetails>("get_run", { runId }),
-  exportRunCsv: (runId: number) => call<ExportedFile>("export_run_csv", { runId }),
+/** The backend, one typed function per command. */
+export const api = {
+  /** About the running app: version, data folder, whether secrets survive a restart. */
+  appInfo: (): Promise<AppInfo> => call("app_info", {}),
+  /** Every connection as a dashboard card, sorted by name. */
+  listConnections: (): Promise<Array<ConnectionSummary>> => call("list_connections", {}),
+  /** Everything about one connection. */
+  getConnection: (name: string): Promise<ConnectionDetails> => call("get_connection", { name }),
+  /** Starts a connection from the wizard: a name and the Namely permalink. */
+  createConnection: (input: NewConnectionInput): Promise<ConnectionDetails> => call("create_connection", { input }),
+  /** Removes a connection and its secrets; its history too unless `keep_history`. */
+  removeConnection: (name: string, keepHistory: boolean): Promise<null> => call("remove_connection", { name, keepHistory }),
+  /** Starts the built-in simulators and creates (or reopens) the "Sandbox" connection. */
+  startSandbox: (): Promise<SandboxInfo> => call("start_sandbox", {}),
+  /** A permalink as typed, resolved to the company's Namely address. */
+  normalizePermalink: (input: string): Promise<PermalinkView> => call("normalize_permalink", { input }),
+  /** Part 2: saves a Namely token when signing in with it works. */
+  saveNamelyToken: (name: string, token: string): Promise<SignInResult> => call("save_namely_token", { name, token }),
+  /** Part 2, checked again with the saved token. */
+  checkNamelySignIn: (name: string): Promise<SignInResult> => call("check_namely_sign_in", { name }),
+  /** Part 1: the Namely field `icims_id` (Text). */
+  checkNamelyField: (name: string): Promise<CheckResult> => call("check_namely_field", { name }),
+  /** Part 3: the people who signed in, each verified live. */
+  ownerStep: (name: string): Promise<OwnerStep> => call("owner_step", { name }),
+  /** Part 3: chooses the owner among the people who signed in. */
+  chooseOwner: (name: string, profileId: string): Promise<OwnerStep> => call("choose_owner", { name, profileId }),
+  /** Part 4: tests the iCIMS connection as typed; saves nothing. */
+  testIcims: (name: string, input: IcimsInput): Promise<CheckResult> => call("test_icims", { name, input }),
+  /** Part 4: tests, and only when the test passes saves the settings and the key. */
+  saveIcims: (name: string, input: IcimsInput): Promise<CheckResult> => call("save_icims", { name, input }),
+  /** Removes a secret from the keychain. */
+  removeSecret: (name: string, kind: SecretKind): Promise<ConnectionDetails> => call("remove_secret", { name, kind }),
+  /** Hired statuses and schedule (stop 5 and Settings). */
+  updateSyncSettings: (name: string, input: SyncSettingsInput): Promise<ConnectionDetails> => call("update_sync_settings", { name, input }),
+  /** A dry run: the plan, nothing written to Namely. Progress as `sync-progress`. */
+  previewSync: (name: string): Promise<RunDetails> => call("preview_sync", { name }),
+  /** A real sync. Progress as `sync-progress`, the end as `sync-finished`. */
+  syncNow: (name: string): Promise<RunDetails> => call("sync_now", { name }),
+  /** Sends again the hires whose last attempt failed. */
+  retryFailed: (name: string): Promise<RunDetails> => call("retry_failed", { name }),
+  /** The newest runs of a connection. */
+  listRuns: (name: string, limit: number): Promise<Array<RunSummary>> => call("list_runs", { name, limit }),
+  /** One run with every record. */
+  getRun: (runId: number): Promise<RunDetails> => call("get_run", { runId }),
+  /** Writes a run as CSV into the Downloads folder. */
+  exportRunCsv: (runId: number): Promise<ExportedFile> => call("export_run_csv", { runId }),
 };
 
 export type Api = typeof api;
+
+/** The backend's events, one typed subscription per event. */
+export const on = {
+  /** Live progress of every sync, manual or scheduled. */
+  syncProgress: (handler: (payload: SyncProgress) => void): Promise<UnlistenFn> => listen("sync-progress", handler),
+  /** A run ended, manual or scheduled, or a scheduled one could not start. */
+  syncFinished: (handler: (payload: SyncFinished) => void): Promise<UnlistenFn> => listen("sync-finished", handler),
+};

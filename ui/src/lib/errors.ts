@@ -1,6 +1,6 @@
 // Turning a failed command into words for a person.
 import type { Field, IpcError } from "../ipc/bindings";
-import { asIpcError } from "../ipc/commands";
+import { asIpcError } from "../ipc/invoke";
 import { w } from "./words";
 
 export interface Problem {

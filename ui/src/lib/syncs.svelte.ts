@@ -1,8 +1,9 @@
-// Running syncs, shared by the dashboard and the wizard's first sync. Progress arrives as
-// `sync-progress` events, for manual and scheduled runs alike.
-import type { RunDetails, SyncProgress } from "../ipc/bindings";
-import { api, asIpcError } from "../ipc/commands";
-import { onSyncProgress, type UnlistenFn } from "../ipc/events";
+// Running syncs, shared by the dashboard, the history and the wizard's first sync. Progress
+// arrives as `sync-progress` events and every end as `sync-finished`, for manual and
+// scheduled runs alike.
+import type { RunDetails, SyncFinished, SyncProgress } from "../ipc/bindings";
+import { api, on } from "../ipc/commands";
+import { asIpcError, type UnlistenFn } from "../ipc/invoke";
 
 class Syncs {
   /** Latest progress per connection, while a run is going on. */
@@ -12,21 +13,26 @@ class Syncs {
   /** Bumped whenever a run ends, so lists can reload. */
   finished = $state(0);
 
-  #unlisten: Promise<UnlistenFn> | null = null;
+  #unlisten: Promise<UnlistenFn[]> | null = null;
 
-  /** Subscribes once to the backend's progress events. */
+  /** Subscribes once to the backend's sync events. */
   listen() {
-    this.#unlisten ??= onSyncProgress((p) => this.#onProgress(p)).catch(() => () => {});
+    this.#unlisten ??= Promise.all([
+      on.syncProgress((p) => this.#onProgress(p)),
+      on.syncFinished((f) => this.#onFinished(f)),
+    ]).catch(() => []);
   }
 
   #onProgress(p: SyncProgress) {
-    if (p.phase === "done") {
-      delete this.progress[p.connection];
-      if (!this.#started.has(p.connection)) delete this.running[p.connection];
-      this.finished += 1;
-    } else {
-      this.progress[p.connection] = p;
-    }
+    if (p.phase === "done") delete this.progress[p.connection];
+    else this.progress[p.connection] = p;
+  }
+
+  /** Any run ended, this window's or a scheduled one: lists and history reload. */
+  #onFinished(f: SyncFinished) {
+    delete this.progress[f.connection];
+    if (!this.#started.has(f.connection)) delete this.running[f.connection];
+    this.finished += 1;
   }
 
   #started = new Set<string>();
@@ -46,7 +52,7 @@ class Syncs {
   /**
    * Runs a real sync (or a retry); resolves with the finished run. When the backend answers
    * `busy`, another run (e.g. a scheduled one) is going on: the connection stays marked as
-   * running until that run's `done` event, or until the backend lists it idle (settle).
+   * running until that run's `sync-finished` event, or until the backend lists it idle (settle).
    */
   async start(connection: string, run: (name: string) => Promise<RunDetails> = api.syncNow): Promise<RunDetails> {
     this.#started.add(connection);

@@ -80,6 +80,33 @@ pub struct SyncRequest {
     pub retry_failed: bool,
 }
 
+impl SyncRequest {
+    /// A real sync.
+    pub fn sync(trigger: Trigger) -> Self {
+        Self {
+            trigger,
+            dry_run: false,
+            retry_failed: false,
+        }
+    }
+
+    /// A dry run: the plan, nothing written to Namely.
+    pub fn dry_run(trigger: Trigger) -> Self {
+        Self {
+            dry_run: true,
+            ..Self::sync(trigger)
+        }
+    }
+
+    /// The hires whose last attempt failed, sent again.
+    pub fn retry_failed() -> Self {
+        Self {
+            retry_failed: true,
+            ..Self::sync(Trigger::Retry)
+        }
+    }
+}
+
 /// A connection as the command line adds it: everything at once.
 #[derive(Debug, Clone)]
 pub struct AddConnection {
