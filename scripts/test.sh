@@ -32,7 +32,7 @@ step "ui: type check" bash -c 'cd ui && npm run --silent check'
 step "ui: unit tests" bash -c 'cd ui && npm run --silent test:unit'
 step "ui: build" bash -c 'cd ui && npm run --silent build'
 step "rust: format" cargo fmt --all --check
-step "rust: layering" scripts/check-layers.sh
+step "rust: house rules (layering, file sizes)" scripts/check-house.sh
 step "rust: clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "rust: build" cargo build --workspace --all-targets --quiet
 step "rust: tests" cargo test --workspace --no-fail-fast

@@ -1,6 +1,6 @@
 //! Hire → Namely profile draft. Pure: std, serde and domain types only, no I/O.
 //!
-//! What is sent, and nothing more (icims-api.md §4.7, namely-api.md §8):
+//! What is sent, and nothing more (`docs/icims-api.md` §9, `docs/namely-api.md` §11.2):
 //!
 //! | Namely          | from the hire                                   |
 //! |-----------------|-------------------------------------------------|

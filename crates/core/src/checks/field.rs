@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 /// The Namely field label (and expected `name`) the integration writes iCIMS person ids to.
 pub const ICIMS_FIELD: &str = "icims_id";
 
-/// How to create the field, as Namely's own iCIMS guide puts it (namely-api.md §5.3).
+/// How to create the field, as Namely's own iCIMS guide puts it (`docs/namely-api.md` §7).
 const CREATE_FIELD_FIX: &str = "Create it in Namely: Company › Settings › Profile Fields › Add \
                                 New Field, Label `icims_id`, Type Text. Then Check again.";
 
@@ -92,8 +92,8 @@ pub async fn namely_field(namely: &namely::Client, now: OffsetDateTime) -> Field
                 "GET /profiles/fields listed {} fields; none is labelled or named `icims_id`.",
                 fields.len()
             );
-            // Custom fields are listed only for people allowed to see them (namely-api.md
-            // §5.3): with a non-administrator's token, "not there" may mean "not shown".
+            // Custom fields are listed only for people allowed to see them (`docs/namely-api.md`
+            // §7): with a non-administrator's token, "not there" may mean "not shown".
             let me = namely.me().await.ok();
             let role = me
                 .as_ref()

@@ -7,11 +7,11 @@ use crate::connection::IcimsRegion;
 use time::{Duration, OffsetDateTime};
 
 /// The largest difference between this computer's clock and iCIMS's that is not reported.
-/// iCIMS's own tolerance is unknown (icims-api.md §2.2.6); five minutes is the usual window of
+/// iCIMS's own tolerance is unknown (`docs/icims-api.md` §2.4); five minutes is the usual window of
 /// signed-request schemes.
 pub const MAX_CLOCK_SKEW: Duration = Duration::minutes(5);
 
-/// iCIMS's usual daily request limit (icims-api.md §6), shown when a refusal does not say the
+/// iCIMS's usual daily request limit (`docs/icims-api.md` §6), shown when a refusal does not say the
 /// customer's own.
 const USUAL_DAILY_LIMIT: u64 = 10_000;
 
@@ -127,7 +127,7 @@ fn thousands(n: u64) -> String {
 }
 
 /// Whether a 404 from the ping (a search under `/customers/{id}/`) means the customer does
-/// not exist: any 404 but errorCode 3 (access denied, which iCIMS also answers as 404, §7).
+/// not exist: any 404 but errorCode 3 (access denied, which iCIMS also answers as 404; `docs/icims-api.md` §7).
 fn is_customer_not_found(e: &icims::Error) -> bool {
     matches!(e, icims::Error::NotFound { .. }) && !e.is_access_denied()
 }

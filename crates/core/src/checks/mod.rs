@@ -1,4 +1,4 @@
-//! The four live setup checks of the wizard :
+//! The four live setup checks of the wizard:
 //! the Namely field `icims_id`, signing in to Namely, the integration owner, and the iCIMS
 //! connection. Each answers an [`api::CheckResult`]: what happened, what to do, which input it
 //! concerns, and the technical detail one click away.

@@ -35,8 +35,8 @@ pub(super) fn person_name(p: &namely::Profile) -> String {
 }
 
 /// Whether this person can own the integration: only an **active** user whose access role is
-/// `Administrator` (Namely Connect's rule, namely-api.md §8.1). A profile without an access
-/// role (namely-api.md §9.13, `/profiles/me` may omit it) is [`OwnerVerdict::RoleUnknown`],
+/// `Administrator` (Namely Connect's rule, `docs/namely-api.md` §8). A profile without an access
+/// role (`docs/namely-api.md` §8: `/profiles/me` may omit it) is [`OwnerVerdict::RoleUnknown`],
 /// never "not an Administrator". A profile without a `user_status` cannot be verified either
 /// and is reported as `RoleUnknown` with its own reason.
 pub fn owner_verdict(profile: &namely::Profile, now: OffsetDateTime) -> OwnerCandidate {

@@ -1,7 +1,9 @@
 //! The local database: connections, setup progress, run history, create intents, the Namely
 //! index, the watermark and the iCIMS call budget. SQLite (bundled), WAL mode.
 //!
-//! All methods are synchronous and quick; async callers wrap them in `spawn_blocking`.
+//! All methods are synchronous: each is one short SQLite transaction (milliseconds), and the
+//! engine calls them directly from async code. (The keychain, which may wait for a person at an
+//! unlock prompt, is what the engine moves to tokio's blocking pool, not the store.)
 //! [`Store`] is cheap to clone and shared between threads (one connection behind a mutex).
 //! Times are kept as RFC 3339 UTC text to the millisecond, so a person can read the file
 //! with the sqlite3 CLI. Secrets are never stored: no table has a column for one.

@@ -1,7 +1,7 @@
 //! One sync run: iCIMS hires → exactly one active Namely profile each.
 //!
-//! The lead's engine calls [`run_sync`] and nothing else. The run follows "Data flow of one
-//! sync" in `shared/design/ARCHITECTURE.md`:
+//! The engine (`crate::engine`) calls [`run_sync`] and nothing else. The run follows "How one
+//! hire travels" in `docs/ARCHITECTURE.md`:
 //!
 //! 1. **Read** ([`read`]): search the hired recruiting workflows updated since the watermark
 //!    minus an overlap (everything hired on the first run), paged by id; GET each workflow,
@@ -59,8 +59,13 @@
 //! person up first and resolve the intent from what Namely shows; the store refuses a new
 //! intent while one is open, so there is no path to a second POST without a lookup.
 
+// One file per step: `read.rs` (1, with `budget.rs`, iCIMS's daily call budget, and
+// `person.rs`, an iCIMS person as a `Hire`), `index.rs` (2), `crate::plan` (3), `apply.rs` (4),
+// `record.rs` (the words of every record), and `runner.rs`, which runs them in order.
 mod apply;
+mod budget;
 mod index;
+mod person;
 mod read;
 mod record;
 mod runner;

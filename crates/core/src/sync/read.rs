@@ -15,18 +15,18 @@
 //! ("Not added: no longer in a hired status"), so nobody who is no longer hired is ever
 //! created, and they are looked at again only as rarely as other invalid hires.
 
+use super::budget::Budget;
+use super::person::hire_from_person;
 use super::{ICIMS_ATTEMPTS, Reporter, backoff, cancelled};
 use crate::api::SyncPhase;
 use crate::connection::ConnectionName;
-use crate::domain::{Hire, HomeAddress, IcimsPersonId, OutcomeKind, RunErrorCode};
+use crate::domain::{Hire, IcimsPersonId, OutcomeKind, RunErrorCode};
 use crate::store::{RecordRow, Store};
-use icims::{
-    DEFAULT_PERSON_FIELDS, JobId, PAGE_SIZE, PersonId, RateLimit, Reply, SearchQuery, WorkflowId,
-};
+use icims::{DEFAULT_PERSON_FIELDS, JobId, PAGE_SIZE, PersonId, Reply, SearchQuery, WorkflowId};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
 use std::sync::atomic::AtomicBool;
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 
 /// What to read.
 pub(crate) struct ReadRequest<'a> {
@@ -101,90 +101,6 @@ pub(crate) struct ReadOutcome {
     pub stop: Option<ReadStop>,
     /// The window search ran to its last page and every workflow it found was read.
     pub window_complete: bool,
-}
-
-/// The iCIMS daily budget as this run sees it, saved to the store after every call.
-struct Budget<'a> {
-    store: &'a Store,
-    name: &'a ConnectionName,
-    margin: u64,
-    day: Date,
-    /// Calls the store had counted for `day` before this run's first call of that day.
-    spent_before: u64,
-    /// `icims.calls_made()` when counting for `day` began.
-    calls_at_start: u64,
-    last: Option<RateLimit>,
-}
-
-impl<'a> Budget<'a> {
-    fn new(store: &'a Store, name: &'a ConnectionName, margin: u64, calls_now: u64) -> Self {
-        let day = OffsetDateTime::now_utc().date();
-        Self {
-            store,
-            name,
-            margin,
-            day,
-            spent_before: Self::stored_spent(store, name, day),
-            calls_at_start: calls_now,
-            last: None,
-        }
-    }
-
-    fn stored_spent(store: &Store, name: &ConnectionName, day: Date) -> u64 {
-        match store.icims_budget(name, day) {
-            Ok(b) => b.map_or(0, |b| b.calls_spent),
-            Err(e) => {
-                tracing::warn!(error = %e, "could not read the saved iCIMS budget");
-                0
-            }
-        }
-    }
-
-    /// Note a reply (or a failed call: `rate_limit` None) and save the budget.
-    fn observe(&mut self, calls_now: u64, rate_limit: Option<RateLimit>) {
-        let today = OffsetDateTime::now_utc().date();
-        if today != self.day {
-            // Midnight UTC passed during the run: the last call belongs to the new day.
-            self.day = today;
-            self.spent_before = Self::stored_spent(self.store, self.name, today);
-            self.calls_at_start = calls_now.saturating_sub(1);
-            self.last = None;
-        }
-        if let Some(rl) = rate_limit {
-            let prev = self.last.unwrap_or_default();
-            self.last = Some(RateLimit {
-                limit: rl.limit.or(prev.limit),
-                remaining: rl.remaining,
-                reset_secs: rl.reset_secs.or(prev.reset_secs),
-            });
-        }
-        let spent = self.spent_before + calls_now.saturating_sub(self.calls_at_start);
-        let last = self.last.unwrap_or_default();
-        if let Err(e) =
-            self.store
-                .record_icims_budget(self.name, self.day, spent, last.remaining, last.limit)
-        {
-            // Advisory only: the next reply carries the real number again.
-            tracing::warn!(error = %e, "could not save the iCIMS budget");
-        }
-    }
-
-    /// `Some(stop)` when the last reply left fewer calls than the margin.
-    fn exhausted(&self) -> Option<ReadStop> {
-        let last = self.last?;
-        let remaining = last.remaining?;
-        (remaining < self.margin).then_some(ReadStop::Budget {
-            remaining,
-            limit: last.limit,
-        })
-    }
-
-    fn rate_limited(&self) -> ReadStop {
-        ReadStop::Budget {
-            remaining: 0,
-            limit: self.last.and_then(|l| l.limit),
-        }
-    }
 }
 
 /// A call that did not give a value.
@@ -587,112 +503,5 @@ fn unlinked(workflow: WorkflowId, reason: String, detail: String) -> RecordRow {
         namely_profile_id: None,
         detail: Some(detail),
         at: OffsetDateTime::now_utc(),
-    }
-}
-
-fn text(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
-/// An iCIMS person as a domain hire (workflows and job title are filled in by the caller).
-pub(crate) fn hire_from_person(id: PersonId, p: &icims::Person) -> Hire {
-    let home = p.address_of_type("Home").map(|a| HomeAddress {
-        address1: text(&a.addressstreet1),
-        address2: text(&a.addressstreet2),
-        city: text(&a.addresscity),
-        state_id: a.addressstate.as_ref().and_then(|s| text(&s.abbrev)),
-        country_id: a.addresscountry.as_ref().and_then(|c| text(&c.abbrev)),
-        zip: text(&a.addresszip),
-    });
-    Hire {
-        person_id: IcimsPersonId(id.0),
-        workflow_ids: Vec::new(),
-        first_name: text(&p.firstname),
-        last_name: text(&p.lastname),
-        email: text(&p.email),
-        start_date: text(&p.startdate),
-        hire_date: text(&p.hiredate),
-        gender: p
-            .gender
-            .as_ref()
-            .and_then(|g| g.text())
-            .map(str::trim)
-            .filter(|g| !g.is_empty())
-            .map(str::to_string),
-        home,
-        job_title: None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn person_becomes_hire_with_home_address_only() {
-        let person: icims::Person = serde_json::from_value(serde_json::json!({
-            "firstname": " Jane ", "lastname": "Doe", "email": "jane@example.com",
-            "hiredate": "2026-11-20", "startdate": "2026-12-02",
-            "gender": {"id": "D10402", "value": "Female", "formattedvalue": "Female"},
-            "addresses": [
-                {"addresstype": {"value": "Work"}, "addressstreet1": "1 Office Rd",
-                 "addresscity": "Elsewhere", "addresszip": "99999",
-                 "addresscountry": {"abbrev": "US"}},
-                {"addresstype": {"value": "Home"}, "addressstreet1": "123 Abc St",
-                 "addressstreet2": "", "addresscity": "New York",
-                 "addressstate": {"id": "D41001035", "value": "New York", "abbrev": "NY"},
-                 "addresszip": "10001",
-                 "addresscountry": {"id": "D41001", "value": "United States", "abbrev": "US"}}
-            ],
-            "rcf1234": "LinkedIn"
-        }))
-        .unwrap();
-        let hire = hire_from_person(PersonId(9012), &person);
-        assert_eq!(hire.person_id, IcimsPersonId(9012));
-        assert_eq!(hire.first_name.as_deref(), Some("Jane"));
-        assert_eq!(hire.start_date.as_deref(), Some("2026-12-02"));
-        assert_eq!(hire.hire_date.as_deref(), Some("2026-11-20"));
-        assert_eq!(hire.gender.as_deref(), Some("Female"));
-        assert_eq!(
-            hire.home,
-            Some(HomeAddress {
-                address1: Some("123 Abc St".into()),
-                address2: None,
-                city: Some("New York".into()),
-                state_id: Some("NY".into()),
-                country_id: Some("US".into()),
-                zip: Some("10001".into()),
-            })
-        );
-    }
-
-    #[test]
-    fn person_without_home_or_gender() {
-        let person: icims::Person = serde_json::from_value(serde_json::json!({
-            "firstname": "Al", "gender": "  ",
-            "addresses": [{"addresstype": {"value": "Work"}, "addresscity": "X"}]
-        }))
-        .unwrap();
-        let hire = hire_from_person(PersonId(1), &person);
-        assert_eq!(hire.home, None);
-        assert_eq!(hire.gender, None);
-        assert_eq!(hire.last_name, None);
-    }
-
-    #[test]
-    fn budget_message_names_numbers() {
-        let m = ReadStop::Budget {
-            remaining: 150,
-            limit: Some(10_000),
-        }
-        .message();
-        assert_eq!(
-            m,
-            "iCIMS allowed only 150 more calls today (limit 10000); the sync stopped to keep a \
-             safety margin and will resume on the next run after the reset at midnight UTC."
-        );
     }
 }

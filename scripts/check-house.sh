@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Checks "who may import whom" (docs/ARCHITECTURE.md) from Cargo's own dependency graph: the
-# normal dependencies of each crate, the ones that ship. Fails naming every rule broken.
+# Checks the house rules of docs/ARCHITECTURE.md that a machine can check, and fails naming
+# every one broken:
+# - who may import whom, from Cargo's own dependency graph (the normal dependencies of each
+#   crate, the ones that ship);
+# - no source file of the engine (crates/core/src) over 600 lines, unless its first comment
+#   says why it is long ("long because …").
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -39,5 +43,14 @@ forbid deps icims-namely-core sandbox icims-namely-sandbox-host axum tauri clap
 forbid direct icims-namely-cli icims namely rusqlite keyring-core
 forbid direct icims-namely-app icims namely rusqlite keyring-core
 
+# Files of the engine stay small enough to read in one sitting.
+while IFS= read -r file; do
+  lines=$(wc -l <"$file")
+  if ((lines > 600)) && ! head -n 5 "$file" | grep -qi "long because"; then
+    echo "size: $file has $lines lines (over 600): split it by concern, or say in its first comment why it is long" >&2
+    broken=1
+  fi
+done < <(find crates/core/src -name '*.rs' | sort)
+
 if ((broken)); then exit 1; fi
-echo "layering: every crate depends only on what it may (checked with cargo tree)"
+echo "house rules: every crate depends only on what it may (cargo tree); no engine file over 600 lines"
