@@ -584,10 +584,7 @@ async fn sync(
 ) -> u8 {
     if retry_failed {
         // Nothing to retry is a success for a script run from cron, not a usage error.
-        let nothing = engine
-            .settings(name)
-            .and_then(|s| Ok(engine.store().failed_person_ids(&s.name)?))
-            .map(|failed| failed.is_empty());
+        let nothing = engine.failed_to_retry(name).map(|failed| failed == 0);
         match nothing {
             Ok(true) => {
                 if out.json {

@@ -348,7 +348,7 @@ pub fn run_exit_code(d: &RunDetails) -> u8 {
 }
 
 pub fn write_csv(engine: &Engine, run: RunId, target: &str) -> Result<(), EngineError> {
-    let csv = engine.store().record_csv(run)?;
+    let csv = engine.run_csv(run)?;
     if target == "-" {
         print!("{csv}");
     } else {

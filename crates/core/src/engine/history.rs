@@ -30,6 +30,17 @@ impl Engine {
         })
     }
 
+    /// A run as CSV (RFC 4180, one row per record).
+    pub fn run_csv(&self, run_id: RunId) -> Result<String> {
+        Ok(self.inner.store.record_csv(run_id)?)
+    }
+
+    /// How many persons of a connection "Retry failed" would send again.
+    pub fn failed_to_retry(&self, name: &str) -> Result<usize> {
+        let settings = self.settings(name)?;
+        Ok(self.inner.store.failed_person_ids(&settings.name)?.len())
+    }
+
     /// Writes a run as CSV into `folder` (the user's Downloads folder when None).
     pub fn export_run_csv(
         &self,
@@ -37,7 +48,7 @@ impl Engine {
         folder: Option<&std::path::Path>,
     ) -> Result<ExportedFile> {
         let details = self.run_details(run_id)?;
-        let csv = self.inner.store.record_csv(run_id)?;
+        let csv = self.run_csv(run_id)?;
         let folder = match folder {
             Some(f) => f.to_path_buf(),
             None => directories::UserDirs::new()
