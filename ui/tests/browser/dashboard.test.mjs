@@ -87,6 +87,15 @@ describe("dashboard", () => {
     await visible(acme.getByText("✓ Sync finished: 9 added"));
     await buttonState(button(acme, "Sync now"), true);
     await visible(acme.getByText(/Today \d\d:\d\d — 9 added$/));
+    // Like the shell, the fake ends every run with `sync-finished`, after the last progress.
+    const events = await fake.events(page);
+    const last = events.at(-1);
+    assert.equal(last.event, "sync-finished");
+    assert.equal(last.payload.connection, "Acme");
+    assert.equal(last.payload.run.status, "succeeded");
+    assert.equal(last.payload.run.counts.created, 9);
+    assert.equal(events.at(-2).event, "sync-progress");
+    assert.equal(events.at(-2).payload.phase, "done");
     await done();
   });
 
@@ -99,9 +108,10 @@ describe("dashboard", () => {
     await button(acme, "Sync now").click();
     await visible(acme.getByText("A sync is already running for this company. Wait until it ends."));
     await buttonState(button(acme, "Sync in progress"), false);
-    // Its progress arrives as events; when it ends, the button comes back.
+    // Its progress arrives as events and its end as `sync-finished`, as the shell sends for
+    // scheduled runs too; when it ends, the button comes back.
     await fake.set(page, "Acme", { running: false });
-    await page.evaluate(() =>
+    await page.evaluate(() => {
       window.__fake.emit("sync-progress", {
         connection: "Acme",
         run_id: 99,
@@ -109,8 +119,9 @@ describe("dashboard", () => {
         done: 0,
         total: 0,
         counts: { read: 0, created: 0, would_create: 0, already_in_namely: 0, needs_review: 0, invalid: 0, failed: 0 },
-      }),
-    );
+      });
+      window.__fake.emit("sync-finished", { connection: "Acme", run: null });
+    });
     await buttonState(button(acme, "Sync now"), true);
     await done();
   });

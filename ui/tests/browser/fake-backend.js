@@ -7,40 +7,134 @@
 //   __fake.pause(key) / __fake.step(key, n) / __fake.resume(key)  hold a command (key = its name)
 //       or the sync's progress checkpoints (key "sync") until the test lets them go;
 //   __fake.set(connection, patch)  change what "Namely"/"iCIMS" would answer (e.g. the field);
-//   __fake.calls                    every command received, with its arguments.
+//   __fake.calls                    every command received, with its arguments;
+//   __fake.emitted                  every backend event sent (`sync-progress`, `sync-finished`);
+//   __fake.emit(event, payload)     send a backend event, e.g. the end of a scheduled run.
 // The scenario comes from `window.__FAKE_SCENARIO__` (set by an earlier init script).
+//
+// It stays a plain script (no imports at run time), but `npm run check` type-checks it
+// against the interface generated from the Rust side (ui/src/ipc/commands.ts and bindings.ts,
+// see tests/tsconfig.json): `commands` must implement exactly the commands of `Commands`, with
+// their argument names and answers, and `emit` sends only the events of `Events`. When the
+// backend's surface changes, this file fails the check until the fake follows.
+// @ts-check
+
+/**
+ * @typedef {import("../../src/ipc/commands").Commands} Commands
+ * @typedef {import("../../src/ipc/commands").Events} Events
+ * @typedef {import("../../src/ipc/bindings").CheckCode} CheckCode
+ * @typedef {import("../../src/ipc/bindings").CheckResult} CheckResult
+ * @typedef {import("../../src/ipc/bindings").ConnectionDetails} ConnectionDetails
+ * @typedef {import("../../src/ipc/bindings").ConnectionSummary} ConnectionSummary
+ * @typedef {import("../../src/ipc/bindings").Counts} Counts
+ * @typedef {import("../../src/ipc/bindings").ErrorCode} ErrorCode
+ * @typedef {import("../../src/ipc/bindings").Field} Field
+ * @typedef {import("../../src/ipc/bindings").Health} Health
+ * @typedef {import("../../src/ipc/bindings").IcimsInput} IcimsInput
+ * @typedef {import("../../src/ipc/bindings").IcimsRegion} IcimsRegion
+ * @typedef {import("../../src/ipc/bindings").IpcError} IpcError
+ * @typedef {import("../../src/ipc/bindings").OutcomeKind} OutcomeKind
+ * @typedef {import("../../src/ipc/bindings").OwnerCandidate} OwnerCandidate
+ * @typedef {import("../../src/ipc/bindings").OwnerStep} OwnerStep
+ * @typedef {import("../../src/ipc/bindings").PermalinkView} PermalinkView
+ * @typedef {import("../../src/ipc/bindings").RecordView} RecordView
+ * @typedef {import("../../src/ipc/bindings").RunDetails} RunDetails
+ * @typedef {import("../../src/ipc/bindings").Schedule} Schedule
+ * @typedef {import("../../src/ipc/bindings").SettingsView} SettingsView
+ * @typedef {import("../../src/ipc/bindings").SetupStep} SetupStep
+ * @typedef {import("../../src/ipc/bindings").SignInResult} SignInResult
+ * @typedef {import("../../src/ipc/bindings").StepStatus} StepStatus
+ * @typedef {import("../../src/ipc/bindings").SyncPhase} SyncPhase
+ * @typedef {import("../../src/ipc/bindings").Trigger} Trigger
+ */
+
+/**
+ * One handler per command of the backend, and no other: a missing or unknown command, an
+ * argument the command does not declare, or an answer of the wrong shape fails the check.
+ * @typedef {{ [K in keyof Commands]: (args: Commands[K]["args"]) => Commands[K]["returns"] | Promise<Commands[K]["returns"]> }} Handlers
+ */
+
+/**
+ * The fake's own state (never sent as is).
+ * @typedef {"new" | "already" | "review" | "invalid" | "fail"} HireKind
+ * @typedef {{ person_id: number, name: string, email: string | null, start: Date, kind: HireKind }} Hire
+ * @typedef {{ total?: number, new?: number, fail?: number, review?: number, invalid?: number }} HirePlan
+ * @typedef {"found" | "missing" | "typo" | "number"} FieldState
+ * @typedef {"olivia" | "sam" | "alex" | "riley"} OwnerKey
+ * @typedef {"ok" | "none" | "unknown"} OwnerSet
+ * @typedef {"new" | "field" | "sign_in" | "owner" | "icims" | "review" | "done"} Stage
+ * @typedef {Omit<StepStatus, "step">} StepRecord
+ * @typedef {RunDetails & { retried?: boolean }} FakeRun
+ * @typedef {{
+ *   name: string, permalink?: string, sandbox?: boolean, company?: string, stage?: Stage,
+ *   token?: string | null, icimsRegion?: IcimsRegion, hired?: string[], schedule?: Schedule,
+ *   field?: FieldState, owners?: OwnerSet, hires?: HirePlan, history?: boolean,
+ * }} ConnectionSpec
+ * @typedef {{
+ *   delayMs?: number, syncStepMs?: number, field?: FieldState, owners?: OwnerSet,
+ *   keychainPersistent?: boolean, connections?: ConnectionSpec[],
+ * }} Scenario
+ * @typedef {{
+ *   name: string, permalink: string, web_url: string, sandbox: boolean,
+ *   company: string, company_known: boolean,
+ *   token: string | null, tokenSavedAt: string, hmac: string | null, hmacSavedAt: string,
+ *   icims: { customer_id: string | null, username: string | null, region: IcimsRegion },
+ *   expect: { customer_id: string, username: string, key: string, region: IcimsRegion },
+ *   hired: string[], schedule: Schedule, field: FieldState, owners: OwnerSet,
+ *   owner: string | null, steps: Record<SetupStep, StepRecord>, hires: Hire[], running: boolean,
+ * }} Connection
+ * @typedef {{ paused: boolean, credits: number, waiters: Array<() => void> }} Gate
+ */
+
 (() => {
   "use strict";
-  const scenario = window.__FAKE_SCENARIO__ || {};
+  /** The page's globals this script reads and sets (`__FAKE_SCENARIO__`, `__fake`, Tauri's internals). */
+  const win = /** @type {any} */ (window);
+  /** @type {Scenario} */
+  const scenario = win.__FAKE_SCENARIO__ || {};
   const DELAY = scenario.delayMs ?? 40;
+  /** @param {number} ms */
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
   // ---------- time helpers (everything relative to "now", in the page's zone) ----------
   const now = () => new Date();
+  /** @param {Date} d */
   const iso = (d) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
-  /** Today (plus `days`) at hh:mm local time. */
+  /**
+   * Today (plus `days`) at hh:mm local time.
+   * @param {number} days @param {number} hh @param {number} mm
+   */
   function localAt(days, hh, mm) {
     const d = new Date();
     d.setDate(d.getDate() + days);
     d.setHours(hh, mm, 0, 0);
     return d;
   }
+  /** @param {Date} d @param {number} s */
   const addSeconds = (d, s) => new Date(d.getTime() + s * 1000);
+  /** @param {Date} d */
   const longDate = (d) => new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric" }).format(d);
 
   // ---------- people ----------
   const FIRST = ["Jane", "Omar", "Priya", "Lucas", "Mei", "Tom", "Ana", "Kofi", "Sara", "Ivan", "Lena", "Raj", "Nora", "Ben", "Yuki", "Eva"];
   const LAST = ["Doe", "Haddad", "Nair", "Silva", "Chen", "Baker", "Costa", "Mensah", "Berg", "Petrov", "Vogel", "Rao", "Quinn", "Ortiz", "Sato", "Novak"];
+  /** @param {number} i */
   function person(i) {
     const first = FIRST[i % FIRST.length];
     const last = LAST[Math.floor(i / FIRST.length) % LAST.length];
     return { name: `${first} ${last}`, email: `${first}.${last}${i >= 256 ? i : ""}@example.com`.toLowerCase() };
   }
 
-  /** The hires iCIMS would return. kind: new | already | review | invalid | fail */
+  /**
+   * The hires iCIMS would return. kind: new | already | review | invalid | fail
+   * @param {number} total @param {HirePlan} plan
+   * @returns {Hire[]}
+   */
   function makeHires(total, plan) {
+    /** @type {Hire[]} */
     const hires = [];
     let i = 0;
+    /** @param {HireKind} kind @param {Partial<Hire>} extra */
     const push = (kind, extra = {}) => {
       const p = person(i);
       const start = localAt(5 + (i % 20), 0, 0);
@@ -55,25 +149,40 @@
     return hires;
   }
 
+  /** @type {Record<OwnerKey, Omit<OwnerCandidate, "verified_at">>} */
   const OWNERS = {
     olivia: { profile_id: "p-olivia", full_name: "Olivia Owner", email: "olivia@acme.example", access_role: "Administrator", user_status: "active", verdict: "can_own", reason: "✓ can own" },
     sam: { profile_id: "p-sam", full_name: "Sam Staff", email: "sam@acme.example", access_role: "Employee", user_status: "active", verdict: "not_administrator", reason: "✗ not an Administrator" },
     alex: { profile_id: "p-alex", full_name: "Alex Former", email: "alex@acme.example", access_role: "Administrator", user_status: "inactive", verdict: "inactive", reason: "✗ inactive in Namely" },
     riley: { profile_id: "p-riley", full_name: "Riley Roe", email: "riley@acme.example", access_role: null, user_status: "active", verdict: "role_unknown", reason: "? role unknown — confirm in Namely" },
   };
+  /** @type {Record<OwnerSet, OwnerKey[]>} */
   const OWNER_SETS = { ok: ["olivia", "sam", "alex"], none: ["sam", "alex"], unknown: ["riley", "sam"] };
 
+  /** @type {SetupStep[]} */
   const STEPS = ["namely_field", "namely_sign_in", "owner", "icims", "review"];
+  /** @type {Record<Stage, number>} */
   const STAGES = { new: 0, field: 0, sign_in: 1, owner: 2, icims: 3, review: 4, done: 5 };
 
   // ---------- state ----------
-  const state = { connections: new Map(), runs: [], nextRunId: 1 };
+  const state = {
+    /** @type {Map<string, Connection>} */
+    connections: new Map(),
+    /** @type {FakeRun[]} */
+    runs: [],
+    nextRunId: 1,
+  };
 
+  /**
+   * @param {ConnectionSpec} spec
+   * @returns {Connection}
+   */
   function makeConnection(spec) {
     const stage = STAGES[spec.stage ?? "new"];
     const checked = iso(localAt(0, 8, 30) < now() ? localAt(0, 8, 30) : addSeconds(now(), -3600));
     const permalink = spec.permalink ?? spec.name.toLowerCase();
     const sandbox = !!spec.sandbox;
+    /** @type {Connection} */
     const conn = {
       name: spec.name,
       permalink,
@@ -94,18 +203,19 @@
       field: spec.field ?? scenario.field ?? "found",
       owners: spec.owners ?? scenario.owners ?? "ok",
       owner: stage >= 3 ? "p-olivia" : null,
-      steps: {},
+      steps: /** @type {Record<SetupStep, StepRecord>} */ ({}),
       hires: makeHires(spec.hires?.total ?? 13, spec.hires ?? { new: 9, review: 1, invalid: 1 }),
       running: false,
     };
     for (const [i, step] of STEPS.entries()) {
       conn.steps[step] = i < stage
-        ? { state: "passed", message: passedMessage(conn, step), checked_at: checked }
-        : { state: "not_started", message: null, checked_at: null };
+        ? { state: "passed", code: "passed", message: passedMessage(conn, step), checked_at: checked }
+        : { state: "not_started", code: null, message: null, checked_at: null };
     }
     return conn;
   }
 
+  /** @param {Connection} conn @param {SetupStep} step */
   function passedMessage(conn, step) {
     switch (step) {
       case "namely_field": return "Found the field `icims_id` (Text).";
@@ -117,19 +227,28 @@
   }
 
   // ---------- errors and views ----------
+  /**
+   * An IpcError, as every failing command rejects with.
+   * @param {ErrorCode} code @param {string} message @param {Field | null} field
+   * @returns {IpcError}
+   */
   const fail = (code, message, field = null) => ({ code, message, field });
+  /** @param {string} name */
   function get(name) {
     const c = state.connections.get(name);
     if (!c) throw fail("not_found", `There is no company called "${name}" in the app.`);
     return c;
   }
+  /** @param {Connection} c */
   const allPassed = (c) => STEPS.every((s) => c.steps[s].state === "passed");
+  /** @param {Connection} c @returns {Health} */
   const health = (c) => ({
     setup_complete: allPassed(c),
     owner_valid: c.steps.owner.state === "passed",
     icims_key_set: !!c.hmac,
     namely_token_set: !!c.token,
   });
+  /** @param {Connection} c @returns {SettingsView} */
   function settings(c) {
     return {
       name: c.name,
@@ -145,6 +264,7 @@
       sandbox: c.sandbox,
     };
   }
+  /** @param {Connection} c @returns {ConnectionDetails} */
   function details(c) {
     return {
       settings: settings(c),
@@ -158,6 +278,7 @@
       health: health(c),
     };
   }
+  /** @param {Connection} c @returns {string | null} */
   function nextSync(c) {
     const s = c.schedule;
     if (s.kind === "off") return null;
@@ -165,6 +286,7 @@
     const today = localAt(0, s.hour, s.minute);
     return iso(today > now() ? today : localAt(1, s.hour, s.minute));
   }
+  /** @param {Connection} c @returns {ConnectionSummary} */
   function summaryOf(c) {
     const last = state.runs.filter((r) => r.summary.connection === c.name && !r.summary.dry_run).at(-1);
     return {
@@ -179,15 +301,26 @@
       running: c.running,
     };
   }
-  function check(step, passed, summary, fix = null, field = null, detail = null) {
-    return { step, passed, summary, fix, field, detail, checked_at: iso(now()) };
+  /**
+   * A check's result; it passed when `code` is "passed", as in the backend.
+   * @param {SetupStep} step @param {CheckCode} code @param {string} summary
+   * @param {string | null} fix @param {Field | null} field @param {string | null} detail
+   * @returns {CheckResult}
+   */
+  function check(step, code, summary, fix = null, field = null, detail = null) {
+    return { step, code, passed: code === "passed", summary, fix, field, detail, checked_at: iso(now()) };
   }
+  /**
+   * Stores a check's result as its stop's status.
+   * @param {Connection} c @param {SetupStep} step @param {CheckResult} result
+   */
   function record(c, step, result) {
-    c.steps[step] = { state: result.passed ? "passed" : "failed", message: result.summary, checked_at: result.checked_at };
+    c.steps[step] = { state: result.passed ? "passed" : "failed", code: result.code, message: result.summary, checked_at: result.checked_at };
     return result;
   }
 
   // ---------- permalinks ----------
+  /** @param {string} input @returns {PermalinkView} */
   function normalize(input) {
     let s = String(input ?? "").trim().toLowerCase();
     if (!s) throw fail("invalid_input", "Type the company's Namely permalink.", "namely_permalink");
@@ -204,32 +337,36 @@
   }
 
   // ---------- owners ----------
+  /** @param {Connection} c @returns {OwnerStep} */
   function ownerStep(c) {
+    /** @type {OwnerCandidate[]} */
     const candidates = OWNER_SETS[c.owners].map((k) => ({ ...OWNERS[k], verified_at: iso(addSeconds(now(), -600)) }));
     const chosen = candidates.find((p) => p.profile_id === c.owner) ?? null;
     let result;
     if (!candidates.some((p) => p.verdict === "can_own" || p.verdict === "role_unknown")) {
-      result = check("owner", false, "Nobody who has signed in can own this connection.", "An active Administrator must sign in once.");
+      result = check("owner", "no_eligible_owner", "Nobody who has signed in can own this connection.", "An active Administrator must sign in once.");
     } else if (!chosen) {
-      result = check("owner", false, "Choose who owns this connection.");
+      result = check("owner", "owner_not_chosen", "Choose who owns this connection.");
     } else if (chosen.verdict === "role_unknown") {
       result = check(
         "owner",
-        false,
+        "owner_unverified",
         `Namely did not say which access role ${chosen.full_name} has.`,
         "Confirm in Namely (Company › Settings › Access Roles) that they are an Administrator, then Check again.",
         null,
         "GET /api/v1/profiles/p-riley: access_role missing from the reply",
       );
     } else {
-      result = check("owner", true, `${chosen.full_name} owns this connection.`);
+      result = check("owner", "passed", `${chosen.full_name} owns this connection.`);
     }
     record(c, "owner", result);
     return { candidates, chosen_profile_id: c.owner, check: result };
   }
 
   // ---------- runs ----------
+  /** @returns {Counts} */
   const zero = () => ({ read: 0, created: 0, would_create: 0, already_in_namely: 0, needs_review: 0, invalid: 0, failed: 0 });
+  /** @param {Hire} h @param {OutcomeKind} outcome */
   function reasonFor(h, outcome) {
     switch (outcome) {
       case "would_create": return `Will be added as ${h.name} (start ${longDate(h.start)})`;
@@ -240,6 +377,7 @@
       default: return "Failed: Namely rejected the home address (state 'XX') — will retry next run";
     }
   }
+  /** @param {Hire} h @param {OutcomeKind} outcome @param {Date} at @returns {RecordView} */
   function recordOf(h, outcome, at) {
     return {
       person_id: h.person_id,
@@ -251,8 +389,14 @@
       at: iso(at),
     };
   }
+  /** @type {Record<OutcomeKind, keyof Counts>} */
   const COUNT_KEY = { would_create: "would_create", created: "created", already_in_namely: "already_in_namely", needs_review: "needs_review", invalid: "invalid", failed: "failed" };
+  /**
+   * @param {Connection} c @param {Trigger} trigger @param {boolean} dryRun @param {Date} started
+   * @returns {FakeRun}
+   */
   function newRun(c, trigger, dryRun, started = now()) {
+    /** @type {FakeRun} */
     const run = {
       summary: {
         id: state.nextRunId++,
@@ -265,6 +409,7 @@
         counts: zero(),
         icims_calls: 0,
         namely_calls: 0,
+        error_code: null,
         error: null,
       },
       records: [],
@@ -272,10 +417,12 @@
     state.runs.push(run);
     return run;
   }
+  /** @param {FakeRun} run @param {Hire} h @param {OutcomeKind} outcome @param {Date} at */
   function add(run, h, outcome, at) {
     run.records.push(recordOf(h, outcome, at));
     run.summary.counts[COUNT_KEY[outcome]] += 1;
   }
+  /** @param {FakeRun} run @param {number} seconds */
   function finish(run, seconds) {
     const s = run.summary;
     s.ended_at = iso(addSeconds(new Date(s.started_at), seconds));
@@ -283,6 +430,7 @@
     s.icims_calls = 2 + s.counts.read * 2;
     s.namely_calls = 2 + s.counts.created + s.counts.failed;
   }
+  /** @param {Hire} h @param {boolean} dry @returns {OutcomeKind} */
   function planOutcome(h, dry) {
     if (h.kind === "already") return "already_in_namely";
     if (h.kind === "review") return "needs_review";
@@ -291,6 +439,7 @@
     return h.kind === "fail" ? "failed" : "created";
   }
 
+  /** @param {Connection} c */
   function seedHistory(c) {
     // Two days ago, manual: 5 added.
     const a = newRun(c, "manual", false, localAt(-2, 14, 12));
@@ -317,7 +466,9 @@
   }
 
   // ---------- gates: let tests hold a command or the sync at a checkpoint ----------
+  /** @type {Map<string, Gate>} */
   const gates = new Map();
+  /** @param {string} key */
   async function gate(key) {
     const g = gates.get(key);
     if (!g || !g.paused) return;
@@ -325,19 +476,54 @@
       g.credits -= 1;
       return;
     }
-    await new Promise((resolve) => g.waiters.push(resolve));
+    await new Promise((resolve) => g.waiters.push(() => resolve(undefined)));
   }
 
   // ---------- events (mirrors mockIPC's event plugin) ----------
+  /** @type {Map<number, (data: unknown) => unknown>} */
   const callbacks = new Map();
+  /** Event name → the callback ids listening to it. @type {Map<string, number[]>} */
   const listeners = new Map();
-  function emit(event, payload) {
+  /**
+   * Delivers any event to its listeners (also what the window's own `emit` reaches).
+   * @param {string} event @param {unknown} payload
+   */
+  function dispatch(event, payload) {
     for (const id of [...(listeners.get(event) ?? [])]) {
       const cb = callbacks.get(id);
       if (cb) cb({ event, id, payload });
     }
   }
+  /** Every backend event sent, in order, for tests to inspect. @type {Array<{ event: keyof Events, payload: unknown }>} */
+  const emitted = [];
+  /**
+   * Sends one of the backend's events, with the payload `Events` declares for it.
+   * @template {keyof Events} E
+   * @param {E} event @param {Events[E]} payload
+   */
+  function emit(event, payload) {
+    emitted.push({ event, payload: JSON.parse(JSON.stringify(payload)) });
+    dispatch(event, payload);
+  }
 
+  /**
+   * Runs a dry run, sync or retry as the shell does: whatever happens, its end is announced
+   * as `sync-finished`, with the run as history shows it, or null when it could not run.
+   * @param {string} name @param {() => FakeRun | Promise<FakeRun>} body
+   * @returns {Promise<FakeRun>}
+   */
+  async function announced(name, body) {
+    /** @type {FakeRun | null} */
+    let run = null;
+    try {
+      run = await body();
+      return run;
+    } finally {
+      emit("sync-finished", { connection: name, run: run ? JSON.parse(JSON.stringify(run.summary)) : null });
+    }
+  }
+
+  /** @param {Connection} c @param {Trigger} trigger @returns {Promise<FakeRun>} */
   async function runSync(c, trigger) {
     if (c.running) throw fail("busy", "A sync is already running for this company. Wait until it ends.");
     if (!c.token) throw fail("secret_missing", "The Namely token is missing. Add it again in Settings.", "namely_token");
@@ -345,6 +531,7 @@
     c.running = true;
     const run = newRun(c, trigger, false);
     const id = run.summary.id;
+    /** @param {SyncPhase} phase @param {number} done @param {number | null} total */
     const progress = async (phase, done, total) => {
       await gate("sync");
       await sleep(scenario.syncStepMs ?? 15);
@@ -377,7 +564,7 @@
       for (const h of hires) if (h.kind === "new") h.kind = "already";
       if (trigger === "retry") for (const h of hires) h.kind = "already";
       finish(run, 7 + Math.round(hires.length / 40));
-      c.steps.review = { state: "passed", message: "First sync finished.", checked_at: iso(now()) };
+      c.steps.review = { state: "passed", code: "passed", message: "First sync finished.", checked_at: iso(now()) };
       await progress("done", added, toAdd.length);
       return run;
     } finally {
@@ -385,17 +572,28 @@
     }
   }
 
-  /** What Retry failed sends again: the failed hires of the latest run that had failures. */
+  /**
+   * What Retry failed sends again: the failed hires of the latest run that had failures.
+   * @param {Connection} c @returns {Hire[]}
+   */
   function retryable(c) {
     const run = state.runs.filter((r) => r.summary.connection === c.name && r.summary.counts.failed > 0 && !r.retried).at(-1);
     if (!run) return [];
     run.retried = true;
     return run.records
       .filter((r) => r.outcome === "failed")
-      .map((r) => ({ person_id: r.person_id, name: r.name, email: r.email, start: localAt(7, 0, 0), kind: "new" }));
+      .map((r) => ({ person_id: r.person_id, name: r.name, email: r.email, start: localAt(7, 0, 0), kind: /** @type {const} */ ("new") }));
+  }
+
+  /** @param {number} runId */
+  function runById(runId) {
+    const run = state.runs.find((r) => r.summary.id === runId);
+    if (!run) throw fail("not_found", "This run is no longer in the history.");
+    return run;
   }
 
   // ---------- commands ----------
+  /** @type {Handlers} */
   const commands = {
     app_info: () => ({
       version: "0.1.0",
@@ -443,7 +641,7 @@
       if (!valid) {
         const result = check(
           "namely_sign_in",
-          false,
+          "token_refused",
           "Namely did not accept this token.",
           "Create a new personal access token in Namely and paste it here.",
           "namely_token",
@@ -464,12 +662,14 @@
       const c = get(name);
       if (!c.token) throw fail("secret_missing", "Sign in to Namely first: the app needs a token to read your fields.", "namely_token");
       const detail = "GET /api/v1/profiles/fields: 42 fields read";
-      const result = {
-        found: () => check("namely_field", true, "Found the field `icims_id` (Text).", null, null, detail),
-        missing: () => check("namely_field", false, "No field named `icims_id` yet.", "Create it as above, then Check again.", null, detail),
-        typo: () => check("namely_field", false, "Found `icmis_id`, which looks like a typo.", "Delete it and create `icims_id` — renaming keeps the old internal name, so it would still not match.", null, `${detail}; closest name: icmis_id (text)`),
-        number: () => check("namely_field", false, "Found `icims_id` but it is a Number field.", "Delete it and create it again as Text.", null, `${detail}; icims_id has type number`),
-      }[c.field]();
+      /** @type {Record<FieldState, () => CheckResult>} */
+      const results = {
+        found: () => check("namely_field", "passed", "Found the field `icims_id` (Text).", null, null, detail),
+        missing: () => check("namely_field", "field_missing", "No field named `icims_id` yet.", "Create it as above, then Check again.", null, detail),
+        typo: () => check("namely_field", "field_misspelt", "Found `icmis_id`, which looks like a typo.", "Delete it and create `icims_id` — renaming keeps the old internal name, so it would still not match.", null, `${detail}; closest name: icmis_id (text)`),
+        number: () => check("namely_field", "field_wrong_type", "Found `icims_id` but it is a Number field.", "Delete it and create it again as Text.", null, `${detail}; icims_id has type number`),
+      };
+      const result = results[c.field]();
       return record(c, "namely_field", result);
     },
 
@@ -511,58 +711,57 @@
       c.schedule = input.schedule;
       return details(c);
     },
-    preview_sync: ({ name }) => {
-      const c = get(name);
-      if (!c.token || !c.hmac) throw fail("secret_missing", "Finish the iCIMS and Namely steps first.");
-      const run = newRun(c, "manual", true);
-      for (const h of c.hires) {
-        run.summary.counts.read += 1;
-        add(run, h, planOutcome(h, true), now());
-      }
-      finish(run, 3);
-      return run;
-    },
-    sync_now: ({ name }) => runSync(get(name), "manual"),
-    retry_failed: ({ name }) => runSync(get(name), "retry"),
+    preview_sync: ({ name }) =>
+      announced(name, () => {
+        const c = get(name);
+        if (!c.token || !c.hmac) throw fail("secret_missing", "Finish the iCIMS and Namely steps first.");
+        const run = newRun(c, "manual", true);
+        for (const h of c.hires) {
+          run.summary.counts.read += 1;
+          add(run, h, planOutcome(h, true), now());
+        }
+        finish(run, 3);
+        return run;
+      }),
+    sync_now: ({ name }) => announced(name, () => runSync(get(name), "manual")),
+    retry_failed: ({ name }) => announced(name, () => runSync(get(name), "retry")),
 
     list_runs: ({ name, limit }) =>
       state.runs.filter((r) => r.summary.connection === name).map((r) => r.summary).reverse().slice(0, limit),
-    get_run: ({ runId }) => {
-      const run = state.runs.find((r) => r.summary.id === runId);
-      if (!run) throw fail("not_found", "This run is no longer in the history.");
-      return run;
-    },
+    get_run: ({ runId }) => runById(runId),
     export_run_csv: ({ runId }) => {
-      const run = commands.get_run({ runId });
+      const run = runById(runId);
       return { path: `/home/olivia/Documents/icims-namely/${run.summary.connection}-run-${runId}.csv`, rows: run.records.length };
     },
   };
 
+  /** @param {Connection} c @returns {SignInResult} */
   function signIn(c) {
     c.company_known = true;
     const who = { ...OWNERS[OWNER_SETS[c.owners][0]], verified_at: iso(now()) };
     // Deliberately terser than the interface's sentence: the UI composes it from the data.
-    const result = check("namely_sign_in", true, "Namely accepted the token.");
+    const result = check("namely_sign_in", "passed", "Namely accepted the token.");
     return { check: record(c, "namely_sign_in", result), company_name: c.company, signed_in_as: who };
   }
 
+  /** @param {Connection} c @param {IcimsInput} input @returns {CheckResult} */
   function icimsCheck(c, input) {
     const e = c.expect;
     const key = input.hmac_key ?? c.hmac;
     if (!/^\d+$/.test(input.customer_id)) {
-      return check("icims", false, "The Customer ID is digits only.", "Type it as your iCIMS contact gave it, for example 1234.", "icims_customer_id");
+      return check("icims", "icims_input_invalid", "The Customer ID is digits only.", "Type it as your iCIMS contact gave it, for example 1234.", "icims_customer_id");
     }
     if (!key) throw fail("secret_missing", "Paste the HMAC key.", "icims_hmac_key");
     if (input.customer_id !== e.customer_id) {
-      return check("icims", false, `iCIMS has no customer ${input.customer_id}.`, "Check the Customer ID with your iCIMS contact.", "icims_customer_id", `GET https://api.icims.com/customers/${input.customer_id}/search/people → 404 Not Found`);
+      return check("icims", "icims_customer_not_found", `iCIMS has no customer ${input.customer_id}.`, "Check the Customer ID with your iCIMS contact.", "icims_customer_id", `GET https://api.icims.com/customers/${input.customer_id}/search/people → 404 Not Found`);
     }
     if (input.region !== e.region) {
-      return check("icims", false, `This looks like an ${e.region.toUpperCase()} customer — try the ${e.region.toUpperCase()} region.`, null, "icims_region", "US endpoint answered 404 for this customer; EU endpoint answered 401");
+      return check("icims", "icims_wrong_region", `This looks like an ${e.region.toUpperCase()} customer — try the ${e.region.toUpperCase()} region.`, null, "icims_region", "US endpoint answered 404 for this customer; EU endpoint answered 401");
     }
     if (input.username !== e.username || key !== e.key) {
-      return check("icims", false, "iCIMS did not accept this username and HMAC key.", "Check both with your iCIMS contact; the key is case-sensitive.", "icims_hmac_key", `GET https://api.icims.com/customers/${input.customer_id}/search/people → 401 Unauthorized (signature mismatch)`);
+      return check("icims", "icims_credentials_refused", "iCIMS did not accept this username and HMAC key.", "Check both with your iCIMS contact; the key is case-sensitive.", "icims_hmac_key", `GET https://api.icims.com/customers/${input.customer_id}/search/people → 401 Unauthorized (signature mismatch)`);
     }
-    return check("icims", true, `Connected to iCIMS customer ${e.customer_id} as ${e.username}.`, null, null, "1 call used; 9,987 left today (limit 10,000)");
+    return check("icims", "passed", `Connected to iCIMS customer ${e.customer_id} as ${e.username}.`, null, null, "1 call used; 9,987 left today (limit 10,000)");
   }
 
   // ---------- seed ----------
@@ -575,11 +774,15 @@
   // ---------- the Tauri internals ----------
   const fake = {
     state,
+    /** @type {Array<{ cmd: string, args: unknown }>} */
     calls: [],
+    emitted,
     emit,
+    /** @param {string} key */
     pause(key) {
       gates.set(key, { paused: true, credits: 0, waiters: [] });
     },
+    /** @param {string} key */
     step(key, n = 1) {
       const g = gates.get(key);
       if (!g) return;
@@ -589,27 +792,35 @@
         else g.credits += 1;
       }
     },
+    /** @param {string} key */
     resume(key) {
       const g = gates.get(key);
       if (!g) return;
       g.paused = false;
       g.waiters.splice(0).forEach((r) => r());
     },
+    /** @param {string} key */
     waiting(key) {
       return gates.get(key)?.waiters.length ?? 0;
     },
+    /** @param {string} name @param {Partial<Connection>} patch */
     set(name, patch) {
       Object.assign(get(name), patch);
     },
   };
-  window.__fake = fake;
+  win.__fake = fake;
 
+  /**
+   * What `invoke` of @tauri-apps/api reaches: the event plugin, then the commands.
+   * @param {string} cmd @param {any} args
+   */
   async function invoke(cmd, args = {}) {
     fake.calls.push({ cmd, args });
     switch (cmd) {
       case "plugin:event|listen": {
-        if (!listeners.has(args.event)) listeners.set(args.event, []);
-        listeners.get(args.event).push(args.handler);
+        const list = listeners.get(args.event) ?? [];
+        listeners.set(args.event, list);
+        list.push(args.handler);
         return args.handler;
       }
       case "plugin:event|unlisten": {
@@ -619,17 +830,18 @@
         return null;
       }
       case "plugin:event|emit":
-        emit(args.event, args.payload);
+        dispatch(args.event, args.payload);
         return null;
     }
-    const handler = commands[cmd];
-    if (!handler) throw fail("internal", `unknown command ${cmd}`);
+    if (!Object.prototype.hasOwnProperty.call(commands, cmd)) throw fail("internal", `unknown command ${cmd}`);
+    const handler = /** @type {(args: unknown) => unknown} */ (commands[/** @type {keyof Commands} */ (cmd)]);
     await gate(cmd);
     await sleep(DELAY);
     // Copy answers so the app cannot mutate the fake's state by reference.
     return JSON.parse(JSON.stringify((await handler(args)) ?? null));
   }
 
+  /** @param {((data: unknown) => unknown) | undefined} callback @param {boolean} once */
   function transformCallback(callback, once = false) {
     const id = window.crypto.getRandomValues(new Uint32Array(1))[0];
     callbacks.set(id, (data) => {
@@ -639,15 +851,18 @@
     return id;
   }
 
-  window.__TAURI_INTERNALS__ = window.__TAURI_INTERNALS__ ?? {};
-  window.__TAURI_EVENT_PLUGIN_INTERNALS__ = window.__TAURI_EVENT_PLUGIN_INTERNALS__ ?? {};
-  Object.assign(window.__TAURI_INTERNALS__, {
+  win.__TAURI_INTERNALS__ = win.__TAURI_INTERNALS__ ?? {};
+  win.__TAURI_EVENT_PLUGIN_INTERNALS__ = win.__TAURI_EVENT_PLUGIN_INTERNALS__ ?? {};
+  Object.assign(win.__TAURI_INTERNALS__, {
     invoke,
     transformCallback,
+    /** @param {number} id */
     unregisterCallback: (id) => callbacks.delete(id),
+    /** @param {number} id @param {unknown} data */
     runCallback: (id, data) => callbacks.get(id)?.(data),
     callbacks,
     metadata: { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
   });
-  window.__TAURI_EVENT_PLUGIN_INTERNALS__.unregisterListener = (_event, id) => callbacks.delete(id);
+  /** @param {string} _event @param {number} id */
+  win.__TAURI_EVENT_PLUGIN_INTERNALS__.unregisterListener = (_event, id) => callbacks.delete(id);
 })();

@@ -140,6 +140,8 @@ export const fake = {
   waiting: (page, key) => page.evaluate((k) => window.__fake.waiting(k), key),
   set: (page, name, patch) => page.evaluate(([n, p]) => window.__fake.set(n, p), [name, patch]),
   calls: (page, cmd) => page.evaluate((c) => window.__fake.calls.filter((x) => x.cmd === c), cmd),
+  /** The backend events the fake sent, in order (all, or those named `event`). */
+  events: (page, event) => page.evaluate((e) => window.__fake.emitted.filter((x) => !e || x.event === e), event),
 };
 
 /** Waits until the fake has a sync (or command) parked at its gate, then lets `n` pass. */
