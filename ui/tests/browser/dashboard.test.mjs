@@ -128,6 +128,33 @@ describe("dashboard", () => {
 });
 
 describe("history", () => {
+  it("points a run that failed on a refused credential at Settings, by its error code", async () => {
+    const { page, done } = await openApp(browser, server.url, {
+      connections: [{ name: "Acme", stage: "done", failedRun: "namely_credentials" }],
+    });
+    await (await visible(button(card(page, "Acme"), "History"))).click();
+    await seeText(page, "History — Acme");
+    await page.locator("tbody tr").first().getByRole("button").click();
+    await seeText(page, "Namely refused the credential — sign in again. Nothing was sent.");
+    await seeText(page, "Namely refused the saved credential. Sign in to Namely again in Settings.");
+    await shot(page, "24b-history-failed-run-fix");
+    await button(page, "Open Settings").click();
+    await seeText(page, "Settings — Acme");
+    await visible(page.getByRole("heading", { name: "Namely token" }));
+    await done();
+  });
+
+  it("offers no Settings link where the next run simply tries again", async () => {
+    const { page, done } = await openApp(browser, server.url, {
+      connections: [{ name: "Acme", stage: "done", failedRun: "icims_unavailable" }],
+    });
+    await (await visible(button(card(page, "Acme"), "History"))).click();
+    await page.locator("tbody tr").first().getByRole("button").click();
+    await seeText(page, /after 3 attempts: iCIMS answered 503/);
+    assert.equal(await page.getByRole("button", { name: "Open Settings" }).count(), 0);
+    await done();
+  });
+
   it("lists runs newest first and opens one with every hire's reason", async () => {
     const { page, done } = await openApp(browser, server.url, TWO_COMPANIES);
     await (await visible(button(card(page, "Acme"), "History"))).click();

@@ -28,6 +28,7 @@
  * @typedef {import("../../src/ipc/bindings").ConnectionSummary} ConnectionSummary
  * @typedef {import("../../src/ipc/bindings").Counts} Counts
  * @typedef {import("../../src/ipc/bindings").ErrorCode} ErrorCode
+ * @typedef {import("../../src/ipc/bindings").RunErrorCode} RunErrorCode
  * @typedef {import("../../src/ipc/bindings").Field} Field
  * @typedef {import("../../src/ipc/bindings").Health} Health
  * @typedef {import("../../src/ipc/bindings").IcimsInput} IcimsInput
@@ -59,7 +60,7 @@
  * @typedef {"new" | "already" | "review" | "invalid" | "fail"} HireKind
  * @typedef {{ person_id: number, name: string, email: string | null, start: Date, kind: HireKind }} Hire
  * @typedef {{ total?: number, new?: number, fail?: number, review?: number, invalid?: number }} HirePlan
- * @typedef {"found" | "missing" | "typo" | "number"} FieldState
+ * @typedef {"found" | "missing" | "typo" | "number" | "hidden"} FieldState
  * @typedef {"olivia" | "sam" | "alex" | "riley"} OwnerKey
  * @typedef {"ok" | "none" | "unknown"} OwnerSet
  * @typedef {"new" | "field" | "sign_in" | "owner" | "icims" | "review" | "done"} Stage
@@ -69,6 +70,7 @@
  *   name: string, permalink?: string, sandbox?: boolean, company?: string, stage?: Stage,
  *   token?: string | null, icimsRegion?: IcimsRegion, hired?: string[], schedule?: Schedule,
  *   field?: FieldState, owners?: OwnerSet, hires?: HirePlan, history?: boolean,
+ *   failedRun?: RunErrorCode,
  * }} ConnectionSpec
  * @typedef {{
  *   delayMs?: number, syncStepMs?: number, field?: FieldState, owners?: OwnerSet,
@@ -465,6 +467,24 @@
     finish(d, 131);
   }
 
+  /**
+   * The newest run failed as a whole, with this error code (what the real engine records when
+   * Namely refuses the credential, iCIMS the key, …).
+   * @param {Connection} c @param {RunErrorCode} code
+   */
+  function seedFailedRun(c, code) {
+    const at = addSeconds(now(), -600);
+    const run = newRun(c, "schedule", false, at);
+    finish(run, 12);
+    run.summary.status = "failed";
+    run.summary.error_code = code;
+    run.summary.error = {
+      namely_credentials: "Namely refused the credential — sign in again. Nothing was sent.",
+      icims_credentials: "Could not read the hired workflows from iCIMS: iCIMS did not accept the username or HMAC key.",
+      icims_unavailable: "Could not read the hired workflows from iCIMS after 3 attempts: iCIMS answered 503.",
+    }[/** @type {string} */ (code)] ?? `The run failed (${code}).`;
+  }
+
   // ---------- gates: let tests hold a command or the sync at a checkpoint ----------
   /** @type {Map<string, Gate>} */
   const gates = new Map();
@@ -668,6 +688,7 @@
         missing: () => check("namely_field", "field_missing", "No field named `icims_id` yet.", "Create it as above, then Check again.", null, detail),
         typo: () => check("namely_field", "field_misspelt", "Found `icmis_id`, which looks like a typo.", "Delete it and create `icims_id` — renaming keeps the old internal name, so it would still not match.", null, `${detail}; closest name: icmis_id (text)`),
         number: () => check("namely_field", "field_wrong_type", "Found `icims_id` but it is a Number field.", "Delete it and create it again as Text.", null, `${detail}; icims_id has type number`),
+        hidden: () => check("namely_field", "field_hidden", "No field named `icims_id` is visible to Sam Staff (Employee).", "Namely shows custom fields only to people allowed to see them. Sign in as an active Administrator, then Check again.", "namely_token", `${detail}; the token belongs to an Employee`),
       };
       const result = results[c.field]();
       return record(c, "namely_field", result);
@@ -769,6 +790,7 @@
     const c = makeConnection(spec);
     state.connections.set(c.name, c);
     if (spec.history) seedHistory(c);
+    if (spec.failedRun) seedFailedRun(c, spec.failedRun);
   }
 
   // ---------- the Tauri internals ----------

@@ -92,6 +92,9 @@ describe("wizard", () => {
     await seeText(page, "No field named icims_id yet.");
     await seeText(page, "Create it as above, then Check again.");
     assert.equal(await continueButton(page).isDisabled(), true);
+    // What the check found (its code, not its words) decides what the stop puts first.
+    await visible(page.locator("ol.instructions.urgent"));
+    assert.equal(await page.locator("p.advice.urgent").count(), 0);
     await shot(page, "05-part1-missing");
 
     // Misspelt: delete and recreate, never rename. While checking, the rest stays usable.
@@ -109,6 +112,8 @@ describe("wizard", () => {
     await seeText(page, "✗ needs attention");
     await page.getByText("Details").first().click();
     await seeText(page, /closest name: icmis_id/);
+    await visible(page.locator("p.advice.urgent"));
+    assert.equal(await page.locator("ol.instructions.urgent").count(), 0);
     await shot(page, "06-part1-typo");
 
     await fake.set(page, "Acme", { field: "number" });
@@ -118,9 +123,20 @@ describe("wizard", () => {
     assert.equal(await continueButton(page).isDisabled(), true);
     await shot(page, "07-part1-wrong-type");
 
+    // Hidden from a non-administrator's token: sign in as an Administrator, right here.
+    await fake.set(page, "Acme", { field: "hidden" });
+    await button(page, "Check again").click();
+    await seeText(page, "No field named icims_id is visible to Sam Staff (Employee).");
+    await seeText(page, "Sign in as an Administrator");
+    await visible(page.locator("#field-admin-token"));
+    assert.equal(await page.locator(".urgent").count(), 0);
+    await shot(page, "07b-part1-hidden");
+
     await fake.set(page, "Acme", { field: "found" });
     await button(page, "Check again").click();
     await seeText(page, "Found the field icims_id (Text).");
+    assert.equal(await page.getByText("Sign in as an Administrator").count(), 0);
+    assert.equal(await page.locator(".urgent").count(), 0);
     await buttonState(continueButton(page), true);
     await seeText(page, /✓ verified at \d\d:\d\d/);
     await shot(page, "08-part1-found");
