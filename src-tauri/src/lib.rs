@@ -2,7 +2,7 @@
 
 mod ipc;
 
-use icims_namely_core::api::{RunDetails, SyncFinished, SyncProgress};
+use icims_namely_core::api::{RunDetails, SyncProgress};
 use icims_namely_core::engine::{Engine, EngineError, EngineOptions};
 use icims_namely_core::scheduler::{self, SchedulerEvents};
 use icims_namely_sandbox_host::InProcessSandbox;
@@ -28,11 +28,7 @@ impl<R: Runtime> SchedulerEvents for WindowEvents<R> {
         if let Err(e) = result {
             tracing::warn!(connection, error = %e, "scheduled sync did not run");
         }
-        let finished = SyncFinished {
-            connection: connection.to_string(),
-            run: result.as_ref().ok().map(|d| d.summary.clone()),
-        };
-        ipc::emit::sync_finished(&self.app, &finished);
+        ipc::finished(&self.app, connection, result);
     }
 }
 

@@ -38,14 +38,22 @@ async fn sync<R: Runtime>(
     let app = cx.app.clone();
     let progress = move |p: &SyncProgress| emit::sync_progress(&app, p);
     let result = cx.engine.sync(name, request, &progress, None).await;
-    emit::sync_finished(
-        cx.app,
-        &SyncFinished {
-            connection: name.to_string(),
-            run: result.as_ref().ok().map(|d| d.summary.clone()),
-        },
-    );
+    finished(cx.app, name, &result);
     result
+}
+
+/// Tells the window a run of `connection` ended (or could not run): every sync, the
+/// commands' and the scheduler's, ends with this.
+pub(crate) fn finished<R: Runtime>(
+    app: &AppHandle<R>,
+    connection: &str,
+    result: &Result<RunDetails, EngineError>,
+) {
+    let finished = SyncFinished {
+        connection: connection.to_string(),
+        run: result.as_ref().ok().map(|d| d.summary.clone()),
+    };
+    emit::sync_finished(app, &finished);
 }
 
 /// One command's signature as TypeScript sees it (for `typescript()`).

@@ -68,7 +68,8 @@ class Syncs {
       delete this.progress[connection];
       if (busy) this.running[connection] = true;
       else delete this.running[connection];
-      this.finished += 1;
+      // Lists reload on the run's `sync-finished` event, which the backend sends for this
+      // run too (even when it could not run), not a second time here.
     }
   }
 }
