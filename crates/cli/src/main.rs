@@ -294,6 +294,7 @@ fn add_option(field: &Field) -> Option<&'static str> {
         Field::Schedule => "--schedule",
         Field::NamelyUrl => "--namely-url",
         Field::IcimsUrl => "--icims-url",
+        Field::StartFrom => "--start-from",
         Field::NamelyToken | Field::IcimsHmacKey => return None,
     })
 }
@@ -351,6 +352,7 @@ async fn connection(engine: &Engine, cmd: ConnectionCommand) -> u8 {
                 icims_url: a.icims_url,
                 namely_url: a.namely_url,
                 schedule,
+                start_from: None,
             };
             match engine.add_connection(input) {
                 Ok(details) => {
@@ -539,6 +541,7 @@ fn check_code_exit(code: CheckCode) -> u8 {
         | C::TokenRefused
         | C::TokenForbidden
         | C::TokenOwnerUnknown
+        | C::TokenNotOwner
         | C::IcimsCredentialsRefused
         | C::IcimsNotIntegrationUser
         | C::IcimsBudgetExhausted
@@ -614,6 +617,7 @@ async fn sync(
         },
         dry_run,
         retry_failed,
+        create_anyway: None,
     };
     let result = engine.sync(name, request, &progress, None).await;
     if let Some(bar) = &bar {

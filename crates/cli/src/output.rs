@@ -220,6 +220,8 @@ pub fn update_bar(bar: &ProgressBar, p: &SyncProgress) {
 fn outcome(o: OutcomeKind) -> &'static str {
     match o {
         OutcomeKind::Created => "added",
+        OutcomeKind::CreatedWithWarning => "added (warning)",
+        OutcomeKind::LeftOut => "left out",
         OutcomeKind::WouldCreate => "would add",
         OutcomeKind::AlreadyInNamely => "already there",
         OutcomeKind::NeedsReview => "needs review",
@@ -236,6 +238,7 @@ fn status(s: RunStatus) -> &'static str {
         RunStatus::Failed => "failed",
         RunStatus::StoppedBudget => "stopped (iCIMS daily budget)",
         RunStatus::Interrupted => "interrupted",
+        RunStatus::NotStarted => "did not start",
     }
 }
 
@@ -325,7 +328,7 @@ pub fn run_exit_code(d: &RunDetails) -> u8 {
         | RunStatus::StoppedBudget
         | RunStatus::Interrupted
         | RunStatus::Running => crate::EXIT_RECORD_FAILURES,
-        RunStatus::Failed => match d.summary.error_code {
+        RunStatus::Failed | RunStatus::NotStarted => match d.summary.error_code {
             Some(RunErrorCode::LocalStorage) => crate::EXIT_RECORD_FAILURES,
             Some(
                 RunErrorCode::IcimsCredentials
@@ -340,7 +343,8 @@ pub fn run_exit_code(d: &RunDetails) -> u8 {
                 | RunErrorCode::Interrupted
                 | RunErrorCode::SecretMissing
                 | RunErrorCode::Keychain
-                | RunErrorCode::NotStarted,
+                | RunErrorCode::NotStarted
+                | RunErrorCode::OwnerInvalid,
             )
             | None => crate::EXIT_CREDENTIALS,
         },

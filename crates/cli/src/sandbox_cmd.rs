@@ -24,6 +24,16 @@ pub struct SandboxArgs {
     /// Employees already in Namely.
     #[arg(long, default_value_t = 8)]
     employees: usize,
+    /// Past hires (started between 60 days and 5 years ago): a hiring history that a first
+    /// sync must not import.
+    #[arg(long, default_value_t = 0)]
+    history: usize,
+    /// Current hires that HR already typed into Namely by hand (company email, no icims_id).
+    #[arg(long, default_value_t = 0)]
+    hand_made: usize,
+    /// Answer like Namely's recorded traffic: no access_role on profiles, no /companies/info.
+    #[arg(long)]
+    recorded: bool,
     /// How the Namely `icims_id` field is set up (to rehearse part 1 of the setup).
     #[arg(long, value_enum, default_value_t = FieldArg::Present)]
     field: FieldArg,
@@ -84,6 +94,8 @@ pub async fn run(args: SandboxArgs) -> u8 {
             seed: args.seed,
             hires: args.hires,
             employees: args.employees,
+            history: args.history,
+            hand_made: args.hand_made,
         },
         icims_port: args.icims_port,
         anchor_unix: Some(time::OffsetDateTime::now_utc().unix_timestamp()),
@@ -95,6 +107,11 @@ pub async fn run(args: SandboxArgs) -> u8 {
     config.namely.port = args.namely_port;
     config.namely.latency = Duration::from_millis(args.latency_ms);
     config.namely.error_rate = args.error_rate;
+    if args.recorded {
+        config.namely.include_access_role = false;
+        config.namely.include_access_role_on_me = false;
+        config.namely.companies_info = false;
+    }
     if let Some(key) = &args.hmac_key {
         config.icims.hmac_key = key.clone();
     }

@@ -33,6 +33,7 @@ async fn main() {
             seed: 42,
             hires,
             employees: 200,
+            ..SeedConfig::default()
         },
         ..SandboxConfig::default()
     };

@@ -54,6 +54,8 @@ pub enum Field {
     NamelyUrl,
     /// An explicit iCIMS address in place of the region's (sandbox, tests).
     IcimsUrl,
+    /// The start-from date.
+    StartFrom,
 }
 
 impl From<SecretKind> for Field {
@@ -111,6 +113,14 @@ pub struct SettingsView {
     pub icims_field_name: Option<String>,
     pub owner_profile_id: Option<String>,
     pub sandbox: bool,
+    /// `YYYY-MM-DD`: hires who started (else were hired) before it are never created.
+    pub start_from: String,
+    /// Why the next run reads again from the start-from date, when it will.
+    pub read_again_reason: Option<String>,
+    /// Hired statuses that matched no workflow since the start-from date.
+    pub unmatched_statuses: Vec<String>,
+    /// Who confirmed the owner's access role, when Namely did not report it.
+    pub owner_role_confirmation: Option<RoleConfirmationView>,
 }
 
 /// Health chips of a connection card.
@@ -138,6 +148,9 @@ pub struct ConnectionSummary {
     pub schedule: Schedule,
     /// A sync is running now.
     pub running: bool,
+    /// What needs attention besides setup: a hired status that matched nothing, a read that
+    /// will start again from the start-from date.
+    pub warnings: Vec<String>,
 }
 
 /// Everything the wizard and the settings page need about one connection.
@@ -230,7 +243,20 @@ pub struct OwnerCandidate {
 pub struct OwnerStep {
     pub candidates: Vec<OwnerCandidate>,
     pub chosen_profile_id: Option<String>,
+    /// The Namely profile the saved token belongs to.
+    pub token_profile_id: Option<String>,
+    /// Who confirmed the chosen owner's access role, when Namely did not report it.
+    pub role_confirmation: Option<RoleConfirmationView>,
     pub check: CheckResult,
+}
+
+/// "Administrator confirmed by Riley Roe on 29 Nov 2026".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RoleConfirmationView {
+    pub profile_id: String,
+    pub by: String,
+    /// RFC 3339, UTC.
+    pub at: String,
 }
 
 /// Hired statuses and schedule (stop 5 and settings).
@@ -238,6 +264,8 @@ pub struct OwnerStep {
 pub struct SyncSettingsInput {
     pub hired_statuses: Vec<String>,
     pub schedule: Schedule,
+    /// `YYYY-MM-DD`; `None` keeps the current start-from date.
+    pub start_from: Option<String>,
 }
 
 /// One row of the history.
@@ -272,6 +300,53 @@ pub struct RecordView {
     pub namely_profile_id: Option<String>,
     /// RFC 3339, UTC.
     pub at: String,
+    /// The hire's start date (else hire date), `YYYY-MM-DD`, when known.
+    pub start_date: Option<String>,
+}
+
+/// A hire waiting for a person's decision ("needs review"), with the Namely profile it may
+/// already be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReviewItem {
+    /// The iCIMS person id.
+    pub person_id: u64,
+    pub name: String,
+    pub email: Option<String>,
+    /// `YYYY-MM-DD`
+    pub start_date: Option<String>,
+    /// "Needs review: possibly already in Namely as …"
+    pub reason: String,
+    /// The Namely profile it may be, when one was found.
+    pub namely_profile_id: Option<String>,
+    pub namely_name: Option<String>,
+    pub namely_email: Option<String>,
+    /// RFC 3339, UTC: when the record was made.
+    pub since: String,
+}
+
+/// One start-from date on offer in stop 5.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct StartFromChoice {
+    /// `YYYY-MM-DD`
+    pub date: String,
+    /// "30 days ago (recommended) — 30 Oct 2026"
+    pub label: String,
+    /// Hires the latest dry run says this date would add; `None` before any dry run.
+    pub would_add: Option<u32>,
+    /// `would_add` is a lower bound: the date is earlier than the one the dry run read from.
+    pub at_least: bool,
+    /// This is the connection's start-from date now.
+    pub chosen: bool,
+}
+
+/// The start-from dates on offer, latest first, counted from the latest dry run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct StartFromChoices {
+    /// `YYYY-MM-DD`: the connection's start-from date.
+    pub start_from: String,
+    /// The dry run the counts come from.
+    pub preview_run_id: Option<i64>,
+    pub choices: Vec<StartFromChoice>,
 }
 
 /// A run with every record.

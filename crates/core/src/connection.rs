@@ -10,6 +10,7 @@ use crate::domain::NamelyProfileId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use time::Date;
 use time::OffsetDateTime;
 use ts_rs::TS;
 
@@ -195,6 +196,46 @@ pub struct ConnectionSettings {
     /// The company name Namely reported at the last successful sign-in.
     #[serde(default)]
     pub namely_company_name: Option<String>,
+    /// Hires who started (else were hired) before this day are never created. Default: 30
+    /// days before the connection was added ([`default_start_from`]).
+    #[serde(with = "start_day")]
+    pub start_from: Date,
+    /// Namely did not report the owner's access role, so a person confirmed that the owner is
+    /// an Administrator: for whom, by whom, when.
+    #[serde(default)]
+    pub owner_role_confirmation: Option<RoleConfirmation>,
+    /// The Namely profile the saved token belongs to (`GET /profiles/me` at the last sign-in).
+    #[serde(default)]
+    pub token_profile_id: Option<NamelyProfileId>,
+    /// Why the next run reads again from the start-from date ("the hired statuses changed").
+    #[serde(default)]
+    pub read_again_reason: Option<String>,
+    /// Hired statuses that matched no workflow in the last complete read from the start-from
+    /// date (a typo, or a status this tenant does not use).
+    #[serde(default)]
+    pub unmatched_statuses: Vec<String>,
+}
+
+time::serde::format_description!(start_day, Date, "[year]-[month]-[day]");
+
+/// "Riley Roe is an Administrator in Namely", confirmed by a person because Namely did not
+/// say (`docs/namely-api.md` §9 item 13).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleConfirmation {
+    /// The owner whose role was confirmed; void once another owner is chosen.
+    pub profile_id: NamelyProfileId,
+    /// Who confirmed: the Namely user signed in at the time, and this computer's user.
+    pub by: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// How many days before the day a connection is added its start-from date is, by default.
+pub const DEFAULT_START_FROM_DAYS: i64 = 30;
+
+/// The default start-from date: [`DEFAULT_START_FROM_DAYS`] before `added` (UTC day).
+pub fn default_start_from(added: OffsetDateTime) -> Date {
+    added.to_offset(time::UtcOffset::UTC).date() - time::Duration::days(DEFAULT_START_FROM_DAYS)
 }
 
 impl ConnectionSettings {
@@ -222,6 +263,11 @@ impl ConnectionSettings {
             sandbox: false,
             created_at,
             namely_company_name: None,
+            start_from: default_start_from(created_at),
+            owner_role_confirmation: None,
+            token_profile_id: None,
+            read_again_reason: None,
+            unmatched_statuses: Vec::new(),
         }
     }
 }

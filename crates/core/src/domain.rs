@@ -64,7 +64,7 @@ impl fmt::Display for IcimsPersonId {
 }
 
 /// A Namely profile id (UUID string).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct NamelyProfileId(pub String);
 
@@ -132,6 +132,8 @@ pub enum Decision {
     NeedsReview(Option<IndexEntry>),
     /// Required data is missing or malformed in iCIMS; nothing is sent.
     Invalid,
+    /// Started (else hired) before the connection's start-from date: never created.
+    LeftOut,
 }
 
 impl Decision {
@@ -143,6 +145,7 @@ impl Decision {
             Decision::AlreadyInNamely(_) => OutcomeKind::AlreadyInNamely,
             Decision::NeedsReview(_) => OutcomeKind::NeedsReview,
             Decision::Invalid => OutcomeKind::Invalid,
+            Decision::LeftOut => OutcomeKind::LeftOut,
         }
     }
 
@@ -160,13 +163,19 @@ words! {
     pub enum OutcomeKind {
         /// Created in Namely by this run.
         Created = "created",
+        /// Created in Namely by this run without an optional part Namely refused (home
+        /// address, gender); the reason says which.
+        CreatedWithWarning = "created_with_warning",
         /// Would be created (dry run only).
         WouldCreate = "would_create",
         AlreadyInNamely = "already_in_namely",
         NeedsReview = "needs_review",
         Invalid = "invalid",
-        /// Namely or the network refused it; it will be retried next run.
+        /// Namely or the network refused it; it will be retried (next run, or after a
+        /// back-off when the failure will not fix itself).
         Failed = "failed",
+        /// Started (else hired) before the connection's start-from date: never created.
+        LeftOut = "left_out",
     }
 }
 
@@ -177,6 +186,8 @@ words! {
         Schedule = "schedule",
         Cli = "cli",
         Retry = "retry",
+        /// A person resolved a "needs review" record (Link, or Create anyway).
+        Review = "review",
     }
 }
 
@@ -194,6 +205,9 @@ words! {
         StoppedBudget = "stopped_budget",
         /// Stopped before it ended: asked to, or the process ended (found at the next start).
         Interrupted = "interrupted",
+        /// Did not start: the pre-flight found setup broken, or a secret was missing; nothing
+        /// was read from iCIMS beyond the pre-flight and nothing was sent to Namely.
+        NotStarted = "not_started",
     }
 }
 
@@ -230,6 +244,9 @@ words! {
         Keychain = "keychain",
         /// The run could not start for another reason (its error says which).
         NotStarted = "not_started",
+        /// The run did not start: the Namely token is not the owner's, or the owner is no
+        /// longer an active Administrator, or cannot see `icims_id`.
+        OwnerInvalid = "owner_invalid",
     }
 }
 
@@ -295,6 +312,8 @@ words! {
         OwnerInactive = "owner_inactive",
         /// Namely did not say whether the chosen owner is an active Administrator.
         OwnerUnverified = "owner_unverified",
+        /// The saved Namely token belongs to someone other than the chosen owner.
+        TokenNotOwner = "token_not_owner",
 
         // Part 4: iCIMS.
         /// The Customer ID, Username or key as typed cannot be right (nothing was sent).
@@ -345,24 +364,28 @@ pub struct Counts {
     pub needs_review: u64,
     pub invalid: u64,
     pub failed: u64,
+    /// Left out: started before the start-from date.
+    #[serde(default)]
+    pub left_out: u64,
 }
 
 impl Counts {
     pub fn add(&mut self, kind: OutcomeKind) {
         match kind {
-            OutcomeKind::Created => self.created += 1,
+            OutcomeKind::Created | OutcomeKind::CreatedWithWarning => self.created += 1,
             OutcomeKind::WouldCreate => self.would_create += 1,
             OutcomeKind::AlreadyInNamely => self.already_in_namely += 1,
             OutcomeKind::NeedsReview => self.needs_review += 1,
             OutcomeKind::Invalid => self.invalid += 1,
             OutcomeKind::Failed => self.failed += 1,
+            OutcomeKind::LeftOut => self.left_out += 1,
         }
     }
 }
 
 /// What the engine remembers of one Namely profile, to match hires without listing every
 /// profile on every run. Kept in the local store and refreshed incrementally.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct IndexEntry {
     pub profile_id: NamelyProfileId,
     /// Value of the `icims_id` custom field, if set.
@@ -374,6 +397,14 @@ pub struct IndexEntry {
     pub full_name: String,
     /// "active", "pending", "inactive".
     pub user_status: String,
+    /// First and last name and start date (`YYYY-MM-DD`), to tell a possible match: a
+    /// profile HR typed by hand before the integration.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub start_date: Option<String>,
 }
 
 /// The Namely profile a hire becomes: exactly the fields this app sends, nothing else

@@ -212,6 +212,16 @@ pub fn parse_calendar_date(s: &str) -> Option<Date> {
     Date::from_calendar_date(i32::from(year), month, day).ok()
 }
 
+/// `2026-12-02`: how the store and the command line write a date.
+pub fn iso_date(date: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
 /// "2 Dec 2026": how history shows a date.
 pub fn human_date(date: Date) -> String {
     const MONTHS: [&str; 12] = [

@@ -2,15 +2,33 @@
 //!
 //! Order of the checks for one hire (after merging a person's several hired jobs into one):
 //! 1. a Namely profile carries `icims_id == person id` → [`Decision::AlreadyInNamely`];
-//! 2. [`map_hire`] finds problems → [`Decision::Invalid`];
-//! 3. the email belongs to a Namely profile (company or personal email) → [`Decision::NeedsReview`];
-//! 4. an earlier hire of this run that will be created has the same email → `NeedsReview`,
+//! 2. the start date (else hire date) is before the connection's start-from date →
+//!    [`Decision::LeftOut`]: a past hire nobody asked for is never created;
+//! 3. [`map_hire`] finds problems → [`Decision::Invalid`];
+//! 4. the email belongs to a Namely profile (company or personal email) → [`Decision::NeedsReview`];
+//! 5. a *possible match*: a profile without `icims_id` with the same first and last name
+//!    (ignoring case, accents and extra spaces) and the same start date — someone HR typed
+//!    by hand before the integration, under their company email → `NeedsReview`, unless a
+//!    person chose "Create anyway" for this hire;
+//! 6. an earlier hire of this run that will be created has the same email → `NeedsReview`,
 //!    so one mailbox never gets two profiles;
-//! 5. otherwise → [`Decision::Create`].
+//! 7. otherwise → [`Decision::Create`].
 
 use crate::domain::{Decision, Hire, IcimsPersonId, IndexEntry};
-use crate::mapping::{human_date, map_hire};
-use std::collections::{BTreeMap, HashMap};
+use crate::mapping::{human_date, iso_date, map_hire, parse_calendar_date};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use time::Date;
+use unicode_normalization::UnicodeNormalization;
+
+/// What a plan follows besides the hires and the index.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules<'a> {
+    /// Hires who started (else were hired) before this day are left out.
+    pub start_from: Date,
+    /// Hires a person reviewed and chose to create although a possible match exists (the
+    /// email rule still holds).
+    pub create_anyway: &'a BTreeSet<IcimsPersonId>,
+}
 
 /// Lookups over what the engine knows of Namely's profiles.
 #[derive(Debug, Clone, Default)]
@@ -20,6 +38,8 @@ pub struct NamelyIndex {
     by_icims_id: HashMap<String, Vec<usize>>,
     /// Trimmed, lowercased company or personal email → positions in `entries`, ascending.
     by_email: HashMap<String, Vec<usize>>,
+    /// (folded first and last name, start date) of profiles without `icims_id` → positions.
+    by_name_and_start: HashMap<(String, String), Vec<usize>>,
 }
 
 impl NamelyIndex {
@@ -31,6 +51,15 @@ impl NamelyIndex {
         for (i, e) in entries.iter().enumerate() {
             if let Some(id) = non_empty(e.icims_id.as_deref()) {
                 index.by_icims_id.entry(id.to_string()).or_default().push(i);
+            }
+            if non_empty(e.icims_id.as_deref()).is_none()
+                && let Some(key) = name_key(
+                    e.first_name.as_deref(),
+                    e.last_name.as_deref(),
+                    e.start_date.as_deref(),
+                )
+            {
+                index.by_name_and_start.entry(key).or_default().push(i);
             }
             for email in [e.email.as_deref(), e.personal_email.as_deref()] {
                 if let Some(email) = non_empty(email) {
@@ -64,6 +93,18 @@ impl NamelyIndex {
         self.lookup(&self.by_email, &email.trim().to_lowercase())
     }
 
+    /// Profiles without `icims_id` with this first and last name (folded) and start date.
+    pub fn possible_matches(&self, first: &str, last: &str, start: Date) -> Vec<&IndexEntry> {
+        match name_key(Some(first), Some(last), Some(&iso_date(start))) {
+            Some(key) => self
+                .by_name_and_start
+                .get(&key)
+                .map(|positions| positions.iter().map(|&i| &self.entries[i]).collect())
+                .unwrap_or_default(),
+            None => Vec::new(),
+        }
+    }
+
     fn lookup<'a>(&'a self, map: &HashMap<String, Vec<usize>>, key: &str) -> Vec<&'a IndexEntry> {
         map.get(key)
             .map(|positions| positions.iter().map(|&i| &self.entries[i]).collect())
@@ -82,15 +123,43 @@ pub struct PlannedRecord {
     pub reason: String,
 }
 
-/// Decide, for every hire, exactly one of Create / AlreadyInNamely / NeedsReview / Invalid.
-/// One record per iCIMS person, ordered by person id.
-pub fn plan(hires: &[Hire], index: &NamelyIndex) -> Vec<PlannedRecord> {
+/// Decide, for every hire, exactly one of Create / AlreadyInNamely / LeftOut / NeedsReview /
+/// Invalid. One record per iCIMS person, ordered by person id.
+pub fn plan(hires: &[Hire], index: &NamelyIndex, rules: &Rules<'_>) -> Vec<PlannedRecord> {
     // Emails (lowercased) that this run will create a profile for, and whose they are.
     let mut claimed: HashMap<String, IcimsPersonId> = HashMap::new();
     merge_by_person(hires)
         .into_iter()
-        .map(|hire| decide(hire, index, &mut claimed))
+        .map(|hire| decide(hire, index, rules, &mut claimed))
         .collect()
+}
+
+/// A name as compared for a possible match: lowercased, accents removed, spaces collapsed.
+fn fold(name: &str) -> String {
+    name.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn name_key(
+    first: Option<&str>,
+    last: Option<&str>,
+    start: Option<&str>,
+) -> Option<(String, String)> {
+    let (first, last) = (fold(first?), fold(last?));
+    let start = parse_calendar_date(start?.trim())?;
+    (!first.is_empty() && !last.is_empty())
+        .then(|| (format!("{first}\u{1f}{last}"), iso_date(start)))
+}
+
+/// The day a hire counts from: the start date, else the hire date (as `map_hire` does).
+fn counts_from(hire: &Hire) -> Option<Date> {
+    let start = non_empty(hire.start_date.as_deref()).and_then(parse_calendar_date);
+    start.or_else(|| non_empty(hire.hire_date.as_deref()).and_then(parse_calendar_date))
 }
 
 /// One `Hire` per person id, ascending. Workflow ids are merged (sorted, deduplicated); the
@@ -134,6 +203,7 @@ fn fill<T: Clone>(slot: &mut Option<T>, other: &Option<T>) {
 fn decide(
     hire: Hire,
     index: &NamelyIndex,
+    rules: &Rules<'_>,
     claimed: &mut HashMap<String, IcimsPersonId>,
 ) -> PlannedRecord {
     let icims_id = hire.person_id.to_string();
@@ -157,6 +227,17 @@ fn decide(
         return record(hire, Decision::AlreadyInNamely(first.clone()), reason);
     }
 
+    if let Some(day) = counts_from(&hire)
+        && day < rules.start_from
+    {
+        let reason = format!(
+            "Left out: started {}, before the start-from date {}",
+            human_date(day),
+            human_date(rules.start_from)
+        );
+        return record(hire, Decision::LeftOut, reason);
+    }
+
     let draft = match map_hire(&hire) {
         Ok(d) => d,
         Err(problems) => {
@@ -174,6 +255,21 @@ fn decide(
             whose(owner)
         );
         return record(hire, Decision::NeedsReview(Some(owner.clone())), reason);
+    }
+
+    if !rules.create_anyway.contains(&hire.person_id)
+        && let Some(&maybe) = index
+            .possible_matches(&draft.first_name, &draft.last_name, draft.start_date)
+            .first()
+    {
+        let reason = format!(
+            "Needs review: possibly already in Namely as {} ({}), same name and start date {}, \
+             no icims_id — Link it, or Create anyway",
+            name_of(maybe),
+            maybe.email.as_deref().unwrap_or("no company email"),
+            human_date(draft.start_date)
+        );
+        return record(hire, Decision::NeedsReview(Some(maybe.clone())), reason);
     }
 
     if let Some(first) = claimed.get(&email) {

@@ -172,11 +172,7 @@ async fn run_loop(
         {
             let name = name.clone();
             let progress = |p: &SyncProgress| events.progress(p);
-            let request = SyncRequest {
-                trigger: Trigger::Schedule,
-                dry_run: false,
-                retry_failed: false,
-            };
+            let request = SyncRequest::sync(Trigger::Schedule);
             let result = engine.sync(&name, request, &progress, None).await;
             if let Err(e) = &result
                 && !matches!(e, EngineError::Busy(_))

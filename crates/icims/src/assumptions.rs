@@ -37,6 +37,20 @@ pub const SEARCH_QUERY: &str = "staleness=0";
 /// unverified.
 pub const UPDATED_SINCE_OPERATOR: &str = ">=";
 
+/// How many days at most before their start date a hire's workflow reaches the hired status.
+///
+/// A first sync (or one after the start-from date, statuses or customer changed) reads the
+/// hired workflows whose `applicantworkflow.updateddate` is at most this many days before the
+/// connection's start-from date, instead of the whole hiring history. It relies on two facts
+/// of `docs/icims-api.md` §4.1: the search filters on `applicantworkflow.updateddate`, and
+/// "changing a workflow's status updates its `updateddate`" [S16] — so a workflow that became
+/// Hired on day H has `updateddate >= H`. People are rarely hired more than a year before they
+/// start (graduate offers made in the autumn for the next summer are about nine months); a
+/// hire made even earlier whose workflow was not touched since would be missed, so the margin
+/// is generous: 400 days. Unverified: whether other changes to a hired workflow (notes, bins)
+/// also move `updateddate` — they can only make the window read more, never less.
+pub const HIRED_BEFORE_START_MAX_DAYS: i64 = 400;
+
 /// Whether an error message from a search means "no results" rather than a failure.
 ///
 /// `docs/icims-api.md` §4.4: iCIMS's "no results" example is inconsistent — it shows an

@@ -282,7 +282,8 @@ impl Client {
         let url = self
             .config
             .url(&format!("/applicantworkflows/{id}"), None)?;
-        self.get_json("workflow", url).await
+        self.get_json(&format!("record of workflow {id}"), url)
+            .await
     }
 
     /// `GET /customers/{cid}/people/{id}?fields=a%2Cb` — pass [`DEFAULT_PERSON_FIELDS`] unless
@@ -298,7 +299,7 @@ impl Client {
         let url = self
             .config
             .url(&format!("/people/{id}"), Some(&fields_query(fields)))?;
-        self.get_json("person", url).await
+        self.get_json(&format!("record of person {id}"), url).await
     }
 
     /// `GET /customers/{cid}/jobs/{id}?fields=jobtitle%2Cjobid`.
@@ -307,7 +308,7 @@ impl Client {
         let url = self
             .config
             .url(&format!("/jobs/{id}"), Some(&fields_query(JOB_FIELDS)))?;
-        self.get_json("job", url).await
+        self.get_json(&format!("record of job {id}"), url).await
     }
 
     /// Cheap signed credential check for setup: one workflow search that matches nothing
@@ -377,15 +378,25 @@ impl Client {
         }
     }
 
+    /// GET and read one record; `what` names it ("record of person 12").
     async fn get_json<T: DeserializeOwned>(&self, what: &str, url: Url) -> Result<Reply<T>> {
         let raw = self.send(Method::GET, url, None).await?;
         if !raw.status.is_success() {
             return Err(self.fail(&raw));
         }
-        match serde_json::from_slice::<T>(&raw.body) {
+        let mut json = serde_json::Deserializer::from_slice(&raw.body);
+        match serde_path_to_error::deserialize::<_, T>(&mut json) {
             Ok(v) => Ok(raw.reply(v)),
+            // One field of the wrong type: this record is unusable, the API is not broken.
+            Err(e) if e.inner().is_data() && e.path().iter().next().is_some() => {
+                Err(Error::Unreadable {
+                    what: what.to_string(),
+                    field: self.scrub(e.path().to_string()),
+                    problem: self.scrub(plain_problem(e.inner())),
+                })
+            }
             Err(e) => Err(Error::Decode {
-                message: self.scrub(format!("the {what} reply: {e}")),
+                message: self.scrub(format!("the {what} reply: {}", e.into_inner())),
             }),
         }
     }
@@ -556,6 +567,44 @@ fn chain(e: &dyn std::error::Error) -> String {
         src = s.source();
     }
     msg
+}
+
+/// serde's "invalid type: map, expected a sequence at line 1 column 9" in plain words:
+/// "expected a list, got an object".
+fn plain_problem(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(at) => &text[..at],
+        None => text.as_str(),
+    };
+    let kind = |s: &str| -> String {
+        let s = s.trim();
+        let word = s.split([' ', '`', '"']).next().unwrap_or(s);
+        match word {
+            "map" | "a map" => "an object".into(),
+            "sequence" | "a sequence" => "a list".into(),
+            "string" => "text".into(),
+            "integer" | "floating" | "u64" | "i64" | "f64" => "a number".into(),
+            "boolean" => "true or false".into(),
+            "null" | "unit" => "nothing (null)".into(),
+            _ => s.trim_start_matches("a ").to_string(),
+        }
+    };
+    match text
+        .strip_prefix("invalid type: ")
+        .and_then(|rest| rest.split_once(", expected "))
+    {
+        Some((got, expected)) => {
+            let expected = match expected.trim() {
+                "a sequence" | "sequence" => "a list".to_string(),
+                "a map" | "map" => "an object".to_string(),
+                "a string" => "text".to_string(),
+                other => other.to_string(),
+            };
+            format!("expected {expected}, got {}", kind(got))
+        }
+        None => text.to_string(),
+    }
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<Vec<u8>> {

@@ -110,6 +110,19 @@ pub enum Error {
         /// What was wrong.
         message: String,
     },
+
+    /// One record's reply was understood except for one field of the wrong type (e.g. a
+    /// person's `addresses` an object instead of a list): the record cannot be used, but other
+    /// records can.
+    #[error("iCIMS's {what} could not be read: {field}: {problem}. Correct it in iCIMS.")]
+    Unreadable {
+        /// "person 1234".
+        what: String,
+        /// Path of the field in the reply, e.g. `addresses` or `addresses[0].addresscity`.
+        field: String,
+        /// In plain words, e.g. "expected a list, got an object".
+        problem: String,
+    },
 }
 
 impl Error {
@@ -125,6 +138,7 @@ impl Error {
             Error::Transport { .. } => "transport",
             Error::InvalidConfig(_) => "invalid_config",
             Error::Decode { .. } => "decode",
+            Error::Unreadable { .. } => "unreadable",
         }
     }
 
@@ -144,7 +158,10 @@ impl Error {
             Error::RateLimited { .. } => Some(assumptions::RATE_LIMITED_STATUS),
             Error::Server { status, .. } | Error::UnexpectedStatus { status, .. } => Some(*status),
             Error::BadRequest { .. } => Some(400),
-            Error::Transport { .. } | Error::InvalidConfig(_) | Error::Decode { .. } => None,
+            Error::Transport { .. }
+            | Error::InvalidConfig(_)
+            | Error::Decode { .. }
+            | Error::Unreadable { .. } => None,
         }
     }
 

@@ -899,3 +899,36 @@ async fn warnings_are_logged_and_logs_hold_no_secrets() {
         assert!(!logs.contains(sig), "signature in logs: {logs}");
     }
 }
+
+/// A person whose `addresses` is an object: that record is unreadable (with the field and the
+/// problem in plain words), which is not the same as the API being broken.
+#[tokio::test]
+async fn person_with_a_field_of_the_wrong_type_is_unreadable_not_a_broken_api() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/customers/1234/people/77"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "firstname": "Ann", "lastname": "Lee", "addresses": {"entry": 1}
+        })))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let e = client
+        .person(PersonId(77), DEFAULT_PERSON_FIELDS)
+        .await
+        .unwrap_err();
+    match &e {
+        Error::Unreadable {
+            what,
+            field,
+            problem,
+        } => {
+            assert_eq!(what, "record of person 77");
+            assert_eq!(field, "addresses");
+            assert_eq!(problem, "expected a list, got an object");
+        }
+        other => panic!("expected Unreadable, got {other:?}"),
+    }
+    assert!(!e.is_transient());
+    assert_eq!(e.code(), "unreadable");
+}

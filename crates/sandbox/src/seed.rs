@@ -17,8 +17,13 @@
 //! * Namely employees: the demo owner Olivia Owner (active `Administrator`), an inactive
 //!   `Administrator`, an `HR Admin`, employees already synced from a hire (`icims_id` set), one
 //!   sharing a hire's email without `icims_id` (needs review), and plain employees.
+//!
+//! On request only (each from a random stream of its own, so 0 changes nothing else): past
+//! hires of the last 5 years ([`SeedConfig::history`], [`World::history`]), current hires HR
+//! already typed into Namely by hand ([`SeedConfig::hand_made`], [`World::hand_made`]). Any
+//! person can be served malformed through [`Person::raw_overrides`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -34,6 +39,21 @@ pub struct SeedConfig {
     pub hires: usize,
     /// Employees already in Namely before the first sync.
     pub employees: usize,
+    /// Past hires added on top (default 0): people hired in iCIMS whose start dates are spread
+    /// over the 5 years before the anchor, the latest at least 60 days before it. Their ids
+    /// are below the current ones (iCIMS numbers records in order), so at most 999.
+    /// Listed in [`World::history`]. Drawn from a random stream of their own: the rest of the
+    /// world is the same as with 0.
+    #[serde(default)]
+    pub history: usize,
+    /// Current hires that HR already typed into Namely by hand before the integration
+    /// (default 0): same first and last name and start date, a company email
+    /// `first.last@acme-corp.example`, no personal email, no `icims_id`, active, role
+    /// `Employee`. Only hires with a start date that no employee represents yet (by
+    /// `icims_id`, email or name) qualify, so fewer may be made. Listed in
+    /// [`World::hand_made`]; drawn from a random stream of their own.
+    #[serde(default)]
+    pub hand_made: usize,
 }
 
 impl Default for SeedConfig {
@@ -42,6 +62,8 @@ impl Default for SeedConfig {
             seed: 7,
             hires: 12,
             employees: 8,
+            history: 0,
+            hand_made: 0,
         }
     }
 }
@@ -109,6 +131,11 @@ pub struct Person {
     pub custom_fields: Vec<(String, String)>,
     /// Last update of the person record, UTC, `yyyy-mm-dd hh:mm a` is derived from it.
     pub updated_unix: i64,
+    /// Raw JSON put into the iCIMS person profile last, key by key, replacing whatever the
+    /// simulator rendered (or adding the key): a way to serve a malformed record, e.g.
+    /// `"addresses": {"entry": 1}` instead of a list. Empty for generated people.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub raw_overrides: BTreeMap<String, serde_json::Value>,
 }
 
 impl Person {
@@ -128,6 +155,7 @@ impl Person {
             phones: Vec::new(),
             custom_fields: Vec::new(),
             updated_unix: SEED_ANCHOR_UNIX,
+            raw_overrides: BTreeMap::new(),
         }
     }
 
@@ -206,6 +234,13 @@ pub struct World {
     pub jobs: Vec<Job>,
     pub workflows: Vec<Workflow>,
     pub employees: Vec<Employee>,
+    /// Ids of the past hires ([`SeedConfig::history`]), most recent first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<u64>,
+    /// `(person id, Namely employee id)` of each hire typed into Namely by hand
+    /// ([`SeedConfig::hand_made`]), ascending by person id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hand_made: Vec<(u64, String)>,
 }
 
 /// Ids of a hire added with [`World::add_hire`].
@@ -388,10 +423,12 @@ pub fn us_state_node_id(abbrev: &str) -> Option<&'static str> {
     generate::STATES.iter().find(|s| s.0 == abbrev).map(|s| s.2)
 }
 
+mod extras;
+
 mod generate {
     use super::*;
 
-    const DAY: i64 = 86_400;
+    pub(super) const DAY: i64 = 86_400;
 
     const FIRST_NAMES: &[&str] = &[
         "James",
@@ -484,7 +521,7 @@ mod generate {
     ];
 
     /// (first, middle, last) with letters outside ASCII.
-    const INTERNATIONAL_NAMES: &[(&str, Option<&str>, &str)] = &[
+    pub(super) const INTERNATIONAL_NAMES: &[(&str, Option<&str>, &str)] = &[
         ("José", None, "Álvarez"),
         ("Zoë", None, "Müller"),
         ("Siobhán", None, "Ó Briain"),
@@ -578,7 +615,7 @@ mod generate {
     type ApplyTrait = fn(&mut Traits);
 
     #[derive(Default, Clone, Copy)]
-    struct Traits {
+    pub(super) struct Traits {
         missing_email: bool,
         no_dates: bool,
         hiredate_only: bool,
@@ -756,15 +793,21 @@ mod generate {
             &mut used_emails,
             &used_names,
         );
-        World {
+        let mut world = World {
             people,
             jobs,
             workflows,
             employees,
-        }
+            history: Vec::new(),
+            hand_made: Vec::new(),
+        };
+        // Each from a random stream of its own, so that 0 changes nothing.
+        extras::add_hand_made(&mut world, config, &mut used_emails);
+        extras::add_history(&mut world, config, anchor, &mut used_emails, &used_names);
+        world
     }
 
-    fn plain_name(
+    pub(super) fn plain_name(
         rng: &mut ChaCha8Rng,
         used: &BTreeSet<(String, String)>,
     ) -> (&'static str, Option<&'static str>, &'static str) {
@@ -785,7 +828,12 @@ mod generate {
         (name.0, None, name.1)
     }
 
-    fn unique_email(first: &str, last: &str, domain: &str, used: &mut BTreeSet<String>) -> String {
+    pub(super) fn unique_email(
+        first: &str,
+        last: &str,
+        domain: &str,
+        used: &mut BTreeSet<String>,
+    ) -> String {
         let base = format!("{}.{}", ascii_fold(first), ascii_fold(last));
         let mut email = format!("{base}@{domain}");
         let mut n = 2;
@@ -797,7 +845,7 @@ mod generate {
         email
     }
 
-    fn ymd(unix: i64) -> String {
+    pub(super) fn ymd(unix: i64) -> String {
         let date = time::OffsetDateTime::from_unix_timestamp(unix)
             .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
             .date();
@@ -839,7 +887,7 @@ mod generate {
         }
     }
 
-    fn person(
+    pub(super) fn person(
         rng: &mut ChaCha8Rng,
         id: u64,
         (first, middle, last): (&str, Option<&str>, &str),
@@ -901,10 +949,11 @@ mod generate {
             phones,
             custom_fields,
             updated_unix: anchor - rng.gen_range(0..30 * DAY),
+            raw_overrides: BTreeMap::new(),
         }
     }
 
-    fn uuid_v4(rng: &mut ChaCha8Rng) -> String {
+    pub(super) fn uuid_v4(rng: &mut ChaCha8Rng) -> String {
         let mut b: [u8; 16] = rng.r#gen();
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
@@ -1214,6 +1263,7 @@ mod tests {
                 seed,
                 hires: 40,
                 employees: 10,
+                ..SeedConfig::default()
             });
             let mut seen = BTreeSet::new();
             for p in &w.people {
@@ -1260,6 +1310,7 @@ mod tests {
                 seed,
                 hires: 6,
                 employees: 5,
+                ..SeedConfig::default()
             });
             let hired = w.hired_people(&["Hired"]);
             assert_eq!(hired.len(), 6);
@@ -1275,6 +1326,7 @@ mod tests {
             seed: 1,
             hires: 2000,
             employees: 0,
+            ..SeedConfig::default()
         });
         let hired = w.hired_people(&["C12345"]);
         assert_eq!(hired.len(), 2000);

@@ -15,8 +15,9 @@
 use crate::AppState;
 use icims_namely_core::api::{
     AppInfo, CheckResult, ConnectionDetails, ConnectionSummary, ExportedFile, IcimsInput, IpcError,
-    NewConnectionInput, OwnerStep, PermalinkView, RunDetails, RunSummary, SandboxInfo, SecretKind,
-    SignInResult, SyncFinished, SyncProgress, SyncSettingsInput, Trigger,
+    NewConnectionInput, OwnerStep, PermalinkView, ReviewItem, RunDetails, RunSummary, SandboxInfo,
+    SecretKind, SignInResult, StartFromChoices, SyncFinished, SyncProgress, SyncSettingsInput,
+    Trigger,
 };
 use icims_namely_core::engine::{Engine, EngineError, SyncRequest};
 use icims_namely_core::store::RunId;
@@ -38,6 +39,16 @@ async fn sync<R: Runtime>(
     let app = cx.app.clone();
     let progress = move |p: &SyncProgress| emit::sync_progress(&app, p);
     let result = cx.engine.sync(name, request, &progress, None).await;
+    finished(cx.app, name, &result);
+    result
+}
+
+/// A review's run ended: tell the window, and answer.
+fn ended<R: Runtime>(
+    cx: &Cx<'_, R>,
+    name: &str,
+    result: Result<RunDetails, EngineError>,
+) -> Result<RunDetails, EngineError> {
     finished(cx.app, name, &result);
     result
 }

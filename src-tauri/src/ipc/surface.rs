@@ -39,9 +39,10 @@ ipc_surface! {
 
         /// Part 3: the people who signed in, each verified live.
         owner_step(name: String) -> OwnerStep => |cx| cx.engine.owner_step(&name).await;
-        /// Part 3: chooses the owner among the people who signed in.
-        choose_owner(name: String, profile_id: String) -> OwnerStep =>
-            |cx| cx.engine.choose_owner(&name, &profile_id).await;
+        /// Part 3: chooses the owner among the people who signed in; with
+        /// `confirm_administrator`, confirms the access role Namely did not report.
+        choose_owner(name: String, profile_id: String, confirm_administrator: bool) -> OwnerStep =>
+            |cx| cx.engine.choose_owner(&name, &profile_id, confirm_administrator).await;
 
         /// Part 4: tests the iCIMS connection as typed; saves nothing.
         test_icims(name: String, input: IcimsInput) -> CheckResult =>
@@ -56,6 +57,9 @@ ipc_surface! {
         /// Hired statuses and schedule (stop 5 and Settings).
         update_sync_settings(name: String, input: SyncSettingsInput) -> ConnectionDetails =>
             |cx| cx.engine.update_sync_settings(&name, input);
+        /// The start-from dates on offer, counted from the latest dry run.
+        start_from_choices(name: String) -> StartFromChoices =>
+            |cx| cx.engine.start_from_choices(&name);
         /// A dry run: the plan, nothing written to Namely. Progress as `sync-progress`.
         preview_sync(name: String) -> RunDetails =>
             |cx| sync(&cx, &name, SyncRequest::dry_run(Trigger::Manual)).await;
@@ -65,6 +69,15 @@ ipc_surface! {
         /// Sends again the hires whose last attempt failed.
         retry_failed(name: String) -> RunDetails =>
             |cx| sync(&cx, &name, SyncRequest::retry_failed()).await;
+
+        /// Hires waiting for a person's decision ("needs review"), oldest first.
+        open_reviews(name: String) -> Vec<ReviewItem> => |cx| cx.engine.open_reviews(&name);
+        /// Link: writes the hire's `icims_id` onto the Namely profile that is already them.
+        link_review(name: String, person_id: u64, profile_id: String) -> RunDetails =>
+            |cx| ended(&cx, &name, cx.engine.link_review(&name, person_id, &profile_id).await);
+        /// Create anyway: adds the hire although a possible match exists.
+        create_anyway(name: String, person_id: u64) -> RunDetails =>
+            |cx| ended(&cx, &name, cx.engine.create_anyway(&name, person_id).await);
 
         /// The newest runs of a connection.
         list_runs(name: String, limit: u32) -> Vec<RunSummary> =>

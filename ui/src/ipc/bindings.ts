@@ -5,15 +5,19 @@ export type Counts = {
 /**
  * Hires read from iCIMS.
  */
-read: number, created: number, would_create: number, already_in_namely: number, needs_review: number, invalid: number, failed: number, };
+read: number, created: number, would_create: number, already_in_namely: number, needs_review: number, invalid: number, failed: number, 
+/**
+ * Left out: started before the start-from date.
+ */
+left_out: number, };
 
-export type OutcomeKind = "created" | "would_create" | "already_in_namely" | "needs_review" | "invalid" | "failed";
+export type OutcomeKind = "created" | "created_with_warning" | "would_create" | "already_in_namely" | "needs_review" | "invalid" | "failed" | "left_out";
 
-export type Trigger = "manual" | "schedule" | "cli" | "retry";
+export type Trigger = "manual" | "schedule" | "cli" | "retry" | "review";
 
-export type CheckCode = "passed" | "secret_missing" | "field_missing" | "field_misspelt" | "field_wrong_type" | "field_hidden" | "token_refused" | "token_forbidden" | "token_owner_unknown" | "company_not_found" | "nobody_signed_in" | "no_eligible_owner" | "owner_not_chosen" | "owner_not_signed_in" | "owner_not_administrator" | "owner_inactive" | "owner_unverified" | "icims_input_invalid" | "icims_credentials_refused" | "icims_customer_not_found" | "icims_wrong_region" | "icims_not_integration_user" | "icims_budget_exhausted" | "clock_skew" | "vendor_unreachable" | "vendor_timeout" | "vendor_throttled" | "vendor_unavailable" | "settings_invalid" | "unexpected_answer";
+export type CheckCode = "passed" | "secret_missing" | "field_missing" | "field_misspelt" | "field_wrong_type" | "field_hidden" | "token_refused" | "token_forbidden" | "token_owner_unknown" | "company_not_found" | "nobody_signed_in" | "no_eligible_owner" | "owner_not_chosen" | "owner_not_signed_in" | "owner_not_administrator" | "owner_inactive" | "owner_unverified" | "token_not_owner" | "icims_input_invalid" | "icims_credentials_refused" | "icims_customer_not_found" | "icims_wrong_region" | "icims_not_integration_user" | "icims_budget_exhausted" | "clock_skew" | "vendor_unreachable" | "vendor_timeout" | "vendor_throttled" | "vendor_unavailable" | "settings_invalid" | "unexpected_answer";
 
-export type RunErrorCode = "cancelled" | "interrupted" | "icims_budget" | "icims_credentials" | "icims_access" | "icims_unavailable" | "icims_unexpected" | "namely_credentials" | "namely_throttled" | "namely_unavailable" | "local_storage" | "secret_missing" | "keychain" | "not_started";
+export type RunErrorCode = "cancelled" | "interrupted" | "icims_budget" | "icims_credentials" | "icims_access" | "icims_unavailable" | "icims_unexpected" | "namely_credentials" | "namely_throttled" | "namely_unavailable" | "local_storage" | "secret_missing" | "keychain" | "not_started" | "owner_invalid";
 
 export type SetupStep = "namely_field" | "namely_sign_in" | "owner" | "icims" | "review";
 
@@ -33,7 +37,7 @@ message: string | null,
  */
 checked_at: string | null, };
 
-export type Field = "connection_name" | "namely_permalink" | "namely_token" | "icims_customer_id" | "icims_username" | "icims_hmac_key" | "icims_region" | "hired_statuses" | "schedule" | "namely_url" | "icims_url";
+export type Field = "connection_name" | "namely_permalink" | "namely_token" | "icims_customer_id" | "icims_username" | "icims_hmac_key" | "icims_region" | "hired_statuses" | "schedule" | "namely_url" | "icims_url" | "start_from";
 
 export type CheckResult = { step: SetupStep, 
 /**
@@ -85,7 +89,23 @@ namely_web_url: string, icims_customer_id: string | null, icims_username: string
 /**
  * The Namely field `name` found for `icims_id` by the field check.
  */
-icims_field_name: string | null, owner_profile_id: string | null, sandbox: boolean, };
+icims_field_name: string | null, owner_profile_id: string | null, sandbox: boolean, 
+/**
+ * `YYYY-MM-DD`: hires who started (else were hired) before it are never created.
+ */
+start_from: string, 
+/**
+ * Why the next run reads again from the start-from date, when it will.
+ */
+read_again_reason: string | null, 
+/**
+ * Hired statuses that matched no workflow since the start-from date.
+ */
+unmatched_statuses: Array<string>, 
+/**
+ * Who confirmed the owner's access role, when Namely did not report it.
+ */
+owner_role_confirmation: RoleConfirmationView | null, };
 
 export type Health = { 
 /**
@@ -105,7 +125,12 @@ next_sync_at: string | null, schedule: Schedule,
 /**
  * A sync is running now.
  */
-running: boolean, };
+running: boolean, 
+/**
+ * What needs attention besides setup: a hired status that matched nothing, a read that
+ * will start again from the start-from date.
+ */
+warnings: Array<string>, };
 
 export type ConnectionDetails = { settings: SettingsView, company_name: string | null, secrets: Array<SecretInfo>, steps: Array<StepStatus>, 
 /**
@@ -145,11 +170,23 @@ reason: string,
  */
 verified_at: string, };
 
-export type OwnerStep = { candidates: Array<OwnerCandidate>, chosen_profile_id: string | null, check: CheckResult, };
+export type OwnerStep = { candidates: Array<OwnerCandidate>, chosen_profile_id: string | null, 
+/**
+ * The Namely profile the saved token belongs to.
+ */
+token_profile_id: string | null, 
+/**
+ * Who confirmed the chosen owner's access role, when Namely did not report it.
+ */
+role_confirmation: RoleConfirmationView | null, check: CheckResult, };
 
-export type SyncSettingsInput = { hired_statuses: Array<string>, schedule: Schedule, };
+export type SyncSettingsInput = { hired_statuses: Array<string>, schedule: Schedule, 
+/**
+ * `YYYY-MM-DD`; `None` keeps the current start-from date.
+ */
+start_from: string | null, };
 
-export type RunStatus = "running" | "succeeded" | "finished_with_failures" | "failed" | "stopped_budget" | "interrupted";
+export type RunStatus = "running" | "succeeded" | "finished_with_failures" | "failed" | "stopped_budget" | "interrupted" | "not_started";
 
 export type RunSummary = { id: number, connection: string, trigger: Trigger, dry_run: boolean, status: RunStatus, 
 /**
@@ -173,7 +210,11 @@ reason: string, namely_profile_id: string | null,
 /**
  * RFC 3339, UTC.
  */
-at: string, };
+at: string, 
+/**
+ * The hire's start date (else hire date), `YYYY-MM-DD`, when known.
+ */
+start_date: string | null, };
 
 export type RunDetails = { summary: RunSummary, records: Array<RecordView>, };
 

@@ -3,7 +3,7 @@
 //
 // The only way the interface reaches the backend: features call `api`, never `invoke`.
 
-import type { AppInfo, CheckResult, ConnectionDetails, ConnectionSummary, ExportedFile, IcimsInput, NewConnectionInput, OwnerStep, PermalinkView, RunDetails, RunSummary, SandboxInfo, SecretKind, SignInResult, SyncFinished, SyncProgress, SyncSettingsInput } from "./bindings";
+import type { AppInfo, CheckResult, ConnectionDetails, ConnectionSummary, ExportedFile, IcimsInput, NewConnectionInput, OwnerStep, PermalinkView, ReviewItem, RunDetails, RunSummary, SandboxInfo, SecretKind, SignInResult, StartFromChoices, SyncFinished, SyncProgress, SyncSettingsInput } from "./bindings";
 import { call, listen, type UnlistenFn } from "./invoke";
 
 /** Every command of the backend: its arguments, as the window sends them, and its answer. */
@@ -30,8 +30,8 @@ export type Commands = {
   check_namely_field: { args: { name: string }; returns: CheckResult };
   /** Part 3: the people who signed in, each verified live. */
   owner_step: { args: { name: string }; returns: OwnerStep };
-  /** Part 3: chooses the owner among the people who signed in. */
-  choose_owner: { args: { name: string; profileId: string }; returns: OwnerStep };
+  /** Part 3: chooses the owner among the people who signed in; with `confirm_administrator`, confirms the access role Namely did not report. */
+  choose_owner: { args: { name: string; profileId: string; confirmAdministrator: boolean }; returns: OwnerStep };
   /** Part 4: tests the iCIMS connection as typed; saves nothing. */
   test_icims: { args: { name: string; input: IcimsInput }; returns: CheckResult };
   /** Part 4: tests, and only when the test passes saves the settings and the key. */
@@ -40,12 +40,20 @@ export type Commands = {
   remove_secret: { args: { name: string; kind: SecretKind }; returns: ConnectionDetails };
   /** Hired statuses and schedule (stop 5 and Settings). */
   update_sync_settings: { args: { name: string; input: SyncSettingsInput }; returns: ConnectionDetails };
+  /** The start-from dates on offer, counted from the latest dry run. */
+  start_from_choices: { args: { name: string }; returns: StartFromChoices };
   /** A dry run: the plan, nothing written to Namely. Progress as `sync-progress`. */
   preview_sync: { args: { name: string }; returns: RunDetails };
   /** A real sync. Progress as `sync-progress`, the end as `sync-finished`. */
   sync_now: { args: { name: string }; returns: RunDetails };
   /** Sends again the hires whose last attempt failed. */
   retry_failed: { args: { name: string }; returns: RunDetails };
+  /** Hires waiting for a person's decision ("needs review"), oldest first. */
+  open_reviews: { args: { name: string }; returns: Array<ReviewItem> };
+  /** Link: writes the hire's `icims_id` onto the Namely profile that is already them. */
+  link_review: { args: { name: string; personId: number; profileId: string }; returns: RunDetails };
+  /** Create anyway: adds the hire although a possible match exists. */
+  create_anyway: { args: { name: string; personId: number }; returns: RunDetails };
   /** The newest runs of a connection. */
   list_runs: { args: { name: string; limit: number }; returns: Array<RunSummary> };
   /** One run with every record. */
@@ -86,8 +94,8 @@ export const api = {
   checkNamelyField: (name: string): Promise<CheckResult> => call("check_namely_field", { name }),
   /** Part 3: the people who signed in, each verified live. */
   ownerStep: (name: string): Promise<OwnerStep> => call("owner_step", { name }),
-  /** Part 3: chooses the owner among the people who signed in. */
-  chooseOwner: (name: string, profileId: string): Promise<OwnerStep> => call("choose_owner", { name, profileId }),
+  /** Part 3: chooses the owner among the people who signed in; with `confirm_administrator`, confirms the access role Namely did not report. */
+  chooseOwner: (name: string, profileId: string, confirmAdministrator: boolean): Promise<OwnerStep> => call("choose_owner", { name, profileId, confirmAdministrator }),
   /** Part 4: tests the iCIMS connection as typed; saves nothing. */
   testIcims: (name: string, input: IcimsInput): Promise<CheckResult> => call("test_icims", { name, input }),
   /** Part 4: tests, and only when the test passes saves the settings and the key. */
@@ -96,12 +104,20 @@ export const api = {
   removeSecret: (name: string, kind: SecretKind): Promise<ConnectionDetails> => call("remove_secret", { name, kind }),
   /** Hired statuses and schedule (stop 5 and Settings). */
   updateSyncSettings: (name: string, input: SyncSettingsInput): Promise<ConnectionDetails> => call("update_sync_settings", { name, input }),
+  /** The start-from dates on offer, counted from the latest dry run. */
+  startFromChoices: (name: string): Promise<StartFromChoices> => call("start_from_choices", { name }),
   /** A dry run: the plan, nothing written to Namely. Progress as `sync-progress`. */
   previewSync: (name: string): Promise<RunDetails> => call("preview_sync", { name }),
   /** A real sync. Progress as `sync-progress`, the end as `sync-finished`. */
   syncNow: (name: string): Promise<RunDetails> => call("sync_now", { name }),
   /** Sends again the hires whose last attempt failed. */
   retryFailed: (name: string): Promise<RunDetails> => call("retry_failed", { name }),
+  /** Hires waiting for a person's decision ("needs review"), oldest first. */
+  openReviews: (name: string): Promise<Array<ReviewItem>> => call("open_reviews", { name }),
+  /** Link: writes the hire's `icims_id` onto the Namely profile that is already them. */
+  linkReview: (name: string, personId: number, profileId: string): Promise<RunDetails> => call("link_review", { name, personId, profileId }),
+  /** Create anyway: adds the hire although a possible match exists. */
+  createAnyway: (name: string, personId: number): Promise<RunDetails> => call("create_anyway", { name, personId }),
   /** The newest runs of a connection. */
   listRuns: (name: string, limit: number): Promise<Array<RunSummary>> => call("list_runs", { name, limit }),
   /** One run with every record. */

@@ -21,7 +21,7 @@ mod sign_in;
 
 pub use field::{FieldCheck, ICIMS_FIELD, looks_like_misspelt_icims_id, namely_field};
 pub use icims::{MAX_CLOCK_SKEW, icims, validate_icims_input};
-pub use owner::{owner_check, owner_verdict};
+pub use owner::{OwnerFacts, can_confirm_role, owner_check, owner_verdict};
 pub use sign_in::namely_sign_in;
 
 use crate::api::{CheckCode, CheckResult, Field, SetupStep};

@@ -2,7 +2,8 @@
 //! role, among the people who signed in for this company.
 
 use super::{failed, passed, rfc3339};
-use crate::api::{CheckCode, CheckResult, OwnerCandidate, OwnerVerdict, SetupStep};
+use crate::api::{CheckCode, CheckResult, Field, OwnerCandidate, OwnerVerdict, SetupStep};
+use crate::connection::RoleConfirmation;
 use time::OffsetDateTime;
 
 const NOBODY_QUALIFIES_FIX: &str =
@@ -88,10 +89,27 @@ pub fn owner_verdict(profile: &namely::Profile, now: OffsetDateTime) -> OwnerCan
     }
 }
 
-/// Part 3: the chosen person (by Namely profile id) can own the integration.
+/// What part 3 knows besides the people who signed in and the chosen one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OwnerFacts<'a> {
+    /// The Namely profile the saved token belongs to (`GET /profiles/me`), when known.
+    pub token_profile_id: Option<&'a str>,
+    /// A person confirmed the access role Namely did not report.
+    pub confirmation: Option<&'a RoleConfirmation>,
+}
+
+/// Whether a candidate may be confirmed as an Administrator by a person: Namely said they
+/// are active but did not report their access role.
+pub fn can_confirm_role(c: &OwnerCandidate) -> bool {
+    c.verdict == OwnerVerdict::RoleUnknown && c.user_status == "active"
+}
+
+/// Part 3: the chosen person (by Namely profile id) can own the integration, and the saved
+/// token is theirs.
 pub fn owner_check(
     candidates: &[OwnerCandidate],
     chosen: Option<&str>,
+    facts: OwnerFacts<'_>,
     now: OffsetDateTime,
 ) -> CheckResult {
     let step = SetupStep::Owner;
@@ -130,8 +148,8 @@ pub fn owner_check(
                 names(&able)
             ),
             ([], [_, ..]) => format!(
-                "Namely did not show the access role of {}: confirm in Namely that they are an \
-                 active Administrator, or: {NOBODY_QUALIFIES_FIX}",
+                "Namely did not show the access role of {}: choose the one who is an \
+                 Administrator in Namely and confirm it here, or: {NOBODY_QUALIFIES_FIX}",
                 names(&unverified)
             ),
             ([], []) => NOBODY_QUALIFIES_FIX.to_string(),
@@ -148,7 +166,7 @@ pub fn owner_check(
                 detail,
                 now,
             )
-        } else if able.is_empty() {
+        } else if able.is_empty() && !candidates.iter().any(can_confirm_role) {
             failed(
                 step,
                 CheckCode::NoEligibleOwner,
@@ -182,6 +200,47 @@ pub fn owner_check(
         );
     };
     let name = &person.full_name;
+    let confirmed = facts
+        .confirmation
+        .filter(|c| c.profile_id.0 == person.profile_id && can_confirm_role(person));
+    let can_own = person.verdict == OwnerVerdict::CanOwn || confirmed.is_some();
+    if can_own
+        && let Some(token_owner) = facts.token_profile_id
+        && token_owner != person.profile_id
+    {
+        let holder = candidates
+            .iter()
+            .find(|c| c.profile_id == token_owner)
+            .map_or_else(
+                || format!("Namely profile {token_owner}"),
+                |c| c.full_name.clone(),
+            );
+        return failed(
+            step,
+            CheckCode::TokenNotOwner,
+            format!("The saved Namely token belongs to {holder}, not to the owner {name}."),
+            format!(
+                "Sign in as {name} (paste a token {name} created), or choose {holder} as the \
+                 owner if they are an active Administrator."
+            ),
+            Some(Field::NamelyToken),
+            detail,
+            now,
+        );
+    }
+    if let Some(c) = confirmed {
+        return passed(
+            step,
+            format!(
+                "{name} owns the integration: active in Namely; Administrator confirmed by {} \
+                 on {} (Namely does not report access roles).",
+                c.by,
+                c.at.date()
+            ),
+            detail,
+            now,
+        );
+    }
     match person.verdict {
         OwnerVerdict::CanOwn => passed(
             step,
@@ -209,12 +268,16 @@ pub fn owner_check(
             step,
             CheckCode::OwnerUnverified,
             format!("Could not verify that {name} is an active Administrator: Namely did not say."),
-            match able.as_slice() {
-                [] => format!(
+            match (able.as_slice(), can_confirm_role(person)) {
+                (_, true) => format!(
+                    "Look {name} up in Namely (Company › Access roles) and, if they are an \
+                     Administrator, confirm it here: \"{name} is an Administrator in Namely\"."
+                ),
+                ([], false) => format!(
                     "Confirm in Namely that {name} is an active Administrator, or: \
                      {NOBODY_QUALIFIES_FIX}"
                 ),
-                _ => format!(
+                (_, false) => format!(
                     "Confirm in Namely that {name} is an active Administrator, or {}",
                     lowercase_first(&alternative())
                 ),

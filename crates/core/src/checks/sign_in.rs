@@ -8,37 +8,45 @@ use crate::api::SetupStep;
 use crate::api::SignInResult;
 use time::OffsetDateTime;
 
-/// Part 2: `GET /companies/info` (the company exists, its name) and `GET /profiles/me` (the
-/// token works, and whose it is).
+/// Part 2: `GET /profiles/me` proves the token works and says whose it is; `GET
+/// /companies/info` adds the company's name when it answers. Namely's own recorded traffic
+/// shows `/profiles/me` but never `/companies/info` (`docs/namely-api.md` §3, §9 item 10), so a
+/// tenant where it answers 404 — or anything else — still signs in. Only when `/profiles/me`
+/// says 404 does `/companies/info` decide whether the permalink names no company at all.
 #[tracing::instrument(skip_all)]
 pub async fn namely_sign_in(namely: &namely::Client, now: OffsetDateTime) -> SignInResult {
     let step = SetupStep::NamelySignIn;
-    let company = match namely.company_info().await {
-        Ok(c) => c,
+    let me = match namely.me().await {
+        Ok(me) => me,
         Err(e) => {
+            // A 404 from /profiles/me: no company at this permalink, or no profile for the
+            // token's owner. /companies/info tells which.
+            let check = match (&e, namely.company_info().await) {
+                (namely::Error::NotFound { .. }, Err(company)) => {
+                    namely_failure(step, namely, NamelyCall::CompanyInfo, &company, now)
+                }
+                _ => namely_failure(step, namely, NamelyCall::Me, &e, now),
+            };
             return SignInResult {
-                check: namely_failure(step, namely, NamelyCall::CompanyInfo, &e, now),
+                check,
                 company_name: None,
                 signed_in_as: None,
             };
         }
     };
+    let company = match namely.company_info().await {
+        Ok(c) => Some(c),
+        Err(e) => {
+            tracing::info!(error = %e, "GET /companies/info did not answer; signing in without the company's name");
+            None
+        }
+    };
     let company_name = company
-        .name
-        .as_deref()
+        .as_ref()
+        .and_then(|c| c.name.as_deref())
         .map(str::trim)
         .filter(|n| !n.is_empty())
         .map(str::to_string);
-    let me = match namely.me().await {
-        Ok(me) => me,
-        Err(e) => {
-            return SignInResult {
-                check: namely_failure(step, namely, NamelyCall::Me, &e, now),
-                company_name,
-                signed_in_as: None,
-            };
-        }
-    };
     let candidate = owner_verdict(&me, now);
     let shown_company = company_name.clone().unwrap_or_else(|| namely_host(namely));
     let role = match &candidate.access_role {
@@ -49,11 +57,17 @@ pub async fn namely_sign_in(namely: &namely::Client, now: OffsetDateTime) -> Sig
         "Signed in to {shown_company} as {} ({role})",
         candidate.full_name
     );
+    let company_detail = match &company {
+        Some(c) => format!(
+            "GET /companies/info: name {:?}, permalink {:?}.",
+            c.name.as_deref().unwrap_or(""),
+            c.permalink.as_deref().unwrap_or("")
+        ),
+        None => "GET /companies/info did not answer (not every Namely tenant serves it).".into(),
+    };
     let detail = format!(
-        "GET /companies/info: name {:?}, permalink {:?}. GET /profiles/me: profile {}, status {}, \
-         access role {}. Owner verdict: {}",
-        company.name.as_deref().unwrap_or(""),
-        company.permalink.as_deref().unwrap_or(""),
+        "{company_detail} GET /profiles/me: profile {}, status {}, access role {}. Owner \
+         verdict: {}",
         candidate.profile_id,
         candidate.user_status,
         candidate.access_role.as_deref().unwrap_or("(absent)"),

@@ -1,6 +1,6 @@
 //! Named connections: add, list, show, change and remove them, and the views of one.
 
-use super::{AddConnection, Engine, EngineError, Result, now, views};
+use super::{AddConnection, EditConnection, EditOutcome, Engine, EngineError, Result, now, views};
 use crate::api::{
     ConnectionDetails, ConnectionSummary, Field, NewConnectionInput, PermalinkView, SetupStep,
     SyncSettingsInput,
@@ -83,6 +83,125 @@ impl Engine {
         Ok(id.to_string())
     }
 
+    /// Both URLs must be acceptable to the clients (plain http only on loopback).
+    fn check_urls(settings: &ConnectionSettings) -> Result<()> {
+        clients::namely_endpoint(settings).map_err(|e| match EngineError::from(e) {
+            EngineError::InvalidInput { message, .. } if settings.namely_url.is_some() => {
+                EngineError::invalid(message, Some(Field::NamelyUrl))
+            }
+            other => other,
+        })?;
+        let probe = SecretString::from("probe");
+        let options = crate::clients::ClientOptions::default();
+        if let Err(e) = clients::icims_client(settings, probe, &options) {
+            let field = if settings.icims_url.is_some() {
+                Field::IcimsUrl
+            } else {
+                Field::IcimsCustomerId
+            };
+            return Err(EngineError::invalid(
+                EngineError::from(e).to_string(),
+                Some(field),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A start-from date as typed: `YYYY-MM-DD`, a real day.
+    pub fn parse_start_from(text: &str) -> Result<time::Date> {
+        crate::mapping::parse_calendar_date(text.trim()).ok_or_else(|| {
+            EngineError::invalid(
+                format!(
+                    "\"{}\" is not a date: write the start-from date as YYYY-MM-DD, for example \
+                     2026-11-01.",
+                    text.trim().chars().take(40).collect::<String>()
+                ),
+                Some(Field::StartFrom),
+            )
+        })
+    }
+
+    /// Why a change of settings must read iCIMS again from the start-from date, if it must:
+    /// a hired status added, another customer or address, or an earlier start-from date.
+    pub(super) fn read_again_reason(
+        old: &ConnectionSettings,
+        new: &ConnectionSettings,
+    ) -> Option<String> {
+        let added: Vec<&String> = new
+            .hired_statuses
+            .iter()
+            .filter(|s| !old.hired_statuses.iter().any(|o| o.eq_ignore_ascii_case(s)))
+            .collect();
+        if old.icims_customer_id != new.icims_customer_id
+            || old.icims_region != new.icims_region
+            || old.icims_url != new.icims_url
+        {
+            Some("the iCIMS customer changed".to_string())
+        } else if !added.is_empty() {
+            let list = added
+                .iter()
+                .map(|s| format!("\"{s}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            Some(format!("the hired statuses changed ({list} added)"))
+        } else if new.start_from < old.start_from {
+            Some(format!(
+                "the start-from date moved back to {}",
+                crate::mapping::human_date(new.start_from)
+            ))
+        } else {
+            None
+        }
+    }
+
+    /// Saves changed settings; when the change needs it, the next run reads iCIMS again from
+    /// the start-from date. Returns the reason when it does.
+    pub(super) fn save_settings(
+        &self,
+        old: &ConnectionSettings,
+        new: &mut ConnectionSettings,
+    ) -> Result<Option<String>> {
+        let reason = Self::read_again_reason(old, new);
+        if old.hired_statuses != new.hired_statuses {
+            // They are judged again on the next complete read.
+            new.unmatched_statuses
+                .retain(|s| new.hired_statuses.contains(s));
+        }
+        self.inner.store.update_connection(new)?;
+        if let Some(reason) = &reason
+            && (self.inner.store.watermark(&new.name)?.is_some() || old.read_again_reason.is_some())
+        {
+            self.inner.store.read_again(&new.name, reason)?;
+            new.read_again_reason = Some(reason.clone());
+        }
+        Ok(reason)
+    }
+
+    /// Changes what the command line's `connection edit` changes. `None` keeps a value.
+    pub fn edit_connection(&self, name: &str, edit: EditConnection) -> Result<EditOutcome> {
+        let old = self.settings(name)?;
+        let mut new = old.clone();
+        if let Some(day) = edit.start_from {
+            new.start_from = day;
+        }
+        if let Some(statuses) = &edit.hired_statuses {
+            new.hired_statuses = Self::check_hired_statuses(statuses)?;
+        }
+        if let Some(url) = edit.icims_url {
+            new.icims_url = Some(url.trim().to_string()).filter(|u| !u.is_empty());
+        }
+        if let Some(url) = edit.namely_url {
+            new.namely_url = Some(url.trim().to_string()).filter(|u| !u.is_empty());
+        }
+        Self::check_urls(&new)?;
+        let read_again = self.save_settings(&old, &mut new)?;
+        self.schedule_changed();
+        Ok(EditOutcome {
+            details: self.details(&new)?,
+            read_again,
+        })
+    }
+
     /// Adds a connection with everything at once (the command line).
     pub fn add_connection(&self, input: AddConnection) -> Result<ConnectionDetails> {
         let name = Self::parse_name(&input.name)?;
@@ -116,25 +235,10 @@ impl Engine {
         if let Some(schedule) = input.schedule {
             settings.schedule = schedule;
         }
-        // Both URLs must be acceptable to the clients (plain http only on loopback).
-        clients::namely_endpoint(&settings).map_err(|e| match EngineError::from(e) {
-            EngineError::InvalidInput { message, .. } if settings.namely_url.is_some() => {
-                EngineError::invalid(message, Some(Field::NamelyUrl))
-            }
-            other => other,
-        })?;
-        let probe = SecretString::from("probe");
-        if let Err(e) = clients::icims_client(&settings, probe, &self.inner.options.clients) {
-            let field = if settings.icims_url.is_some() {
-                Field::IcimsUrl
-            } else {
-                Field::IcimsCustomerId
-            };
-            return Err(EngineError::invalid(
-                EngineError::from(e).to_string(),
-                Some(field),
-            ));
+        if let Some(day) = input.start_from {
+            settings.start_from = day;
         }
+        Self::check_urls(&settings)?;
         self.insert_connection(&settings)?;
         self.details(&settings)
     }
@@ -204,10 +308,14 @@ impl Engine {
         name: &str,
         input: SyncSettingsInput,
     ) -> Result<ConnectionDetails> {
-        let mut settings = self.settings(name)?;
+        let old = self.settings(name)?;
+        let mut settings = old.clone();
         settings.hired_statuses = Self::check_hired_statuses(&input.hired_statuses)?;
         settings.schedule = input.schedule;
-        self.inner.store.update_connection(&settings)?;
+        if let Some(day) = &input.start_from {
+            settings.start_from = Self::parse_start_from(day)?;
+        }
+        self.save_settings(&old, &mut settings)?;
         self.schedule_changed();
         self.details(&settings)
     }
@@ -251,6 +359,7 @@ impl Engine {
             next_sync_at: settings.schedule.next_after(local_now).map(views::rfc3339),
             schedule: settings.schedule,
             running: running.contains(&settings.name.key()),
+            warnings: views::warnings(settings),
         })
     }
 }

@@ -23,9 +23,12 @@ mod connections;
 mod error;
 mod history;
 mod keychain;
+mod preflight;
+mod review;
 mod runs;
 mod sandbox;
 mod setup;
+mod start_from;
 mod views;
 
 pub use error::{EngineError, Result};
@@ -78,6 +81,8 @@ pub struct SyncRequest {
     pub dry_run: bool,
     /// Only the persons whose latest outcome failed.
     pub retry_failed: bool,
+    /// Only this person, created although a possible match exists ("Create anyway").
+    pub create_anyway: Option<crate::domain::IcimsPersonId>,
 }
 
 impl SyncRequest {
@@ -87,6 +92,7 @@ impl SyncRequest {
             trigger,
             dry_run: false,
             retry_failed: false,
+            create_anyway: None,
         }
     }
 
@@ -119,6 +125,27 @@ pub struct AddConnection {
     pub icims_url: Option<String>,
     pub namely_url: Option<String>,
     pub schedule: Option<Schedule>,
+    /// `None`: 30 days before today.
+    pub start_from: Option<time::Date>,
+}
+
+/// What the command line's `connection edit` changes; `None` keeps the value.
+#[derive(Debug, Clone, Default)]
+pub struct EditConnection {
+    pub start_from: Option<time::Date>,
+    pub hired_statuses: Option<Vec<String>>,
+    /// An empty text goes back to the address of the region.
+    pub icims_url: Option<String>,
+    /// An empty text goes back to the address of the permalink.
+    pub namely_url: Option<String>,
+}
+
+/// A change saved, and why the next run reads iCIMS again from the start-from date, if it
+/// does.
+#[derive(Debug, Clone)]
+pub struct EditOutcome {
+    pub details: crate::api::ConnectionDetails,
+    pub read_again: Option<String>,
 }
 
 /// The engine. Cheap to clone; clones share everything.

@@ -129,7 +129,28 @@ impl Engine {
         }
         let namely = self.namely_client(&settings).await?;
         let icims = self.icims_client(&settings).await?;
-        let only_persons: Option<Vec<IcimsPersonId>> = if request.retry_failed {
+        let icims_before = icims.calls_made();
+        if let Some(stop) = self.preflight(&settings, &namely, &icims).await? {
+            if settings.sandbox {
+                self.finish_sandbox_run().await;
+            }
+            if let Some(check) = &stop.check {
+                // The owner alert: the dashboard and the wizard show the broken part.
+                self.remember(&settings, check)?;
+            }
+            let run = self.record_not_started(
+                &settings,
+                request.trigger,
+                request.dry_run,
+                stop.code,
+                format!("The sync did not start: {}", stop.message),
+                icims.calls_made().saturating_sub(icims_before),
+            )?;
+            return self.run_details(run);
+        }
+        let only_persons: Option<Vec<IcimsPersonId>> = if let Some(person) = request.create_anyway {
+            Some(vec![person])
+        } else if request.retry_failed {
             let failed = self.inner.store.failed_person_ids(&settings.name)?;
             if failed.is_empty() {
                 return Err(EngineError::invalid(
@@ -153,6 +174,7 @@ impl Engine {
             only_persons,
             budget_margin: self.inner.options.budget_margin,
             cancel,
+            create_anyway: request.create_anyway.into_iter().collect(),
             ..SyncOptions::default()
         };
         let outcome = sync::run_sync(&ctx, &options, progress).await;
@@ -162,6 +184,9 @@ impl Engine {
         }
         let outcome = outcome.map_err(|sync::SyncError::Store(e)| EngineError::Storage(e))?;
         let details = self.run_details(outcome.run_id)?;
+        if details.summary.error_code == Some(RunErrorCode::NamelyCredentials) {
+            self.owner_refused(&settings)?;
+        }
         if !request.dry_run
             && matches!(
                 details.summary.status,
@@ -204,25 +229,76 @@ impl Engine {
         error: &EngineError,
     ) -> Result<RunId> {
         let settings = self.settings(name)?;
+        let code = match error {
+            EngineError::SecretMissing { .. } => RunErrorCode::SecretMissing,
+            EngineError::Keychain(_) => RunErrorCode::Keychain,
+            _ => RunErrorCode::NotStarted,
+        };
+        self.record_not_started(
+            &settings,
+            trigger,
+            false,
+            code,
+            format!("The sync could not start: {error}"),
+            0,
+        )
+    }
+
+    /// Namely refused the owner's token during a run (a create answered 401/403): the owner
+    /// alert. A confirmation of the owner's role is void — Namely just contradicted it.
+    fn owner_refused(&self, settings: &crate::connection::ConnectionSettings) -> Result<()> {
+        let mut fresh = self.settings(settings.name.as_str())?;
+        let confirmed = fresh.owner_role_confirmation.take().is_some();
+        if confirmed {
+            self.inner.store.update_connection(&fresh)?;
+        }
+        let check = CheckResult {
+            step: SetupStep::Owner,
+            code: CheckCode::OwnerNotAdministrator,
+            passed: false,
+            summary: "Namely refused to add people with the owner's token during the last sync."
+                .to_string(),
+            fix: Some(if confirmed {
+                "The owner was confirmed as an Administrator by hand, but Namely does not treat \
+                 them as one: choose an active Administrator as the owner and sign in as them."
+                    .to_string()
+            } else {
+                "Check in Namely that the owner is still an active Administrator, then sign in \
+                 again."
+                    .to_string()
+            }),
+            field: None,
+            detail: None,
+            checked_at: views::rfc3339(now()),
+        };
+        self.remember(&fresh, &check)
+    }
+
+    /// A run that did not start, with why: nothing read, nothing sent.
+    pub(super) fn record_not_started(
+        &self,
+        settings: &crate::connection::ConnectionSettings,
+        trigger: Trigger,
+        dry_run: bool,
+        code: RunErrorCode,
+        error: String,
+        icims_calls: u64,
+    ) -> Result<RunId> {
         let at = now();
         let run = self
             .inner
             .store
-            .start_run(&settings.name, trigger, false, at)?;
+            .start_run(&settings.name, trigger, dry_run, at)?;
         self.inner.store.finish_run(
             run,
             &store::RunEnd {
                 ended_at: at,
-                status: RunStatus::Failed,
+                status: RunStatus::NotStarted,
                 counts: Default::default(),
-                icims_calls: 0,
+                icims_calls,
                 namely_calls: 0,
-                error_code: Some(match error {
-                    EngineError::SecretMissing { .. } => RunErrorCode::SecretMissing,
-                    EngineError::Keychain(_) => RunErrorCode::Keychain,
-                    _ => RunErrorCode::NotStarted,
-                }),
-                error: Some(format!("The sync could not start: {error}")),
+                error_code: Some(code),
+                error: Some(error),
             },
         )?;
         Ok(run)

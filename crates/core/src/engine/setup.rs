@@ -5,7 +5,7 @@ use super::{Engine, EngineError, Result, now, views};
 use crate::api::{CheckCode, CheckResult, Field, IcimsInput, OwnerStep, SetupStep, SignInResult};
 use crate::checks;
 use crate::clients;
-use crate::connection::ConnectionSettings;
+use crate::connection::{ConnectionSettings, RoleConfirmation};
 use crate::domain::NamelyProfileId;
 use crate::secrets::SecretKind;
 use crate::store;
@@ -112,9 +112,12 @@ impl Engine {
                         verified_at: now(),
                     },
                 )?;
-                // The person who signs in is the natural owner when none is chosen yet.
+                settings.token_profile_id = Some(NamelyProfileId(me.profile_id.clone()));
+                // The person who signs in is the natural owner when none is chosen yet (when
+                // Namely does not report roles, they still confirm the role in part 3).
                 if settings.owner_profile_id.is_none()
-                    && me.verdict == crate::api::OwnerVerdict::CanOwn
+                    && (me.verdict == crate::api::OwnerVerdict::CanOwn
+                        || checks::can_confirm_role(me))
                 {
                     settings.owner_profile_id = Some(NamelyProfileId(me.profile_id.clone()));
                 }
@@ -187,26 +190,85 @@ impl Engine {
             candidates.push(candidate);
         }
         let chosen = settings.owner_profile_id.as_ref().map(|p| p.0.clone());
-        let check = checks::owner_check(&candidates, chosen.as_deref(), now());
+        let facts = checks::OwnerFacts {
+            token_profile_id: settings.token_profile_id.as_ref().map(|p| p.0.as_str()),
+            confirmation: settings.owner_role_confirmation.as_ref(),
+        };
+        let check = checks::owner_check(&candidates, chosen.as_deref(), facts, now());
         self.remember(&settings, &check)?;
         Ok(OwnerStep {
             candidates,
             chosen_profile_id: chosen,
+            token_profile_id: settings.token_profile_id.as_ref().map(|p| p.0.clone()),
+            role_confirmation: settings
+                .owner_role_confirmation
+                .as_ref()
+                .map(views::role_confirmation),
             check,
         })
     }
 
-    /// Part 3: choose the owner among the people who signed in.
-    pub async fn choose_owner(&self, name: &str, profile_id: &str) -> Result<OwnerStep> {
+    /// Part 3: choose the owner among the people who signed in. With `confirm_administrator`,
+    /// the person at this computer confirms that the owner is an Administrator in Namely —
+    /// allowed only where Namely reports them active but does not report their access role;
+    /// who confirmed and when is recorded and shown.
+    pub async fn choose_owner(
+        &self,
+        name: &str,
+        profile_id: &str,
+        confirm_administrator: bool,
+    ) -> Result<OwnerStep> {
         let mut settings = self.settings(name)?;
         let known = self.inner.store.owner_candidates(&settings.name)?;
-        if !known.iter().any(|c| c.profile_id.0 == profile_id) {
+        let Some(person) = known.iter().find(|c| c.profile_id.0 == profile_id) else {
             return Err(EngineError::NotFound(
                 "That person has not signed in for this company. They must sign in once before they can own the integration.".to_string(),
             ));
-        }
+        };
+        let changed = settings.owner_profile_id.as_ref().map(|p| p.0.as_str()) != Some(profile_id);
         settings.owner_profile_id = Some(NamelyProfileId(profile_id.to_string()));
+        if changed {
+            // A confirmation is for one person.
+            settings.owner_role_confirmation = None;
+        }
         self.inner.store.update_connection(&settings)?;
+        if confirm_administrator {
+            // Judge what Namely says now, not what it said at the last sign-in.
+            let step = self.owner_step(name).await?;
+            let live = step.candidates.iter().find(|c| c.profile_id == profile_id);
+            if !live.is_some_and(checks::can_confirm_role) {
+                let why = live.map_or(person.full_name.as_str(), |c| c.reason.as_str());
+                return Err(EngineError::invalid(
+                    format!(
+                        "Only an access role Namely does not report can be confirmed here; \
+                         Namely reports {}: {why}.",
+                        person.full_name
+                    ),
+                    None,
+                ));
+            }
+            let signed_in = settings
+                .token_profile_id
+                .as_ref()
+                .and_then(|t| known.iter().find(|c| c.profile_id == *t))
+                .map(|c| c.full_name.clone());
+            let os_user = std::env::var("USER")
+                .or_else(|_| std::env::var("USERNAME"))
+                .ok()
+                .filter(|u| !u.trim().is_empty());
+            let by = match (signed_in, os_user) {
+                (Some(n), Some(u)) => format!("{n} (signed in to Namely; computer user {u})"),
+                (Some(n), None) => format!("{n} (signed in to Namely)"),
+                (None, Some(u)) => format!("computer user {u}"),
+                (None, None) => "the person at this computer".to_string(),
+            };
+            settings.owner_role_confirmation = Some(RoleConfirmation {
+                profile_id: NamelyProfileId(profile_id.to_string()),
+                by,
+                at: now(),
+            });
+            self.inner.store.update_connection(&settings)?;
+        }
         self.owner_step(name).await
     }
 
@@ -266,7 +328,7 @@ impl Engine {
             // Nothing saved, nothing lost: the form keeps what was typed.
             return Ok(result);
         }
-        let updated = Self::icims_settings_from(&settings, input);
+        let mut updated = Self::icims_settings_from(&settings, input);
         if let Some(key) = &input.hmac_key {
             self.set_secret(
                 name,
@@ -275,7 +337,8 @@ impl Engine {
             )
             .await?;
         }
-        self.inner.store.update_connection(&updated)?;
+        // Another customer: the next run reads again from the start-from date.
+        self.save_settings(&settings, &mut updated)?;
         self.remember(&updated, &result)?;
         Ok(result)
     }

@@ -1,10 +1,11 @@
 //! Store rows → the view types of [`crate::api`].
 
+use crate::api::RoleConfirmationView;
 use crate::api::{
     Health, OwnerCandidate, RecordView, RunSummary, SecretInfo, SecretKind, SettingsView,
     SetupStep, StepState, StepStatus,
 };
-use crate::connection::ConnectionSettings;
+use crate::connection::{ConnectionSettings, RoleConfirmation};
 use crate::store::{self, CheckRecord, RecordRow, RunRow, SecretMeta};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -38,7 +39,49 @@ pub(crate) fn settings_view(s: &ConnectionSettings) -> SettingsView {
         icims_field_name: s.icims_field_name.clone(),
         owner_profile_id: s.owner_profile_id.as_ref().map(|p| p.0.clone()),
         sandbox: s.sandbox,
+        start_from: crate::mapping::iso_date(s.start_from),
+        read_again_reason: s.read_again_reason.clone(),
+        unmatched_statuses: s.unmatched_statuses.clone(),
+        owner_role_confirmation: s
+            .owner_role_confirmation
+            .as_ref()
+            .filter(|c| Some(&c.profile_id) == s.owner_profile_id.as_ref())
+            .map(role_confirmation),
     }
+}
+
+pub(crate) fn role_confirmation(c: &RoleConfirmation) -> RoleConfirmationView {
+    RoleConfirmationView {
+        profile_id: c.profile_id.0.clone(),
+        by: c.by.clone(),
+        at: rfc3339(c.at),
+    }
+}
+
+/// What the dashboard and `check` warn about besides the setup checks: statuses that matched
+/// nothing, a read that will start again from the start-from date.
+pub(crate) fn warnings(s: &ConnectionSettings) -> Vec<String> {
+    let mut out = Vec::new();
+    if !s.unmatched_statuses.is_empty() {
+        let list = s
+            .unmatched_statuses
+            .iter()
+            .map(|st| format!("\"{st}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(format!(
+            "No iCIMS workflow was in the hired status {list} since the start-from date {}: \
+             check the spelling in Settings, or remove a status this company does not use.",
+            crate::mapping::human_date(s.start_from)
+        ));
+    }
+    if let Some(reason) = &s.read_again_reason {
+        out.push(format!(
+            "The next sync reads iCIMS again from the start-from date {} because {reason}.",
+            crate::mapping::human_date(s.start_from)
+        ));
+    }
+    out
 }
 
 pub(crate) fn steps(checks: &[CheckRecord]) -> Vec<StepStatus> {
@@ -121,6 +164,7 @@ pub(crate) fn record_view(r: &RecordRow) -> RecordView {
         reason: r.reason.clone(),
         namely_profile_id: r.namely_profile_id.as_ref().map(|p| p.0.clone()),
         at: rfc3339(r.at),
+        start_date: r.start_date.clone(),
     }
 }
 

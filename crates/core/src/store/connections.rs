@@ -1,14 +1,19 @@
 //! Connections: add, update, read, list, remove.
 
-use super::{Result, Store, StoreError, name_col, ts, ts_col};
-use crate::connection::{ConnectionName, ConnectionSettings, IcimsRegion, Schedule};
+use super::{Result, Store, StoreError, name_col, opt_ts_col, ts, ts_col};
+use crate::connection::{
+    ConnectionName, ConnectionSettings, IcimsRegion, RoleConfirmation, Schedule, default_start_from,
+};
 use crate::domain::NamelyProfileId;
+use crate::mapping::{iso_date, parse_calendar_date};
 use rusqlite::{OptionalExtension, Row, params};
 use time::OffsetDateTime;
 
 const COLUMNS: &str = "name, namely_permalink, namely_url, icims_customer_id, icims_username, \
      icims_region, icims_url, hired_statuses, schedule, icims_field_name, owner_profile_id, \
-     sandbox, created_at, namely_company_name";
+     sandbox, created_at, namely_company_name, start_from, owner_role_confirmed_for, \
+     owner_role_confirmed_by, owner_role_confirmed_at, token_profile_id, read_again_reason, \
+     unmatched_statuses";
 
 fn settings_from_row(row: &Row<'_>) -> rusqlite::Result<ConnectionSettings> {
     let conversion = |idx: usize, e: Box<dyn std::error::Error + Send + Sync>| {
@@ -36,7 +41,52 @@ fn settings_from_row(row: &Row<'_>) -> rusqlite::Result<ConnectionSettings> {
         sandbox: row.get(11)?,
         created_at: ts_col(row, 12)?,
         namely_company_name: row.get(13)?,
+        start_from: match row.get::<_, Option<String>>(14)? {
+            Some(day) => parse_calendar_date(&day)
+                .ok_or_else(|| conversion(14, format!("start_from {day:?}").into()))?,
+            None => default_start_from(ts_col(row, 12)?),
+        },
+        owner_role_confirmation: match (
+            row.get::<_, Option<String>>(15)?,
+            row.get::<_, Option<String>>(16)?,
+            opt_ts_col(row, 17)?,
+        ) {
+            (Some(profile_id), Some(by), Some(at)) => Some(RoleConfirmation {
+                profile_id: NamelyProfileId(profile_id),
+                by,
+                at,
+            }),
+            _ => None,
+        },
+        token_profile_id: row.get::<_, Option<String>>(18)?.map(NamelyProfileId),
+        read_again_reason: row.get(19)?,
+        unmatched_statuses: match row.get::<_, Option<String>>(20)? {
+            Some(json) => serde_json::from_str(&json).map_err(|e| conversion(20, Box::new(e)))?,
+            None => Vec::new(),
+        },
     })
+}
+
+/// The columns of version 4, in `COLUMNS` order from `start_from`.
+fn v4_values(s: &ConnectionSettings) -> Result<[Option<String>; 7]> {
+    let c = s.owner_role_confirmation.as_ref();
+    let unmatched = if s.unmatched_statuses.is_empty() {
+        None
+    } else {
+        Some(
+            serde_json::to_string(&s.unmatched_statuses)
+                .map_err(|e| StoreError::InvalidInput(format!("unmatched statuses: {e}")))?,
+        )
+    };
+    Ok([
+        Some(iso_date(s.start_from)),
+        c.map(|c| c.profile_id.0.clone()),
+        c.map(|c| c.by.clone()),
+        c.map(|c| ts(c.at)),
+        s.token_profile_id.as_ref().map(|p| p.0.clone()),
+        s.read_again_reason.clone(),
+        unmatched,
+    ])
 }
 
 fn statuses_json(s: &ConnectionSettings) -> Result<String> {
@@ -49,6 +99,7 @@ impl Store {
     /// refused ("a connection named Acme already exists").
     pub fn add_connection(&self, s: &ConnectionSettings) -> Result<()> {
         let statuses = statuses_json(s)?;
+        let v4 = v4_values(s)?;
         self.write(|tx| {
             let existing: Option<String> = tx
                 .query_row(
@@ -65,8 +116,11 @@ impl Store {
                 "INSERT INTO connections (name, name_key, namely_permalink, namely_url, \
                  icims_customer_id, icims_username, icims_region, icims_url, hired_statuses, \
                  schedule, icims_field_name, owner_profile_id, sandbox, created_at, updated_at, \
-                 namely_company_name) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                 namely_company_name, start_from, owner_role_confirmed_for, \
+                 owner_role_confirmed_by, owner_role_confirmed_at, token_profile_id, \
+                 read_again_reason, unmatched_statuses) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
+                 ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
                 params![
                     s.name.as_str(),
                     s.name.key(),
@@ -84,6 +138,13 @@ impl Store {
                     ts(s.created_at),
                     now,
                     s.namely_company_name,
+                    v4[0],
+                    v4[1],
+                    v4[2],
+                    v4[3],
+                    v4[4],
+                    v4[5],
+                    v4[6],
                 ],
             )?;
             Ok(())
@@ -93,13 +154,17 @@ impl Store {
     /// Replace the settings of the connection named `s.name` (its `created_at` is kept).
     pub fn update_connection(&self, s: &ConnectionSettings) -> Result<()> {
         let statuses = statuses_json(s)?;
+        let v4 = v4_values(s)?;
         self.write(|tx| {
             let changed = tx.execute(
                 "UPDATE connections SET namely_permalink = ?2, namely_url = ?3, \
                  icims_customer_id = ?4, icims_username = ?5, icims_region = ?6, icims_url = ?7, \
                  hired_statuses = ?8, schedule = ?9, icims_field_name = ?10, \
                  owner_profile_id = ?11, sandbox = ?12, updated_at = ?13, \
-                 namely_company_name = ?14 WHERE name = ?1",
+                 namely_company_name = ?14, start_from = ?15, owner_role_confirmed_for = ?16, \
+                 owner_role_confirmed_by = ?17, owner_role_confirmed_at = ?18, \
+                 token_profile_id = ?19, read_again_reason = ?20, unmatched_statuses = ?21 \
+                 WHERE name = ?1",
                 params![
                     s.name.as_str(),
                     s.namely_permalink,
@@ -115,6 +180,13 @@ impl Store {
                     s.sandbox,
                     ts(OffsetDateTime::now_utc()),
                     s.namely_company_name,
+                    v4[0],
+                    v4[1],
+                    v4[2],
+                    v4[3],
+                    v4[4],
+                    v4[5],
+                    v4[6],
                 ],
             )?;
             if changed == 0 {
@@ -176,6 +248,46 @@ impl Store {
                 // Records go with their runs (ON DELETE CASCADE).
                 tx.execute("DELETE FROM runs WHERE connection = ?1", [name.as_str()])?;
             }
+            Ok(())
+        })
+    }
+
+    /// The next run reads again from the start-from date (the watermark is forgotten), and
+    /// says why: the hired statuses, the iCIMS customer or the start-from date changed.
+    pub fn read_again(&self, name: &ConnectionName, reason: &str) -> Result<()> {
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE connections SET read_again_reason = ?2 WHERE name = ?1",
+                params![name.as_str(), reason],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::NoSuchConnection(name.to_string()));
+            }
+            tx.execute(
+                "DELETE FROM watermarks WHERE connection = ?1",
+                [name.as_str()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// A whole window from the start-from date was read: remember which hired statuses
+    /// matched no workflow in it, and forget why it was read again.
+    pub fn finish_wide_read(&self, name: &ConnectionName, unmatched: &[String]) -> Result<()> {
+        let unmatched = if unmatched.is_empty() {
+            None
+        } else {
+            Some(
+                serde_json::to_string(unmatched)
+                    .map_err(|e| StoreError::InvalidInput(format!("unmatched statuses: {e}")))?,
+            )
+        };
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE connections SET unmatched_statuses = ?2, read_again_reason = NULL \
+                 WHERE name = ?1",
+                params![name.as_str(), unmatched],
+            )?;
             Ok(())
         })
     }

@@ -8,7 +8,8 @@ use crate::domain::{IndexEntry, NamelyProfileId};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use time::Date;
 
-const COLUMNS: &str = "profile_id, icims_id, email, personal_email, full_name, user_status";
+const COLUMNS: &str = "profile_id, icims_id, email, personal_email, full_name, user_status, \
+     first_name, last_name, start_date";
 
 fn day_text(day: Date) -> String {
     format!(
@@ -27,6 +28,9 @@ fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<IndexEntry> {
         personal_email: r.get(3)?,
         full_name: r.get(4)?,
         user_status: r.get(5)?,
+        first_name: r.get(6)?,
+        last_name: r.get(7)?,
+        start_date: r.get(8)?,
     })
 }
 
@@ -44,13 +48,15 @@ fn icims_key(id: &str) -> Option<String> {
 fn upsert(c: &Connection, name: &ConnectionName, entries: &[IndexEntry]) -> Result<()> {
     let mut stmt = c.prepare(
         "INSERT INTO namely_index (connection, profile_id, icims_id, email, personal_email, \
-         full_name, user_status, icims_id_key, email_key, personal_email_key) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+         full_name, user_status, icims_id_key, email_key, personal_email_key, first_name, \
+         last_name, start_date) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
          ON CONFLICT (connection, profile_id) DO UPDATE SET icims_id = excluded.icims_id, \
          email = excluded.email, personal_email = excluded.personal_email, \
          full_name = excluded.full_name, user_status = excluded.user_status, \
          icims_id_key = excluded.icims_id_key, email_key = excluded.email_key, \
-         personal_email_key = excluded.personal_email_key",
+         personal_email_key = excluded.personal_email_key, first_name = excluded.first_name, \
+         last_name = excluded.last_name, start_date = excluded.start_date",
     )?;
     for e in entries {
         stmt.execute(params![
@@ -64,6 +70,9 @@ fn upsert(c: &Connection, name: &ConnectionName, entries: &[IndexEntry]) -> Resu
             e.icims_id.as_deref().and_then(icims_key),
             e.email.as_deref().and_then(email_key),
             e.personal_email.as_deref().and_then(email_key),
+            e.first_name,
+            e.last_name,
+            e.start_date,
         ])?;
     }
     Ok(())

@@ -11,10 +11,10 @@ use time::OffsetDateTime;
 
 const RUN_COLUMNS: &str = "id, connection, triggered_by, dry_run, started_at, ended_at, status, \
      read_count, created_count, would_create_count, already_in_namely_count, needs_review_count, \
-     invalid_count, failed_count, icims_calls, namely_calls, error, error_code";
+     invalid_count, failed_count, icims_calls, namely_calls, error, error_code, left_out_count";
 
-const RECORD_COLUMNS: &str =
-    "person_id, workflow_ids, name, email, outcome, reason, namely_profile_id, detail, at";
+const RECORD_COLUMNS: &str = "person_id, workflow_ids, name, email, outcome, reason, \
+     namely_profile_id, detail, at, start_date, permanent";
 
 /// Said of a run found without an end at startup.
 pub(super) const INTERRUPTED_MESSAGE: &str = "The run stopped before it finished, most likely \
@@ -39,6 +39,7 @@ fn run_from_row(r: &Row<'_>) -> rusqlite::Result<RunRow> {
             needs_review: r.get(11)?,
             invalid: r.get(12)?,
             failed: r.get(13)?,
+            left_out: r.get(18)?,
         },
         icims_calls: r.get(14)?,
         namely_calls: r.get(15)?,
@@ -63,6 +64,8 @@ fn record_from_row(r: &Row<'_>) -> rusqlite::Result<RecordRow> {
         namely_profile_id: r.get::<_, Option<String>>(6)?.map(NamelyProfileId),
         detail: r.get(7)?,
         at: ts_col(r, 8)?,
+        start_date: r.get(9)?,
+        permanent: r.get(10)?,
     })
 }
 
@@ -84,7 +87,7 @@ fn insert_record(c: &Connection, run_id: RunId, rec: &RecordRow) -> Result<()> {
     c.execute(
         &format!(
             "INSERT INTO records (run_id, {RECORD_COLUMNS}) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
         ),
         params![
             run_id.0,
@@ -97,6 +100,8 @@ fn insert_record(c: &Connection, run_id: RunId, rec: &RecordRow) -> Result<()> {
             rec.namely_profile_id.as_ref().map(|p| p.0.as_str()),
             rec.detail,
             ts(rec.at),
+            rec.start_date,
+            rec.permanent,
         ],
     )?;
     Ok(())
@@ -140,7 +145,7 @@ impl Store {
                 "UPDATE runs SET ended_at = ?2, status = ?3, read_count = ?4, created_count = ?5, \
                  would_create_count = ?6, already_in_namely_count = ?7, needs_review_count = ?8, \
                  invalid_count = ?9, failed_count = ?10, icims_calls = ?11, namely_calls = ?12, \
-                 error = ?13, error_code = ?14 WHERE id = ?1",
+                 error = ?13, error_code = ?14, left_out_count = ?15 WHERE id = ?1",
                 params![
                     run_id.0,
                     ts(end.ended_at),
@@ -156,6 +161,7 @@ impl Store {
                     end.namely_calls,
                     end.error,
                     end.error_code.map(RunErrorCode::as_str),
+                    c.left_out,
                 ],
             )?;
             Ok(())
@@ -326,6 +332,81 @@ impl Store {
                 ))
             })?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// The newest record of `person` in a real (not dry) run of this connection.
+    pub fn latest_record(
+        &self,
+        name: &ConnectionName,
+        person: IcimsPersonId,
+    ) -> Result<Option<RecordRow>> {
+        let columns = RECORD_COLUMNS
+            .split(", ")
+            .map(|c| format!("r.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {columns} FROM records r JOIN runs u ON u.id = r.run_id \
+             WHERE u.connection = ?1 AND u.dry_run = 0 AND r.person_id = ?2 \
+             ORDER BY r.id DESC LIMIT 1"
+        );
+        self.read(|c| {
+            Ok(
+                c.query_row(&sql, params![name.as_str(), person.0], record_from_row)
+                    .optional()?,
+            )
+        })
+    }
+
+    /// Persons whose latest outcome is `failed` with a failure that will not fix itself
+    /// (`permanent`), with how many such failures in a row they have had (latest first until
+    /// another outcome) and when the latest was. Dry runs are ignored.
+    pub fn permanent_failure_streaks(
+        &self,
+        name: &ConnectionName,
+    ) -> Result<Vec<(IcimsPersonId, u32, OffsetDateTime)>> {
+        let sql = "SELECT r.person_id, r.outcome, r.permanent, r.at \
+                   FROM records r JOIN runs u ON u.id = r.run_id \
+                   WHERE u.connection = ?1 AND u.dry_run = 0 \
+                   ORDER BY r.person_id, r.id DESC";
+        self.read(|c| {
+            let mut stmt = c.prepare(sql)?;
+            let rows = stmt.query_map([name.as_str()], |r| {
+                let outcome: String = r.get(1)?;
+                Ok((
+                    r.get::<_, u64>(0)?,
+                    outcome == OutcomeKind::Failed.as_str(),
+                    r.get::<_, bool>(2)?,
+                    ts_col(r, 3)?,
+                ))
+            })?;
+            let mut out: Vec<(IcimsPersonId, u32, OffsetDateTime)> = Vec::new();
+            // (person, still counting)
+            let mut current: Option<(u64, bool)> = None;
+            for row in rows {
+                let (person, failed, permanent, at) = row?;
+                let first = current.is_none_or(|(p, _)| p != person);
+                if first {
+                    current = Some((person, failed && permanent));
+                    if failed && permanent {
+                        out.push((IcimsPersonId(person), 1, at));
+                    }
+                    continue;
+                }
+                if let Some((_, counting)) = &mut current
+                    && *counting
+                {
+                    if failed && permanent {
+                        if let Some(last) = out.last_mut() {
+                            last.1 += 1;
+                        }
+                    } else {
+                        *counting = false;
+                    }
+                }
+            }
+            Ok(out)
         })
     }
 

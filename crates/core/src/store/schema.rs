@@ -4,7 +4,7 @@
 //! Everything is kept readable with the sqlite3 CLI: times are RFC 3339 UTC text, outcomes,
 //! triggers and states are words. There is no column for a secret, by design.
 
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 const V1: &str = r#"
 -- One row per named connection (a company). Non-secret settings only.
@@ -170,4 +170,31 @@ const V3: &str = r#"
 -- have no code.
 ALTER TABLE setup_checks ADD COLUMN code TEXT;
 ALTER TABLE runs ADD COLUMN error_code TEXT;
+"#;
+
+const V4: &str = r#"
+-- Only the right people (issue 8).
+-- The start-from date: hires who started (else were hired) before it are never created.
+-- NULL on rows of version 3: 30 days before the connection was added.
+ALTER TABLE connections ADD COLUMN start_from TEXT;
+-- Namely did not report the owner's access role, so a person confirmed it: who and when,
+-- for which profile (a confirmation is void once another owner is chosen).
+ALTER TABLE connections ADD COLUMN owner_role_confirmed_for TEXT;
+ALTER TABLE connections ADD COLUMN owner_role_confirmed_by TEXT;
+ALTER TABLE connections ADD COLUMN owner_role_confirmed_at TEXT;
+-- The Namely profile whose token is saved (GET /profiles/me at the last sign-in).
+ALTER TABLE connections ADD COLUMN token_profile_id TEXT;
+-- Why the next run reads again from the start-from date (statuses, customer or date changed).
+ALTER TABLE connections ADD COLUMN read_again_reason TEXT;
+-- Hired statuses that matched no workflow in the last complete read from the start-from date.
+ALTER TABLE connections ADD COLUMN unmatched_statuses TEXT;
+-- A record's start date (else hire date), yyyy-mm-dd, and whether its failure will not fix
+-- itself (a 422 on required data): those are read again after a back-off, not every run.
+ALTER TABLE records ADD COLUMN start_date TEXT;
+ALTER TABLE records ADD COLUMN permanent INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN left_out_count INTEGER NOT NULL DEFAULT 0;
+-- What a possible match needs: the profile's names and start date.
+ALTER TABLE namely_index ADD COLUMN first_name TEXT;
+ALTER TABLE namely_index ADD COLUMN last_name TEXT;
+ALTER TABLE namely_index ADD COLUMN start_date TEXT;
 "#;

@@ -118,6 +118,13 @@ pub struct RecordRow {
     pub detail: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
+    /// The hire's start date (else hire date), `YYYY-MM-DD`, when known.
+    #[serde(default)]
+    pub start_date: Option<String>,
+    /// A failure that will not fix itself (Namely refused required data): read again after a
+    /// back-off, not on every run.
+    #[serde(default)]
+    pub permanent: bool,
 }
 
 /// Where a create intent stands.

@@ -164,9 +164,13 @@ impl Applier<'_> {
         }
 
         // 2.–5. Intent, POST, and what its answer leaves to do.
-        let profile = new_profile(draft, self.field);
+        let mut current = draft.clone();
+        let mut profile = new_profile(&current, self.field);
+        // What was left out after Namely refused only an optional part, and why.
+        let mut dropped: Option<String> = None;
         let mut attempt = 1;
         loop {
+            let draft: &ProfileDraft = &current;
             let intent = match self.begin_intent(hire, draft)? {
                 Ok(intent) => intent,
                 Err(applied) => return Ok(applied),
@@ -182,10 +186,17 @@ impl Applier<'_> {
                          and the profile was not found"
                             .to_string()
                     });
+                    let (outcome, reason) = match &dropped {
+                        None => (OutcomeKind::Created, added_reason(draft)),
+                        Some(why) => (
+                            OutcomeKind::CreatedWithWarning,
+                            format!("{} {why}", added_reason(draft)),
+                        ),
+                    };
                     let rec = record(
                         hire,
-                        OutcomeKind::Created,
-                        added_reason(draft),
+                        outcome,
+                        reason,
                         Some(entry.profile_id.clone()),
                         detail,
                     );
@@ -193,6 +204,18 @@ impl Applier<'_> {
                 }
                 Err(e) => e,
             };
+            // Namely refused only an optional part (a home state it does not accept, a
+            // gender): nothing was created (422), so add the person on time without it.
+            if dropped.is_none()
+                && let Some((without, why)) = without_refused_parts(draft, &error)
+            {
+                self.store.fail_intent(intent, true, now())?;
+                tracing::info!(%why, "Namely refused an optional part; adding without it");
+                dropped = Some(why);
+                profile = new_profile(&without, self.field);
+                current = without;
+                continue;
+            }
             let done = if error.may_have_been_applied() {
                 self.after_unconfirmed(hire, draft, intent, &error, attempt)
                     .await?
@@ -408,17 +431,19 @@ impl Applier<'_> {
             {
                 return Ok(applied);
             }
-            let rec = record(
+            let mut rec = record(
                 hire,
                 OutcomeKind::Failed,
                 format!(
-                    "Failed: Namely rejected the profile — {text}. {}; it will be retried next \
-                     run.",
+                    "Failed: Namely rejected the profile — {text}. {}; it is tried again after \
+                     the next run, then after 6 hours, then daily, until it is fixed.",
                     fix_advice(&text)
                 ),
                 None,
                 Some(error.to_string()),
             );
+            // Required data Namely refused does not fix itself: back off.
+            rec.permanent = true;
             return Ok(applied(rec, Vec::new()));
         }
         let halt = Halt::of(error);
@@ -444,6 +469,46 @@ impl Applier<'_> {
             halt,
         })
     }
+}
+
+/// The draft without the optional parts Namely refused, and the words for the record — when
+/// every error of a 422 is about an optional part (the home address, the gender) that the
+/// draft has. `None` when anything required was refused too.
+fn without_refused_parts(
+    draft: &ProfileDraft,
+    error: &namely::Error,
+) -> Option<(ProfileDraft, String)> {
+    let namely::Error::Validation { errors, .. } = error else {
+        return None;
+    };
+    let about = |e: &str, key: &str| {
+        let e = e.trim_start().to_ascii_lowercase();
+        e == key || e.starts_with(&format!("{key} ")) || e.starts_with(&format!("{key}."))
+    };
+    if errors.is_empty()
+        || !errors
+            .iter()
+            .all(|e| about(e, "home") || about(e, "gender"))
+    {
+        return None;
+    }
+    let mut without = draft.clone();
+    let mut parts = Vec::new();
+    if errors.iter().any(|e| about(e, "home")) && without.home.take().is_some() {
+        parts.push("the home address");
+    }
+    if errors.iter().any(|e| about(e, "gender")) && without.gender.take().is_some() {
+        parts.push("the gender");
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let why = format!(
+        "— without {}: Namely refused it ({}). Add it in Namely by hand.",
+        parts.join(" and "),
+        errors.join("; ")
+    );
+    Some((without, why))
 }
 
 /// A record that needs no run halt.

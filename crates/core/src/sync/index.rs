@@ -138,7 +138,7 @@ pub(crate) enum Changes {
 }
 
 /// What the index keeps of a Namely profile. `field` is the `icims_id` custom field's name.
-pub(crate) fn entry_from_profile(p: &namely::Profile, field: &str) -> IndexEntry {
+pub fn entry_from_profile(p: &namely::Profile, field: &str) -> IndexEntry {
     let lower = |s: &Option<String>| {
         s.as_deref()
             .map(str::trim)
@@ -166,7 +166,21 @@ pub(crate) fn entry_from_profile(p: &namely::Profile, field: &str) -> IndexEntry
             .as_ref()
             .map(|s| s.as_str().to_ascii_lowercase())
             .unwrap_or_default(),
+        first_name: text(&p.first_name),
+        last_name: text(&p.last_name),
+        start_date: p
+            .start_date
+            .as_ref()
+            .and_then(namely::NamelyDate::date)
+            .map(crate::mapping::iso_date),
     }
+}
+
+fn text(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 /// What Namely holds for one hire's email.

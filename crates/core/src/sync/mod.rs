@@ -74,10 +74,12 @@ use crate::api::{SyncPhase, SyncProgress};
 use crate::connection::ConnectionSettings;
 use crate::domain::{Counts, IcimsPersonId, RunErrorCode, Trigger};
 use crate::store::{RunId, RunStatus, Store, StoreError};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
+pub use index::entry_from_profile;
 pub use runner::run_sync;
 
 /// A full listing of Namely profiles older than this (7 days) is redone before planning;
@@ -127,6 +129,8 @@ pub struct SyncOptions {
     pub reread_after: Duration,
     /// Set to `true` to stop the run between two calls.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Hires a person reviewed and chose to create although a possible match exists.
+    pub create_anyway: BTreeSet<IcimsPersonId>,
 }
 
 impl Default for SyncOptions {
@@ -139,6 +143,7 @@ impl Default for SyncOptions {
             overlap: Duration::from_secs(60 * 60),
             reread_after: DEFAULT_REREAD_AFTER,
             cancel: None,
+            create_anyway: BTreeSet::new(),
         }
     }
 }

@@ -101,6 +101,8 @@ pub(crate) struct ReadOutcome {
     pub stop: Option<ReadStop>,
     /// The window search ran to its last page and every workflow it found was read.
     pub window_complete: bool,
+    /// Status ids and values (trimmed, lowercased) of every workflow read.
+    pub statuses_seen: BTreeSet<String>,
 }
 
 /// A call that did not give a value.
@@ -109,6 +111,9 @@ enum CallError {
     Stop(ReadStop),
     /// 404: the record does not exist or the integration user may not see it.
     NotShown(icims::Error),
+    /// The record came back with a field of the wrong type ("addresses: expected a list, got
+    /// an object"): this record is recorded as Invalid and reading goes on.
+    Unreadable(String),
 }
 
 pub(crate) struct Reader<'a> {
@@ -156,6 +161,9 @@ impl<'a> Reader<'a> {
                     return Err(CallError::Stop(self.budget.rate_limited()));
                 }
                 Err(e @ icims::Error::NotFound { .. }) => return Err(CallError::NotShown(e)),
+                Err(icims::Error::Unreadable { field, problem, .. }) => {
+                    return Err(CallError::Unreadable(format!("{field}: {problem}")));
+                }
                 Err(e) if e.is_transient() && attempt < ICIMS_ATTEMPTS => {
                     tracing::info!(what, attempt, error = %e, "iCIMS call failed; retrying");
                     tokio::time::sleep(backoff(attempt)).await;
@@ -236,6 +244,7 @@ impl<'a> Reader<'a> {
         ReadOutcome {
             hires: state.hires(),
             invalid: state.invalid,
+            statuses_seen: std::mem::take(&mut state.statuses_seen),
             stop,
             window_complete,
         }
@@ -269,6 +278,7 @@ impl<'a> Reader<'a> {
                         message: format!("iCIMS did not allow the search for hired workflows: {e}"),
                     });
                 }
+                Err(CallError::Unreadable(problem)) => return Err(unreadable_search(&problem)),
             };
             let last = page.ids.last().copied();
             if let (Some(after), Some(first)) = (query.after, page.ids.first())
@@ -317,7 +327,26 @@ impl<'a> Reader<'a> {
                 ));
                 return Ok(());
             }
+            Err(CallError::Unreadable(problem)) => {
+                state.invalid.push(unlinked(
+                    id,
+                    format!(
+                        "Invalid: iCIMS's record of workflow {id} could not be read ({problem}) \
+                         — correct it in iCIMS; it is read again daily"
+                    ),
+                    problem,
+                ));
+                return Ok(());
+            }
         };
+        if let Some(status) = &workflow.status {
+            for word in [status.id.as_deref(), status.value.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                state.statuses_seen.insert(word.trim().to_lowercase());
+            }
+        }
         let Some(person) = workflow.person_id() else {
             state.invalid.push(unlinked(
                 id,
@@ -345,7 +374,7 @@ impl<'a> Reader<'a> {
                 Ok(reply) => reply.value.jobtitle,
                 Err(CallError::Stop(s)) => return Err(s),
                 // The title is for display only.
-                Err(CallError::NotShown(_)) => None,
+                Err(CallError::NotShown(_) | CallError::Unreadable(_)) => None,
             };
             state.job_titles.insert(job.0, title);
         }
@@ -373,6 +402,7 @@ impl<'a> Reader<'a> {
                     message: format!("iCIMS did not allow the search for hired workflows: {e}"),
                 });
             }
+            Err(CallError::Unreadable(problem)) => return Err(unreadable_search(&problem)),
         };
         if workflows.is_empty() {
             // Recorded (as Invalid, with the reason) so that history says why they were not
@@ -412,7 +442,22 @@ impl<'a> Reader<'a> {
                 entry.read = PersonRead::NotShown(e.to_string());
                 Ok(())
             }
+            Err(CallError::Unreadable(problem)) => {
+                entry.read = PersonRead::Unreadable(problem);
+                Ok(())
+            }
         }
+    }
+}
+
+/// How reading ends when a search page itself cannot be read.
+fn unreadable_search(problem: &str) -> ReadStop {
+    ReadStop::Failed {
+        code: RunErrorCode::IcimsUnexpected,
+        message: format!(
+            "iCIMS answered the search for hired workflows in a way this app cannot read \
+             ({problem}). Please report this with the log file."
+        ),
     }
 }
 
@@ -422,6 +467,8 @@ enum PersonRead {
     NotYet,
     Read(Box<Hire>),
     NotShown(String),
+    /// iCIMS sent the person with a field of the wrong type: what and which.
+    Unreadable(String),
     /// Looked at again outside the window, and no longer in a hired status.
     NoLongerHired,
 }
@@ -438,6 +485,8 @@ struct ReadState {
     persons: BTreeMap<u64, PersonEntry>,
     job_titles: HashMap<u64, Option<String>>,
     invalid: Vec<RecordRow>,
+    /// Status ids and values (lowercased) of every workflow read.
+    statuses_seen: BTreeSet<String>,
     done: usize,
     total: usize,
 }
@@ -458,50 +507,65 @@ impl ReadState {
                         .and_then(|j| self.job_titles.get(&j.0).cloned().flatten());
                     hires.push(hire);
                 }
-                PersonRead::NoLongerHired => self.invalid.push(RecordRow {
-                    person_id: IcimsPersonId(person),
+                PersonRead::NoLongerHired => self.invalid.push(invalid_person(
+                    person,
                     workflow_ids,
-                    name: format!("iCIMS person {person}"),
-                    email: None,
-                    outcome: OutcomeKind::Invalid,
-                    reason: "Not added: no longer in a hired status in iCIMS, so nothing was \
-                             sent to Namely"
+                    "Not added: no longer in a hired status in iCIMS, so nothing was sent to \
+                     Namely"
                         .to_string(),
-                    namely_profile_id: None,
-                    detail: None,
-                    at: OffsetDateTime::now_utc(),
-                }),
-                PersonRead::NotShown(detail) => self.invalid.push(RecordRow {
-                    person_id: IcimsPersonId(person),
+                    None,
+                )),
+                PersonRead::NotShown(detail) => self.invalid.push(invalid_person(
+                    person,
                     workflow_ids,
-                    name: format!("iCIMS person {person}"),
-                    email: None,
-                    outcome: OutcomeKind::Invalid,
-                    reason: format!(
+                    format!(
                         "Invalid: iCIMS did not show person {person} (not found, or hidden from \
                          the integration user) — check the Security Rules of the integration user"
                     ),
-                    namely_profile_id: None,
-                    detail: Some(detail),
-                    at: OffsetDateTime::now_utc(),
-                }),
+                    Some(detail),
+                )),
+                PersonRead::Unreadable(problem) => self.invalid.push(invalid_person(
+                    person,
+                    workflow_ids,
+                    format!(
+                        "Invalid: iCIMS's record of person {person} could not be read \
+                         ({problem}) — correct it in iCIMS; it is read again daily"
+                    ),
+                    Some(problem),
+                )),
             }
         }
         hires
     }
 }
 
-/// An Invalid record for a workflow whose person is unknown (person id 0).
-fn unlinked(workflow: WorkflowId, reason: String, detail: String) -> RecordRow {
+/// An Invalid record for a person whose record could not be used.
+fn invalid_person(
+    person: u64,
+    workflow_ids: Vec<u64>,
+    reason: String,
+    detail: Option<String>,
+) -> RecordRow {
     RecordRow {
-        person_id: IcimsPersonId(0),
-        workflow_ids: vec![workflow.0],
-        name: format!("iCIMS workflow {workflow}"),
+        person_id: IcimsPersonId(person),
+        workflow_ids,
+        name: format!("iCIMS person {person}"),
         email: None,
         outcome: OutcomeKind::Invalid,
         reason,
         namely_profile_id: None,
-        detail: Some(detail),
+        detail,
         at: OffsetDateTime::now_utc(),
+        start_date: None,
+        permanent: false,
+    }
+}
+
+/// An Invalid record for a workflow whose person is unknown (person id 0).
+fn unlinked(workflow: WorkflowId, reason: String, detail: String) -> RecordRow {
+    RecordRow {
+        workflow_ids: vec![workflow.0],
+        name: format!("iCIMS workflow {workflow}"),
+        ..invalid_person(0, Vec::new(), reason, Some(detail))
     }
 }

@@ -34,6 +34,14 @@ pub(crate) fn record(
         namely_profile_id: profile,
         detail,
         at: OffsetDateTime::now_utc(),
+        start_date: hire
+            .start_date
+            .as_deref()
+            .or(hire.hire_date.as_deref())
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string),
+        permanent: false,
     }
 }
 

@@ -150,11 +150,15 @@ async fn execute(
         None => {
             let watermark = store.watermark(name)?;
             let overlap = time::Duration::try_from(options.overlap).unwrap_or(time::Duration::HOUR);
+            let floor = read_floor(ctx.settings.start_from);
+            let updated_since = match (watermark, floor) {
+                (Some(w), Some(floor)) => Some((w.hired_since - overlap).max(floor)),
+                (Some(w), None) => Some(w.hired_since - overlap),
+                (None, floor) => floor,
+            };
             ReadRequest {
                 statuses,
-                window: Some(Window {
-                    updated_since: watermark.map(|w| w.hired_since - overlap),
-                }),
+                window: Some(Window { updated_since }),
                 persons: persons_to_look_at_again(
                     store,
                     name,
@@ -166,12 +170,30 @@ async fn execute(
         }
     };
     let reader = Reader::new(ctx.icims, store, name, options.budget_margin, cancel);
+    let wide_read = request.window.is_some() && store.watermark(name)?.is_none();
     let ReadOutcome {
         hires,
         invalid,
         stop: read_stop,
         window_complete,
+        statuses_seen,
     } = reader.read(&request, reporter).await;
+    if wide_read && window_complete && read_stop.is_none() && !options.dry_run {
+        // A whole window from the start-from date was read: a hired status that matched no
+        // workflow in it is most likely a typo, or a status this tenant does not use.
+        let unmatched: Vec<String> = statuses
+            .iter()
+            .filter(|s| !statuses_seen.contains(&s.trim().to_lowercase()))
+            .cloned()
+            .collect();
+        if !unmatched.is_empty() {
+            tracing::warn!(
+                ?unmatched,
+                "hired statuses matched no workflow since the start-from date"
+            );
+        }
+        store.finish_wide_read(name, &unmatched)?;
+    }
     reporter.counts.read = u64::try_from(hires.len() + invalid.len()).unwrap_or(u64::MAX);
     tracing::info!(hires = hires.len(), invalid = invalid.len(), stop = ?read_stop, "read iCIMS");
 
@@ -239,7 +261,11 @@ async fn execute(
 
     // ---- 3. Plan ------------------------------------------------------------------------
     reporter.report(SyncPhase::Planning, 0, None);
-    let planned = plan::plan(&hires, &NamelyIndex::new(&entries));
+    let rules = plan::Rules {
+        start_from: ctx.settings.start_from,
+        create_anyway: &options.create_anyway,
+    };
+    let planned = plan::plan(&hires, &NamelyIndex::new(&entries), &rules);
     let creates = planned
         .iter()
         .filter(|p| matches!(p.decision, Decision::Create(_)))
@@ -330,6 +356,12 @@ async fn execute(
     Ok(after_read(reporter.counts.failed))
 }
 
+/// How long a failure that will not fix itself (Namely refused required data) waits after its
+/// second and after its third or later failure in a row; after the first, the next run tries
+/// again.
+const PERMANENT_FAILURE_BACKOFF: [time::Duration; 2] =
+    [time::Duration::hours(6), time::Duration::days(1)];
+
 /// Persons to look at again whatever the date window, in the order to read them: open create
 /// intents first, then persons whose latest outcome is `failed` (every run) or `invalid` /
 /// `needs_review` recorded at least `reread_after` ago, oldest record first; at most
@@ -342,6 +374,20 @@ fn persons_to_look_at_again(
     now: OffsetDateTime,
 ) -> Result<Vec<IcimsPersonId>, StoreError> {
     let reread_after = time::Duration::try_from(reread_after).unwrap_or(time::Duration::MAX);
+    // Failures that will not fix themselves back off: the next run, 6 hours, then daily.
+    let backing_off: HashMap<IcimsPersonId, (u32, OffsetDateTime)> = store
+        .permanent_failure_streaks(name)?
+        .into_iter()
+        .map(|(person, streak, at)| (person, (streak, at)))
+        .collect();
+    let failed_due = |person: &IcimsPersonId, at: OffsetDateTime| -> bool {
+        let _ = at;
+        match backing_off.get(person) {
+            None | Some((0 | 1, _)) => true,
+            Some((2, last)) => now - *last >= PERMANENT_FAILURE_BACKOFF[0],
+            Some((_, last)) => now - *last >= PERMANENT_FAILURE_BACKOFF[1],
+        }
+    };
     let mut due: Vec<(OffsetDateTime, IcimsPersonId)> = store
         .latest_outcomes(
             name,
@@ -352,7 +398,10 @@ fn persons_to_look_at_again(
             ],
         )?
         .into_iter()
-        .filter(|(_, kind, at)| *kind == OutcomeKind::Failed || now - *at >= reread_after)
+        .filter(|(person, kind, at)| match kind {
+            OutcomeKind::Failed => failed_due(person, *at),
+            _ => now - *at >= reread_after,
+        })
         .map(|(person, _, at)| (at, person))
         .collect();
     due.sort_unstable();
@@ -372,6 +421,16 @@ fn persons_to_look_at_again(
         );
     }
     Ok(candidates.into_iter().take(MAX_REREADS_PER_RUN).collect())
+}
+
+/// The earliest workflow update a window from `start_from` must read: a hire's status changes
+/// (and the workflow's `updateddate` moves) when they are hired, which may be long before they
+/// start ([`icims::assumptions::HIRED_BEFORE_START_MAX_DAYS`]). `None`: read everything (a
+/// start-from date before 1990 means "the whole history").
+fn read_floor(start_from: time::Date) -> Option<OffsetDateTime> {
+    let margin = time::Duration::days(icims::assumptions::HIRED_BEFORE_START_MAX_DAYS);
+    let floor = start_from.midnight().assume_utc() - margin;
+    (floor.year() >= 1990).then_some(floor)
 }
 
 fn sorted_unique(ids: impl IntoIterator<Item = IcimsPersonId>) -> Vec<IcimsPersonId> {

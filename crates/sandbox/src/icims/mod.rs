@@ -278,6 +278,24 @@ impl IcimsSim {
         true
     }
 
+    /// Serves `value` as the person's `key` from now on, replacing whatever the simulator
+    /// renders there (or adding the key), e.g. `("addresses", json!({"entry": 1}))` for a
+    /// record of the wrong JSON type (see [`crate::seed::Person::raw_overrides`]). Does not
+    /// change `updateddate`. `false` if the person does not exist.
+    pub fn set_person_raw_field(
+        &self,
+        person_id: u64,
+        key: &str,
+        value: serde_json::Value,
+    ) -> bool {
+        let mut st = self.shared.lock();
+        let Some(p) = st.world.people.iter_mut().find(|p| p.id == person_id) else {
+            return false;
+        };
+        p.raw_overrides.insert(key.to_string(), value);
+        true
+    }
+
     /// Any other change to the data (e.g. remove a person's email).
     pub fn with_world<R>(&self, change: impl FnOnce(&mut World) -> R) -> R {
         change(&mut self.shared.lock().world)

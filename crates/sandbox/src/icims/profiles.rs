@@ -163,6 +163,10 @@ pub(crate) fn person(base: &str, world: &World, p: &Person) -> Map<String, Value
         "links".into(),
         self_link(&format!("{base}/people/{}", p.id)),
     );
+    // Raw overrides last: a malformed record on purpose (`Person::raw_overrides`).
+    for (key, value) in &p.raw_overrides {
+        m.insert(key.clone(), value.clone());
+    }
     m
 }
 

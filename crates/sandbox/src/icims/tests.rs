@@ -656,6 +656,57 @@ async fn person_fields_filter() {
 }
 
 #[tokio::test]
+async fn raw_overrides_serve_a_malformed_person() {
+    let (sim, world) = default_sim().await;
+    let p = world.hired_people(&["Hired"])[0].clone();
+    let path = format!("/customers/1234/people/{}", p.id);
+    assert!(get(&sim, &path).await.body["addresses"].is_array());
+
+    assert!(sim.set_person_raw_field(p.id, "addresses", json!({ "entry": 1 })));
+    assert!(sim.set_person_raw_field(p.id, "startdate", json!(20250203)));
+    assert!(!sim.set_person_raw_field(1, "addresses", json!(null)));
+    let r = get(&sim, &path).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["addresses"], json!({ "entry": 1 }));
+    assert_eq!(r.body["startdate"], 20250203);
+    assert_eq!(
+        r.body["firstname"],
+        p.firstname.as_str(),
+        "the rest as before"
+    );
+    // `fields` still selects, overridden keys included.
+    let r = get(&sim, &format!("{path}?fields=addresses,lastname")).await;
+    assert_eq!(r.body["addresses"], json!({ "entry": 1 }));
+    assert!(r.body.get("startdate").is_none());
+    // Other people are untouched; the override is part of the data (and survives serde).
+    let other = world.hired_people(&["Hired"])[1].id;
+    let r = get(&sim, &format!("/customers/1234/people/{other}")).await;
+    assert!(r.body["addresses"].is_array());
+    let w = sim.world();
+    let text = serde_json::to_string(&w).unwrap();
+    assert_eq!(serde_json::from_str::<World>(&text).unwrap(), w);
+    assert_eq!(
+        w.person(p.id).unwrap().raw_overrides["addresses"],
+        json!({ "entry": 1 })
+    );
+    // Seeded through the world too.
+    let mut world = world;
+    let id = world.hired_people(&["Hired"])[2].id;
+    world
+        .people
+        .iter_mut()
+        .find(|q| q.id == id)
+        .unwrap()
+        .raw_overrides
+        .insert("phones".into(), json!("555-0100"));
+    let sim2 = start(IcimsSimConfig::default(), &world).await.unwrap();
+    let r = get(&sim2, &format!("/customers/1234/people/{id}")).await;
+    assert_eq!(r.body["phones"], "555-0100");
+    sim.shutdown().await;
+    sim2.shutdown().await;
+}
+
+#[tokio::test]
 async fn daily_budget_runs_out_with_429() {
     let (sim, world) = default_sim().await;
     let path = format!("/customers/1234/people/{}", world.people[0].id);

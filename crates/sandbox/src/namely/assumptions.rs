@@ -85,6 +85,25 @@
 //! - Unknown routes → 404 `{"message":"Not found","errors":[]}`; a known route with another
 //!   method → 405.
 //! - `GET /companies/info` needs no token and ignores any token sent.
+//!
+//! # Recorded traffic (`NamelySimConfig::recorded`)
+//! By default the simulator answers as Namely's *specification* describes: every profile
+//! carries `access_role`, and `GET /companies/info` exists. The only real answers on record
+//! (the Ruby client's 2014–2015 cassettes, `docs/namely-api.md` §1 S3) disagree or are silent:
+//! - `access_role`: the recorded `GET /profiles/me` (`current_user.yml`) returned only `id,
+//!   email, first_name, last_name, user_status, links`, and the recorded full profiles (list
+//!   and single GET) have no `access_role` key at all (`docs/namely-api.md` §9 item 13). With
+//!   `include_access_role: false` no profile anywhere has the key (list, single GET, `/me`,
+//!   POST and PUT answers, and the simulator's own inspection methods), so a client must say
+//!   "could not verify the access role" rather than "not an Administrator".
+//! - `/companies/info`: documented in the specification only (§3), never recorded, and its
+//!   answer for an unknown permalink is unknown (§9 item 10). With `companies_info: false` it
+//!   answers 404 `{"message":"Not found","errors":[]}` exactly like an unknown route (any
+//!   method, before injected faults), so a client must not need it to connect.
+//!
+//! [`crate::namely::NamelySimConfig::recorded`] turns both off (and
+//! `include_access_role_on_me`), so a client can be tested against the least the real API is
+//! known to send.
 
 use std::time::Duration;
 

@@ -10,7 +10,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Endpoints (the `.json` suffix is optional everywhere): `GET /companies/info` (no token),
+//! Endpoints (the `.json` suffix is optional everywhere): `GET /companies/info` (no token;
+//! absent with [`NamelySimConfig::recorded`]),
 //! `GET /profiles`, `POST /profiles`, `GET /profiles/me`, `GET /profiles/fields`,
 //! `GET|HEAD|PUT /profiles/{id}`, `GET /job_titles[/{id}]`, `GET /countries[/{id}]`.
 //! Behaviour follows `docs/namely-api.md`; every choice where that document is silent or
@@ -28,6 +29,8 @@ mod server;
 mod store;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_recorded;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -164,6 +167,13 @@ pub struct NamelySimConfig {
     pub seed: u64,
     /// Whether `GET /profiles/me` includes `access_role` (`docs/namely-api.md` §8: it may not).
     pub include_access_role_on_me: bool,
+    /// Whether any profile (list, single GET, `/profiles/me`, POST and PUT answers) carries
+    /// `access_role` (default true). When false no profile has the key, whatever
+    /// [`Self::include_access_role_on_me`] says; see [`assumptions`] ("Recorded traffic").
+    pub include_access_role: bool,
+    /// Whether `GET /companies/info` exists (default true). When false it answers 404
+    /// `{"message":"Not found","errors":[]}` like any unknown route, whatever the method.
+    pub companies_info: bool,
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
 }
@@ -186,7 +196,24 @@ impl Default for NamelySimConfig {
             error_rate: 0.0,
             seed: 7,
             include_access_role_on_me: true,
+            include_access_role: true,
+            companies_info: true,
             port: 0,
+        }
+    }
+}
+
+impl NamelySimConfig {
+    /// Answers like the traffic Namely's Ruby client recorded: no `access_role` on any
+    /// profile, no `/companies/info`. The default configuration with
+    /// [`Self::include_access_role`], [`Self::include_access_role_on_me`] and
+    /// [`Self::companies_info`] off; see [`assumptions`] ("Recorded traffic") for why.
+    pub fn recorded() -> Self {
+        Self {
+            include_access_role: false,
+            include_access_role_on_me: false,
+            companies_info: false,
+            ..Self::default()
         }
     }
 }
@@ -485,6 +512,16 @@ impl NamelySim {
 
     pub fn set_include_access_role_on_me(&self, include: bool) {
         self.shared.lock().include_access_role_on_me = include;
+    }
+
+    /// Whether profiles carry `access_role` anywhere ([`NamelySimConfig::include_access_role`]).
+    pub fn set_include_access_role(&self, include: bool) {
+        self.shared.lock().include_access_role = include;
+    }
+
+    /// Whether `GET /companies/info` exists ([`NamelySimConfig::companies_info`]).
+    pub fn set_companies_info(&self, enabled: bool) {
+        self.shared.lock().companies_info = enabled;
     }
 
     /// Whether profiles carry `updated_at` (default true). `sort=updated_at` keeps working.

@@ -153,7 +153,8 @@ enum Route {
     Country(String),
 }
 
-fn route(method: &Method, path: &str) -> Result<Route, Reply> {
+/// `companies_info`: whether `GET /companies/info` exists; when not, it is an unknown route.
+fn route(method: &Method, path: &str, companies_info: bool) -> Result<Route, Reply> {
     let not_found = || Reply::message(404, "Not found");
     if !(path == PREFIX || path.starts_with("/api/v1/")) {
         return Err(not_found());
@@ -164,7 +165,7 @@ fn route(method: &Method, path: &str) -> Result<Route, Reply> {
     let wrong_method = || Reply::message(405, "Method Not Allowed");
     let only_get = |r: Route| if get { Ok(r) } else { Err(wrong_method()) };
     match segs.as_slice() {
-        ["companies", "info"] => only_get(Route::CompaniesInfo),
+        ["companies", "info"] if companies_info => only_get(Route::CompaniesInfo),
         ["profiles"] if get => Ok(Route::ListProfiles),
         ["profiles"] if *method == Method::POST => Ok(Route::CreateProfile),
         ["profiles"] => Err(wrong_method()),
@@ -219,7 +220,7 @@ fn handle(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Reply {
-    let route = match route(method, path) {
+    let route = match route(method, path, st.companies_info) {
         Ok(r) => r,
         Err(reply) => return reply,
     };

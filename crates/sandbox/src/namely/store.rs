@@ -159,6 +159,10 @@ pub(crate) struct State {
     pub throttle: Throttle,
     pub faults: Faults,
     pub include_access_role_on_me: bool,
+    /// Whether any profile carries `access_role` (off in the recorded-traffic mode).
+    pub include_access_role: bool,
+    /// Whether `GET /companies/info` exists (off in the recorded-traffic mode).
+    pub companies_info: bool,
     /// Whether profiles carry `updated_at` (a test can take it away, as if Namely stopped
     /// sending it).
     pub include_updated_at: bool,
@@ -201,6 +205,8 @@ impl State {
                 rng: ChaCha8Rng::seed_from_u64(config.seed),
             },
             include_access_role_on_me: config.include_access_role_on_me,
+            include_access_role: config.include_access_role,
+            companies_info: config.companies_info,
             include_updated_at: true,
             id_rng: ChaCha8Rng::seed_from_u64(config.seed ^ 0x6e61_6d65_6c79),
         };
@@ -393,7 +399,7 @@ impl State {
         if view.short {
             return Value::Object(m);
         }
-        if view.access_role {
+        if view.access_role && self.include_access_role {
             m.insert("access_role".into(), json!(p.access_role));
         }
         for k in [

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::*;
 use crate::seed::Employee;
 
-fn employee(i: usize) -> Employee {
+pub(super) fn employee(i: usize) -> Employee {
     Employee {
         id: format!("00000000-0000-4000-8000-{i:012}"),
         first_name: format!("First{i}"),
@@ -23,26 +23,26 @@ fn employee(i: usize) -> Employee {
     }
 }
 
-fn employees(n: usize) -> Vec<Employee> {
+pub(super) fn employees(n: usize) -> Vec<Employee> {
     (0..n).map(employee).collect()
 }
 
-async fn sim_with(config: NamelySimConfig, n: usize) -> NamelySim {
+pub(super) async fn sim_with(config: NamelySimConfig, n: usize) -> NamelySim {
     start(config, &employees(n))
         .await
         .expect("simulator starts")
 }
 
-async fn sim(n: usize) -> NamelySim {
+pub(super) async fn sim(n: usize) -> NamelySim {
     sim_with(NamelySimConfig::default(), n).await
 }
 
-struct Call {
-    status: StatusCode,
-    body: Value,
+pub(super) struct Call {
+    pub status: StatusCode,
+    pub body: Value,
 }
 
-async fn call(
+pub(super) async fn call(
     sim: &NamelySim,
     method: Method,
     path: &str,
@@ -67,11 +67,11 @@ async fn call(
     Call { status, body }
 }
 
-async fn get(sim: &NamelySim, path: &str) -> Call {
+pub(super) async fn get(sim: &NamelySim, path: &str) -> Call {
     call(sim, Method::GET, path, Some(TOKEN_OLIVIA_OWNER), None).await
 }
 
-async fn post(sim: &NamelySim, profile: Value) -> Call {
+pub(super) async fn post(sim: &NamelySim, profile: Value) -> Call {
     call(
         sim,
         Method::POST,
@@ -82,7 +82,7 @@ async fn post(sim: &NamelySim, profile: Value) -> Call {
     .await
 }
 
-fn hire(icims_id: &str, email: &str) -> Value {
+pub(super) fn hire(icims_id: &str, email: &str) -> Value {
     json!({
         "first_name": "Jane", "last_name": "Hire", "email": email,
         "user_status": "active", "start_date": "2025-02-03",
@@ -93,7 +93,7 @@ fn hire(icims_id: &str, email: &str) -> Value {
     })
 }
 
-fn errors(c: &Call) -> Vec<String> {
+pub(super) fn errors(c: &Call) -> Vec<String> {
     serde_json::from_value(c.body["errors"].clone()).expect("errors array")
 }
 
@@ -243,7 +243,7 @@ async fn seeded_olivia_owner_gets_the_owner_token() {
     sim.shutdown().await;
 }
 
-fn field_named<'a>(body: &'a Value, name: &str) -> Option<&'a Value> {
+pub(super) fn field_named<'a>(body: &'a Value, name: &str) -> Option<&'a Value> {
     body["fields"]
         .as_array()
         .unwrap()
