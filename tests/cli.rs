@@ -1175,6 +1175,7 @@ fn help_works_for_every_subcommand() {
         "",
         "connection",
         "connection add",
+        "connection edit",
         "connection list",
         "connection show",
         "connection remove",
@@ -1182,6 +1183,8 @@ fn help_works_for_every_subcommand() {
         "secret set",
         "secret remove",
         "check",
+        "owner",
+        "review",
         "sync",
         "history",
         "sandbox",
@@ -1212,7 +1215,644 @@ fn help_works_for_every_subcommand() {
         sandbox.contains("--hmac-key") && sandbox.contains("--namely-token"),
         "{sandbox}"
     );
+    for flag in ["--history", "--hand-made", "--recorded"] {
+        assert!(
+            sandbox.contains(flag),
+            "sandbox --help lacks {flag}:\n{sandbox}"
+        );
+    }
+    let add = cli.ok(&["connection", "add", "--help"]).stdout;
+    assert!(add.contains("--start-from <YYYY-MM-DD>"), "{add}");
+    let edit = cli.ok(&["connection", "edit", "--help"]).stdout;
+    for flag in [
+        "--start-from",
+        "--hired-status",
+        "--icims-url",
+        "--namely-url",
+    ] {
+        assert!(
+            edit.contains(flag),
+            "connection edit --help lacks {flag}:\n{edit}"
+        );
+    }
+    let owner = cli.ok(&["owner", "--help"]).stdout;
+    assert!(
+        owner.contains("--set <PROFILE_ID>") && owner.contains("--confirm-administrator"),
+        "{owner}"
+    );
+    let review = cli.ok(&["review", "--help"]).stdout;
+    for flag in [
+        "--link <ICIMS_ID>",
+        "--profile <NAMELY_ID>",
+        "--create <ICIMS_ID>",
+    ] {
+        assert!(
+            review.contains(flag),
+            "review --help lacks {flag}:\n{review}"
+        );
+    }
     // `help SUBCOMMAND` works as well.
     let r = cli.ok(&["help", "sync"]);
     assert!(r.stdout.contains("--dry-run"), "{r}");
+}
+
+// ------------------------------------------------------------------------------------------
+// Only the right people: start-from date, connection edit, owner, review (issue 8)
+// ------------------------------------------------------------------------------------------
+
+/// `connection add` for a company nobody will call (loopback port 9), with `extra` options.
+fn add_offline(cli: &Cli, name: &str, extra: &[&str]) -> Ran {
+    let mut args = vec![
+        "connection",
+        "add",
+        name,
+        "--namely-permalink",
+        "acme",
+        "--icims-customer-id",
+        "1234",
+        "--icims-username",
+        "sandbox-api",
+        "--icims-url",
+        "http://127.0.0.1:9",
+        "--namely-url",
+        "http://127.0.0.1:9/api/v1",
+    ];
+    args.extend_from_slice(extra);
+    cli.run(&args)
+}
+
+#[test]
+fn connection_add_with_start_from_saves_it_and_a_bad_date_exits_2_naming_the_option() {
+    if !enabled("connection_add_with_start_from_saves_it_and_a_bad_date_exits_2_naming_the_option")
+    {
+        return;
+    }
+    let cli = Cli::new();
+    let name = cli.connection(&conn("startfrom"));
+
+    for bad in ["2026-13-01", "yesterday", "01/11/2026"] {
+        let r = add_offline(&cli, &name, &["--start-from", bad]);
+        assert_eq!(r.code, 2, "{r}");
+        assert!(
+            r.stderr.starts_with("error: --start-from: "),
+            "names the option:\n{r}"
+        );
+        assert!(
+            r.stderr.contains(bad) && r.stderr.contains("YYYY-MM-DD"),
+            "{r}"
+        );
+    }
+    // For machines: the engine's error, naming the field.
+    let r = add_offline(&cli, &name, &["--start-from", "2026-02-30", "--json"]);
+    assert_eq!(r.code, 2, "{r}");
+    let e = r.json();
+    assert_eq!(e["code"], "invalid_input", "{r}");
+    assert_eq!(e["field"], "start_from", "{r}");
+    // Nothing was saved by the refusals.
+    assert_eq!(
+        cli.json(&["connection", "list", "--json"]),
+        Value::Array(Vec::new())
+    );
+
+    let r = add_offline(&cli, &name, &["--start-from", "2020-01-15"]);
+    assert_eq!(r.code, 0, "{r}");
+    assert!(r.stdout.contains("2020-01-15"), "says the date:\n{r}");
+    let shown = cli.json(&["connection", "show", &name, "--json"]);
+    assert_eq!(shown["settings"]["start_from"], "2020-01-15", "{shown}");
+    let shown = cli.ok(&["connection", "show", &name]);
+    assert!(
+        shown
+            .stdout
+            .lines()
+            .any(|l| l.trim_start().starts_with("Start from") && l.contains("2020-01-15")),
+        "{shown}"
+    );
+
+    // Without the option: 30 days before today (a real date, not later than today).
+    let other = cli.connection(&conn("startfrom-default"));
+    assert_eq!(add_offline(&cli, &other, &[]).code, 0);
+    let shown = cli.json(&["connection", "show", &other, "--json"]);
+    let day = shown["settings"]["start_from"].as_str().unwrap_or_default();
+    assert!(
+        day.len() == 10 && day.as_bytes()[4] == b'-' && day.as_bytes()[7] == b'-',
+        "{shown}"
+    );
+    cli.ok(&["connection", "remove", &name, "--delete-history"]);
+    cli.ok(&["connection", "remove", &other, "--delete-history"]);
+}
+
+#[test]
+fn connection_edit_without_options_exits_2() {
+    if !enabled("connection_edit_without_options_exits_2") {
+        return;
+    }
+    let cli = Cli::new();
+    let name = cli.connection(&conn("edit-none"));
+    assert_eq!(
+        add_offline(&cli, &name, &["--start-from", "2026-01-01"]).code,
+        0
+    );
+    let before = cli.json(&["connection", "show", &name, "--json"]);
+
+    let r = cli.code(&["connection", "edit", &name], 2);
+    assert!(
+        r.stderr.contains("Nothing to change")
+            && r.stderr.contains("--start-from")
+            && r.stderr.contains("--hired-status"),
+        "says what to give:\n{r}"
+    );
+    assert!(r.stdout.is_empty(), "{r}");
+    let r = cli.code(&["connection", "edit", &name, "--json"], 2);
+    assert_eq!(r.json()["code"], "invalid_input", "{r}");
+    // A bad date names the option; a bad address too; an unknown connection is a 2 as well.
+    let r = cli.code(&["connection", "edit", &name, "--start-from", "soon"], 2);
+    assert!(r.stderr.starts_with("error: --start-from: "), "{r}");
+    let r = cli.code(
+        &[
+            "connection",
+            "edit",
+            &name,
+            "--icims-url",
+            "http://10.0.0.1",
+        ],
+        2,
+    );
+    assert!(r.stderr.starts_with("error: --icims-url: "), "{r}");
+    let r = cli.code(
+        &[
+            "connection",
+            "edit",
+            &conn("nobody"),
+            "--start-from",
+            "2026-01-01",
+        ],
+        2,
+    );
+    assert!(r.stderr.contains("icims-namely connection list"), "{r}");
+    // None of the refusals changed anything.
+    assert_eq!(cli.json(&["connection", "show", &name, "--json"]), before);
+
+    // A later start-from date narrows: no read again.
+    let r = cli.ok(&["connection", "edit", &name, "--start-from", "2026-06-01"]);
+    assert!(r.stdout.contains("2026-01-01 → 2026-06-01"), "{r}");
+    assert!(!r.stdout.contains("reads iCIMS again"), "{r}");
+    let edited = cli.json(&[
+        "connection",
+        "edit",
+        &name,
+        "--namely-url",
+        "http://127.0.0.1:10/api/v1",
+        "--json",
+    ]);
+    assert_eq!(
+        edited["settings"]["namely_web_url"], "http://127.0.0.1:10",
+        "{edited}"
+    );
+    assert_eq!(edited["read_again"], Value::Null, "{edited}");
+    assert_eq!(edited["settings"]["start_from"], "2026-06-01", "{edited}");
+    cli.ok(&["connection", "remove", &name, "--delete-history"]);
+}
+
+#[test]
+fn connection_edit_changing_statuses_prints_the_read_again_sentence() {
+    if !enabled("connection_edit_changing_statuses_prints_the_read_again_sentence") {
+        return;
+    }
+    let sandbox = SandboxProcess::start(&[]);
+    let cli = Cli::new();
+    let name = cli.connection(&conn("edit-statuses"));
+    connect(
+        &cli,
+        &sandbox,
+        &name,
+        &sandbox.value("Namely token"),
+        &sandbox.value("iCIMS HMAC key"),
+    );
+    cli.ok(&["check", &name]);
+    let first = cli.json(&["sync", &name, "--json"]);
+    assert_eq!(first["summary"]["status"], "succeeded", "{first}");
+    let start_from = cli.json(&["connection", "show", &name, "--json"])["settings"]["start_from"]
+        .as_str()
+        .expect("start_from")
+        .to_string();
+
+    let r = cli.ok(&[
+        "connection",
+        "edit",
+        &name,
+        "--hired-status",
+        "Hired",
+        "--hired-status",
+        "Offer Accepted",
+    ]);
+    assert!(
+        r.stdout.contains("Hired → Hired, Offer Accepted"),
+        "says what changed:\n{r}"
+    );
+    let sentence = format!(
+        "The next sync reads iCIMS again from {start_from} because the hired statuses changed \
+         (\"Offer Accepted\" added)."
+    );
+    assert!(r.stdout.contains(&sentence), "{r}");
+
+    // The connection now carries a warning: `show` and `check` print it; it changes no exit
+    // code, and `check --json` stays the bare array scripts read (the warning on stderr).
+    let shown = cli.ok(&["connection", "show", &name]);
+    assert!(
+        shown
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("warning: ") && l.contains("reads iCIMS again")),
+        "{shown}"
+    );
+    let check = cli.ok(&["check", &name]);
+    assert!(check.stdout.contains("All 4 checks passed."), "{check}");
+    let warning = check
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("All 4 checks passed."))
+        .find(|l| l.starts_with("warning: "))
+        .unwrap_or_else(|| panic!("no warning after the table:\n{check}"));
+    assert!(warning.contains("Offer Accepted"), "{check}");
+    let r = cli.code(&["check", &name, "--json"], 0);
+    assert!(r.json().is_array(), "{r}");
+    assert!(r.stderr.contains("warning: "), "{r}");
+    let list = cli.json(&["connection", "list", "--json"]);
+    let warnings = list[0]["warnings"].as_array().expect("warnings");
+    assert!(!warnings.is_empty(), "{list}");
+
+    // The next sync reads again, then the warning about reading again is gone.
+    let again = cli.json(&["sync", &name, "--json"]);
+    assert_eq!(again["summary"]["status"], "succeeded", "{again}");
+    let shown = cli.json(&["connection", "show", &name, "--json"]);
+    assert_eq!(
+        shown["settings"]["read_again_reason"],
+        Value::Null,
+        "{shown}"
+    );
+    cli.ok(&["connection", "remove", &name, "--delete-history"]);
+}
+
+/// The candidates `owner NAME --json` lists.
+fn candidates(step: &Value) -> &Vec<Value> {
+    step["candidates"].as_array().expect("candidates")
+}
+
+#[test]
+fn owner_lists_who_signed_in_and_refuses_to_confirm_a_role_namely_reports() {
+    if !enabled("owner_lists_who_signed_in_and_refuses_to_confirm_a_role_namely_reports") {
+        return;
+    }
+    let sandbox = SandboxProcess::start(&[]);
+    let cli = Cli::new();
+    let name = cli.connection(&conn("owner"));
+    connect(
+        &cli,
+        &sandbox,
+        &name,
+        &sandbox.value("Namely token"),
+        &sandbox.value("iCIMS HMAC key"),
+    );
+
+    let r = cli.ok(&["owner", &name]);
+    let olivia = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Olivia Owner"))
+        .unwrap_or_else(|| panic!("Olivia Owner not listed:\n{r}"));
+    for part in ["active", "Administrator", "can own", "← owner", "← token"] {
+        assert!(
+            olivia.contains(part),
+            "{part} missing from {olivia:?}:\n{r}"
+        );
+    }
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with("ok ") && l.contains("3 Owner")),
+        "ends with the check:\n{r}"
+    );
+    let step = cli.json(&["owner", &name, "--json"]);
+    let id = candidates(&step)[0]["profile_id"]
+        .as_str()
+        .expect("profile id")
+        .to_string();
+    assert_eq!(step["chosen_profile_id"], id.as_str(), "{step}");
+    assert_eq!(step["check"]["passed"], true, "{step}");
+
+    // Namely reports Olivia's role: nobody may confirm it by hand.
+    let r = cli.code(
+        &["owner", &name, "--set", &id, "--confirm-administrator"],
+        2,
+    );
+    assert!(
+        r.stderr.contains("Namely reports"),
+        "the engine's reason:\n{r}"
+    );
+    assert!(r.stdout.is_empty(), "{r}");
+    let shown = cli.json(&["connection", "show", &name, "--json"]);
+    assert_eq!(
+        shown["settings"]["owner_role_confirmation"],
+        Value::Null,
+        "nothing recorded: {shown}"
+    );
+    // Someone who never signed in cannot be chosen; --confirm-administrator needs --set.
+    let r = cli.code(&["owner", &name, "--set", "no-such-profile"], 2);
+    assert!(r.stderr.contains("has not signed in"), "{r}");
+    cli.code(&["owner", &name, "--confirm-administrator"], 2);
+    // Choosing the same person again is fine, and the check still passes.
+    let r = cli.ok(&["owner", &name, "--set", &id]);
+    assert!(r.stdout.contains("← owner"), "{r}");
+
+    // With Emma Employee's token saved, the token is not the owner's: 3, as in `check`.
+    cli.ok_stdin(
+        &["secret", "set", &name, "namely-token"],
+        "sandbox-token-employee\n",
+    );
+    let r = cli.code(&["owner", &name], 3);
+    let emma = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Emma Employee"))
+        .unwrap_or_else(|| panic!("Emma Employee not listed:\n{r}"));
+    assert!(emma.contains("← token") && !emma.contains("← owner"), "{r}");
+    assert!(emma.contains("not an Administrator"), "{r}");
+    let r = cli.code(&["sync", &name, "--dry-run", "--json"], 3);
+    assert_eq!(r.json()["summary"]["status"], "not_started", "{r}");
+    cli.ok(&["connection", "remove", &name, "--delete-history"]);
+}
+
+#[test]
+fn owner_confirmed_by_a_person_completes_setup_where_namely_reports_no_role() {
+    if !enabled("owner_confirmed_by_a_person_completes_setup_where_namely_reports_no_role") {
+        return;
+    }
+    let sandbox = SandboxProcess::start(&["--recorded"]);
+    assert!(
+        sandbox.banner.contains("recorded traffic"),
+        "{}",
+        sandbox.banner
+    );
+    let cli = Cli::new();
+    let name = cli.connection(&conn("owner-recorded"));
+    connect(
+        &cli,
+        &sandbox,
+        &name,
+        &sandbox.value("Namely token"),
+        &sandbox.value("iCIMS HMAC key"),
+    );
+    // Namely does not say who is an Administrator: the owner check waits for a person.
+    let r = cli.code(&["check", &name], 2);
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with("FAIL") && l.contains("3 Owner")),
+        "{r}"
+    );
+    let r = cli.code(&["owner", &name], 2);
+    assert!(r.stdout.contains("not reported"), "{r}");
+    assert!(
+        r.stdout.contains("--confirm-administrator"),
+        "says how:\n{r}"
+    );
+    let r = cli.code(&["sync", &name, "--dry-run"], 3);
+    assert!(r.stdout.contains("did not start"), "{r}");
+    assert!(
+        r.stderr.contains(&format!("icims-namely owner {name}")),
+        "{r}"
+    );
+
+    let id = candidates(&cli.code(&["owner", &name, "--json"], 2).json())[0]["profile_id"]
+        .as_str()
+        .expect("profile id")
+        .to_string();
+    let r = cli.ok(&["owner", &name, "--set", &id, "--confirm-administrator"]);
+    assert!(r.stdout.contains("Administrator role confirmed by"), "{r}");
+    let shown = cli.ok(&["connection", "show", &name]);
+    assert!(
+        shown
+            .stdout
+            .lines()
+            .any(|l| l.contains("Owner's role") && l.contains("confirmed by")),
+        "who and when:\n{shown}"
+    );
+    let confirmation =
+        cli.json(&["connection", "show", &name, "--json"])["settings"]["owner_role_confirmation"]
+            .clone();
+    assert_eq!(confirmation["profile_id"], id.as_str(), "{confirmation}");
+    assert!(confirmation["at"].is_string(), "{confirmation}");
+    cli.ok(&["check", &name]);
+    let dry = cli.json(&["sync", &name, "--dry-run", "--json"]);
+    assert_eq!(dry["summary"]["status"], "succeeded", "{dry}");
+    cli.ok(&["connection", "remove", &name, "--delete-history"]);
+}
+
+/// The open reviews `review NAME --json` lists.
+fn reviews(cli: &Cli, name: &str) -> Vec<Value> {
+    cli.json(&["review", name, "--json"])
+        .as_array()
+        .expect("a bare array")
+        .clone()
+}
+
+#[test]
+fn review_on_a_fresh_connection_is_empty_and_link_without_an_open_review_exits_2() {
+    if !enabled("review_on_a_fresh_connection_is_empty_and_link_without_an_open_review_exits_2") {
+        return;
+    }
+    let sandbox = SandboxProcess::start(&[]);
+    let cli = Cli::new();
+    let name = cli.connection(&conn("review-fresh"));
+    connect(
+        &cli,
+        &sandbox,
+        &name,
+        &sandbox.value("Namely token"),
+        &sandbox.value("iCIMS HMAC key"),
+    );
+    let r = cli.ok(&["review", &name]);
+    assert!(r.stdout.contains("No hires need review"), "{r}");
+    assert!(reviews(&cli, &name).is_empty());
+
+    let r = cli.code(
+        &[
+            "review",
+            &name,
+            "--link",
+            "1010",
+            "--profile",
+            "some-profile",
+        ],
+        2,
+    );
+    assert!(r.stderr.contains("1010"), "names the person:\n{r}");
+    let r = cli.code(&["review", &name, "--create", "1010", "--json"], 2);
+    assert_eq!(r.json()["code"], "not_found", "{r}");
+    // The pairs: --link needs --profile, and --link and --create exclude each other.
+    cli.code(&["review", &name, "--link", "1010"], 2);
+    cli.code(&["review", &name, "--profile", "p"], 2);
+    cli.code(
+        &[
+            "review",
+            &name,
+            "--link",
+            "1",
+            "--profile",
+            "p",
+            "--create",
+            "2",
+        ],
+        2,
+    );
+    cli.code(
+        &["review", &name, "--link", "not-a-number", "--profile", "p"],
+        2,
+    );
+    // An unknown connection: 2 with the fix.
+    let r = cli.code(&["review", &conn("nobody")], 2);
+    assert!(r.stderr.contains("icims-namely connection list"), "{r}");
+
+    // After a sync, someone who was added does not need review either: still 2, and nothing
+    // was written to Namely.
+    let run = cli.json(&["sync", &name, "--json"]);
+    let added = records(&run)
+        .iter()
+        .find(|r| r["outcome"] == "created")
+        .and_then(|r| r["person_id"].as_u64())
+        .unwrap_or_else(|| panic!("somebody added: {run}"))
+        .to_string();
+    let r = cli.code(
+        &[
+            "review",
+            &name,
+            "--link",
+            &added,
+            "--profile",
+            "some-profile",
+        ],
+        2,
+    );
+    assert!(r.stderr.contains("does not need review"), "{r}");
+    let runs = cli.json(&["history", &name, "--json"]);
+    assert_eq!(
+        runs.as_array().map(Vec::len),
+        Some(1),
+        "no review run: {runs}"
+    );
+    cli.ok(&["connection", "remove", &name, "--delete-history"]);
+}
+
+#[test]
+fn review_links_a_hand_made_profile_and_creates_another_anyway() {
+    if !enabled("review_links_a_hand_made_profile_and_creates_another_anyway") {
+        return;
+    }
+    let sandbox = SandboxProcess::start(&["--hand-made", "3"]);
+    assert!(
+        sandbox.banner.contains("typed in by hand"),
+        "{}",
+        sandbox.banner
+    );
+    let cli = Cli::new();
+    let name = cli.connection(&conn("review"));
+    connect(
+        &cli,
+        &sandbox,
+        &name,
+        &sandbox.value("Namely token"),
+        &sandbox.value("iCIMS HMAC key"),
+    );
+    let run = cli.json(&["sync", &name, "--json"]);
+    assert_eq!(run["summary"]["status"], "succeeded", "{run}");
+
+    let open = reviews(&cli, &name);
+    let possible: Vec<&Value> = open
+        .iter()
+        .filter(|r| {
+            r["reason"]
+                .as_str()
+                .is_some_and(|s| s.contains("possibly already in Namely"))
+                && r["namely_profile_id"].is_string()
+        })
+        .collect();
+    assert!(possible.len() >= 2, "two hand-made matches: {open:?}");
+    let table = cli.ok(&["review", &name]);
+    for r in &possible {
+        let id = r["person_id"].to_string();
+        let profile = r["namely_profile_id"].as_str().unwrap_or_default();
+        assert!(
+            table
+                .stdout
+                .lines()
+                .any(|l| l.starts_with(&id) && l.contains(profile)),
+            "{id} with {profile}:\n{table}"
+        );
+    }
+
+    // Link: icims_id written onto the hand-made profile; the record says so.
+    let (link, profile) = (
+        possible[0]["person_id"].to_string(),
+        possible[0]["namely_profile_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    );
+    let r = cli.ok(&["review", &name, "--link", &link, "--profile", &profile]);
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with(&link) && l.contains("already there")),
+        "{r}"
+    );
+    // Create anyway: a run of its own that adds that person.
+    let create = possible[1]["person_id"].to_string();
+    let r = cli.ok(&["review", &name, "--create", &create]);
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with(&create) && l.contains("added")),
+        "{r}"
+    );
+    let left: Vec<String> = reviews(&cli, &name)
+        .iter()
+        .map(|r| r["person_id"].to_string())
+        .collect();
+    assert!(
+        !left.contains(&link) && !left.contains(&create),
+        "both resolved: {left:?}"
+    );
+    // Resolved: linking again is refused.
+    cli.code(
+        &["review", &name, "--link", &link, "--profile", &profile],
+        2,
+    );
+    // The next sync finds the linked person already in Namely and adds nobody twice.
+    let again = cli.json(&["sync", &name, "--json"]);
+    assert_eq!(count(&again, "created"), 0, "{again}");
+    cli.ok(&["connection", "remove", &name, "--delete-history"]);
+}
+
+#[test]
+fn the_sandbox_banner_tells_the_history_hand_made_and_recorded_mode() {
+    // The sandbox needs no keychain: always runs.
+    let plain = SandboxProcess::start(&[]);
+    assert!(
+        plain.banner.contains("hired candidates in iCIMS") && !plain.banner.contains("past hires"),
+        "{}",
+        plain.banner
+    );
+    drop(plain);
+    let sandbox = SandboxProcess::start(&["--history", "20", "--hand-made", "2", "--recorded"]);
+    let b = &sandbox.banner;
+    assert!(b.contains("plus 20 past hires"), "{b}");
+    assert!(b.contains("typed in by hand"), "{b}");
+    assert!(b.contains("recorded traffic"), "{b}");
+    assert!(
+        b.contains("--confirm-administrator"),
+        "says how to confirm the owner:\n{b}"
+    );
+    assert!(b.contains("icims-namely review demo"), "{b}");
+    // The values a test types are still there.
+    assert_eq!(sandbox.value("Namely token"), "sandbox-token-olivia-owner");
 }

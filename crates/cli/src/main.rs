@@ -5,6 +5,8 @@
 //! 3 credentials or connection failure.
 
 mod output;
+mod owner_cmd;
+mod review_cmd;
 mod sandbox_cmd;
 
 use clap::builder::TypedValueParser;
@@ -12,7 +14,9 @@ use clap::{Args, Parser, Subcommand};
 use icims_namely_core::api::{CheckCode, CheckResult, ErrorCode, Field, SyncPhase, SyncProgress};
 use icims_namely_core::connection::{IcimsRegion, Schedule};
 use icims_namely_core::domain::Trigger;
-use icims_namely_core::engine::{AddConnection, Engine, EngineError, EngineOptions, SyncRequest};
+use icims_namely_core::engine::{
+    AddConnection, EditConnection, Engine, EngineError, EngineOptions, SyncRequest,
+};
 use icims_namely_core::secrets::SecretKind;
 use icims_namely_core::store::RunId;
 use icims_namely_sandbox_host::InProcessSandbox;
@@ -43,7 +47,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Add, list, show or remove named connections (one per company).
+    /// Add, edit, list, show or remove named connections (one per company).
     #[command(subcommand)]
     Connection(ConnectionCommand),
     /// Store a secret in the system keychain (read from standard input, never an argument).
@@ -56,6 +60,12 @@ enum Command {
         #[command(flatten)]
         out: OutputArgs,
     },
+    /// List who signed in to Namely for this company and who owns the integration, or choose
+    /// the owner.
+    Owner(owner_cmd::OwnerArgs),
+    /// List the hires that need review (possibly already in Namely), or resolve one: link it
+    /// to the Namely profile that is already them, or create it anyway.
+    Review(review_cmd::ReviewArgs),
     /// Sync hired candidates from iCIMS into Namely.
     Sync {
         /// The connection's name.
@@ -93,6 +103,8 @@ enum Command {
 enum ConnectionCommand {
     /// Add a connection.
     Add(AddArgs),
+    /// Change a connection's start-from date, hired statuses or addresses.
+    Edit(EditArgs),
     /// List connections.
     List {
         #[command(flatten)]
@@ -143,6 +155,34 @@ struct AddArgs {
     /// How often to sync: off, hourly, every:2h, daily@07:00 (used by the desktop app).
     #[arg(long, value_name = "SPEC")]
     schedule: Option<String>,
+    /// Hires who started (else were hired) before this day are never created
+    /// (default: 30 days before today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    start_from: Option<String>,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+#[derive(Args, Debug)]
+struct EditArgs {
+    /// The connection's name.
+    name: String,
+    /// Hires who started (else were hired) before this day are never created. An earlier
+    /// day makes the next sync read iCIMS again from it.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    start_from: Option<String>,
+    /// An iCIMS status that counts as hired; replaces the current list (repeat for several).
+    /// A status added makes the next sync read iCIMS again from the start-from date.
+    #[arg(long = "hired-status", value_name = "VALUE")]
+    hired_status: Vec<String>,
+    /// Replace the iCIMS origin (plain http only for loopback addresses); "" goes back to
+    /// the region's address.
+    #[arg(long, value_name = "URL")]
+    icims_url: Option<String>,
+    /// Replace the Namely origin (plain http only for loopback addresses); "" goes back to
+    /// the permalink's address.
+    #[arg(long, value_name = "URL")]
+    namely_url: Option<String>,
     #[command(flatten)]
     out: OutputArgs,
 }
@@ -312,6 +352,8 @@ async fn run(cli: Cli, local_offset: time::UtcOffset) -> u8 {
         Command::Connection(cmd) => connection(&engine, cmd).await,
         Command::Secret(cmd) => secret(&engine, cmd).await,
         Command::Check { name, out } => check(&engine, &name, out).await,
+        Command::Owner(args) => owner_cmd::run(&engine, args).await,
+        Command::Review(args) => review_cmd::run(&engine, args).await,
         Command::Sync {
             name,
             dry_run,
@@ -342,6 +384,11 @@ async fn connection(engine: &Engine, cmd: ConnectionCommand) -> u8 {
                     );
                 }
             };
+            let start_from = match a.start_from.as_deref().map(Engine::parse_start_from) {
+                None => None,
+                Some(Ok(day)) => Some(day),
+                Some(Err(e)) => return fail_with(&e, Some(out), Some("--start-from")),
+            };
             let input = AddConnection {
                 name: a.name,
                 namely_permalink: a.namely_permalink,
@@ -352,7 +399,7 @@ async fn connection(engine: &Engine, cmd: ConnectionCommand) -> u8 {
                 icims_url: a.icims_url,
                 namely_url: a.namely_url,
                 schedule,
-                start_from: None,
+                start_from,
             };
             match engine.add_connection(input) {
                 Ok(details) => {
@@ -361,6 +408,12 @@ async fn connection(engine: &Engine, cmd: ConnectionCommand) -> u8 {
                     } else {
                         let n = &details.settings.name;
                         println!("Added connection \"{n}\".");
+                        println!(
+                            "Hires who started before {} are left out (change it with \
+                             `icims-namely connection edit {} --start-from YYYY-MM-DD`).",
+                            details.settings.start_from,
+                            output::shell_quote(n)
+                        );
                         println!("Next: store the secrets (read from standard input):");
                         println!(
                             "  icims-namely secret set {} namely-token",
@@ -377,6 +430,7 @@ async fn connection(engine: &Engine, cmd: ConnectionCommand) -> u8 {
                 Err(e) => fail_with(&e, Some(out), e.field().as_ref().and_then(add_option)),
             }
         }
+        ConnectionCommand::Edit(a) => edit(engine, a),
         ConnectionCommand::List { out } => match engine.list_connections() {
             Ok(list) => {
                 if out.json {
@@ -393,7 +447,7 @@ async fn connection(engine: &Engine, cmd: ConnectionCommand) -> u8 {
                 if out.json {
                     output::json(&details);
                 } else {
-                    output::connection_details(&details);
+                    output::connection_details(&details, &warnings(engine, &name));
                 }
                 EXIT_OK
             }
@@ -419,6 +473,82 @@ async fn connection(engine: &Engine, cmd: ConnectionCommand) -> u8 {
             Err(e) => fail(&e, Some(out)),
         },
     }
+}
+
+/// `connection edit`: changes what was given, says what changed and whether the next sync
+/// reads iCIMS again from the start-from date.
+fn edit(engine: &Engine, a: EditArgs) -> u8 {
+    let out = a.out;
+    if a.start_from.is_none()
+        && a.hired_status.is_empty()
+        && a.icims_url.is_none()
+        && a.namely_url.is_none()
+    {
+        return fail(
+            &EngineError::invalid(
+                "Nothing to change: give at least one of --start-from, --hired-status, \
+                 --icims-url or --namely-url.",
+                None,
+            ),
+            Some(out),
+        );
+    }
+    let start_from = match a.start_from.as_deref().map(Engine::parse_start_from) {
+        None => None,
+        Some(Ok(day)) => Some(day),
+        Some(Err(e)) => return fail_with(&e, Some(out), Some("--start-from")),
+    };
+    let before = match engine.connection(&a.name) {
+        Ok(d) => d,
+        Err(e) => return fail(&e, Some(out)),
+    };
+    let icims_url = a.icims_url.clone();
+    let change = EditConnection {
+        start_from,
+        hired_statuses: (!a.hired_status.is_empty()).then_some(a.hired_status),
+        icims_url: a.icims_url,
+        namely_url: a.namely_url,
+    };
+    let outcome = match engine.edit_connection(&a.name, change) {
+        Ok(o) => o,
+        Err(e) => return fail_with(&e, Some(out), e.field().as_ref().and_then(add_option)),
+    };
+    if out.json {
+        /// The connection as `connection show --json` prints it, and why the next sync reads
+        /// iCIMS again (null when it does not).
+        #[derive(serde::Serialize)]
+        struct Edited<'a> {
+            #[serde(flatten)]
+            details: &'a icims_namely_core::api::ConnectionDetails,
+            read_again: Option<&'a str>,
+        }
+        output::json(&Edited {
+            details: &outcome.details,
+            read_again: outcome.read_again.as_deref(),
+        });
+    } else {
+        output::edit_summary(
+            &before.settings,
+            &outcome.details.settings,
+            icims_url.as_deref(),
+            outcome.read_again.as_deref(),
+        );
+    }
+    EXIT_OK
+}
+
+/// What needs attention on a connection besides its setup (statuses that matched nothing, a
+/// read that will start again), as the dashboard shows it; none when it cannot be read.
+fn warnings(engine: &Engine, name: &str) -> Vec<String> {
+    let Ok(settings) = engine.settings(name) else {
+        return Vec::new();
+    };
+    engine
+        .list_connections()
+        .ok()
+        .and_then(|list| list.into_iter().find(|c| c.name == settings.name.as_str()))
+        .map(|c| c.warnings)
+        .unwrap_or_default()
 }
 
 /// The secret kind as typed. A mistyped kind may be a secret typed in the wrong place, so it
@@ -490,6 +620,9 @@ async fn secret(engine: &Engine, cmd: SecretCommand) -> u8 {
                         "Saved the {} for \"{name}\" in the system keychain.",
                         kind.label()
                     );
+                    if kind == SecretKind::NamelyToken {
+                        sign_in_after_saving(engine, &name).await;
+                    }
                     EXIT_OK
                 }
                 Err(e) => fail(&e, None),
@@ -510,6 +643,29 @@ async fn secret(engine: &Engine, cmd: SecretCommand) -> u8 {
                 Err(e) => fail(&e, None),
             }
         }
+    }
+}
+
+/// Signs in with a Namely token just saved, as the wizard does when a token is pasted: the
+/// person it belongs to becomes a possible owner (and the owner, when none is chosen yet and
+/// they can be), so that a sync's pre-flight finds an owner without a `check` first. The token
+/// stays saved whatever Namely answers (the exit code of `secret set` does not change);
+/// a refusal is a warning that names `check`.
+async fn sign_in_after_saving(engine: &Engine, name: &str) {
+    match engine.check_namely_sign_in(name).await {
+        Ok(r) if r.check.passed => println!("{}", r.check.summary),
+        Ok(r) => {
+            let mut line = format!("warning: {}", r.check.summary);
+            if let Some(fix) = &r.check.fix {
+                line.push(' ');
+                line.push_str(fix);
+            }
+            eprintln!(
+                "{line} (`icims-namely check {}` checks again.)",
+                output::shell_quote(name)
+            );
+        }
+        Err(e) => eprintln!("warning: could not sign in to Namely with it: {e}"),
     }
 }
 
@@ -567,10 +723,19 @@ fn check_exit(results: &[CheckResult]) -> u8 {
 async fn check(engine: &Engine, name: &str, out: OutputArgs) -> u8 {
     match engine.check_all(name).await {
         Ok(results) => {
+            // Warnings never change the exit code. The JSON stays the bare array scripts
+            // read, so with --json they go to standard error.
+            let warnings = warnings(engine, name);
             if out.json {
                 output::json(&results);
+                for w in &warnings {
+                    eprintln!("warning: {w}");
+                }
             } else {
                 output::check_table(&results);
+                for w in &warnings {
+                    println!("warning: {w}");
+                }
             }
             check_exit(&results)
         }
@@ -629,6 +794,7 @@ async fn sync(
                 output::json(&details);
             } else {
                 output::run_details(&details);
+                output::not_started_hint(&details, name);
             }
             output::run_exit_code(&details)
         }

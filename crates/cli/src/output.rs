@@ -2,7 +2,7 @@
 
 use icims_namely_core::api::{
     CheckResult, ConnectionDetails, ConnectionSummary, OutcomeKind, RunDetails, RunErrorCode,
-    RunStatus, RunSummary, Schedule, StepState, SyncPhase, SyncProgress,
+    RunStatus, RunSummary, Schedule, SettingsView, StepState, SyncPhase, SyncProgress,
 };
 use icims_namely_core::engine::{Engine, EngineError};
 use icims_namely_core::store::RunId;
@@ -28,14 +28,14 @@ pub fn shell_quote(s: &str) -> String {
 }
 
 /// "2026-11-27 09:00 UTC" from RFC 3339.
-fn when(rfc3339: &str) -> String {
+pub fn when(rfc3339: &str) -> String {
     let t = rfc3339.replace('T', " ");
     let t = t.trim_end_matches('Z');
     let t = t.get(..16).unwrap_or(t);
     format!("{t} UTC")
 }
 
-fn table(headers: &[&str], rows: &[Vec<String>]) {
+pub fn table(headers: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
@@ -105,6 +105,11 @@ pub fn connection_table(list: &[ConnectionSummary]) {
         ],
         &rows,
     );
+    for c in list {
+        for w in &c.warnings {
+            println!("warning: {}: {w}", c.name);
+        }
+    }
 }
 
 fn run_line(r: &RunSummary) -> String {
@@ -113,7 +118,7 @@ fn run_line(r: &RunSummary) -> String {
 
 fn counts_line(r: &RunSummary) -> String {
     let c = &r.counts;
-    if r.dry_run {
+    let mut line = if r.dry_run {
         format!(
             "dry run: {} would be added, {} already there, {} need review, {} invalid",
             c.would_create, c.already_in_namely, c.needs_review, c.invalid
@@ -123,10 +128,18 @@ fn counts_line(r: &RunSummary) -> String {
             "{} added, {} already there, {} need review, {} invalid, {} failed",
             c.created, c.already_in_namely, c.needs_review, c.invalid, c.failed
         )
+    };
+    // Only when there are some: the line stays as it was for the runs that have none.
+    if c.left_out > 0 {
+        line.push_str(&format!(
+            ", {} left out (started before the start-from date)",
+            c.left_out
+        ));
     }
+    line
 }
 
-pub fn connection_details(d: &ConnectionDetails) {
+pub fn connection_details(d: &ConnectionDetails, warnings: &[String]) {
     let s = &d.settings;
     println!("{}", s.name);
     if let Some(company) = &d.company_name {
@@ -143,11 +156,25 @@ pub fn connection_details(d: &ConnectionDetails) {
         s.icims_region
     );
     println!("  Hired statuses     {}", s.hired_statuses.join(", "));
+    println!(
+        "  Start from         {} (hires who started before it are left out)",
+        s.start_from
+    );
     println!("  Schedule           {}", schedule(&s.schedule));
     println!(
         "  icims_id field     {}",
         s.icims_field_name.as_deref().unwrap_or("not found yet")
     );
+    if let Some(owner) = &s.owner_profile_id {
+        println!("  Owner              Namely profile {owner}");
+    }
+    if let Some(c) = &s.owner_role_confirmation {
+        println!(
+            "  Owner's role       Administrator confirmed by {} on {} (Namely does not report it)",
+            c.by,
+            when(&c.at)
+        );
+    }
     if s.sandbox {
         println!("  Sandbox            yes (simulated iCIMS and Namely)");
     }
@@ -167,6 +194,63 @@ pub fn connection_details(d: &ConnectionDetails) {
         };
         let msg = step.message.as_deref().unwrap_or("not checked yet");
         println!("    {mark} {:<15} {msg}", format!("{:?}", step.step));
+    }
+    for w in warnings {
+        println!("warning: {w}");
+    }
+}
+
+/// What `connection edit` changed, and whether the next sync reads iCIMS again.
+pub fn edit_summary(
+    before: &SettingsView,
+    after: &SettingsView,
+    icims_url: Option<&str>,
+    read_again: Option<&str>,
+) {
+    let mut changes: Vec<(&str, String, String)> = Vec::new();
+    if before.start_from != after.start_from {
+        changes.push((
+            "Start from",
+            before.start_from.clone(),
+            after.start_from.clone(),
+        ));
+    }
+    if before.hired_statuses != after.hired_statuses {
+        changes.push((
+            "Hired statuses",
+            before.hired_statuses.join(", "),
+            after.hired_statuses.join(", "),
+        ));
+    }
+    if before.namely_web_url != after.namely_web_url {
+        changes.push((
+            "Namely",
+            before.namely_web_url.clone(),
+            after.namely_web_url.clone(),
+        ));
+    }
+    if changes.is_empty() && icims_url.is_none() {
+        println!("Nothing changed for \"{}\".", after.name);
+    } else {
+        println!("Changed \"{}\":", after.name);
+        for (what, old, new) in &changes {
+            println!("  {what:<16} {old} → {new}");
+        }
+        // The settings view does not show the iCIMS address: say what was asked for.
+        if let Some(url) = icims_url {
+            let url = url.trim();
+            if url.is_empty() {
+                println!("  {:<16} the address of the region", "iCIMS address");
+            } else {
+                println!("  {:<16} {url}", "iCIMS address");
+            }
+        }
+    }
+    if let Some(reason) = read_again {
+        println!(
+            "The next sync reads iCIMS again from {} because {reason}.",
+            after.start_from
+        );
     }
 }
 
@@ -266,7 +350,9 @@ pub fn run_details(d: &RunDetails) {
         println!("{err}");
     }
     if d.records.is_empty() {
-        println!("No hires to handle.");
+        if s.status != RunStatus::NotStarted {
+            println!("No hires to handle.");
+        }
         return;
     }
     let rows: Vec<Vec<String>> = d
@@ -283,6 +369,22 @@ pub fn run_details(d: &RunDetails) {
         .collect();
     println!();
     table(&["ICIMS ID", "NAME", "OUTCOME", "REASON"], &rows);
+}
+
+/// On standard error, after a run that did not start: the commands that show what to fix.
+pub fn not_started_hint(d: &RunDetails, name: &str) {
+    if d.summary.status != RunStatus::NotStarted {
+        return;
+    }
+    let name = shell_quote(name);
+    if d.summary.error_code == Some(RunErrorCode::OwnerInvalid) {
+        eprintln!(
+            "hint: `icims-namely owner {name}` lists who signed in and who can own the \
+             integration; `icims-namely check {name}` checks the setup again."
+        );
+    } else {
+        eprintln!("hint: `icims-namely check {name}` checks the setup again.");
+    }
 }
 
 pub fn run_table(runs: &[RunSummary]) {

@@ -144,7 +144,14 @@ pub async fn run(args: SandboxArgs) -> u8 {
     if let Some(token) = args.namely_token {
         d.namely_token = token;
     }
-    let hired = sandbox.world.hired_person_ids(&["Hired"]).len();
+    let world = &sandbox.world;
+    // Past hires are hired too: count them apart, as the first sync leaves them out.
+    let past = world.history.len();
+    let current = world
+        .hired_person_ids(&["Hired"])
+        .len()
+        .saturating_sub(past);
+    let hand_made = world.hand_made.len();
     println!("Sandbox running: simulated iCIMS and Namely; nothing leaves this computer.");
     println!();
     println!("  iCIMS URL          {}", d.icims_url);
@@ -157,11 +164,37 @@ pub async fn run(args: SandboxArgs) -> u8 {
         "  Namely token       {}   (Olivia Owner, active Administrator)",
         d.namely_token
     );
-    println!();
     println!(
-        "  {hired} hired candidates in iCIMS, {} people in Namely.",
-        sandbox.world.employees.len()
+        "  Employee's token   {}   (Emma Employee: cannot see icims_id or create people)",
+        sandbox::namely::TOKEN_EMPLOYEE
     );
+    println!();
+    let people = world.employees.len();
+    if past == 0 && hand_made == 0 {
+        println!("  {current} hired candidates in iCIMS, {people} people in Namely.");
+    } else {
+        let mut icims = format!("  {current} hired candidates in iCIMS");
+        if past > 0 {
+            icims.push_str(&format!(
+                ", plus {past} past hires who started 60 days to 5 years ago (before the \
+                 default start-from date)"
+            ));
+        }
+        println!("{icims}.");
+        let mut namely = format!("  {people} people in Namely");
+        if hand_made > 0 {
+            namely.push_str(&format!(
+                ", {hand_made} of them current hires HR typed in by hand (no icims_id)"
+            ));
+        }
+        println!("{namely}.");
+    }
+    if args.recorded {
+        println!(
+            "  Namely answers like its recorded traffic: no access_role on profiles, no \
+             /companies/info."
+        );
+    }
     println!();
     println!("Try it from another terminal:");
     println!(
@@ -177,8 +210,16 @@ pub async fn run(args: SandboxArgs) -> u8 {
         d.icims_hmac_key
     );
     println!("  icims-namely check demo");
+    if args.recorded {
+        // Namely does not say who is an Administrator: a person confirms it.
+        println!("  icims-namely owner demo");
+        println!("  icims-namely owner demo --set PROFILE_ID --confirm-administrator");
+    }
     println!("  icims-namely sync demo --dry-run");
     println!("  icims-namely sync demo");
+    if hand_made > 0 {
+        println!("  icims-namely review demo");
+    }
     println!();
     println!("Press Ctrl-C to stop.");
     let _ = std::io::stdout().flush();

@@ -244,7 +244,7 @@ pub struct OwnerStep {
     pub candidates: Vec<OwnerCandidate>,
     pub chosen_profile_id: Option<String>,
     /// The Namely profile the saved token belongs to.
-    pub token_profile_id: Option<String>,
+    pub signed_in_profile_id: Option<String>,
     /// Who confirmed the chosen owner's access role, when Namely did not report it.
     pub role_confirmation: Option<RoleConfirmationView>,
     pub check: CheckResult,

@@ -206,7 +206,7 @@ pub struct ConnectionSettings {
     pub owner_role_confirmation: Option<RoleConfirmation>,
     /// The Namely profile the saved token belongs to (`GET /profiles/me` at the last sign-in).
     #[serde(default)]
-    pub token_profile_id: Option<NamelyProfileId>,
+    pub signed_in_profile_id: Option<NamelyProfileId>,
     /// Why the next run reads again from the start-from date ("the hired statuses changed").
     #[serde(default)]
     pub read_again_reason: Option<String>,
@@ -265,7 +265,7 @@ impl ConnectionSettings {
             namely_company_name: None,
             start_from: default_start_from(created_at),
             owner_role_confirmation: None,
-            token_profile_id: None,
+            signed_in_profile_id: None,
             read_again_reason: None,
             unmatched_statuses: Vec::new(),
         }

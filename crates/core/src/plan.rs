@@ -344,6 +344,17 @@ mod tests {
             personal_email: None,
             full_name: name.into(),
             user_status: "active".into(),
+            ..IndexEntry::default()
+        }
+    }
+
+    static NOBODY: BTreeSet<IcimsPersonId> = BTreeSet::new();
+
+    /// Rules that leave nobody out.
+    fn open() -> Rules<'static> {
+        Rules {
+            start_from: time::macros::date!(2000 - 01 - 01),
+            create_anyway: &NOBODY,
         }
     }
 
@@ -551,7 +562,7 @@ mod tests {
     fn decision_table() {
         let index = namely();
         for (case, hires, want) in cases() {
-            let got: Vec<_> = plan(&hires, &index)
+            let got: Vec<_> = plan(&hires, &index, &open())
                 .into_iter()
                 .map(|r| (r.hire.person_id.0, r.decision.planned_outcome(), r.reason))
                 .collect();
@@ -577,6 +588,7 @@ mod tests {
                 },
             ],
             &index,
+            &open(),
         );
         let by_id = |id: u64| records.iter().find(|r| r.hire.person_id.0 == id).unwrap();
 
@@ -618,7 +630,11 @@ mod tests {
             }),
             ..hire(50, "Dana", "Two-Jobs", "dana@acme.com")
         };
-        let records = plan(&[first.clone(), second, first], &NamelyIndex::default());
+        let records = plan(
+            &[first.clone(), second, first],
+            &NamelyIndex::default(),
+            &open(),
+        );
         assert_eq!(records.len(), 1);
         let r = &records[0];
         assert_eq!(r.hire.workflow_ids, [499, 501]);
@@ -639,7 +655,7 @@ mod tests {
             profile("p-1", "Lee Twin", Some("60"), "lee@acme.com"),
             profile("p-2", "", Some("60"), "lee2@acme.com"),
         ]);
-        let r = &plan(&[hire(60, "Lee", "Twin", "lee@acme.com")], &index)[0];
+        let r = &plan(&[hire(60, "Lee", "Twin", "lee@acme.com")], &index, &open())[0];
         assert_eq!(r.decision.existing().unwrap().profile_id.0, "p-1");
         assert_eq!(
             r.reason,
@@ -677,7 +693,7 @@ mod tests {
     #[test]
     fn reason_names_the_profile_when_it_has_no_name() {
         let index = NamelyIndex::new(&[profile("p-anon", " ", None, "anon@acme.com")]);
-        let r = &plan(&[hire(70, "A", "Non", "anon@acme.com")], &index)[0];
+        let r = &plan(&[hire(70, "A", "Non", "anon@acme.com")], &index, &open())[0];
         assert_eq!(
             r.reason,
             "Needs review: anon@acme.com already belongs to Namely profile p-anon, who has no icims_id"

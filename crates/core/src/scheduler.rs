@@ -128,8 +128,13 @@ fn due_times(
             .runs(&settings.name, 20)
             .ok()
             .and_then(|runs| {
-                runs.into_iter()
-                    .find(|r| !r.dry_run && r.status != store::RunStatus::Failed)
+                runs.into_iter().find(|r| {
+                    !r.dry_run
+                        && !matches!(
+                            r.status,
+                            store::RunStatus::Failed | store::RunStatus::NotStarted
+                        )
+                })
             })
             .map(|r| r.started_at);
         // The store's times are the real clock's; the loop's own record is on `clock`, which
@@ -182,7 +187,7 @@ async fn run_loop(
             }
             let key = name.to_lowercase();
             let failed = match &result {
-                Ok(d) => matches!(d.summary.status, RunStatus::Failed),
+                Ok(d) => matches!(d.summary.status, RunStatus::Failed | RunStatus::NotStarted),
                 Err(EngineError::Busy(_)) => false,
                 Err(_) => true,
             };

@@ -4,7 +4,7 @@ use icims_namely_core::api::{
     CheckCode, CheckResult, Field, IcimsRegion, OwnerCandidate, OwnerVerdict, SetupStep,
 };
 use icims_namely_core::checks::{
-    self, ICIMS_FIELD, looks_like_misspelt_icims_id, owner_check, owner_verdict,
+    self, ICIMS_FIELD, OwnerFacts, looks_like_misspelt_icims_id, owner_check, owner_verdict,
     validate_icims_input,
 };
 use sandbox::icims::{self as icims_sim, IcimsSim, IcimsSimConfig};
@@ -494,7 +494,7 @@ fn candidates() -> Vec<OwnerCandidate> {
 #[test]
 fn owner_check_passes_for_an_active_administrator() {
     let at = datetime!(2026-11-27 10:45 UTC);
-    let r = owner_check(&candidates(), Some("p-olivia"), at);
+    let r = owner_check(&candidates(), Some("p-olivia"), OwnerFacts::default(), at);
     assert!(r.passed, "{r:?}");
     assert_eq!(r.step, SetupStep::Owner);
     assert_eq!(
@@ -526,7 +526,7 @@ fn owner_check_says_why_the_chosen_one_cannot_own() {
             "The chosen owner has not signed in for this company.",
         ),
     ] {
-        let r = owner_check(&all, Some(chosen), at);
+        let r = owner_check(&all, Some(chosen), OwnerFacts::default(), at);
         assert!(!r.passed, "{chosen}");
         assert_eq!(r.summary, summary, "{chosen}");
         assert!(
@@ -545,21 +545,21 @@ fn owner_check_when_nobody_qualifies() {
         .collect();
     assert_eq!(nobody.len(), 2);
     for chosen in [None, Some("p-ivan")] {
-        let r = owner_check(&nobody, chosen, at);
+        let r = owner_check(&nobody, chosen, OwnerFacts::default(), at);
         assert!(!r.passed);
         assert_eq!(r.fix.as_deref(), Some(NOBODY_FIX), "{chosen:?}");
     }
-    let r = owner_check(&nobody, None, at);
+    let r = owner_check(&nobody, None, OwnerFacts::default(), at);
     assert_eq!(
         r.summary,
         "Nobody who has signed in is an active Administrator."
     );
-    let r = owner_check(&[], None, at);
+    let r = owner_check(&[], None, OwnerFacts::default(), at);
     assert_eq!(r.summary, "Nobody has signed in for this company yet.");
     assert_eq!(r.code, CheckCode::NobodySignedIn);
     assert_eq!(r.fix.as_deref(), Some(NOBODY_FIX));
     // Someone qualifies but nobody was chosen yet.
-    let r = owner_check(&candidates(), None, at);
+    let r = owner_check(&candidates(), None, OwnerFacts::default(), at);
     assert!(!r.passed);
     assert_eq!(
         r.fix.as_deref(),

@@ -104,6 +104,7 @@ fn request(dry_run: bool) -> SyncRequest {
         trigger: Trigger::Manual,
         dry_run,
         retry_failed: false,
+        create_anyway: None,
     }
 }
 
@@ -126,6 +127,7 @@ fn hired_daily_at_seven() -> SyncSettingsInput {
     SyncSettingsInput {
         hired_statuses: vec!["Hired".into()],
         schedule: Schedule::DailyAt { hour: 7, minute: 0 },
+        start_from: None,
     }
 }
 
@@ -636,6 +638,7 @@ async fn errors_say_what_went_wrong_with_a_code_and_a_field_in_words_free_of_com
             icims_url: Some("http://10.1.2.3".into()),
             namely_url: None,
             schedule: None,
+            start_from: None,
         })
         .unwrap_err();
     assert_eq!(err.field(), Some(Field::IcimsUrl), "{err:?}");
@@ -666,6 +669,7 @@ async fn errors_say_what_went_wrong_with_a_code_and_a_field_in_words_free_of_com
         trigger: Trigger::Retry,
         dry_run: false,
         retry_failed: true,
+        create_anyway: None,
     };
     let err = e
         .sync(SANDBOX_CONNECTION, retry, &no_progress, None)
@@ -805,7 +809,7 @@ async fn no_view_carries_the_namely_token() {
     shown.view(&r);
     shown.check(&e.check_namely_field(name).await.unwrap());
     shown.view(&e.owner_step(name).await.unwrap());
-    shown.view(&e.choose_owner(name, &olivia_id).await.unwrap());
+    shown.view(&e.choose_owner(name, &olivia_id, false).await.unwrap());
     shown.check(
         &e.save_icims(name, &icims_input(&info, Some(&info.icims_hmac_key)))
             .await
@@ -842,6 +846,7 @@ async fn no_view_carries_the_namely_token() {
                 trigger: Trigger::Retry,
                 dry_run: false,
                 retry_failed: true,
+                create_anyway: None,
             },
             &no_progress,
             None,
@@ -876,7 +881,7 @@ async fn no_view_carries_the_namely_token() {
     let failed = sync(e, name, false).await.unwrap();
     assert_eq!(
         failed.summary.status,
-        RunStatus::Failed,
+        RunStatus::NotStarted,
         "{:?}",
         failed.summary
     );
@@ -921,6 +926,8 @@ async fn no_view_carries_the_icims_key_or_the_namely_token() {
             icims_url: Some(sb.icims.url()),
             namely_url: Some(sb.namely.url()),
             schedule: None,
+            // Every seeded hire, however long ago they started.
+            start_from: Some(time::macros::date!(2000 - 01 - 01)),
         })
         .unwrap();
     assert!(!added.settings.sandbox);
@@ -1026,7 +1033,7 @@ async fn no_view_carries_the_icims_key_or_the_namely_token() {
     let refused = sync(e, name, false).await.unwrap();
     assert_eq!(
         refused.summary.status,
-        RunStatus::Failed,
+        RunStatus::NotStarted,
         "{:?}",
         refused.summary
     );

@@ -129,6 +129,7 @@ fn settings(schedule: Schedule) -> SyncSettingsInput {
     SyncSettingsInput {
         hired_statuses: vec!["Hired".into()],
         schedule,
+        start_from: None,
     }
 }
 
@@ -160,6 +161,7 @@ async fn complete_sandbox(engine: &Engine, schedule: Schedule) -> OffsetDateTime
         trigger: Trigger::Manual,
         dry_run: false,
         retry_failed: false,
+        create_anyway: None,
     };
     let first = engine
         .sync(name, request, &|_: &SyncProgress| {}, None)
@@ -278,7 +280,7 @@ async fn a_failing_connection_backs_off_then_recovers() {
     events.wait_for(1).await;
     assert_eq!(
         events.last().1,
-        Ok((Trigger::Schedule, RunStatus::Failed)),
+        Ok((Trigger::Schedule, RunStatus::NotStarted)),
         "{:?}",
         engine.runs(SANDBOX_CONNECTION, 1)
     );
@@ -292,7 +294,10 @@ async fn a_failing_connection_backs_off_then_recovers() {
     );
     clock.advance(time::Duration::seconds(40));
     events.wait_for(2).await;
-    assert_eq!(events.last().1, Ok((Trigger::Schedule, RunStatus::Failed)));
+    assert_eq!(
+        events.last().1,
+        Ok((Trigger::Schedule, RunStatus::NotStarted))
+    );
 
     // Second backoff: 2 minutes plus jitter.
     clock.advance(time::Duration::seconds(100));
@@ -323,9 +328,9 @@ async fn a_failing_connection_backs_off_then_recovers() {
         scheduled.iter().map(|r| r.status).collect::<Vec<_>>(),
         vec![
             RunStatus::Succeeded,
-            RunStatus::Failed,
-            RunStatus::Failed,
-            RunStatus::Failed
+            RunStatus::NotStarted,
+            RunStatus::NotStarted,
+            RunStatus::NotStarted
         ]
     );
     stop(handle).await;
@@ -479,7 +484,7 @@ async fn a_scheduled_sync_that_cannot_start_shows_as_a_failed_run() {
 
     let scheduled = runs_by(&engine, Trigger::Schedule);
     assert_eq!(scheduled.len(), 1, "{scheduled:?}");
-    assert_eq!(scheduled[0].status, RunStatus::Failed);
+    assert_eq!(scheduled[0].status, RunStatus::NotStarted);
     let error = scheduled[0].error.as_deref().unwrap_or_default();
     assert!(error.starts_with("The sync could not start"), "{error}");
     assert!(

@@ -130,24 +130,20 @@ async fn invalid_hire_fixed_in_icims_is_created_once_its_record_is_old_enough() 
 
 #[tokio::test]
 async fn failed_hire_no_longer_hired_is_never_created() {
-    // One hire that would be created, with a home state Namely rejects and one hired workflow.
-    let mut w = without_invalid_states(world());
+    // The first hire to be created; Namely refuses its profile (422) once.
+    let w = without_invalid_states(world());
     let hired = w.workflows_in_status(&[HIRED]);
     let person = *expected_creates(&w)
         .keys()
-        .find(|id| hired.iter().filter(|wf| wf.person_id == **id).count() == 1)
-        .expect("a hire with one hired workflow");
-    let workflow = hired.iter().find(|wf| wf.person_id == person).unwrap().id;
-    for a in w
-        .people
-        .iter_mut()
-        .filter(|p| p.id == person)
-        .flat_map(|p| p.addresses.iter_mut())
-        .filter(|a| a.kind == "Home")
-    {
-        a.state_abbrev = Some("XX".into());
-    }
+        .next()
+        .expect("a hire to create");
+    let workflows: Vec<u64> = hired
+        .iter()
+        .filter(|wf| wf.person_id == person)
+        .map(|wf| wf.id)
+        .collect();
     let h = Harness::start(w).await;
+    h.namely_sim.fail_next_on("POST", "/profiles", 1, 422);
 
     let first = h.sync(SyncOptions::default()).await;
     assert_eq!(first.status, RunStatus::FinishedWithFailures);
@@ -156,19 +152,10 @@ async fn failed_hire_no_longer_hired_is_never_created() {
         ids(&[person])
     );
 
-    // The address is fixed, but the offer is rescinded.
-    h.icims_sim.with_world(|w| {
-        for a in w
-            .people
-            .iter_mut()
-            .filter(|p| p.id == person)
-            .flat_map(|p| p.addresses.iter_mut())
-        {
-            a.state_abbrev = Some("NY".into());
-            a.state_name = Some("New York".into());
-        }
-    });
-    assert!(h.icims_sim.set_workflow_status(workflow, "Rejected"));
+    // The offer is rescinded.
+    for workflow in &workflows {
+        assert!(h.icims_sim.set_workflow_status(*workflow, "Rejected"));
+    }
 
     // The next run searches their hired workflows, finds none: it neither reads nor creates
     // them, and records why.
@@ -218,7 +205,7 @@ async fn failed_hire_no_longer_hired_is_never_created() {
     assert!(!h.icims_ids_in_namely().contains_key(&person.to_string()));
 
     // Hired again: the changed workflow is in the window, and the person is created once.
-    assert!(h.icims_sim.set_workflow_status(workflow, HIRED));
+    assert!(h.icims_sim.set_workflow_status(workflows[0], HIRED));
     let rehired = h.sync(SyncOptions::default()).await;
     assert_eq!(rehired.status, RunStatus::Succeeded, "{:?}", rehired.error);
     assert_eq!(

@@ -174,7 +174,7 @@ export type OwnerStep = { candidates: Array<OwnerCandidate>, chosen_profile_id: 
 /**
  * The Namely profile the saved token belongs to.
  */
-token_profile_id: string | null, 
+signed_in_profile_id: string | null, 
 /**
  * Who confirmed the chosen owner's access role, when Namely did not report it.
  */

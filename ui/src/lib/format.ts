@@ -53,6 +53,16 @@ export function formatDate(iso: string, f: Fmt = {}): string {
   return d ? dtf({ day: "numeric", month: "short", year: "numeric" }, f).format(d) : "—";
 }
 
+/** A calendar day `YYYY-MM-DD` (no time, no zone) as "30 Oct 2026"; null when it is not one. */
+export function formatCalendarDate(ymd: string, f: Fmt = {}): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd.trim());
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
+  return new Intl.DateTimeFormat(f.locale, { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(date);
+}
+
 /** "Today 09:00", "Yesterday 18:30", "Mon 24 Nov 09:00", "3 Feb 2025 09:00". */
 export function formatDayTime(iso: string, f: Fmt = {}): string {
   const d = toDate(iso);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ConnectionSummary, Counts, RunSummary } from "../ipc/bindings";
 import { arrangeCards, attentionScore, countsText, healthChips, lastSyncText, needsAttention } from "./health";
 
-const zero: Counts = { read: 0, created: 0, would_create: 0, already_in_namely: 0, needs_review: 0, invalid: 0, failed: 0 };
+const zero: Counts = { read: 0, created: 0, would_create: 0, already_in_namely: 0, needs_review: 0, invalid: 0, failed: 0, left_out: 0 };
 const now = new Date("2026-11-27T12:00:00Z");
 const f = { locale: "en-GB", timeZone: "Europe/London", now };
 
@@ -23,7 +23,7 @@ function run(counts: Partial<Counts>, status: RunSummary["status"] = "succeeded"
   };
 }
 
-function card(name: string, healthy: boolean, last: RunSummary | null = null): ConnectionSummary {
+function card(name: string, healthy: boolean, last: RunSummary | null = null, warnings: string[] = []): ConnectionSummary {
   return {
     name,
     company_name: null,
@@ -34,6 +34,7 @@ function card(name: string, healthy: boolean, last: RunSummary | null = null): C
     next_sync_at: null,
     schedule: { kind: "off" },
     running: false,
+    warnings,
   };
 }
 
@@ -54,6 +55,13 @@ describe("health", () => {
     expect(needsAttention(card("A", true, run({ created: 3 })))).toBe(false);
     expect(needsAttention(card("A", true, run({ needs_review: 1 })))).toBe(true);
     expect(needsAttention(card("A", true, run({}, "failed")))).toBe(true);
+    expect(needsAttention(card("A", true, run({}, "not_started")))).toBe(true);
+  });
+
+  it("counts each warning (a hired status that matched nothing) as needing attention", () => {
+    const warned = card("A", true, null, ['No iCIMS workflow was in the hired status "Hird" since the start-from date 28 Oct 2026.']);
+    expect(attentionScore(warned)).toBe(1);
+    expect(arrangeCards([card("B", true), warned], "attention", "name").map((c) => c.name)).toEqual(["A"]);
   });
 
   it("filters and sorts cards", () => {

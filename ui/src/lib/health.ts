@@ -20,11 +20,13 @@ export function healthChips(h: Health): Chip[] {
   ];
 }
 
-const TROUBLED_RUNS = new Set(["failed", "finished_with_failures", "stopped_budget", "interrupted"]);
+const TROUBLED_RUNS = new Set(["failed", "finished_with_failures", "stopped_budget", "interrupted", "not_started"]);
 
-/** How many things need attention (failed chips, a troubled last run, hires needing review). */
+/** How many things need attention (failed chips, a troubled last run, hires needing review,
+ * warnings such as a hired status that matched nothing). */
 export function attentionScore(c: ConnectionSummary): number {
   let score = healthChips(c.health).filter((chip) => !chip.ok).length;
+  score += c.warnings.length;
   if (c.last_run && TROUBLED_RUNS.has(c.last_run.status)) score += 1;
   if (c.last_run && (c.last_run.counts.needs_review > 0 || c.last_run.counts.failed > 0)) score += 1;
   return score;

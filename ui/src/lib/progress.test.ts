@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Counts, SyncProgress } from "../ipc/bindings";
 import { progressCounts, progressFraction, progressText } from "./progress";
 
-const counts: Counts = { read: 120, created: 3, would_create: 0, already_in_namely: 100, needs_review: 2, invalid: 1, failed: 1 };
+const counts: Counts = { read: 120, created: 3, would_create: 0, already_in_namely: 100, needs_review: 2, invalid: 1, failed: 1, left_out: 4 };
 const p = (phase: SyncProgress["phase"], done: number, total: number | null): SyncProgress => ({
   connection: "Acme",
   run_id: 7,
@@ -32,7 +32,7 @@ describe("progress", () => {
     expect(progressFraction(p("done", 0, null))).toBe(1);
   });
 
-  it("sums skipped as already there, needs review and invalid", () => {
-    expect(progressCounts(counts)).toEqual({ read: 120, created: 3, skipped: 103, failed: 1 });
+  it("sums skipped as already there, needs review, invalid and left out", () => {
+    expect(progressCounts(counts)).toEqual({ read: 120, created: 3, skipped: 107, failed: 1 });
   });
 });

@@ -23,7 +23,7 @@ export function progressFraction(p: SyncProgress): number | null {
 export interface ProgressCounts {
   read: number;
   created: number;
-  /** Already in Namely, needing review, or invalid: not written this run. */
+  /** Already in Namely, needing review, invalid, or left out: not written this run. */
   skipped: number;
   failed: number;
 }
@@ -32,7 +32,7 @@ export function progressCounts(c: Counts): ProgressCounts {
   return {
     read: c.read,
     created: c.created,
-    skipped: c.already_in_namely + c.needs_review + c.invalid,
+    skipped: c.already_in_namely + c.needs_review + c.invalid + c.left_out,
     failed: c.failed,
   };
 }

@@ -10,8 +10,10 @@ export function outcomeTone(kind: OutcomeKind): Tone {
     case "would_create":
       return "ok";
     case "already_in_namely":
+    case "left_out":
       return "neutral";
     case "needs_review":
+    case "created_with_warning":
       return "warn";
     case "invalid":
     case "failed":
@@ -21,7 +23,16 @@ export function outcomeTone(kind: OutcomeKind): Tone {
 
 /** How many records have each outcome, in a stable order, leaving out the empty ones. */
 export function outcomeTally(records: RecordView[]): { kind: OutcomeKind; count: number }[] {
-  const order: OutcomeKind[] = ["created", "would_create", "already_in_namely", "needs_review", "invalid", "failed"];
+  const order: OutcomeKind[] = [
+    "created",
+    "created_with_warning",
+    "would_create",
+    "already_in_namely",
+    "needs_review",
+    "invalid",
+    "failed",
+    "left_out",
+  ];
   return order
     .map((kind) => ({ kind, count: records.filter((r) => r.outcome === kind).length }))
     .filter((t) => t.count > 0);
@@ -33,4 +44,31 @@ export function runFix(code: RunErrorCode | null): string | null {
   if (!code) return null;
   const fixes: Partial<Record<RunErrorCode, string>> = w.runFix;
   return fixes[code] ?? null;
+}
+
+/** Where the fix of `runFix` is made: the owner is chosen in Setup, the rest in Settings. */
+export function runFixPlace(code: RunErrorCode | null): "settings" | "setup" | null {
+  if (!runFix(code)) return null;
+  return code === "owner_invalid" ? "setup" : "settings";
+}
+
+/** The wizard stop where a run that did not start is fixed, by its error code. */
+export function fixStop(code: RunErrorCode | null): "owner" | "namely_sign_in" | "icims" | null {
+  switch (code) {
+    case "owner_invalid":
+      return "owner";
+    case "namely_credentials":
+      return "namely_sign_in";
+    case "icims_credentials":
+    case "icims_access":
+    case "icims_unexpected":
+      return "icims";
+    default:
+      return null;
+  }
+}
+
+/** The outcome's name where there is room for it in full. */
+export function outcomeLong(kind: OutcomeKind): string {
+  return w.outcomeLong[kind] ?? w.outcome[kind];
 }

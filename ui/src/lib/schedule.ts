@@ -75,10 +75,11 @@ export type SyncSettingsCheck =
   | { ok: true; value: SyncSettingsInput }
   | { ok: false; statuses: string | null; schedule: { message: string; input: "hours" | "time" | null } | null };
 
-/** Validates the hired statuses and the schedule form together (stop 5 and Settings). */
-export function syncSettingsInput(statuses: string[], form: ScheduleForm): SyncSettingsCheck {
+/** Validates the hired statuses and the schedule form together (stop 5 and Settings).
+ * `startFrom` (`YYYY-MM-DD`, checked by the caller) is sent as is; null keeps the saved one. */
+export function syncSettingsInput(statuses: string[], form: ScheduleForm, startFrom: string | null = null): SyncSettingsCheck {
   if (statuses.length === 0) return { ok: false, statuses: w.review.statusesRequired, schedule: null };
   const schedule = formToSchedule(form);
   if (!schedule.ok) return { ok: false, statuses: null, schedule: { message: schedule.error, input: schedule.input } };
-  return { ok: true, value: { hired_statuses: statuses, schedule: schedule.value } };
+  return { ok: true, value: { hired_statuses: statuses, schedule: schedule.value, start_from: startFrom } };
 }

@@ -157,6 +157,7 @@ export const w = {
     signedIn: (company: string, person: string, role: string) =>
       `Signed in to ${company} as ${person} (${role})`,
     tokenRequired: "Paste the token first.",
+    roleNotReported: "access role not reported by Namely",
   },
 
   owner: {
@@ -177,8 +178,22 @@ export const w = {
       can_own: "✓ can own",
       not_administrator: "✗ not an Administrator",
       inactive: "✗ inactive in Namely",
-      role_unknown: "? role unknown — confirm in Namely",
+      role_unknown: "? Namely does not show access roles",
     } satisfies Record<OwnerVerdict, string>,
+    /** A role_unknown verdict Namely gave without saying the person is active: nothing to confirm here. */
+    statusUnknown: "? Namely does not say whether they are active",
+    statusUnknownHint: "Check in Namely that they are an active Administrator, or choose someone else.",
+    roleNotReported: "Not reported",
+    confirmLabel: (name: string) => `${name} is an Administrator in Namely`,
+    confirmHint: "Look them up in Namely (Company › Access roles) before you tick this.",
+    confirmedVerdict: "✓ can own",
+    confirmedBy: (by: string, on: string) => `Administrator confirmed by ${by} on ${on}`,
+    tickFirst: (name: string) =>
+      `Namely does not say whether ${name} is an Administrator: tick “${name} is an Administrator in Namely” once you have checked.`,
+    confirmOwner: (name: string) => `Confirm ${name} as the owner`,
+    tokenMark: "Token saved",
+    tokenMarkTitle: "The saved Namely token belongs to this person",
+    signInAs: (name: string) => `Sign in as ${name}`,
     userStatus: (s: string) => (s === "active" ? "Active" : s === "inactive" ? "Inactive" : s),
     makeOwner: (name: string) => `Make ${name} the owner`,
     pickSomeone: "Choose someone above",
@@ -228,6 +243,28 @@ export const w = {
     dryRunAt: "Dry run",
     dryRunNote: "nothing was written to Namely.",
     tableCaption: "What the first sync would do",
+    startFromTitle: "Bring in hires starting from",
+    startFromWhy:
+      "People who started before this date are never added — a first sync must not import years of hiring history.",
+    startFromLegend: "Start-from date",
+    otherDate: "Another date",
+    otherDateLabel: "Start-from date (another date)",
+    otherDateHint: "YYYY-MM-DD, for example 2026-11-01",
+    hires: (n: number, formatted: string) => plural(n, formatted, "hire", "hires"),
+    atLeastHires: (n: number, formatted: string) => `at least ${plural(n, formatted, "hire", "hires")}`,
+    countAfterPreview: "run the preview to count",
+    countUnknown: "preview to count",
+    startFromInvalid: "Type a whole date, for example 2026-11-01.",
+    startFromRequired: "Choose a date, or type one.",
+    leftOut: (date: string) => `left out (started before ${date})`,
+    leftOutDone: (n: string, date: string) => `${n} left out (started before ${date})`,
+    notStartedTitle: "The dry run did not start",
+    syncNotStartedTitle: "The first sync did not start",
+    fixAt: {
+      owner: "Go to the Owner stop",
+      namely_sign_in: "Go to Sign in to Namely",
+      icims: "Go to the iCIMS stop",
+    } as Record<"owner" | "namely_sign_in" | "icims", string>,
     create: (n: number, formatted: string) =>
       `Create ${plural(n, formatted, "profile", "profiles")} in Namely`,
     finish: "Finish setup (nothing to create)",
@@ -250,6 +287,7 @@ export const w = {
     already_in_namely: "already in Namely",
     needs_review: "need review",
     invalid: "invalid",
+    left_out: "left out",
   },
 
   schedule: {
@@ -320,7 +358,9 @@ export const w = {
       finished_with_failures: "The last sync finished with failures.",
       stopped_budget: "The last sync stopped early: the iCIMS daily call limit ran low. It resumes next run.",
       interrupted: "The last sync was interrupted. It resumes next run.",
+      not_started: "The last sync did not start: setup needs attention.",
     } as Partial<Record<RunStatus, string>>,
+    warningsLabel: "Warnings",
     syncedResult: "Sync finished",
   },
 
@@ -356,6 +396,42 @@ export const w = {
     noRecords: "No hires in this run.",
     dryRun: "Dry run",
     calls: (icims: string, namely: string) => `${icims} iCIMS calls, ${namely} Namely calls`,
+    runsTitle: "Runs",
+    leftOutShort: (n: string) => `${n} left out`,
+    leftOut: (n: number, formatted: string) =>
+      `${formatted} ${n === 1 ? "hire was" : "hires were"} left out: started before the start-from date.`,
+  },
+
+  reviews: {
+    title: "Needs review",
+    count: (n: string) => `(${n})`,
+    lead:
+      "These hires may already be in Namely. Link each one to the profile that is already them, or create a new profile anyway.",
+    loading: "Reading the hires that need review…",
+    none: "No hire needs review.",
+    inIcims: "In iCIMS",
+    inNamely: "Possibly in Namely",
+    personId: (id: number) => `iCIMS person ${id}`,
+    profileId: (id: string) => `Namely profile ${id}`,
+    start: "Start",
+    email: "Email",
+    noEmail: "no email",
+    since: "Waiting since",
+    noProfile: "No Namely profile was suggested.",
+    link: "Link",
+    linking: "Linking…",
+    linkHint: (id: number, who: string) => `Writes icims_id ${id} onto ${who}'s profile.`,
+    linkDisabled: "Nothing to link: no Namely profile was suggested for this hire. Create anyway, or fix it in Namely and sync again.",
+    createAnyway: "Create anyway…",
+    creating: "Creating…",
+    confirmTitle: "Create anyway?",
+    confirmBody: (name: string, other: string | null) =>
+      other
+        ? `Add ${name} as a new active profile although ${other} may be the same person?`
+        : `Add ${name} as a new active profile although they may already be in Namely?`,
+    confirmCreate: "Create anyway",
+    resultTitle: (name: string) => `${name}:`,
+    notStarted: "Nothing was changed:",
   },
 
   settings: {
@@ -370,6 +446,7 @@ export const w = {
     namelyTitle: "Namely token",
     icimsTitle: "iCIMS connection",
     notSet: (what: string) => `No ${what} saved.`,
+    readAgain: (date: string, reason: string) => `The next sync reads iCIMS again from ${date} because ${reason}.`,
     removeTitle: "Remove this company",
     removeLead:
       "The app forgets this company's settings and removes its key and token from the keychain. Nothing changes in iCIMS or Namely.",
@@ -390,18 +467,25 @@ export const w = {
 
   outcome: {
     created: "Added",
+    created_with_warning: "Added with a warning",
     would_create: "Will be added",
     already_in_namely: "Already in Namely",
     needs_review: "Needs review",
     invalid: "Invalid",
     failed: "Failed",
+    left_out: "Left out",
   } satisfies Record<OutcomeKind, string>,
+  /** The outcome in full, where there is room (the history's filter). */
+  outcomeLong: {
+    left_out: "Left out: started before the start-from date",
+  } as Partial<Record<OutcomeKind, string>>,
 
   trigger: {
     manual: "Manual",
     schedule: "Schedule",
     cli: "Command line",
     retry: "Retry",
+    review: "Review",
   } satisfies Record<Trigger, string>,
 
   /** What to do about a run that failed, by its error code, when it is something to fix here. */
@@ -411,8 +495,10 @@ export const w = {
     icims_access: "The iCIMS user may not search for hires. Check the iCIMS connection in Settings.",
     secret_missing: "A key or token is missing. Enter it in Settings.",
     keychain: "The system keychain refused. Unlock it, then open Settings to check the saved keys.",
+    owner_invalid: "The owner check failed before the sync: nothing was read or sent. Fix the owner in Setup (part 3, Owner).",
   } satisfies Partial<Record<RunErrorCode, string>>,
   openSettings: "Open Settings",
+  openSetup: "Open Setup",
 
   runStatus: {
     running: "Running",
@@ -421,5 +507,6 @@ export const w = {
     failed: "Failed",
     stopped_budget: "Stopped: iCIMS call limit",
     interrupted: "Interrupted",
+    not_started: "Did not start",
   } satisfies Record<RunStatus, string>,
 };

@@ -39,6 +39,9 @@
  * @typedef {import("../../src/ipc/bindings").OwnerStep} OwnerStep
  * @typedef {import("../../src/ipc/bindings").PermalinkView} PermalinkView
  * @typedef {import("../../src/ipc/bindings").RecordView} RecordView
+ * @typedef {import("../../src/ipc/bindings").ReviewItem} ReviewItem
+ * @typedef {import("../../src/ipc/bindings").RoleConfirmationView} RoleConfirmationView
+ * @typedef {import("../../src/ipc/bindings").StartFromChoices} StartFromChoices
  * @typedef {import("../../src/ipc/bindings").RunDetails} RunDetails
  * @typedef {import("../../src/ipc/bindings").Schedule} Schedule
  * @typedef {import("../../src/ipc/bindings").SettingsView} SettingsView
@@ -58,8 +61,14 @@
 /**
  * The fake's own state (never sent as is).
  * @typedef {"new" | "already" | "review" | "invalid" | "fail"} HireKind
- * @typedef {{ person_id: number, name: string, email: string | null, start: Date, kind: HireKind }} Hire
- * @typedef {{ total?: number, new?: number, fail?: number, review?: number, invalid?: number }} HirePlan
+ * The Namely profile a hire that needs review may already be (`byEmail`: it holds the hire's
+ * email, so even Create anyway leaves the hire in review — one mailbox, one profile).
+ * @typedef {{ profile_id: string, name: string, email: string, byEmail: boolean }} Match
+ * @typedef {{ person_id: number, name: string, email: string | null, start: Date, kind: HireKind, match?: Match | null }} Hire
+ * `past`: new hires who started 3, 40, 77, … days ago (left out before the start-from date);
+ * `review`: email already on a profile without icims_id; `maybe`: a profile with the same name
+ * and start date; `dupe`: the same email as another hire of the run (no profile to link).
+ * @typedef {{ total?: number, new?: number, fail?: number, review?: number, invalid?: number, past?: number, maybe?: number, dupe?: number }} HirePlan
  * @typedef {"found" | "missing" | "typo" | "number" | "hidden"} FieldState
  * @typedef {"olivia" | "sam" | "alex" | "riley"} OwnerKey
  * @typedef {"ok" | "none" | "unknown"} OwnerSet
@@ -71,6 +80,8 @@
  *   token?: string | null, icimsRegion?: IcimsRegion, hired?: string[], schedule?: Schedule,
  *   field?: FieldState, owners?: OwnerSet, hires?: HirePlan, history?: boolean,
  *   failedRun?: RunErrorCode,
+ *   startFrom?: string, tokenOwner?: OwnerKey, unmatched?: string[], readAgain?: string,
+ *   reviews?: boolean, preflight?: RunErrorCode,
  * }} ConnectionSpec
  * @typedef {{
  *   delayMs?: number, syncStepMs?: number, field?: FieldState, owners?: OwnerSet,
@@ -84,6 +95,8 @@
  *   expect: { customer_id: string, username: string, key: string, region: IcimsRegion },
  *   hired: string[], schedule: Schedule, field: FieldState, owners: OwnerSet,
  *   owner: string | null, steps: Record<SetupStep, StepRecord>, hires: Hire[], running: boolean,
+ *   startFrom: string, readAgain: string | null, unmatched: string[], signedIn: string | null,
+ *   confirmation: RoleConfirmationView | null, preflight: RunErrorCode | null,
  * }} Connection
  * @typedef {{ paused: boolean, credits: number, waiters: Array<() => void> }} Gate
  */
@@ -116,6 +129,17 @@
   const addSeconds = (d, s) => new Date(d.getTime() + s * 1000);
   /** @param {Date} d */
   const longDate = (d) => new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric" }).format(d);
+  /** The local calendar day of `d`, `YYYY-MM-DD`. @param {Date} d */
+  const ymd = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  /** `YYYY-MM-DD` as local midnight; null when it is not a real day. @param {string} text */
+  function parseDay(text) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
+    if (!m) return null;
+    const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+    return ymd(d) === text.trim() ? d : null;
+  }
+  /** "28 Oct 2026" for a `YYYY-MM-DD`. @param {string} day */
+  const longDay = (day) => longDate(parseDay(day) ?? new Date(day));
 
   // ---------- people ----------
   const FIRST = ["Jane", "Omar", "Priya", "Lucas", "Mei", "Tom", "Ana", "Kofi", "Sara", "Ivan", "Lena", "Raj", "Nora", "Ben", "Yuki", "Eva"];
@@ -145,8 +169,19 @@
     };
     for (let k = 0; k < (plan.new ?? 0); k++) push("new");
     for (let k = 0; k < (plan.fail ?? 0); k++) push("fail");
-    for (let k = 0; k < (plan.review ?? 0); k++) push("review");
+    for (let k = 0; k < (plan.review ?? 0); k++) {
+      const p = person(i);
+      const [first, last] = p.name.split(" ");
+      push("review", { match: { profile_id: `np-m-${9000 + i}`, name: `${first} D. ${last}`, email: p.email, byEmail: true } });
+    }
     for (let k = 0; k < (plan.invalid ?? 0); k++) push("invalid", { email: null });
+    for (let k = 0; k < (plan.past ?? 0); k++) push("new", { start: localAt(-(3 + 37 * k), 0, 0) });
+    for (let k = 0; k < (plan.maybe ?? 0); k++) {
+      const p = person(i);
+      const company = `${p.name.split(" ")[0].toLowerCase()}@acme.example`;
+      push("review", { match: { profile_id: `np-m-${9000 + i}`, name: p.name, email: company, byEmail: false } });
+    }
+    for (let k = 0; k < (plan.dupe ?? 0); k++) push("review", { email: hires[0]?.email ?? null, match: null });
     while (hires.length < total) push("already");
     return hires;
   }
@@ -156,7 +191,7 @@
     olivia: { profile_id: "p-olivia", full_name: "Olivia Owner", email: "olivia@acme.example", access_role: "Administrator", user_status: "active", verdict: "can_own", reason: "✓ can own" },
     sam: { profile_id: "p-sam", full_name: "Sam Staff", email: "sam@acme.example", access_role: "Employee", user_status: "active", verdict: "not_administrator", reason: "✗ not an Administrator" },
     alex: { profile_id: "p-alex", full_name: "Alex Former", email: "alex@acme.example", access_role: "Administrator", user_status: "inactive", verdict: "inactive", reason: "✗ inactive in Namely" },
-    riley: { profile_id: "p-riley", full_name: "Riley Roe", email: "riley@acme.example", access_role: null, user_status: "active", verdict: "role_unknown", reason: "? role unknown — confirm in Namely" },
+    riley: { profile_id: "p-riley", full_name: "Riley Roe", email: "riley@acme.example", access_role: null, user_status: "active", verdict: "role_unknown", reason: "? could not verify the access role — confirm in Namely that this user is an Administrator" },
   };
   /** @type {Record<OwnerSet, OwnerKey[]>} */
   const OWNER_SETS = { ok: ["olivia", "sam", "alex"], none: ["sam", "alex"], unknown: ["riley", "sam"] };
@@ -208,6 +243,12 @@
       steps: /** @type {Record<SetupStep, StepRecord>} */ ({}),
       hires: makeHires(spec.hires?.total ?? 13, spec.hires ?? { new: 9, review: 1, invalid: 1 }),
       running: false,
+      startFrom: spec.startFrom ?? ymd(localAt(-30, 0, 0)),
+      readAgain: spec.readAgain ?? null,
+      unmatched: spec.unmatched ?? [],
+      signedIn: stage >= 1 ? OWNERS[spec.tokenOwner ?? OWNER_SETS[spec.owners ?? scenario.owners ?? "ok"][0]].profile_id : null,
+      confirmation: null,
+      preflight: spec.preflight ?? null,
     };
     for (const [i, step] of STEPS.entries()) {
       conn.steps[step] = i < stage
@@ -222,7 +263,7 @@
     switch (step) {
       case "namely_field": return "Found the field `icims_id` (Text).";
       case "namely_sign_in": return `Signed in to ${conn.company} as Olivia Owner (Administrator)`;
-      case "owner": return "Olivia Owner owns this connection.";
+      case "owner": return "Olivia Owner owns the integration: an active Administrator.";
       case "icims": return `Connected to iCIMS customer ${conn.expect.customer_id} as ${conn.expect.username}.`;
       default: return "First sync finished.";
     }
@@ -264,7 +305,22 @@
       icims_field_name: c.steps.namely_field.state === "passed" ? "icims_id" : null,
       owner_profile_id: c.owner,
       sandbox: c.sandbox,
+      start_from: c.startFrom,
+      read_again_reason: c.readAgain,
+      unmatched_statuses: [...c.unmatched],
+      owner_role_confirmation: c.confirmation && c.confirmation.profile_id === c.owner ? { ...c.confirmation } : null,
     };
+  }
+  /** What the dashboard warns about besides setup, in the backend's words. @param {Connection} c */
+  function warnings(c) {
+    /** @type {string[]} */
+    const out = [];
+    if (c.unmatched.length) {
+      const list = c.unmatched.map((s) => `"${s}"`).join(", ");
+      out.push(`No iCIMS workflow was in the hired status ${list} since the start-from date ${longDay(c.startFrom)}: check the spelling in Settings, or remove a status this company does not use.`);
+    }
+    if (c.readAgain) out.push(`The next sync reads iCIMS again from the start-from date ${longDay(c.startFrom)} because ${c.readAgain}.`);
+    return out;
   }
   /** @param {Connection} c @returns {ConnectionDetails} */
   function details(c) {
@@ -301,6 +357,7 @@
       next_sync_at: nextSync(c),
       schedule: c.schedule,
       running: c.running,
+      warnings: warnings(c),
     };
   }
   /**
@@ -339,60 +396,110 @@
   }
 
   // ---------- owners ----------
+  /** Namely says active but not the access role: a person may confirm it. @param {OwnerCandidate} p */
+  const confirmable = (p) => p.verdict === "role_unknown" && p.user_status === "active";
+
   /** @param {Connection} c @returns {OwnerStep} */
   function ownerStep(c) {
     /** @type {OwnerCandidate[]} */
     const candidates = OWNER_SETS[c.owners].map((k) => ({ ...OWNERS[k], verified_at: iso(addSeconds(now(), -600)) }));
     const chosen = candidates.find((p) => p.profile_id === c.owner) ?? null;
+    const confirmation = chosen && c.confirmation && c.confirmation.profile_id === chosen.profile_id && confirmable(chosen) ? c.confirmation : null;
+    const detail = candidates.map((p) => `${p.full_name} (${p.profile_id}; status ${p.user_status}, role ${p.access_role ?? "unknown"}): ${p.reason}`).join("\n");
     let result;
-    if (!candidates.some((p) => p.verdict === "can_own" || p.verdict === "role_unknown")) {
+    if (!candidates.some((p) => p.verdict === "can_own" || confirmable(p))) {
       result = check("owner", "no_eligible_owner", "Nobody who has signed in can own this connection.", "An active Administrator must sign in once.");
     } else if (!chosen) {
-      result = check("owner", "owner_not_chosen", "Choose who owns this connection.");
+      result = check("owner", "owner_not_chosen", "Choose who owns the integration.");
+    } else if ((chosen.verdict === "can_own" || confirmation) && c.signedIn && c.signedIn !== chosen.profile_id) {
+      const holder = candidates.find((p) => p.profile_id === c.signedIn)?.full_name ?? `Namely profile ${c.signedIn}`;
+      const name = chosen.full_name;
+      result = check(
+        "owner",
+        "token_not_owner",
+        `The saved Namely token belongs to ${holder}, not to the owner ${name}.`,
+        `Sign in as ${name} (paste a token ${name} created), or choose ${holder} as the owner if they are an active Administrator.`,
+        "namely_token",
+        detail,
+      );
+    } else if (confirmation) {
+      result = check(
+        "owner",
+        "passed",
+        `${chosen.full_name} owns the integration: active in Namely; Administrator confirmed by ${confirmation.by} on ${confirmation.at.slice(0, 10)} (Namely does not report access roles).`,
+        null,
+        null,
+        detail,
+      );
     } else if (chosen.verdict === "role_unknown") {
+      const name = chosen.full_name;
       result = check(
         "owner",
         "owner_unverified",
-        `Namely did not say which access role ${chosen.full_name} has.`,
-        "Confirm in Namely (Company › Settings › Access Roles) that they are an Administrator, then Check again.",
+        `Could not verify that ${name} is an active Administrator: Namely did not say.`,
+        `Look ${name} up in Namely (Company › Access roles) and, if they are an Administrator, confirm it here: "${name} is an Administrator in Namely".`,
         null,
-        "GET /api/v1/profiles/p-riley: access_role missing from the reply",
+        detail,
       );
     } else {
-      result = check("owner", "passed", `${chosen.full_name} owns this connection.`);
+      result = check("owner", "passed", `${chosen.full_name} owns the integration: an active Administrator.`, null, null, detail);
     }
     record(c, "owner", result);
-    return { candidates, chosen_profile_id: c.owner, check: result };
+    return {
+      candidates,
+      chosen_profile_id: c.owner,
+      signed_in_profile_id: c.signedIn,
+      role_confirmation: confirmation ? { ...confirmation } : null,
+      check: result,
+    };
   }
 
   // ---------- runs ----------
   /** @returns {Counts} */
-  const zero = () => ({ read: 0, created: 0, would_create: 0, already_in_namely: 0, needs_review: 0, invalid: 0, failed: 0 });
-  /** @param {Hire} h @param {OutcomeKind} outcome */
-  function reasonFor(h, outcome) {
+  const zero = () => ({ read: 0, created: 0, would_create: 0, already_in_namely: 0, needs_review: 0, invalid: 0, failed: 0, left_out: 0 });
+  /** @param {Hire} h @param {OutcomeKind} outcome @param {Connection} c */
+  function reasonFor(h, outcome, c) {
     switch (outcome) {
       case "would_create": return `Will be added as ${h.name} (start ${longDate(h.start)})`;
       case "created": return `Added as ${h.name} (start ${longDate(h.start)})`;
+      case "created_with_warning": return `Added as ${h.name} (start ${longDate(h.start)}) without the home address: Namely did not accept the state 'XX'`;
       case "already_in_namely": return `Already in Namely (icims_id ${h.person_id})`;
-      case "needs_review": return `Needs review: ${h.email} already belongs to ${h.name.split(" ")[0]} D. ${h.name.split(" ")[1]}, who has no icims_id`;
+      case "left_out": return `Left out: started ${longDate(h.start)}, before the start-from date ${longDay(c.startFrom)}`;
+      case "needs_review": {
+        const m = h.match;
+        if (!m) return `Needs review: same email as iCIMS person 9000 in this run (${h.email}); only one profile is created per email`;
+        if (m.byEmail) return `Needs review: ${h.email} already belongs to ${m.name}, who has no icims_id`;
+        return `Needs review: possibly already in Namely as ${m.name} (${m.email}), same name and start date ${longDate(h.start)}, no icims_id — Link it, or Create anyway`;
+      }
       case "invalid": return "Invalid: no email in iCIMS — add one to the candidate";
       default: return "Failed: Namely rejected the home address (state 'XX') — will retry next run";
     }
   }
-  /** @param {Hire} h @param {OutcomeKind} outcome @param {Date} at @returns {RecordView} */
-  function recordOf(h, outcome, at) {
+  /** @param {Hire} h @param {OutcomeKind} outcome @param {Date} at @param {Connection} c @returns {RecordView} */
+  function recordOf(h, outcome, at, c) {
+    const created = outcome === "created" || outcome === "created_with_warning" || outcome === "already_in_namely";
     return {
       person_id: h.person_id,
       name: h.name,
       email: h.email,
       outcome,
-      reason: reasonFor(h, outcome),
-      namely_profile_id: outcome === "created" || outcome === "already_in_namely" ? `np-${h.person_id}` : null,
+      reason: reasonFor(h, outcome, c),
+      namely_profile_id: created ? `np-${h.person_id}` : outcome === "needs_review" ? (h.match?.profile_id ?? null) : null,
       at: iso(at),
+      start_date: ymd(h.start),
     };
   }
   /** @type {Record<OutcomeKind, keyof Counts>} */
-  const COUNT_KEY = { would_create: "would_create", created: "created", already_in_namely: "already_in_namely", needs_review: "needs_review", invalid: "invalid", failed: "failed" };
+  const COUNT_KEY = {
+    would_create: "would_create",
+    created: "created",
+    created_with_warning: "created",
+    already_in_namely: "already_in_namely",
+    needs_review: "needs_review",
+    invalid: "invalid",
+    failed: "failed",
+    left_out: "left_out",
+  };
   /**
    * @param {Connection} c @param {Trigger} trigger @param {boolean} dryRun @param {Date} started
    * @returns {FakeRun}
@@ -419,9 +526,9 @@
     state.runs.push(run);
     return run;
   }
-  /** @param {FakeRun} run @param {Hire} h @param {OutcomeKind} outcome @param {Date} at */
-  function add(run, h, outcome, at) {
-    run.records.push(recordOf(h, outcome, at));
+  /** @param {FakeRun} run @param {Hire} h @param {OutcomeKind} outcome @param {Date} at @param {Connection} c */
+  function add(run, h, outcome, at, c) {
+    run.records.push(recordOf(h, outcome, at, c));
     run.summary.counts[COUNT_KEY[outcome]] += 1;
   }
   /** @param {FakeRun} run @param {number} seconds */
@@ -432,13 +539,42 @@
     s.icims_calls = 2 + s.counts.read * 2;
     s.namely_calls = 2 + s.counts.created + s.counts.failed;
   }
-  /** @param {Hire} h @param {boolean} dry @returns {OutcomeKind} */
-  function planOutcome(h, dry) {
+  /**
+   * What the plan decides for a hire, in the backend's order: already in Namely, left out
+   * (before the start-from date), needs review, invalid, then create.
+   * @param {Hire} h @param {boolean} dry @param {Connection} c @param {boolean} anyway
+   * @returns {OutcomeKind}
+   */
+  function planOutcome(h, dry, c, anyway = false) {
     if (h.kind === "already") return "already_in_namely";
-    if (h.kind === "review") return "needs_review";
+    if (ymd(h.start) < c.startFrom) return "left_out";
     if (h.kind === "invalid") return "invalid";
+    if (h.kind === "review" && !(anyway && h.match && !h.match.byEmail)) return "needs_review";
     if (dry) return "would_create";
     return h.kind === "fail" ? "failed" : "created";
+  }
+
+  /**
+   * A run the pre-flight stopped: recorded as not started, with why and what to do.
+   * @param {Connection} c @param {Trigger} trigger @param {boolean} dryRun @param {RunErrorCode} code
+   */
+  function notStarted(c, trigger, dryRun, code) {
+    const run = newRun(c, trigger, dryRun);
+    finish(run, 0);
+    const s = run.summary;
+    s.status = "not_started";
+    s.icims_calls = 0;
+    s.namely_calls = 0;
+    s.error_code = code;
+    s.error = `The sync did not start: ${{
+      owner_invalid: "The saved Namely token belongs to Sam Staff, not to the integration owner. Sign in to Namely as the owner (part 2), or choose this person as the owner in part 3 if they are an active Administrator.",
+      namely_credentials: "Namely refused the saved token (401 Unauthorized). Sign in to Namely again in Setup (part 2).",
+      icims_credentials: "iCIMS did not accept the connection before the sync: 401 Unauthorized. Check the iCIMS Username and HMAC key in Setup (part 4).",
+    }[/** @type {string} */ (code)] ?? `the pre-flight failed (${code}).`}`;
+    if (code === "owner_invalid") {
+      record(c, "owner", check("owner", "token_not_owner", "The saved Namely token belongs to Sam Staff, not to the integration owner.", "Sign in to Namely as the owner (part 2), or choose this person as the owner in part 3 if they are an active Administrator.", "namely_token"));
+    }
+    return run;
   }
 
   /** @param {Connection} c */
@@ -447,14 +583,14 @@
     const a = newRun(c, "manual", false, localAt(-2, 14, 12));
     makeHires(40, { new: 5 }).forEach((h) => {
       a.summary.counts.read += 1;
-      add(a, h, h.kind === "new" ? "created" : "already_in_namely", a.summary.started_at ? new Date(a.summary.started_at) : now());
+      add(a, h, h.kind === "new" ? "created" : "already_in_namely", a.summary.started_at ? new Date(a.summary.started_at) : now(), c);
     });
     finish(a, 48);
     // Yesterday 09:00, schedule: 2 added, 1 invalid, 1 failed.
     const b = newRun(c, "schedule", false, localAt(-1, 9, 0));
     makeHires(120, { new: 2, fail: 1, invalid: 1 }).forEach((h) => {
       b.summary.counts.read += 1;
-      add(b, h, planOutcome(h, false), new Date(b.summary.started_at));
+      add(b, h, planOutcome(h, false, c), new Date(b.summary.started_at), c);
     });
     finish(b, 95);
     // Today 09:00, schedule: 3 added, 1 needs review.
@@ -462,9 +598,90 @@
     const d = newRun(c, "schedule", false, t);
     makeHires(340, { new: 3, review: 1 }).forEach((h) => {
       d.summary.counts.read += 1;
-      add(d, h, planOutcome(h, false), t);
+      add(d, h, planOutcome(h, false, c), t, c);
     });
     finish(d, 131);
+  }
+
+  /**
+   * A scheduled sync an hour ago over the connection's own hires: what it added is in Namely
+   * now, and its hires that need review wait for a person's decision (open_reviews).
+   * @param {Connection} c
+   */
+  function seedReviewRun(c) {
+    const at = addSeconds(now(), -3600);
+    const run = newRun(c, "schedule", false, at);
+    for (const h of c.hires) {
+      run.summary.counts.read += 1;
+      const outcome = planOutcome(h, false, c);
+      add(run, h, outcome, at, c);
+      if (outcome === "created") h.kind = "already";
+    }
+    finish(run, 40);
+  }
+
+  /**
+   * The latest record of a person in a real (not dry) run of the connection.
+   * @param {Connection} c @param {number} personId
+   */
+  function latestRecord(c, personId) {
+    for (const run of [...state.runs].reverse()) {
+      if (run.summary.connection !== c.name || run.summary.dry_run) continue;
+      const rec = [...run.records].reverse().find((r) => r.person_id === personId);
+      if (rec) return rec;
+    }
+    return null;
+  }
+
+  /** @param {Connection} c @returns {ReviewItem[]} */
+  function openReviews(c) {
+    /** @type {ReviewItem[]} */
+    const items = [];
+    for (const h of c.hires) {
+      const rec = latestRecord(c, h.person_id);
+      if (!rec || rec.outcome !== "needs_review") continue;
+      items.push({
+        person_id: h.person_id,
+        name: h.name,
+        email: h.email,
+        start_date: ymd(h.start),
+        reason: rec.reason,
+        namely_profile_id: h.match?.profile_id ?? null,
+        namely_name: h.match?.name ?? null,
+        namely_email: h.match?.email ?? null,
+        since: rec.at,
+      });
+    }
+    return items.sort((a, b) => a.since.localeCompare(b.since) || a.person_id - b.person_id);
+  }
+
+  /**
+   * The hire behind an open review, or the backend's refusal.
+   * @param {Connection} c @param {number} personId
+   */
+  function openReview(c, personId) {
+    const h = c.hires.find((x) => x.person_id === personId);
+    const rec = latestRecord(c, personId);
+    if (!h || !rec) throw fail("not_found", `No record of iCIMS person ${personId} for this connection.`);
+    if (rec.outcome !== "needs_review") {
+      throw fail("invalid_input", `iCIMS person ${personId} (${h.name}) does not need review: their latest outcome is ${rec.outcome.replace(/_/g, " ")}.`);
+    }
+    return h;
+  }
+
+  /**
+   * A decision on a review, recorded as a run of its own (trigger review) with one record.
+   * @param {Connection} c @param {Hire} h @param {OutcomeKind} outcome @param {string | null} reason
+   */
+  function reviewRun(c, h, outcome, reason = null) {
+    const run = newRun(c, "review", false);
+    add(run, h, outcome, now(), c);
+    if (reason) run.records[0].reason = reason;
+    if (outcome === "already_in_namely" && h.match) run.records[0].namely_profile_id = h.match.profile_id;
+    finish(run, 2);
+    run.summary.icims_calls = outcome === "already_in_namely" ? 0 : 2;
+    run.summary.namely_calls = 2;
+    return run;
   }
 
   /**
@@ -548,6 +765,7 @@
     if (c.running) throw fail("busy", "A sync is already running for this company. Wait until it ends.");
     if (!c.token) throw fail("secret_missing", "The Namely token is missing. Add it again in Settings.", "namely_token");
     if (!c.hmac) throw fail("secret_missing", "The iCIMS HMAC key is missing. Add it again in Settings.", "icims_hmac_key");
+    if (c.preflight) return notStarted(c, trigger, false, c.preflight);
     c.running = true;
     const run = newRun(c, trigger, false);
     const id = run.summary.id;
@@ -568,20 +786,18 @@
       }
       await progress("indexing_namely", 0, null);
       await progress("planning", 0, null);
-      const toAdd = hires.filter((h) => h.kind === "new" || h.kind === "fail");
+      const planned = hires.map((h) => /** @type {const} */ ([h, planOutcome(h, false, c)]));
+      const toAdd = planned.filter(([, o]) => o === "created" || o === "failed");
       let added = 0;
-      for (const h of hires) {
-        const outcome = planOutcome(h, false);
-        if (h.kind === "new" || h.kind === "fail") {
+      for (const [h, outcome] of planned) {
+        add(run, h, outcome, now(), c);
+        if (outcome === "created" || outcome === "failed") {
           added += 1;
-          add(run, h, outcome, now());
           await progress("adding_to_namely", added, toAdd.length);
-        } else {
-          add(run, h, outcome, now());
         }
       }
       // What was added is in Namely now; failures stay to retry.
-      for (const h of hires) if (h.kind === "new") h.kind = "already";
+      for (const [h, outcome] of planned) if (outcome === "created") h.kind = "already";
       if (trigger === "retry") for (const h of hires) h.kind = "already";
       finish(run, 7 + Math.round(hires.length / 40));
       c.steps.review = { state: "passed", code: "passed", message: "First sync finished.", checked_at: iso(now()) };
@@ -657,7 +873,7 @@
 
     save_namely_token: ({ name, token }) => {
       const c = get(name);
-      const valid = token === "good-token" || (c.sandbox && token === "sandbox-namely-token");
+      const valid = token === "good-token" || Object.keys(OWNERS).some((k) => token === `${k}-token`) || (c.sandbox && token === "sandbox-namely-token");
       if (!valid) {
         const result = check(
           "namely_sign_in",
@@ -695,12 +911,25 @@
     },
 
     owner_step: ({ name }) => ownerStep(get(name)),
-    choose_owner: ({ name, profileId }) => {
+    choose_owner: ({ name, profileId, confirmAdministrator }) => {
       const c = get(name);
       const p = Object.values(OWNERS).find((o) => o.profile_id === profileId);
       if (!p || !OWNER_SETS[c.owners].some((k) => OWNERS[k].profile_id === profileId)) throw fail("not_found", "This person has not signed in for this company.");
       if (p.verdict === "not_administrator" || p.verdict === "inactive") throw fail("invalid_input", `${p.full_name} cannot own this connection: ${p.reason.slice(2)}.`);
+      // A confirmation is for one person.
+      if (c.owner !== profileId) c.confirmation = null;
       c.owner = profileId;
+      if (confirmAdministrator) {
+        if (!confirmable({ ...p, verified_at: iso(now()) })) {
+          throw fail("invalid_input", `Only an access role Namely does not report can be confirmed here; Namely reports ${p.full_name}: ${p.reason}.`);
+        }
+        const signedIn = Object.values(OWNERS).find((o) => o.profile_id === c.signedIn)?.full_name;
+        c.confirmation = {
+          profile_id: profileId,
+          by: signedIn ? `${signedIn} (signed in to Namely; computer user olivia)` : "computer user olivia",
+          at: iso(now()),
+        };
+      }
       return ownerStep(c);
     },
 
@@ -728,24 +957,90 @@
     update_sync_settings: ({ name, input }) => {
       const c = get(name);
       if (!input.hired_statuses.length) throw fail("invalid_input", "Add at least one status.", "hired_statuses");
+      let startFrom = c.startFrom;
+      if (input.start_from !== null) {
+        const text = input.start_from.trim();
+        if (!parseDay(text)) {
+          throw fail("invalid_input", `"${text.slice(0, 40)}" is not a date: write the start-from date as YYYY-MM-DD, for example 2026-11-01.`, "start_from");
+        }
+        startFrom = text;
+      }
+      const added = input.hired_statuses.filter((s) => !c.hired.some((o) => o.toLowerCase() === s.toLowerCase()));
+      if (added.length) c.readAgain = `the hired statuses changed (${added.map((s) => `"${s}"`).join(", ")} added)`;
+      else if (startFrom < c.startFrom) c.readAgain = `the start-from date moved back to ${longDay(startFrom)}`;
       c.hired = [...input.hired_statuses];
+      c.unmatched = c.unmatched.filter((s) => c.hired.includes(s));
       c.schedule = input.schedule;
+      c.startFrom = startFrom;
       return details(c);
+    },
+    start_from_choices: ({ name }) => {
+      const c = get(name);
+      const today = localAt(0, 0, 0);
+      /** @param {number} days */
+      const ago = (days) => ymd(localAt(-days, 0, 0));
+      /** @type {Array<[string, string]>} */
+      const dates = [
+        [ymd(today), "Today: only people who start from now on"],
+        [ago(30), "30 days ago (recommended)"],
+        [ago(90), "90 days ago"],
+        [ago(365), "A year ago"],
+      ];
+      if (!dates.some(([d]) => d === c.startFrom)) dates.push([c.startFrom, "The date saved now"]);
+      dates.sort((a, b) => b[0].localeCompare(a[0]));
+      const preview = state.runs.filter((r) => r.summary.connection === c.name && r.summary.dry_run && r.summary.status !== "not_started").at(-1) ?? null;
+      const days = (preview?.records ?? [])
+        .filter((r) => r.outcome === "would_create" || r.outcome === "left_out")
+        .map((r) => r.start_date ?? "");
+      return {
+        start_from: c.startFrom,
+        preview_run_id: preview ? preview.summary.id : null,
+        choices: dates.map(([date, label]) => ({
+          date,
+          label: `${label} — ${longDay(date)}`,
+          would_add: preview ? days.filter((d) => d >= date).length : null,
+          at_least: date < c.startFrom,
+          chosen: date === c.startFrom,
+        })),
+      };
     },
     preview_sync: ({ name }) =>
       announced(name, () => {
         const c = get(name);
         if (!c.token || !c.hmac) throw fail("secret_missing", "Finish the iCIMS and Namely steps first.");
+        if (c.preflight) return notStarted(c, "manual", true, c.preflight);
         const run = newRun(c, "manual", true);
         for (const h of c.hires) {
           run.summary.counts.read += 1;
-          add(run, h, planOutcome(h, true), now());
+          add(run, h, planOutcome(h, true, c), now(), c);
         }
         finish(run, 3);
         return run;
       }),
     sync_now: ({ name }) => announced(name, () => runSync(get(name), "manual")),
     retry_failed: ({ name }) => announced(name, () => runSync(get(name), "retry")),
+
+    open_reviews: ({ name }) => openReviews(get(name)),
+    link_review: ({ name, personId, profileId }) =>
+      announced(name, () => {
+        const c = get(name);
+        const h = openReview(c, personId);
+        if (c.preflight) return notStarted(c, "review", false, c.preflight);
+        if (!profileId.trim()) throw fail("invalid_input", "Give the Namely profile id to link to.");
+        const m = h.match;
+        if (!m || m.profile_id !== profileId) throw fail("not_found", `Namely has no profile ${profileId}.`);
+        h.kind = "already";
+        return reviewRun(c, h, "already_in_namely", `Linked by hand to ${m.name} (${m.email}): icims_id ${h.person_id} written to that profile`);
+      }),
+    create_anyway: ({ name, personId }) =>
+      announced(name, () => {
+        const c = get(name);
+        const h = openReview(c, personId);
+        if (c.preflight) return notStarted(c, "review", false, c.preflight);
+        const outcome = planOutcome(h, false, c, true);
+        if (outcome === "created") h.kind = "already";
+        return reviewRun(c, h, outcome);
+      }),
 
     list_runs: ({ name, limit }) =>
       state.runs.filter((r) => r.summary.connection === name).map((r) => r.summary).reverse().slice(0, limit),
@@ -759,7 +1054,10 @@
   /** @param {Connection} c @returns {SignInResult} */
   function signIn(c) {
     c.company_known = true;
-    const who = { ...OWNERS[OWNER_SETS[c.owners][0]], verified_at: iso(now()) };
+    // "olivia-token" signs in as Olivia Owner, …; any other good token as the first person.
+    const key = /** @type {OwnerKey | undefined} */ (Object.keys(OWNERS).find((k) => c.token === `${k}-token`));
+    const who = { ...OWNERS[key ?? OWNER_SETS[c.owners][0]], verified_at: iso(now()) };
+    c.signedIn = who.profile_id;
     // Deliberately terser than the interface's sentence: the UI composes it from the data.
     const result = check("namely_sign_in", "passed", "Namely accepted the token.");
     return { check: record(c, "namely_sign_in", result), company_name: c.company, signed_in_as: who };
@@ -791,6 +1089,7 @@
     state.connections.set(c.name, c);
     if (spec.history) seedHistory(c);
     if (spec.failedRun) seedFailedRun(c, spec.failedRun);
+    if (spec.reviews) seedReviewRun(c);
   }
 
   // ---------- the Tauri internals ----------

@@ -93,7 +93,7 @@ pub fn owner_verdict(profile: &namely::Profile, now: OffsetDateTime) -> OwnerCan
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OwnerFacts<'a> {
     /// The Namely profile the saved token belongs to (`GET /profiles/me`), when known.
-    pub token_profile_id: Option<&'a str>,
+    pub signed_in_profile_id: Option<&'a str>,
     /// A person confirmed the access role Namely did not report.
     pub confirmation: Option<&'a RoleConfirmation>,
 }
@@ -205,7 +205,7 @@ pub fn owner_check(
         .filter(|c| c.profile_id.0 == person.profile_id && can_confirm_role(person));
     let can_own = person.verdict == OwnerVerdict::CanOwn || confirmed.is_some();
     if can_own
-        && let Some(token_owner) = facts.token_profile_id
+        && let Some(token_owner) = facts.signed_in_profile_id
         && token_owner != person.profile_id
     {
         let holder = candidates
@@ -269,9 +269,15 @@ pub fn owner_check(
             CheckCode::OwnerUnverified,
             format!("Could not verify that {name} is an active Administrator: Namely did not say."),
             match (able.as_slice(), can_confirm_role(person)) {
-                (_, true) => format!(
+                ([], true) => format!(
                     "Look {name} up in Namely (Company › Access roles) and, if they are an \
                      Administrator, confirm it here: \"{name} is an Administrator in Namely\"."
+                ),
+                (_, true) => format!(
+                    "Look {name} up in Namely (Company › Access roles) and, if they are an \
+                     Administrator, confirm it here: \"{name} is an Administrator in Namely\"; \
+                     or {}",
+                    lowercase_first(&alternative())
                 ),
                 ([], false) => format!(
                     "Confirm in Namely that {name} is an active Administrator, or: \

@@ -21,15 +21,21 @@ pub async fn namely_sign_in(namely: &namely::Client, now: OffsetDateTime) -> Sig
         Err(e) => {
             // A 404 from /profiles/me: no company at this permalink, or no profile for the
             // token's owner. /companies/info tells which.
-            let check = match (&e, namely.company_info().await) {
+            let company = namely.company_info().await;
+            let check = match (&e, &company) {
                 (namely::Error::NotFound { .. }, Err(company)) => {
-                    namely_failure(step, namely, NamelyCall::CompanyInfo, &company, now)
+                    namely_failure(step, namely, NamelyCall::CompanyInfo, company, now)
                 }
                 _ => namely_failure(step, namely, NamelyCall::Me, &e, now),
             };
+            // The company's name, when it answers, says the permalink at least is right.
+            let company_name = company
+                .ok()
+                .and_then(|c| c.name)
+                .map(|n| n.trim().to_string());
             return SignInResult {
                 check,
-                company_name: None,
+                company_name: company_name.filter(|n| !n.is_empty()),
                 signed_in_as: None,
             };
         }

@@ -22,6 +22,8 @@ pub(super) struct NotStarted {
     pub message: String,
     /// The setup check this failure breaks, to show on the dashboard and in the wizard.
     pub check: Option<CheckResult>,
+    /// Namely calls the pre-flight made.
+    pub namely_calls: u64,
 }
 
 impl NotStarted {
@@ -30,6 +32,7 @@ impl NotStarted {
             code,
             message,
             check: None,
+            namely_calls: 1,
         }
     }
 
@@ -47,6 +50,7 @@ impl NotStarted {
                 detail: None,
                 checked_at: super::views::rfc3339(now()),
             }),
+            namely_calls: 1,
         }
     }
 }
@@ -74,10 +78,7 @@ impl Engine {
             Err(e) if e.is_auth() => {
                 return Some(NotStarted::new(
                     RunErrorCode::NamelyCredentials,
-                    format!(
-                        "Namely refused the saved token ({e}). Sign in to Namely again in Setup \
-                         (part 2)."
-                    ),
+                    format!("Namely refused the saved token: {e}"),
                 ));
             }
             Err(e) => {
@@ -169,6 +170,7 @@ impl Engine {
                 code,
                 message: format!("{} {fix}", field.result.summary),
                 check: (code == RunErrorCode::OwnerInvalid).then(|| field.result.clone()),
+                namely_calls: 2,
             });
         }
         None
@@ -193,9 +195,16 @@ impl Engine {
             RunErrorCode::IcimsUnavailable => "Nothing was read or sent; the next run tries again.",
             _ => "Test the iCIMS connection in Setup (part 4).",
         };
-        Some(NotStarted::new(
-            code,
-            format!("iCIMS did not accept the connection before the sync: {e} {fix}"),
-        ))
+        let message = match code {
+            // The error says what to check already.
+            RunErrorCode::IcimsCredentials => {
+                format!("iCIMS did not accept the connection before the sync: {e}")
+            }
+            _ => format!("iCIMS did not accept the connection before the sync: {e} {fix}"),
+        };
+        Some(NotStarted {
+            namely_calls: 2,
+            ..NotStarted::new(code, message)
+        })
     }
 }

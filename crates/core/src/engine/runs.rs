@@ -127,27 +127,6 @@ impl Engine {
         if settings.sandbox {
             settings = self.prepare_sandbox_run(settings).await?;
         }
-        let namely = self.namely_client(&settings).await?;
-        let icims = self.icims_client(&settings).await?;
-        let icims_before = icims.calls_made();
-        if let Some(stop) = self.preflight(&settings, &namely, &icims).await? {
-            if settings.sandbox {
-                self.finish_sandbox_run().await;
-            }
-            if let Some(check) = &stop.check {
-                // The owner alert: the dashboard and the wizard show the broken part.
-                self.remember(&settings, check)?;
-            }
-            let run = self.record_not_started(
-                &settings,
-                request.trigger,
-                request.dry_run,
-                stop.code,
-                format!("The sync did not start: {}", stop.message),
-                icims.calls_made().saturating_sub(icims_before),
-            )?;
-            return self.run_details(run);
-        }
         let only_persons: Option<Vec<IcimsPersonId>> = if let Some(person) = request.create_anyway {
             Some(vec![person])
         } else if request.retry_failed {
@@ -162,6 +141,34 @@ impl Engine {
         } else {
             None
         };
+        let namely = self.namely_client(&settings).await?;
+        let icims = self.icims_client(&settings).await?;
+        let icims_before = icims.calls_made();
+        // The run is recorded (running) before the pre-flight, so that it shows at once.
+        let started_at = now();
+        let run = self.inner.store.start_run(
+            &settings.name,
+            request.trigger,
+            request.dry_run,
+            started_at,
+        )?;
+        if let Some(stop) = self.preflight(&settings, &namely, &icims).await? {
+            if settings.sandbox {
+                self.finish_sandbox_run().await;
+            }
+            if let Some(check) = &stop.check {
+                // The owner alert: the dashboard and the wizard show the broken part.
+                self.remember(&settings, check)?;
+            }
+            self.finish_not_started(
+                run,
+                stop.code,
+                format!("The sync did not start: {}", stop.message),
+                icims.calls_made().saturating_sub(icims_before),
+                stop.namely_calls,
+            )?;
+            return self.run_details(run);
+        }
         let ctx = SyncContext {
             store: &self.inner.store,
             settings: &settings,
@@ -175,6 +182,7 @@ impl Engine {
             budget_margin: self.inner.options.budget_margin,
             cancel,
             create_anyway: request.create_anyway.into_iter().collect(),
+            run: Some((run, started_at)),
             ..SyncOptions::default()
         };
         let outcome = sync::run_sync(&ctx, &options, progress).await;
@@ -284,24 +292,35 @@ impl Engine {
         error: String,
         icims_calls: u64,
     ) -> Result<RunId> {
-        let at = now();
         let run = self
             .inner
             .store
-            .start_run(&settings.name, trigger, dry_run, at)?;
+            .start_run(&settings.name, trigger, dry_run, now())?;
+        self.finish_not_started(run, code, error, icims_calls, 0)?;
+        Ok(run)
+    }
+
+    fn finish_not_started(
+        &self,
+        run: RunId,
+        code: RunErrorCode,
+        error: String,
+        icims_calls: u64,
+        namely_calls: u64,
+    ) -> Result<()> {
         self.inner.store.finish_run(
             run,
             &store::RunEnd {
-                ended_at: at,
+                ended_at: now(),
                 status: RunStatus::NotStarted,
                 counts: Default::default(),
                 icims_calls,
-                namely_calls: 0,
+                namely_calls,
                 error_code: Some(code),
                 error: Some(error),
             },
         )?;
-        Ok(run)
+        Ok(())
     }
 }
 

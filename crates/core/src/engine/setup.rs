@@ -112,7 +112,7 @@ impl Engine {
                         verified_at: now(),
                     },
                 )?;
-                settings.token_profile_id = Some(NamelyProfileId(me.profile_id.clone()));
+                settings.signed_in_profile_id = Some(NamelyProfileId(me.profile_id.clone()));
                 // The person who signs in is the natural owner when none is chosen yet (when
                 // Namely does not report roles, they still confirm the role in part 3).
                 if settings.owner_profile_id.is_none()
@@ -191,7 +191,7 @@ impl Engine {
         }
         let chosen = settings.owner_profile_id.as_ref().map(|p| p.0.clone());
         let facts = checks::OwnerFacts {
-            token_profile_id: settings.token_profile_id.as_ref().map(|p| p.0.as_str()),
+            signed_in_profile_id: settings.signed_in_profile_id.as_ref().map(|p| p.0.as_str()),
             confirmation: settings.owner_role_confirmation.as_ref(),
         };
         let check = checks::owner_check(&candidates, chosen.as_deref(), facts, now());
@@ -199,7 +199,7 @@ impl Engine {
         Ok(OwnerStep {
             candidates,
             chosen_profile_id: chosen,
-            token_profile_id: settings.token_profile_id.as_ref().map(|p| p.0.clone()),
+            signed_in_profile_id: settings.signed_in_profile_id.as_ref().map(|p| p.0.clone()),
             role_confirmation: settings
                 .owner_role_confirmation
                 .as_ref()
@@ -248,7 +248,7 @@ impl Engine {
                 ));
             }
             let signed_in = settings
-                .token_profile_id
+                .signed_in_profile_id
                 .as_ref()
                 .and_then(|t| known.iter().find(|c| c.profile_id == *t))
                 .map(|c| c.full_name.clone());

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 const COLUMNS: &str = "name, namely_permalink, namely_url, icims_customer_id, icims_username, \
      icims_region, icims_url, hired_statuses, schedule, icims_field_name, owner_profile_id, \
      sandbox, created_at, namely_company_name, start_from, owner_role_confirmed_for, \
-     owner_role_confirmed_by, owner_role_confirmed_at, token_profile_id, read_again_reason, \
+     owner_role_confirmed_by, owner_role_confirmed_at, signed_in_profile_id, read_again_reason, \
      unmatched_statuses";
 
 fn settings_from_row(row: &Row<'_>) -> rusqlite::Result<ConnectionSettings> {
@@ -58,7 +58,7 @@ fn settings_from_row(row: &Row<'_>) -> rusqlite::Result<ConnectionSettings> {
             }),
             _ => None,
         },
-        token_profile_id: row.get::<_, Option<String>>(18)?.map(NamelyProfileId),
+        signed_in_profile_id: row.get::<_, Option<String>>(18)?.map(NamelyProfileId),
         read_again_reason: row.get(19)?,
         unmatched_statuses: match row.get::<_, Option<String>>(20)? {
             Some(json) => serde_json::from_str(&json).map_err(|e| conversion(20, Box::new(e)))?,
@@ -83,7 +83,7 @@ fn v4_values(s: &ConnectionSettings) -> Result<[Option<String>; 7]> {
         c.map(|c| c.profile_id.0.clone()),
         c.map(|c| c.by.clone()),
         c.map(|c| ts(c.at)),
-        s.token_profile_id.as_ref().map(|p| p.0.clone()),
+        s.signed_in_profile_id.as_ref().map(|p| p.0.clone()),
         s.read_again_reason.clone(),
         unmatched,
     ])
@@ -117,7 +117,7 @@ impl Store {
                  icims_customer_id, icims_username, icims_region, icims_url, hired_statuses, \
                  schedule, icims_field_name, owner_profile_id, sandbox, created_at, updated_at, \
                  namely_company_name, start_from, owner_role_confirmed_for, \
-                 owner_role_confirmed_by, owner_role_confirmed_at, token_profile_id, \
+                 owner_role_confirmed_by, owner_role_confirmed_at, signed_in_profile_id, \
                  read_again_reason, unmatched_statuses) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
                  ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
@@ -163,7 +163,7 @@ impl Store {
                  owner_profile_id = ?11, sandbox = ?12, updated_at = ?13, \
                  namely_company_name = ?14, start_from = ?15, owner_role_confirmed_for = ?16, \
                  owner_role_confirmed_by = ?17, owner_role_confirmed_at = ?18, \
-                 token_profile_id = ?19, read_again_reason = ?20, unmatched_statuses = ?21 \
+                 signed_in_profile_id = ?19, read_again_reason = ?20, unmatched_statuses = ?21 \
                  WHERE name = ?1",
                 params![
                     s.name.as_str(),

@@ -183,7 +183,7 @@ ALTER TABLE connections ADD COLUMN owner_role_confirmed_for TEXT;
 ALTER TABLE connections ADD COLUMN owner_role_confirmed_by TEXT;
 ALTER TABLE connections ADD COLUMN owner_role_confirmed_at TEXT;
 -- The Namely profile whose token is saved (GET /profiles/me at the last sign-in).
-ALTER TABLE connections ADD COLUMN token_profile_id TEXT;
+ALTER TABLE connections ADD COLUMN signed_in_profile_id TEXT;
 -- Why the next run reads again from the start-from date (statuses, customer or date changed).
 ALTER TABLE connections ADD COLUMN read_again_reason TEXT;
 -- Hired statuses that matched no workflow in the last complete read from the start-from date.

@@ -408,6 +408,7 @@ mod tests {
             personal_email: None,
             full_name: "Jane Doe".into(),
             user_status: "active".into(),
+            ..IndexEntry::default()
         }
     }
 

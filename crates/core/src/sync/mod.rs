@@ -131,6 +131,8 @@ pub struct SyncOptions {
     pub cancel: Option<Arc<AtomicBool>>,
     /// Hires a person reviewed and chose to create although a possible match exists.
     pub create_anyway: BTreeSet<IcimsPersonId>,
+    /// The run already recorded as started (by the pre-flight), and when; `None` starts one.
+    pub run: Option<(RunId, time::OffsetDateTime)>,
 }
 
 impl Default for SyncOptions {
@@ -144,6 +146,7 @@ impl Default for SyncOptions {
             reread_after: DEFAULT_REREAD_AFTER,
             cancel: None,
             create_anyway: BTreeSet::new(),
+            run: None,
         }
     }
 }

@@ -29,11 +29,18 @@ pub async fn run_sync(
     options: &SyncOptions,
     progress: &(dyn Fn(&SyncProgress) + Send + Sync),
 ) -> Result<SyncOutcome, SyncError> {
-    let started_at = OffsetDateTime::now_utc();
     let name = &ctx.settings.name;
-    let run_id = ctx
-        .store
-        .start_run(name, options.trigger, options.dry_run, started_at)?;
+    let (run_id, started_at) = match options.run {
+        Some(started) => started,
+        None => {
+            let at = OffsetDateTime::now_utc();
+            (
+                ctx.store
+                    .start_run(name, options.trigger, options.dry_run, at)?,
+                at,
+            )
+        }
+    };
     let icims_calls_before = ctx.icims.calls_made();
     let namely = Namely::new(ctx.namely);
     let mut reporter = Reporter::new(name.to_string(), run_id.0, progress);
@@ -557,6 +564,8 @@ mod tests {
             namely_profile_id: None,
             detail: None,
             at: NOW - time::Duration::hours(hours_ago),
+            start_date: None,
+            permanent: false,
         }
     }
 

@@ -50,6 +50,8 @@ pub(super) fn record(person: u64, outcome: OutcomeKind, name: &str) -> RecordRow
             .then(|| NamelyProfileId(format!("prof-{person}"))),
         detail: None,
         at: T0,
+        start_date: Some("2026-12-01".into()),
+        permanent: false,
     }
 }
 
@@ -93,5 +95,8 @@ pub(super) fn index_entry(id: &str, icims: Option<&str>, email: Option<&str>) ->
         personal_email: None,
         full_name: format!("Person {id}"),
         user_status: "active".into(),
+        first_name: Some("Person".into()),
+        last_name: Some(id.into()),
+        start_date: Some("2026-12-01".into()),
     }
 }
