@@ -3,7 +3,7 @@
 mod sync_support;
 
 use icims_namely_core::api::SyncPhase;
-use icims_namely_core::domain::{IcimsPersonId, OutcomeKind, RunErrorCode, Trigger};
+use icims_namely_core::domain::{OutcomeKind, RunErrorCode};
 use icims_namely_core::store::RunStatus;
 use icims_namely_core::sync::{SyncOptions, run_sync};
 use serde_json::Value;

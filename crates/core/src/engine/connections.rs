@@ -162,18 +162,26 @@ impl Engine {
         new: &mut ConnectionSettings,
     ) -> Result<Option<String>> {
         let reason = Self::read_again_reason(old, new);
-        if old.hired_statuses != new.hired_statuses {
-            // They are judged again on the next complete read.
+        if old.start_from != new.start_from {
+            // Judged over another window: judged again on the next complete read.
+            new.unmatched_statuses.clear();
+        } else if old.hired_statuses != new.hired_statuses {
             new.unmatched_statuses
                 .retain(|s| new.hired_statuses.contains(s));
         }
         self.inner.store.update_connection(new)?;
-        if let Some(reason) = &reason
-            && (self.inner.store.watermark(&new.name)?.is_some() || old.read_again_reason.is_some())
-        {
-            self.inner.store.read_again(&new.name, reason)?;
-            new.read_again_reason = Some(reason.clone());
-        }
+        // A connection that never completed a read reads from the start-from date anyway.
+        let reason = match reason {
+            Some(reason)
+                if self.inner.store.watermark(&new.name)?.is_some()
+                    || old.read_again_reason.is_some() =>
+            {
+                self.inner.store.read_again(&new.name, &reason)?;
+                new.read_again_reason = Some(reason.clone());
+                Some(reason)
+            }
+            _ => None,
+        };
         Ok(reason)
     }
 

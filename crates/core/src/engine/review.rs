@@ -121,7 +121,7 @@ impl Engine {
         let entry: IndexEntry = crate::sync::entry_from_profile(&updated, &field);
         self.inner
             .store
-            .index_upsert(&settings.name, &[entry.clone()])?;
+            .index_upsert(&settings.name, std::slice::from_ref(&entry))?;
         let reason = format!(
             "Linked by hand to {} ({}): icims_id {icims_id} written to that profile",
             entry.full_name,

@@ -225,14 +225,18 @@ impl Engine {
                 "That person has not signed in for this company. They must sign in once before they can own the integration.".to_string(),
             ));
         };
-        let changed = settings.owner_profile_id.as_ref().map(|p| p.0.as_str()) != Some(profile_id);
-        settings.owner_profile_id = Some(NamelyProfileId(profile_id.to_string()));
-        if changed {
-            // A confirmation is for one person.
-            settings.owner_role_confirmation = None;
-        }
-        self.inner.store.update_connection(&settings)?;
         if confirm_administrator {
+            // Only the owner's own sign-in may confirm: the sync uses the owner's token.
+            if settings.signed_in_profile_id.as_ref().map(|p| p.0.as_str()) != Some(profile_id) {
+                return Err(EngineError::invalid(
+                    format!(
+                        "Sign in to Namely as {} first (part 2): the sync uses the owner's own \
+                         token, so the owner confirms their role while signed in.",
+                        person.full_name
+                    ),
+                    None,
+                ));
+            }
             // Judge what Namely says now, not what it said at the last sign-in.
             let step = self.owner_step(name).await?;
             let live = step.candidates.iter().find(|c| c.profile_id == profile_id);
@@ -247,28 +251,31 @@ impl Engine {
                     None,
                 ));
             }
-            let signed_in = settings
-                .signed_in_profile_id
-                .as_ref()
-                .and_then(|t| known.iter().find(|c| c.profile_id == *t))
-                .map(|c| c.full_name.clone());
+        }
+        // Nothing refused: save.
+        let changed = settings.owner_profile_id.as_ref().map(|p| p.0.as_str()) != Some(profile_id);
+        settings.owner_profile_id = Some(NamelyProfileId(profile_id.to_string()));
+        if changed {
+            // A confirmation is for one person.
+            settings.owner_role_confirmation = None;
+        }
+        if confirm_administrator {
+            let signed_in = person.full_name.clone();
             let os_user = std::env::var("USER")
                 .or_else(|_| std::env::var("USERNAME"))
                 .ok()
                 .filter(|u| !u.trim().is_empty());
-            let by = match (signed_in, os_user) {
-                (Some(n), Some(u)) => format!("{n} (signed in to Namely; computer user {u})"),
-                (Some(n), None) => format!("{n} (signed in to Namely)"),
-                (None, Some(u)) => format!("computer user {u}"),
-                (None, None) => "the person at this computer".to_string(),
+            let by = match os_user {
+                Some(u) => format!("{signed_in} (signed in to Namely; computer user {u})"),
+                None => format!("{signed_in} (signed in to Namely)"),
             };
             settings.owner_role_confirmation = Some(RoleConfirmation {
                 profile_id: NamelyProfileId(profile_id.to_string()),
                 by,
                 at: now(),
             });
-            self.inner.store.update_connection(&settings)?;
         }
+        self.inner.store.update_connection(&settings)?;
         self.owner_step(name).await
     }
 

@@ -33,7 +33,7 @@ impl Engine {
         if !dates.iter().any(|(d, _)| *d == settings.start_from) {
             dates.push((settings.start_from, "The date saved now".to_string()));
         }
-        dates.sort_by(|a, b| b.0.cmp(&a.0));
+        dates.sort_by_key(|d| std::cmp::Reverse(d.0));
         let store = &self.inner.store;
         let preview = store
             .runs(&settings.name, 50)?

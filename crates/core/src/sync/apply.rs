@@ -22,6 +22,7 @@
 //! Every lookup's answer is judged in one place, [`Applier::settle`], whatever asked for it.
 
 use super::index::{Found, SETTLE_BEFORE_LOOKUP, classify};
+use super::optional::without_refused_parts;
 use super::record::{added_reason, already_reason, fix_advice, record, review_reason, short};
 use super::{Namely, POST_ATTEMPTS, backoff};
 use crate::connection::ConnectionName;
@@ -469,46 +470,6 @@ impl Applier<'_> {
             halt,
         })
     }
-}
-
-/// The draft without the optional parts Namely refused, and the words for the record — when
-/// every error of a 422 is about an optional part (the home address, the gender) that the
-/// draft has. `None` when anything required was refused too.
-fn without_refused_parts(
-    draft: &ProfileDraft,
-    error: &namely::Error,
-) -> Option<(ProfileDraft, String)> {
-    let namely::Error::Validation { errors, .. } = error else {
-        return None;
-    };
-    let about = |e: &str, key: &str| {
-        let e = e.trim_start().to_ascii_lowercase();
-        e == key || e.starts_with(&format!("{key} ")) || e.starts_with(&format!("{key}."))
-    };
-    if errors.is_empty()
-        || !errors
-            .iter()
-            .all(|e| about(e, "home") || about(e, "gender"))
-    {
-        return None;
-    }
-    let mut without = draft.clone();
-    let mut parts = Vec::new();
-    if errors.iter().any(|e| about(e, "home")) && without.home.take().is_some() {
-        parts.push("the home address");
-    }
-    if errors.iter().any(|e| about(e, "gender")) && without.gender.take().is_some() {
-        parts.push("the gender");
-    }
-    if parts.is_empty() {
-        return None;
-    }
-    let why = format!(
-        "— without {}: Namely refused it ({}). Add it in Namely by hand.",
-        parts.join(" and "),
-        errors.join("; ")
-    );
-    Some((without, why))
 }
 
 /// A record that needs no run halt.

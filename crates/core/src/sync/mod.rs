@@ -3,8 +3,13 @@
 //! The engine (`crate::engine`) calls [`run_sync`] and nothing else. The run follows "How one
 //! hire travels" in `docs/ARCHITECTURE.md`:
 //!
+//! 0. **Pre-flight** (in the engine, `engine/preflight.rs`, before this module runs): the token
+//!    is the owner's, the owner an active Administrator who sees `icims_id`, the iCIMS
+//!    credentials sign; otherwise the run is recorded as not started.
 //! 1. **Read** ([`read`]): search the hired recruiting workflows updated since the watermark
-//!    minus an overlap (everything hired on the first run), paged by id; GET each workflow,
+//!    minus an overlap (on the first run, since the connection's start-from date minus
+//!    [`icims::assumptions::HIRED_BEFORE_START_MAX_DAYS`]: never the whole hiring history),
+//!    paged by id; GET each workflow,
 //!    each person once, each job once (for the display title). Some persons are looked at
 //!    again even outside the date window (editing a person in iCIMS does not change the
 //!    workflow's `updateddate`, so a fixed email would otherwise never be seen): those with an
@@ -24,7 +29,8 @@
 //!    [`FULL_INDEX_MAX_AGE`] (7 days); on every other run it is refreshed *incrementally*
 //!    from the profiles Namely lists as changed since the last refresh (`sort=-updated_at`,
 //!    usually one GET), and it also learns from this app's own creates and lookups.
-//! 3. **Plan**: [`crate::plan::plan`] decides Create / AlreadyInNamely / NeedsReview / Invalid.
+//! 3. **Plan**: [`crate::plan::plan`] decides Create / AlreadyInNamely / LeftOut (started before
+//!    the start-from date) / NeedsReview (email taken, or a possible match) / Invalid.
 //!    A dry run records the plan (Create as `would_create`) and stops: nothing is written to
 //!    Namely and the watermark does not move.
 //! 4. **Apply** ([`apply`]), one create at a time: a *guard lookup* by email
@@ -65,9 +71,11 @@
 mod apply;
 mod budget;
 mod index;
+mod optional;
 mod person;
 mod read;
 mod record;
+mod reread;
 mod runner;
 
 use crate::api::{SyncPhase, SyncProgress};
