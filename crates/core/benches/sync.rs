@@ -55,6 +55,8 @@ async fn main() {
     settings.icims_url = Some(demo.icims_url.clone());
     settings.namely_url = Some(demo.namely_url.clone());
     settings.icims_field_name = Some("icims_id".into());
+    // Every seeded hire counts, however long ago they started (a world of its own dates).
+    settings.start_from = time::macros::date!(2000 - 01 - 01);
     store.add_connection(&settings).expect("connection");
     let opts = ClientOptions {
         timeout: Duration::from_secs(30),

@@ -654,3 +654,49 @@ async fn refused_required_data_is_tried_again_next_run_then_after_a_back_off() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn a_create_refused_with_403_stops_the_run_and_voids_a_confirmed_role() {
+    let c = company(
+        SandboxConfig {
+            namely: NamelySimConfig::recorded(),
+            ..SandboxConfig::default()
+        },
+        Some(days_ago(3650)),
+        TOKEN_OLIVIA_OWNER,
+    )
+    .await;
+    let e = &c.engine;
+    let olivia = e.owner_step(NAME).await.unwrap().candidates[0].clone();
+    assert!(
+        e.choose_owner(NAME, &olivia.profile_id, true)
+            .await
+            .unwrap()
+            .check
+            .passed
+    );
+    // Namely does not treat her as an Administrator after all: creates are forbidden.
+    c.sb.namely.fail_next_on("POST", "/profiles", 1, 403);
+    let run = sync(e, false).await;
+    assert_eq!(run.summary.status, RunStatus::Failed, "{:?}", run.summary);
+    assert_eq!(
+        run.summary.error_code,
+        Some(RunErrorCode::NamelyCredentials)
+    );
+    assert_eq!(
+        c.sb.namely.calls_to("POST", "/profiles"),
+        1,
+        "stopped at once"
+    );
+    let details = e.connection(NAME).unwrap();
+    assert!(!details.health.owner_valid, "the owner alert");
+    assert_eq!(details.settings.owner_role_confirmation, None);
+    let next = sync(e, false).await;
+    assert_eq!(
+        next.summary.status,
+        RunStatus::NotStarted,
+        "{:?}",
+        next.summary
+    );
+    assert_eq!(next.summary.error_code, Some(RunErrorCode::OwnerInvalid));
+}
