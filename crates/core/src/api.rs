@@ -304,6 +304,20 @@ pub struct RecordView {
     pub start_date: Option<String>,
 }
 
+/// Why a hire waits for review, which says what the resolutions can do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewKind {
+    /// A profile without `icims_id` has the same name and start date: Link it, or Create
+    /// anyway.
+    PossibleMatch,
+    /// The hire's email belongs to a Namely profile: Link it; Create anyway is held back (one
+    /// mailbox, one profile) until the email is changed in iCIMS or Namely.
+    EmailTaken,
+    /// Another hire of the same run has the same email: fix the email in iCIMS.
+    SameEmailInRun,
+}
+
 /// A hire waiting for a person's decision ("needs review"), with the Namely profile it may
 /// already be.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -320,6 +334,9 @@ pub struct ReviewItem {
     pub namely_profile_id: Option<String>,
     pub namely_name: Option<String>,
     pub namely_email: Option<String>,
+    /// `YYYY-MM-DD`: the Namely profile's start date, when known.
+    pub namely_start_date: Option<String>,
+    pub kind: ReviewKind,
     /// RFC 3339, UTC: when the record was made.
     pub since: String,
 }

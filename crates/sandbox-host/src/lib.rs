@@ -52,6 +52,14 @@ impl InProcessSandbox {
             let config = SandboxConfig {
                 // Seeded dates around today, so that a demo's hires start soon.
                 anchor_unix: Some(time::OffsetDateTime::now_utc().unix_timestamp()),
+                // Like a real company: years of hiring history that a first sync must leave
+                // out, and one new hire HR already typed into Namely by hand (a possible match
+                // to review).
+                seed: sandbox::seed::SeedConfig {
+                    history: 30,
+                    hand_made: 1,
+                    ..sandbox::seed::SeedConfig::default()
+                },
                 ..SandboxConfig::default()
             };
             let path = state_path(folder);

@@ -170,6 +170,12 @@ reason: string,
  */
 verified_at: string, };
 
+export type RoleConfirmationView = { profile_id: string, by: string, 
+/**
+ * RFC 3339, UTC.
+ */
+at: string, };
+
 export type OwnerStep = { candidates: Array<OwnerCandidate>, chosen_profile_id: string | null, 
 /**
  * The Namely profile the saved token belongs to.
@@ -217,6 +223,66 @@ at: string,
 start_date: string | null, };
 
 export type RunDetails = { summary: RunSummary, records: Array<RecordView>, };
+
+export type ReviewKind = "possible_match" | "email_taken" | "same_email_in_run";
+
+export type ReviewItem = { 
+/**
+ * The iCIMS person id.
+ */
+person_id: number, name: string, email: string | null, 
+/**
+ * `YYYY-MM-DD`
+ */
+start_date: string | null, 
+/**
+ * "Needs review: possibly already in Namely as …"
+ */
+reason: string, 
+/**
+ * The Namely profile it may be, when one was found.
+ */
+namely_profile_id: string | null, namely_name: string | null, namely_email: string | null, 
+/**
+ * `YYYY-MM-DD`: the Namely profile's start date, when known.
+ */
+namely_start_date: string | null, kind: ReviewKind, 
+/**
+ * RFC 3339, UTC: when the record was made.
+ */
+since: string, };
+
+export type StartFromChoice = { 
+/**
+ * `YYYY-MM-DD`
+ */
+date: string, 
+/**
+ * "30 days ago (recommended) — 30 Oct 2026"
+ */
+label: string, 
+/**
+ * Hires the latest dry run says this date would add; `None` before any dry run.
+ */
+would_add: number | null, 
+/**
+ * `would_add` is a lower bound: the date is earlier than the one the dry run read from.
+ */
+at_least: boolean, 
+/**
+ * This is the connection's start-from date now.
+ */
+chosen: boolean, };
+
+export type StartFromChoices = { 
+/**
+ * `YYYY-MM-DD`: the connection's start-from date.
+ */
+start_from: string, 
+/**
+ * The dry run the counts come from.
+ */
+preview_run_id: number | null, choices: Array<StartFromChoice>, };
 
 export type SyncPhase = "searching" | "reading_hires" | "indexing_namely" | "planning" | "adding_to_namely" | "done";
 

@@ -90,6 +90,7 @@ describe("last sync line", () => {
     expect(lastSyncText(run({ already_in_namely: 4 }), f)).toBe("Today 09:00 — nothing new");
     expect(lastSyncText(null, f)).toBe("Never");
     expect(lastSyncText(run({}, "running"), f)).toBe("Today 09:00 — Running…");
+    expect(lastSyncText(run({}, "not_started"), f)).toBe("Today 09:00 — did not start");
   });
 
   it("uses plural forms and the locale's digits", () => {

@@ -72,5 +72,6 @@ export function lastSyncText(run: RunSummary | null, f: Fmt = {}): string {
   if (!run) return w.dashboard.never;
   const when = formatDayTime(run.started_at, f);
   if (run.status === "running") return `${when} — ${w.history.running}`;
+  if (run.status === "not_started") return `${when} — ${w.dashboard.didNotStart}`;
   return `${when} — ${countsText(run.counts, f)}`;
 }

@@ -60,7 +60,12 @@ describe("sync settings", () => {
   it("builds the command's input", () => {
     expect(syncSettingsInput(["Hired", "Offer accepted"], { mode: "hourly", hours: 4, time: "07:00" })).toEqual({
       ok: true,
-      value: { hired_statuses: ["Hired", "Offer accepted"], schedule: { kind: "every_hours", hours: 1 } },
+      value: { hired_statuses: ["Hired", "Offer accepted"], schedule: { kind: "every_hours", hours: 1 }, start_from: null },
     });
+  });
+
+  it("sends a start-from date when one is given, and keeps the saved one otherwise", () => {
+    const check = syncSettingsInput(["Hired"], { mode: "off", hours: 4, time: "07:00" }, "2026-10-28");
+    expect(check.ok && check.value.start_from).toBe("2026-10-28");
   });
 });

@@ -191,6 +191,9 @@ export const w = {
     tickFirst: (name: string) =>
       `Namely does not say whether ${name} is an Administrator: tick “${name} is an Administrator in Namely” once you have checked.`,
     confirmOwner: (name: string) => `Confirm ${name} as the owner`,
+    signInFirstShort: (name: string) => `Sign in as ${name} first (part 2), then confirm their role here.`,
+    confirmSignInFirst: (name: string) =>
+      `Namely does not say whether ${name} is an Administrator. ${name} confirms it here, signed in as themselves: the sync uses the owner's own token.`,
     tokenMark: "Token saved",
     tokenMarkTitle: "The saved Namely token belongs to this person",
     signInAs: (name: string) => `Sign in as ${name}`,
@@ -230,7 +233,7 @@ export const w = {
   review: {
     title: "Review & first sync",
     lead:
-      "Choose what counts as hired and how often to sync. Then look at the dry run: nothing is written to Namely until you approve it.",
+      "Choose from which date hires come in, what counts as hired and how often to sync. Then look at the dry run: nothing is written to Namely until you approve it.",
     statusesTitle: "What counts as hired",
     statusesLabel: "iCIMS statuses that count as hired",
     statusesHint: "Type a status exactly as iCIMS shows it and press Enter.",
@@ -256,7 +259,7 @@ export const w = {
     countUnknown: "preview to count",
     startFromInvalid: "Type a whole date, for example 2026-11-01.",
     startFromRequired: "Choose a date, or type one.",
-    leftOut: (date: string) => `left out (started before ${date})`,
+    leftOutWhy: (date: string) => `(started before ${date})`,
     leftOutDone: (n: string, date: string) => `${n} left out (started before ${date})`,
     notStartedTitle: "The dry run did not start",
     syncNotStartedTitle: "The first sync did not start",
@@ -361,6 +364,7 @@ export const w = {
       not_started: "The last sync did not start: setup needs attention.",
     } as Partial<Record<RunStatus, string>>,
     warningsLabel: "Warnings",
+    didNotStart: "did not start",
     syncedResult: "Sync finished",
   },
 
@@ -397,6 +401,9 @@ export const w = {
     dryRun: "Dry run",
     calls: (icims: string, namely: string) => `${icims} iCIMS calls, ${namely} Namely calls`,
     runsTitle: "Runs",
+    reviewsWaiting: (n: number, formatted: string) =>
+      `${formatted} ${n === 1 ? "hire" : "hires"} needed review in this run: Link each to the profile already in Namely, or Create anyway.`,
+    openReviews: "See what still needs review",
     leftOutShort: (n: string) => `${n} left out`,
     leftOut: (n: number, formatted: string) =>
       `${formatted} ${n === 1 ? "hire was" : "hires were"} left out: started before the start-from date.`,
@@ -423,6 +430,10 @@ export const w = {
     linkHint: (id: number, who: string) => `Writes icims_id ${id} onto ${who}'s profile.`,
     linkDisabled: "Nothing to link: no Namely profile was suggested for this hire. Create anyway, or fix it in Namely and sync again.",
     createAnyway: "Create anyway…",
+    createHeld: (kind: "email_taken" | "same_email_in_run") =>
+      kind === "email_taken"
+        ? "Create anyway is held back: this email already belongs to that Namely profile (one mailbox, one profile). Link it, or change the email in iCIMS or Namely."
+        : "Create anyway is held back: another hire has the same email. Correct the email in iCIMS; the next sync adds them.",
     creating: "Creating…",
     confirmTitle: "Create anyway?",
     confirmBody: (name: string, other: string | null) =>

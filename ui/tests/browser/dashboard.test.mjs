@@ -197,6 +197,104 @@ describe("history", () => {
   });
 });
 
+describe("reviews", () => {
+  // Jane and Omar are new (added by the seeded sync); Priya's email is on Priya D. Doe's profile,
+  // Lucas has a namesake with the same start date, Mei shares Jane's email (no profile to link).
+  const REVIEWS = {
+    connections: [{ name: "Acme", company: "Acme Corp", stage: "done", reviews: true, hires: { total: 6, new: 2, review: 1, maybe: 1, dupe: 1 } }],
+  };
+  const item = (page, name) => page.locator("li.item", { has: page.locator(".who", { hasText: name }) }).first();
+
+  it("lists the hires that need review with Link and Create anyway, asking before it creates", async () => {
+    const { page, done } = await openApp(browser, server.url, REVIEWS);
+    await (await visible(button(card(page, "Acme"), "History"))).click();
+    await seeText(page, "History — Acme");
+    const section = page.locator("section.reviews");
+    await visible(section.getByRole("heading", { name: /Needs review\s*3/ }));
+    assert.deepEqual(await section.locator("li.item p.who:first-of-type").allTextContents(), [
+      "Priya Doe",
+      "Priya D. Doe",
+      "Lucas Doe",
+      "Lucas Doe",
+      "Mei Doe",
+    ]);
+    // Nothing suggested for Mei: Link is off, and the item says why.
+    const mei = item(page, "Mei Doe");
+    assert.equal(await button(mei, "Link").isDisabled(), true);
+    await visible(mei.getByText(/Nothing to link: no Namely profile was suggested for this hire/));
+    await visible(mei.getByText(/same email as iCIMS person 9000 in this run/));
+    await visible(item(page, "Priya Doe").getByText("Writes icims_id 9002 onto Priya D. Doe's profile."));
+    await shot(page, "33-reviews-list");
+
+    // Link writes icims_id onto the suggested profile; the result says so and the list reloads.
+    await button(item(page, "Priya Doe"), "Link").click();
+    await seeText(page, /Priya Doe:\s*Linked by hand to Priya D\. Doe \(priya\.doe@example\.com\): icims_id 9002 written to that profile/);
+    await visible(section.getByRole("heading", { name: /Needs review\s*2/ }));
+    assert.equal(await page.locator("li.item", { hasText: "Priya D. Doe" }).count(), 0);
+    assert.deepEqual((await fake.calls(page, "link_review")).map((c) => c.args), [{ name: "Acme", personId: 9002, profileId: "np-m-9002" }]);
+
+    // Create anyway asks first; Cancel sends nothing.
+    const lucas = item(page, "Lucas Doe");
+    await button(lucas, "Create anyway…").click();
+    const dialog = page.getByRole("dialog");
+    await visible(dialog.getByText("Add Lucas Doe as a new active profile although Lucas Doe may be the same person?"));
+    await shot(page, "34-reviews-create-confirm");
+    await button(dialog, "Cancel").click();
+    await until(async () => !(await dialog.isVisible()), "the dialog to close");
+    assert.equal((await fake.calls(page, "create_anyway")).length, 0);
+
+    await button(lucas, "Create anyway…").click();
+    await button(dialog, "Create anyway").click();
+    await seeText(page, /Lucas Doe:\s*Added as Lucas Doe \(start \d{1,2} \w{3} \d{4}\)/);
+    await visible(section.getByRole("heading", { name: /Needs review\s*1/ }));
+    assert.deepEqual((await fake.calls(page, "create_anyway")).map((c) => c.args), [{ name: "Acme", personId: 9003 }]);
+
+    // Each decision is a run of its own in the history, announced like any other run.
+    const finished = (await fake.events(page, "sync-finished")).map((e) => e.payload.run.trigger);
+    assert.deepEqual(finished, ["review", "review"]);
+    await until(async () => (await page.locator("table.runs tbody tr").count()) === 3, "the two review runs in the list");
+    assert.equal((await page.locator("table.runs tbody tr").first().locator("td").nth(1).textContent())?.trim(), "Review");
+    await shot(page, "35-reviews-after-decisions");
+    await done();
+  });
+});
+
+describe("warnings and pre-flight", () => {
+  it("shows a hired status that matched nothing on the card, in amber", async () => {
+    const { page, done } = await openApp(browser, server.url, {
+      connections: [{ name: "Acme", company: "Acme Corp", stage: "done", history: true, hired: ["Hired", "Hird"], unmatched: ["Hird"] }],
+    });
+    const acme = card(page, "Acme");
+    const warning = await visible(acme.locator("ul.warnings li"));
+    assert.match((await warning.textContent()) ?? "", /No iCIMS workflow was in the hired status "Hird" since the start-from date/);
+    const colour = await warning.evaluate((el) => getComputedStyle(el).color);
+    assert.equal(colour, "rgb(122, 77, 0)");
+    await shot(page, "36-dashboard-warning");
+    await done();
+  });
+
+  it("says why a sync did not start, and sends the owner's fix to Setup", async () => {
+    const { page, done } = await openApp(browser, server.url, {
+      connections: [{ name: "Acme", company: "Acme Corp", stage: "done", preflight: "owner_invalid" }],
+    });
+    const acme = card(page, "Acme");
+    await (await visible(button(acme, "Sync now"))).click();
+    await visible(acme.getByText(/✗ The sync did not start: The saved Namely token belongs to Sam Staff/));
+    // The owner alert: the owner stop fails, so the card leads back to setup.
+    await visible(acme.getByText("Owner ✗", { exact: false }));
+    await visible(button(acme, "Continue setup"));
+    await shot(page, "37-dashboard-not-started");
+
+    await button(acme, "History").click();
+    await visible(page.locator("tbody tr").first().getByText("Did not start"));
+    await page.locator("tbody tr").first().getByRole("button").click();
+    await seeText(page, "The owner check failed before the sync: nothing was read or sent. Fix the owner in Setup (part 3, Owner).");
+    await button(page, "Open Setup").click();
+    await seeText(page, "Set up Acme");
+    await done();
+  });
+});
+
 describe("settings", () => {
   it("shows sync settings and secrets, and confirms removing a company", async () => {
     const { page, done } = await openApp(browser, server.url, TWO_COMPANIES);

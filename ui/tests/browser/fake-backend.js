@@ -10,7 +10,15 @@
 //   __fake.calls                    every command received, with its arguments;
 //   __fake.emitted                  every backend event sent (`sync-progress`, `sync-finished`);
 //   __fake.emit(event, payload)     send a backend event, e.g. the end of a scheduled run.
-// The scenario comes from `window.__FAKE_SCENARIO__` (set by an earlier init script).
+// The scenario comes from `window.__FAKE_SCENARIO__` (set by an earlier init script). Besides
+// the stage, field and owners, a connection spec may ask for: hires who started before the
+// start-from date (`hires.past`, counted as left out and in `start_from_choices` after a
+// preview), possible matches (`hires.review` by email, `hires.maybe` by name and start date,
+// `hires.dupe` with nothing to link) and `reviews: true` to leave them waiting for open_reviews;
+// `owners: "unknown"` for a person whose access role Namely does not report; `tokenOwner` for
+// whose token is saved ("olivia-token", "sam-token", "riley-token" sign in as that person);
+// `unmatched` / `readAgain` for the dashboard's warnings; `preflight: <RunErrorCode>` to make
+// every run end as not started.
 //
 // It stays a plain script (no imports at run time), but `npm run check` type-checks it
 // against the interface generated from the Rust side (ui/src/ipc/commands.ts and bindings.ts,
@@ -649,6 +657,8 @@
         namely_profile_id: h.match?.profile_id ?? null,
         namely_name: h.match?.name ?? null,
         namely_email: h.match?.email ?? null,
+        namely_start_date: h.match ? ymd(h.start) : null,
+        kind: !h.match ? "same_email_in_run" : h.match.byEmail ? "email_taken" : "possible_match",
         since: rec.at,
       });
     }
@@ -916,19 +926,20 @@
       const p = Object.values(OWNERS).find((o) => o.profile_id === profileId);
       if (!p || !OWNER_SETS[c.owners].some((k) => OWNERS[k].profile_id === profileId)) throw fail("not_found", "This person has not signed in for this company.");
       if (p.verdict === "not_administrator" || p.verdict === "inactive") throw fail("invalid_input", `${p.full_name} cannot own this connection: ${p.reason.slice(2)}.`);
+      if (confirmAdministrator) {
+        // Only the owner's own sign-in may confirm; nothing is saved when refused.
+        if (c.signedIn !== profileId) {
+          throw fail("invalid_input", `Sign in to Namely as ${p.full_name} first (part 2): the sync uses the owner's own token, so the owner confirms their role while signed in.`);
+        }
+        if (!confirmable({ ...p, verified_at: iso(now()) })) {
+          throw fail("invalid_input", `Only an access role Namely does not report can be confirmed here; Namely reports ${p.full_name}: ${p.reason}.`);
+        }
+      }
       // A confirmation is for one person.
       if (c.owner !== profileId) c.confirmation = null;
       c.owner = profileId;
       if (confirmAdministrator) {
-        if (!confirmable({ ...p, verified_at: iso(now()) })) {
-          throw fail("invalid_input", `Only an access role Namely does not report can be confirmed here; Namely reports ${p.full_name}: ${p.reason}.`);
-        }
-        const signedIn = Object.values(OWNERS).find((o) => o.profile_id === c.signedIn)?.full_name;
-        c.confirmation = {
-          profile_id: profileId,
-          by: signedIn ? `${signedIn} (signed in to Namely; computer user olivia)` : "computer user olivia",
-          at: iso(now()),
-        };
+        c.confirmation = { profile_id: profileId, by: `${p.full_name} (signed in to Namely; computer user olivia)`, at: iso(now()) };
       }
       return ownerStep(c);
     },

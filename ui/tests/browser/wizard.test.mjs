@@ -169,7 +169,8 @@ describe("wizard", () => {
     assert.equal(await continueButton(page).isDisabled(), true);
     await page.getByLabel("Olivia Owner").check();
     await button(page, "Make Olivia Owner the owner").click();
-    await seeText(page, "Olivia Owner owns this connection.");
+    await seeText(page, "Olivia Owner owns the integration: an active Administrator.");
+    await visible(page.locator("tr", { hasText: "Olivia Owner" }).getByText("Token saved"));
     await buttonState(continueButton(page), true);
     await shot(page, "11-part3-owner");
 
@@ -200,8 +201,10 @@ describe("wizard", () => {
     await shot(page, "16-part4-saved");
     await shot(page, "16b-part4-saved-window", { window: true });
 
-    // Stop 5: settings, dry run, then the first sync with live progress.
+    // Stop 5: the start-from date, settings, dry run, then the first sync with live progress.
     await continueButton(page).click();
+    await seeText(page, "Bring in hires starting from");
+    assert.equal(await page.getByLabel(/^30 days ago \(recommended\)/).isChecked(), true);
     await seeText(page, "What counts as hired");
     await visible(page.getByRole("listitem").filter({ hasText: "Hired" }));
     assert.equal(await continueButton(page).count(), 0, "the last stop has its own main action");
@@ -210,7 +213,8 @@ describe("wizard", () => {
     await button(page, "Save and preview").click();
     await visible(page.locator(".tiles"));
     const tiles = (await page.locator(".tiles li").allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
-    assert.deepEqual(tiles, ["9 to create", "2 already in Namely", "1 need review", "1 invalid"]);
+    assert.deepEqual(tiles.slice(0, 4), ["9 to create", "2 already in Namely", "1 need review", "1 invalid"]);
+    assert.match(tiles[4], /^0 left out \(started before \d{1,2} \w{3} \d{4}\)$/);
     await seeText(page, /Will be added as Jane Doe \(start \d{1,2} \w{3} \d{4}\)/);
     await seeText(page, /Needs review: .* already belongs to .*, who has no icims_id/);
     await seeText(page, "Invalid: no email in iCIMS — add one to the candidate");
@@ -255,24 +259,192 @@ describe("wizard", () => {
     await done();
   });
 
-  it("asks to confirm an owner whose role Namely did not report (keyboard only)", async () => {
+  it("lets the person confirm an owner whose role Namely does not report, and records who and when (keyboard only)", async () => {
     const { page, done } = await openApp(browser, server.url, {
       connections: [{ name: "Hooli", permalink: "hooli", company: "Hooli", stage: "owner", owners: "unknown" }],
     });
     await (await visible(button(page, "Continue setup"))).click();
-    await seeText(page, "? role unknown — confirm in Namely");
-    const riley = page.getByLabel("Riley Roe");
+    const rileyRow = page.locator("tr", { hasText: "Riley Roe" }).first();
+    await visible(rileyRow.getByText("? Namely does not show access roles"));
+    await visible(rileyRow.getByText("Not reported"));
+    // Whose token is saved: the person who signed in here.
+    await visible(rileyRow.getByText("Token saved"));
+
+    // Choosing Riley alone is not enough: the role must be confirmed first, and the stop says so.
+    const riley = page.getByLabel("Riley Roe", { exact: true });
     await riley.focus();
     await page.keyboard.press("Space");
     assert.equal(await riley.isChecked(), true);
-    await page.keyboard.press("Tab");
-    const focused = await page.evaluate(() => document.activeElement?.textContent);
-    assert.equal(focused, "Make Riley Roe the owner");
-    await page.keyboard.press("Enter");
-    await seeText(page, "Namely did not say which access role Riley Roe has.");
-    await seeText(page, /Confirm in Namely .* that they are an Administrator/);
+    await seeText(page, /Namely does not say whether Riley Roe is an Administrator: tick “Riley Roe is an Administrator in Namely”/);
+    assert.equal(await button(page, "Make Riley Roe the owner").isDisabled(), true);
     assert.equal(await continueButton(page).isDisabled(), true);
     await shot(page, "13-part3-role-unknown");
+
+    // Tab reaches the confirmation, Space ticks it, Tab reaches the main action.
+    await page.keyboard.press("Tab");
+    const confirm = page.getByLabel("Riley Roe is an Administrator in Namely");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "confirm-p-riley");
+    await page.keyboard.press("Space");
+    assert.equal(await confirm.isChecked(), true);
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Make Riley Roe the owner");
+    await page.keyboard.press("Enter");
+
+    await seeText(page, /Riley Roe owns the integration: active in Namely; Administrator confirmed by Riley Roe \(signed in to Namely; computer user olivia\) on \d{4}-\d{2}-\d{2}/);
+    await visible(rileyRow.getByText("✓ can own"));
+    await visible(rileyRow.getByText(/^Administrator confirmed by Riley Roe \(signed in to Namely; computer user olivia\) on \d{1,2} \w{3} \d{4}$/));
+    await visible(rileyRow.getByText("Current owner"));
+    assert.equal(await page.getByLabel("Riley Roe is an Administrator in Namely").count(), 0, "a recorded confirmation is not asked again");
+    await buttonState(continueButton(page), true);
+    const calls = await fake.calls(page, "choose_owner");
+    assert.deepEqual(calls.map((c) => c.args), [{ name: "Hooli", profileId: "p-riley", confirmAdministrator: true }]);
+    await shot(page, "13b-part3-role-confirmed");
+    await done();
+  });
+
+  it("lets only the person themselves confirm their role: someone else is asked to sign in as them", async () => {
+    const { page, done } = await openApp(browser, server.url, {
+      connections: [{ name: "Hooli", permalink: "hooli", company: "Hooli", stage: "owner", owners: "unknown", tokenOwner: "sam" }],
+    });
+    await (await visible(button(page, "Continue setup"))).click();
+    const rileyRows = page.locator("tr", { hasText: "Riley Roe" });
+    await visible(rileyRows.getByText(/Riley Roe confirms it here, signed in as themselves/));
+    assert.equal(await page.getByLabel("Riley Roe is an Administrator in Namely").count(), 0);
+    await page.getByLabel("Riley Roe", { exact: true }).check();
+    assert.equal(await button(page, "Make Riley Roe the owner").isDisabled(), true);
+    await shot(page, "13d-part3-role-unknown-sign-in-first");
+
+    await button(page, "Sign in as Riley Roe").click();
+    await button(page, "Replace").click();
+    await page.getByLabel("Personal access token", { exact: true }).fill("riley-token");
+    await button(page, "Save and sign in").click();
+    await seeText(page, "Signed in to Hooli as Riley Roe (access role not reported by Namely)");
+    await continueButton(page).click();
+    await page.getByLabel("Riley Roe is an Administrator in Namely").check();
+    assert.equal(await page.getByLabel("Riley Roe", { exact: true }).isChecked(), true, "ticking the confirmation chooses the person");
+    await button(page, "Make Riley Roe the owner").click();
+    await seeText(page, /Riley Roe owns the integration: active in Namely; Administrator confirmed by Riley Roe/);
+    await buttonState(continueButton(page), true);
+    await done();
+  });
+
+  it("says when the saved token belongs to someone other than the owner, and how to fix it", async () => {
+    const { page, done } = await openApp(browser, server.url, {
+      connections: [{ name: "Initech", permalink: "initech", company: "Initech", stage: "owner", tokenOwner: "sam" }],
+    });
+    await (await visible(button(page, "Continue setup"))).click();
+    await visible(page.locator("tr", { hasText: "Sam Staff" }).getByText("Token saved"));
+    await page.getByLabel("Olivia Owner", { exact: true }).check();
+    await button(page, "Make Olivia Owner the owner").click();
+    await seeText(page, "The saved Namely token belongs to Sam Staff, not to the owner Olivia Owner.");
+    await seeText(page, "Sign in as Olivia Owner (paste a token Olivia Owner created), or choose Sam Staff as the owner if they are an active Administrator.");
+    assert.equal(await continueButton(page).isDisabled(), true);
+    await shot(page, "13c-part3-token-not-owner");
+
+    // The fix is one click away: sign in as the owner, then the owner stop passes.
+    await button(page, "Sign in as Olivia Owner").click();
+    await seeText(page, "Token saved in the system keychain on");
+    await button(page, "Replace").click();
+    await page.getByLabel("Personal access token", { exact: true }).fill("olivia-token");
+    await button(page, "Save and sign in").click();
+    await seeText(page, "Signed in to Initech as Olivia Owner (Administrator)");
+    await continueButton(page).click();
+    await seeText(page, "Olivia Owner owns the integration: an active Administrator.");
+    await visible(page.locator("tr", { hasText: "Olivia Owner" }).getByText("Token saved"));
+    await buttonState(continueButton(page), true);
+    await done();
+  });
+
+  it("asks for the start-from date before the dry run, saves it, and counts each choice after a preview", async () => {
+    const { page, done } = await openApp(browser, server.url, {
+      // 4 future hires, 6 who started 3, 40, 77, 114, 151 and 188 days ago, 2 already in Namely.
+      connections: [{ name: "Acme", company: "Acme Corp", stage: "review", hires: { total: 14, new: 4, past: 6, review: 1, invalid: 1 } }],
+    });
+    await (await visible(button(page, "Continue setup"))).click();
+    await seeText(page, "Bring in hires starting from");
+    await seeText(page, "People who started before this date are never added — a first sync must not import years of hiring history.");
+    const radios = page.locator('input[name="start-from-mode"]');
+    await visible(radios);
+    const labels = async () =>
+      page.locator(".start-from li.option").evaluateAll((items) => items.map((li) => (li.textContent ?? "").replace(/\s+/g, " ").trim()));
+    const before = await labels();
+    assert.equal(before.length, 5);
+    assert.match(before[0], /^Today: only people who start from now on — \d{1,2} \w{3} \d{4} run the preview to count$/);
+    assert.match(before[1], /^30 days ago \(recommended\) — .* run the preview to count$/);
+    assert.match(before[2], /^90 days ago — /);
+    assert.match(before[3], /^A year ago — /);
+    assert.match(before[4], /^Another date/);
+    assert.equal(await page.getByLabel(/^30 days ago \(recommended\)/).isChecked(), true);
+    await shot(page, "29-stop5-start-from");
+
+    // Choose 90 days ago: the choice is saved with the settings, then the dry run counts.
+    const ninety = page.getByLabel(/^90 days ago/);
+    await ninety.check();
+    const ninetyDate = await ninety.inputValue();
+    await button(page, "Save and preview").click();
+    await visible(page.locator(".tiles"));
+    const saved = await fake.calls(page, "update_sync_settings");
+    assert.equal(saved.at(-1).args.input.start_from, ninetyDate);
+    const tiles = (await page.locator(".tiles li").allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
+    assert.equal(tiles[0], "7 to create");
+    assert.match(tiles[4], /^3 left out \(started before \d{1,2} \w{3} \d{4}\)$/);
+    await seeText(page, /^Left out: started \d{1,2} \w{3} \d{4}, before the start-from date/);
+    await seeText(page, /^Left out$/);
+    await until(async () => !(await labels()).some((l) => l.endsWith("run the preview to count")), "the counts of the choices");
+    const after = await labels();
+    assert.match(after[0], / 4 hires$/);
+    assert.match(after[1], / 5 hires$/);
+    assert.match(after[2], / 7 hires$/);
+    assert.match(after[3], / at least 10 hires$/);
+    assert.equal(await ninety.isChecked(), true);
+    assert.ok(await button(page, "Create 7 profiles in Namely").isEnabled());
+    await shot(page, "30-stop5-start-from-counted");
+
+    // Another date, mistyped: an inline error, nothing sent, nothing lost.
+    const sends = saved.length;
+    await page.getByLabel("Another date", { exact: true }).check();
+    const date = page.getByLabel("Start-from date (another date)");
+    await date.fill("2026-02-30");
+    await button(page, "Preview again").click();
+    await until(async () => (await page.locator("#start-from-error").textContent())?.includes("Type a whole date, for example 2026-11-01."), "the date error");
+    assert.equal(await date.getAttribute("aria-invalid"), "true");
+    assert.equal((await fake.calls(page, "update_sync_settings")).length, sends, "nothing is saved");
+    assert.equal(await date.inputValue(), "2026-02-30", "what was typed stays");
+    await visible(page.getByRole("listitem").filter({ hasText: "Hired" }));
+    await seeText(page, "The settings changed since this dry run. Preview again before creating profiles.");
+    assert.equal(await button(page, "Create 7 profiles in Namely").isDisabled(), true);
+    await shot(page, "31-stop5-start-from-invalid");
+
+    // Typed right, it is saved and offered as "the date saved now", with its count.
+    const yearDate = await page.getByLabel(/^A year ago/).inputValue();
+    const early = `${Number(yearDate.slice(0, 4)) - 1}${yearDate.slice(4)}`;
+    await date.fill(early);
+    await until(async () => ((await page.locator("#start-from-error").textContent()) ?? "").trim() === "", "the error to clear");
+    await button(page, "Preview again").click();
+    await seeText(page, "Create 10 profiles in Namely");
+    assert.equal((await fake.calls(page, "update_sync_settings")).at(-1).args.input.start_from, early);
+    // The choices are counted again from the new dry run: the saved date is now one of them.
+    await until(async () => (await labels()).length === 6, "the saved date among the choices");
+    const last = await labels();
+    assert.match(last[4], /^The date saved now — .* 10 hires$/);
+    assert.match(last[5], /^Another date/);
+    assert.equal(await page.getByLabel(/^The date saved now/).isChecked(), true);
+    await done();
+  });
+
+  it("says why a dry run did not start and leads to the stop that fixes it", async () => {
+    const { page, done } = await openApp(browser, server.url, {
+      connections: [{ name: "Acme", company: "Acme Corp", stage: "review", preflight: "owner_invalid" }],
+    });
+    await (await visible(button(page, "Continue setup"))).click();
+    await (await visible(button(page, "Save and preview"))).click();
+    await seeText(page, "The dry run did not start");
+    await seeText(page, /The sync did not start: The saved Namely token belongs to Sam Staff, not to the integration owner/);
+    assert.equal(await page.locator(".tiles").count(), 0);
+    assert.equal(await page.getByRole("button", { name: /^Create / }).count(), 0);
+    await shot(page, "32-stop5-not-started");
+    await button(page, "Go to the Owner stop").click();
+    await visible(page.getByRole("heading", { name: /Owner/ }));
     await done();
   });
 

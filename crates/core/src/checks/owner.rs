@@ -235,7 +235,7 @@ pub fn owner_check(
                 "{name} owns the integration: active in Namely; Administrator confirmed by {} \
                  on {} (Namely does not report access roles).",
                 c.by,
-                c.at.date()
+                crate::mapping::human_date(c.at.date())
             ),
             detail,
             now,
@@ -269,16 +269,27 @@ pub fn owner_check(
             CheckCode::OwnerUnverified,
             format!("Could not verify that {name} is an active Administrator: Namely did not say."),
             match (able.as_slice(), can_confirm_role(person)) {
-                ([], true) => format!(
-                    "Look {name} up in Namely (Company › Access roles) and, if they are an \
-                     Administrator, confirm it here: \"{name} is an Administrator in Namely\"."
-                ),
-                (_, true) => format!(
-                    "Look {name} up in Namely (Company › Access roles) and, if they are an \
-                     Administrator, confirm it here: \"{name} is an Administrator in Namely\"; \
-                     or {}",
-                    lowercase_first(&alternative())
-                ),
+                (able, true) => {
+                    let confirm = if facts.signed_in_profile_id == Some(person.profile_id.as_str())
+                    {
+                        format!(
+                            "Look {name} up in Namely (Company › Access roles) and, if they are an \
+                             Administrator, confirm it here: \"{name} is an Administrator in \
+                             Namely\""
+                        )
+                    } else {
+                        format!(
+                            "Sign in to Namely as {name}; then, if they are an Administrator \
+                             (Namely › Company › Access roles), confirm it: \"{name} is an \
+                             Administrator in Namely\""
+                        )
+                    };
+                    if able.is_empty() {
+                        format!("{confirm}.")
+                    } else {
+                        format!("{confirm}; or {}", lowercase_first(&alternative()))
+                    }
+                }
                 ([], false) => format!(
                     "Confirm in Namely that {name} is an active Administrator, or: \
                      {NOBODY_QUALIFIES_FIX}"

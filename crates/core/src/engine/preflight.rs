@@ -95,7 +95,8 @@ impl Engine {
         let Some(owner) = settings.owner_profile_id.as_ref() else {
             return Some(NotStarted::owner(
                 "No integration owner is chosen.".to_string(),
-                "Choose the owner in Setup (part 3).".to_string(),
+                "Choose who owns the integration: an active Administrator who signed in."
+                    .to_string(),
             ));
         };
         if owner.0 != me.profile_id {
@@ -104,8 +105,8 @@ impl Engine {
                     "The saved Namely token belongs to {}, not to the integration owner.",
                     me.full_name
                 ),
-                "Sign in to Namely as the owner (part 2), or choose this person as the owner \
-                 in part 3 if they are an active Administrator."
+                "Sign in to Namely as the owner, or choose this person as the owner if they \
+                 are an active Administrator."
                     .to_string(),
             );
             if let Some(check) = &mut stop.check {
@@ -143,8 +144,7 @@ impl Engine {
         if let Some((code, summary)) = refused {
             let mut stop = NotStarted::owner(
                 summary.trim_end_matches('.').to_string() + ".",
-                "Choose an active Administrator as the owner in Setup (part 3), and sign in as \
-                 them."
+                "Choose an active Administrator as the owner, and sign in to Namely as them."
                     .to_string(),
             );
             if let Some(check) = &mut stop.check {
@@ -188,12 +188,10 @@ impl Engine {
             _ => RunErrorCode::IcimsUnexpected,
         };
         let fix = match code {
-            RunErrorCode::IcimsCredentials => {
-                "Check the iCIMS Username and HMAC key in Setup (part 4)."
-            }
+            RunErrorCode::IcimsCredentials => "Check the iCIMS Username and HMAC key.",
             RunErrorCode::IcimsBudget => "The sync starts again after the daily limit resets.",
             RunErrorCode::IcimsUnavailable => "Nothing was read or sent; the next run tries again.",
-            _ => "Test the iCIMS connection in Setup (part 4).",
+            _ => "Test the iCIMS connection again.",
         };
         let message = match code {
             // The error says what to check already.

@@ -5,7 +5,7 @@
 //! says who was linked or created, and when.
 
 use super::{Engine, EngineError, Result, SyncRequest, now};
-use crate::api::{ReviewItem, RunDetails, RunStatus};
+use crate::api::{ReviewItem, ReviewKind, RunDetails, RunStatus};
 use crate::domain::{IcimsPersonId, IndexEntry, NamelyProfileId, OutcomeKind, Trigger};
 use crate::store::{self, RecordRow};
 use crate::sync::DEFAULT_ICIMS_FIELD_NAME;
@@ -26,6 +26,18 @@ impl Engine {
                 .namely_profile_id
                 .as_ref()
                 .and_then(|id| index.iter().find(|e| &e.profile_id == id));
+            let email = rec.email.as_deref().map(str::to_lowercase);
+            let kind = match profile {
+                None => ReviewKind::SameEmailInRun,
+                Some(p)
+                    if email.is_some()
+                        && (p.email.as_deref().map(str::to_lowercase) == email
+                            || p.personal_email.as_deref().map(str::to_lowercase) == email) =>
+                {
+                    ReviewKind::EmailTaken
+                }
+                Some(_) => ReviewKind::PossibleMatch,
+            };
             items.push(ReviewItem {
                 person_id: person.0,
                 name: rec.name.clone(),
@@ -35,6 +47,8 @@ impl Engine {
                 namely_profile_id: rec.namely_profile_id.as_ref().map(|p| p.0.clone()),
                 namely_name: profile.map(|p| p.full_name.clone()),
                 namely_email: profile.and_then(|p| p.email.clone()),
+                namely_start_date: profile.and_then(|p| p.start_date.clone()),
+                kind,
                 since: super::views::rfc3339(rec.at),
             });
         }
