@@ -357,12 +357,12 @@ struct Created {
     namely_profile_id: Option<String>,
 }
 
-/// The records of a run with the outcome `created`.
+/// The records of a run with the outcome `created` (or `created_with_warning`).
 fn created_records(home: &Path, run_id: i64) -> Res<Vec<Created>> {
     let db = open_store(home)?;
     let mut stmt = db.prepare(
         "SELECT person_id, name, namely_profile_id FROM records \
-         WHERE run_id = ?1 AND outcome = 'created' ORDER BY id",
+         WHERE run_id = ?1 AND outcome IN ('created', 'created_with_warning') ORDER BY id",
     )?;
     let rows = stmt
         .query_map([run_id], |r| {
@@ -639,7 +639,8 @@ async fn first_session(ui: &Ui, env: &Env) -> Res<(usize, String)> {
     let rows = ui.record_rows().await?;
     let added: Vec<&Vec<String>> = rows
         .iter()
-        .filter(|r| r.get(2).map(String::as_str) == Some("Added"))
+        // "Added", or "Added with a warning" (an optional part Namely refused was left out).
+        .filter(|r| r.get(2).is_some_and(|o| o.starts_with("Added")))
         .collect();
     ensure!(
         added.len() == to_create,
