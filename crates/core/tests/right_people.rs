@@ -606,6 +606,41 @@ async fn changing_the_hired_statuses_reads_again_and_a_status_that_matches_nothi
         warnings.iter().any(|w| w.contains("\"Hird\"")),
         "{warnings:?}"
     );
+
+    // A later start-from date reads nothing more; an earlier one, or another iCIMS address,
+    // reads again — and a status is judged again over the new window.
+    let later = EditConnection {
+        start_from: Some(days_ago(30)),
+        ..EditConnection::default()
+    };
+    assert_eq!(e.edit_connection(NAME, later).unwrap().read_again, None);
+    assert!(
+        e.connection(NAME)
+            .unwrap()
+            .settings
+            .unmatched_statuses
+            .is_empty()
+    );
+    let earlier = EditConnection {
+        start_from: Some(days_ago(400)),
+        ..EditConnection::default()
+    };
+    let why = e
+        .edit_connection(NAME, earlier)
+        .unwrap()
+        .read_again
+        .unwrap();
+    assert!(
+        why.starts_with("the start-from date moved back to "),
+        "{why}"
+    );
+    sync(e, false).await;
+    let moved = EditConnection {
+        icims_url: Some(format!("{}/", c.sb.icims.url())),
+        ..EditConnection::default()
+    };
+    let why = e.edit_connection(NAME, moved).unwrap().read_again.unwrap();
+    assert_eq!(why, "the iCIMS address changed");
 }
 
 // ---- 8. Failures that will not fix themselves back off --------------------------------------

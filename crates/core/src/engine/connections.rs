@@ -132,11 +132,10 @@ impl Engine {
             .iter()
             .filter(|s| !old.hired_statuses.iter().any(|o| o.eq_ignore_ascii_case(s)))
             .collect();
-        if old.icims_customer_id != new.icims_customer_id
-            || old.icims_region != new.icims_region
-            || old.icims_url != new.icims_url
-        {
+        if old.icims_customer_id != new.icims_customer_id {
             Some("the iCIMS customer changed".to_string())
+        } else if old.icims_region != new.icims_region || old.icims_url != new.icims_url {
+            Some("the iCIMS address changed".to_string())
         } else if !added.is_empty() {
             let list = added
                 .iter()
