@@ -1017,6 +1017,17 @@ fn usage_errors_exit_2_and_secrets_are_never_arguments() {
 }
 
 /// Adds a connection to the running sandbox with the given secrets.
+/// [`connect`] with the sandbox's own demo token and key.
+fn connect_demo(cli: &Cli, sandbox: &SandboxProcess, name: &str) {
+    connect(
+        cli,
+        sandbox,
+        name,
+        &sandbox.value("Namely token"),
+        &sandbox.value("iCIMS HMAC key"),
+    );
+}
+
 fn connect(cli: &Cli, sandbox: &SandboxProcess, name: &str, token: &str, key: &str) {
     cli.ok(&[
         "connection",
@@ -1421,13 +1432,7 @@ fn connection_edit_changing_statuses_prints_the_read_again_sentence() {
     let sandbox = SandboxProcess::start(&[]);
     let cli = Cli::new();
     let name = cli.connection(&conn("edit-statuses"));
-    connect(
-        &cli,
-        &sandbox,
-        &name,
-        &sandbox.value("Namely token"),
-        &sandbox.value("iCIMS HMAC key"),
-    );
+    connect_demo(&cli, &sandbox, &name);
     cli.ok(&["check", &name]);
     let first = cli.json(&["sync", &name, "--json"]);
     assert_eq!(first["summary"]["status"], "succeeded", "{first}");
@@ -1506,13 +1511,7 @@ fn owner_lists_who_signed_in_and_refuses_to_confirm_a_role_namely_reports() {
     let sandbox = SandboxProcess::start(&[]);
     let cli = Cli::new();
     let name = cli.connection(&conn("owner"));
-    connect(
-        &cli,
-        &sandbox,
-        &name,
-        &sandbox.value("Namely token"),
-        &sandbox.value("iCIMS HMAC key"),
-    );
+    connect_demo(&cli, &sandbox, &name);
 
     let r = cli.ok(&["owner", &name]);
     let olivia = r
@@ -1595,13 +1594,7 @@ fn owner_confirmed_by_a_person_completes_setup_where_namely_reports_no_role() {
     );
     let cli = Cli::new();
     let name = cli.connection(&conn("owner-recorded"));
-    connect(
-        &cli,
-        &sandbox,
-        &name,
-        &sandbox.value("Namely token"),
-        &sandbox.value("iCIMS HMAC key"),
-    );
+    connect_demo(&cli, &sandbox, &name);
     // Namely does not say who is an Administrator: the owner check waits for a person.
     let r = cli.code(&["check", &name], 2);
     assert!(
@@ -1664,13 +1657,7 @@ fn review_on_a_fresh_connection_is_empty_and_link_without_an_open_review_exits_2
     let sandbox = SandboxProcess::start(&[]);
     let cli = Cli::new();
     let name = cli.connection(&conn("review-fresh"));
-    connect(
-        &cli,
-        &sandbox,
-        &name,
-        &sandbox.value("Namely token"),
-        &sandbox.value("iCIMS HMAC key"),
-    );
+    connect_demo(&cli, &sandbox, &name);
     let r = cli.ok(&["review", &name]);
     assert!(r.stdout.contains("No hires need review"), "{r}");
     assert!(reviews(&cli, &name).is_empty());
@@ -1756,13 +1743,7 @@ fn review_links_a_hand_made_profile_and_creates_another_anyway() {
     );
     let cli = Cli::new();
     let name = cli.connection(&conn("review"));
-    connect(
-        &cli,
-        &sandbox,
-        &name,
-        &sandbox.value("Namely token"),
-        &sandbox.value("iCIMS HMAC key"),
-    );
+    connect_demo(&cli, &sandbox, &name);
     let run = cli.json(&["sync", &name, "--json"]);
     assert_eq!(run["summary"]["status"], "succeeded", "{run}");
 

@@ -75,3 +75,18 @@ class Syncs {
 }
 
 export const syncs = new Syncs();
+
+/**
+ * Calls `load` each time any run ends (manual, scheduled, a review's, or from another
+ * window): the lists that show runs or their outcomes stay current. Call it while a
+ * component initialises.
+ */
+export function reloadWhenRunsEnd(load: () => unknown): void {
+  let seen = syncs.finished;
+  $effect(() => {
+    if (syncs.finished !== seen) {
+      seen = syncs.finished;
+      void load();
+    }
+  });
+}

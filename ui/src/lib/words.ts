@@ -428,7 +428,7 @@ export const w = {
     link: "Link",
     linking: "Linking…",
     linkHint: (id: number, who: string) => `Writes icims_id ${id} onto ${who}'s profile.`,
-    linkDisabled: "Nothing to link: no Namely profile was suggested for this hire. Create anyway, or fix it in Namely and sync again.",
+    linkDisabled: "Nothing to link: no Namely profile was suggested for this hire.",
     createAnyway: "Create anyway…",
     createHeld: (kind: "email_taken" | "same_email_in_run") =>
       kind === "email_taken"
