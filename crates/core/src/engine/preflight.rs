@@ -9,7 +9,7 @@
 //! then one iCIMS search that matches nothing (`icims::Client::ping`).
 
 use super::{Engine, Result, now};
-use crate::api::{CheckCode, CheckResult, OwnerVerdict, SetupStep};
+use crate::api::{CheckCode, CheckResult};
 use crate::checks;
 use crate::connection::ConnectionSettings;
 use crate::domain::RunErrorCode;
@@ -35,24 +35,6 @@ impl NotStarted {
             namely_calls: 1,
         }
     }
-
-    fn owner(summary: String, fix: String) -> Self {
-        Self {
-            code: RunErrorCode::OwnerInvalid,
-            message: format!("{summary} {fix}"),
-            check: Some(CheckResult {
-                step: SetupStep::Owner,
-                code: CheckCode::OwnerNotChosen,
-                passed: false,
-                summary,
-                fix: Some(fix),
-                field: None,
-                detail: None,
-                checked_at: super::views::rfc3339(now()),
-            }),
-            namely_calls: 1,
-        }
-    }
 }
 
 impl Engine {
@@ -63,94 +45,64 @@ impl Engine {
         namely: &namely::Client,
         icims: &icims::Client,
     ) -> Result<Option<NotStarted>> {
-        if let Some(stop) = Self::preflight_namely(settings, namely).await {
+        if let Some(stop) = self.preflight_namely(settings, namely).await? {
             return Ok(Some(stop));
         }
         Ok(Self::preflight_icims(icims).await)
     }
 
     async fn preflight_namely(
+        &self,
         settings: &ConnectionSettings,
         namely: &namely::Client,
-    ) -> Option<NotStarted> {
+    ) -> Result<Option<NotStarted>> {
         let me = match namely.me().await {
             Ok(me) => me,
             Err(e) if e.is_auth() => {
-                return Some(NotStarted::new(
+                return Ok(Some(NotStarted::new(
                     RunErrorCode::NamelyCredentials,
                     format!("Namely refused the saved token: {e}"),
-                ));
+                )));
             }
             Err(e) => {
-                return Some(NotStarted::new(
+                return Ok(Some(NotStarted::new(
                     RunErrorCode::NamelyUnavailable,
                     format!(
                         "Could not reach Namely to check the owner before the sync ({e}). \
                          Nothing was read or sent; the next run tries again."
                     ),
-                ));
+                )));
             }
         };
+        // The owner judged as part 3 judges them: the people who signed in, the token's holder
+        // as Namely shows them now.
         let me = checks::owner_verdict(&me, now());
-        let Some(owner) = settings.owner_profile_id.as_ref() else {
-            return Some(NotStarted::owner(
-                "No integration owner is chosen.".to_string(),
-                "Choose who owns the integration: an active Administrator who signed in."
-                    .to_string(),
-            ));
-        };
-        if owner.0 != me.profile_id {
-            let mut stop = NotStarted::owner(
-                format!(
-                    "The saved Namely token belongs to {}, not to the integration owner.",
-                    me.full_name
-                ),
-                "Sign in to Namely as the owner, or choose this person as the owner if they \
-                 are an active Administrator."
-                    .to_string(),
-            );
-            if let Some(check) = &mut stop.check {
-                check.code = CheckCode::TokenNotOwner;
-            }
-            return Some(stop);
-        }
-        let confirmed = settings
-            .owner_role_confirmation
-            .as_ref()
-            .is_some_and(|c| c.profile_id.0 == me.profile_id && checks::can_confirm_role(&me));
-        let name = &me.full_name;
-        let refused = match me.verdict {
-            OwnerVerdict::CanOwn => None,
-            OwnerVerdict::RoleUnknown if confirmed => None,
-            OwnerVerdict::Inactive => Some((
-                CheckCode::OwnerInactive,
-                format!("The integration owner {name} is no longer active in Namely."),
-            )),
-            OwnerVerdict::NotAdministrator => Some((
-                CheckCode::OwnerNotAdministrator,
-                format!(
-                    "The integration owner {name} is no longer an Administrator in Namely ({})",
-                    me.access_role.as_deref().unwrap_or("another role")
-                ),
-            )),
-            OwnerVerdict::RoleUnknown => Some((
-                CheckCode::OwnerUnverified,
-                format!(
-                    "Namely does not say whether the integration owner {name} is an active \
-                     Administrator, and nobody confirmed it."
-                ),
-            )),
-        };
-        if let Some((code, summary)) = refused {
-            let mut stop = NotStarted::owner(
-                summary.trim_end_matches('.').to_string() + ".",
-                "Choose an active Administrator as the owner, and sign in to Namely as them."
-                    .to_string(),
-            );
-            if let Some(check) = &mut stop.check {
-                check.code = code;
-            }
-            return Some(stop);
+        let mut candidates: Vec<_> = self
+            .inner
+            .store
+            .owner_candidates(&settings.name)?
+            .iter()
+            .filter(|c| c.profile_id.0 != me.profile_id)
+            .map(super::views::owner_from_store)
+            .collect();
+        candidates.push(me.clone());
+        let owner = checks::owner_check(
+            &candidates,
+            settings.owner_profile_id.as_ref().map(|p| p.0.as_str()),
+            checks::OwnerFacts {
+                signed_in_profile_id: Some(&me.profile_id),
+                confirmation: settings.owner_role_confirmation.as_ref(),
+            },
+            now(),
+        );
+        if !owner.passed {
+            let fix = owner.fix.clone().unwrap_or_default();
+            return Ok(Some(NotStarted {
+                code: RunErrorCode::OwnerInvalid,
+                message: format!("{} {fix}", owner.summary),
+                check: Some(owner),
+                namely_calls: 1,
+            }));
         }
         // The owner must see the field the sync writes and reads (`icims_id`).
         let field = checks::namely_field(namely, now()).await;
@@ -166,14 +118,14 @@ impl Engine {
                 _ => RunErrorCode::OwnerInvalid,
             };
             let fix = field.result.fix.clone().unwrap_or_default();
-            return Some(NotStarted {
+            return Ok(Some(NotStarted {
                 code,
                 message: format!("{} {fix}", field.result.summary),
                 check: (code == RunErrorCode::OwnerInvalid).then(|| field.result.clone()),
                 namely_calls: 2,
-            });
+            }));
         }
-        None
+        Ok(None)
     }
 
     async fn preflight_icims(icims: &icims::Client) -> Option<NotStarted> {

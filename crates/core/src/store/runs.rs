@@ -361,12 +361,12 @@ impl Store {
 
     /// Persons whose latest outcome is `failed` with a failure that will not fix itself
     /// (`permanent`), with how many such failures in a row they have had (latest first until
-    /// another outcome) and when the latest was. Dry runs are ignored.
+    /// another outcome). Dry runs are ignored.
     pub fn permanent_failure_streaks(
         &self,
         name: &ConnectionName,
-    ) -> Result<Vec<(IcimsPersonId, u32, OffsetDateTime)>> {
-        let sql = "SELECT r.person_id, r.outcome, r.permanent, r.at \
+    ) -> Result<Vec<(IcimsPersonId, u32)>> {
+        let sql = "SELECT r.person_id, r.outcome, r.permanent \
                    FROM records r JOIN runs u ON u.id = r.run_id \
                    WHERE u.connection = ?1 AND u.dry_run = 0 \
                    ORDER BY r.person_id, r.id DESC";
@@ -378,19 +378,18 @@ impl Store {
                     r.get::<_, u64>(0)?,
                     outcome == OutcomeKind::Failed.as_str(),
                     r.get::<_, bool>(2)?,
-                    ts_col(r, 3)?,
                 ))
             })?;
-            let mut out: Vec<(IcimsPersonId, u32, OffsetDateTime)> = Vec::new();
+            let mut out: Vec<(IcimsPersonId, u32)> = Vec::new();
             // (person, still counting)
             let mut current: Option<(u64, bool)> = None;
             for row in rows {
-                let (person, failed, permanent, at) = row?;
+                let (person, failed, permanent) = row?;
                 let first = current.is_none_or(|(p, _)| p != person);
                 if first {
                     current = Some((person, failed && permanent));
                     if failed && permanent {
-                        out.push((IcimsPersonId(person), 1, at));
+                        out.push((IcimsPersonId(person), 1));
                     }
                     continue;
                 }

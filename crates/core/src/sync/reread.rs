@@ -28,17 +28,14 @@ pub(super) fn persons_to_look_at_again(
 ) -> Result<Vec<IcimsPersonId>, StoreError> {
     let reread_after = time::Duration::try_from(reread_after).unwrap_or(time::Duration::MAX);
     // Failures that will not fix themselves back off: the next run, 6 hours, then daily.
-    let backing_off: HashMap<IcimsPersonId, (u32, OffsetDateTime)> = store
-        .permanent_failure_streaks(name)?
-        .into_iter()
-        .map(|(person, streak, at)| (person, (streak, at)))
-        .collect();
+    let streaks: HashMap<IcimsPersonId, u32> =
+        store.permanent_failure_streaks(name)?.into_iter().collect();
+    // `at` is the latest failure's time: the latest outcome is that failure.
     let failed_due = |person: &IcimsPersonId, at: OffsetDateTime| -> bool {
-        let _ = at;
-        match backing_off.get(person) {
-            None | Some((0 | 1, _)) => true,
-            Some((2, last)) => now - *last >= PERMANENT_FAILURE_BACKOFF[0],
-            Some((_, last)) => now - *last >= PERMANENT_FAILURE_BACKOFF[1],
+        match streaks.get(person) {
+            None | Some(0 | 1) => true,
+            Some(2) => now - at >= PERMANENT_FAILURE_BACKOFF[0],
+            Some(_) => now - at >= PERMANENT_FAILURE_BACKOFF[1],
         }
     };
     let mut due: Vec<(OffsetDateTime, IcimsPersonId)> = store

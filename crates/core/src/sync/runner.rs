@@ -149,6 +149,9 @@ async fn execute(
 
     // ---- 1. Read ------------------------------------------------------------------------
     let statuses = &ctx.settings.hired_statuses;
+    // A read from the start-from date (no watermark yet, or it was forgotten): when complete,
+    // it tells which hired statuses match nothing.
+    let mut wide_read = false;
     let request = match &options.only_persons {
         Some(persons) => ReadRequest {
             statuses,
@@ -157,6 +160,7 @@ async fn execute(
         },
         None => {
             let watermark = store.watermark(name)?;
+            wide_read = watermark.is_none();
             let overlap = time::Duration::try_from(options.overlap).unwrap_or(time::Duration::HOUR);
             let floor = read_floor(ctx.settings.start_from);
             let updated_since = match (watermark, floor) {
@@ -178,7 +182,6 @@ async fn execute(
         }
     };
     let reader = Reader::new(ctx.icims, store, name, options.budget_margin, cancel);
-    let wide_read = request.window.is_some() && store.watermark(name)?.is_none();
     let ReadOutcome {
         hires,
         invalid,
