@@ -84,7 +84,7 @@ impl Engine {
     }
 
     /// Both URLs must be acceptable to the clients (plain http only on loopback).
-    fn check_urls(settings: &ConnectionSettings) -> Result<()> {
+    fn check_urls(&self, settings: &ConnectionSettings) -> Result<()> {
         clients::namely_endpoint(settings).map_err(|e| match EngineError::from(e) {
             EngineError::InvalidInput { message, .. } if settings.namely_url.is_some() => {
                 EngineError::invalid(message, Some(Field::NamelyUrl))
@@ -92,8 +92,7 @@ impl Engine {
             other => other,
         })?;
         let probe = SecretString::from("probe");
-        let options = crate::clients::ClientOptions::default();
-        if let Err(e) = clients::icims_client(settings, probe, &options) {
+        if let Err(e) = clients::icims_client(settings, probe, &self.inner.options.clients) {
             let field = if settings.icims_url.is_some() {
                 Field::IcimsUrl
             } else {
@@ -200,7 +199,7 @@ impl Engine {
         if let Some(url) = edit.namely_url {
             new.namely_url = Some(url.trim().to_string()).filter(|u| !u.is_empty());
         }
-        Self::check_urls(&new)?;
+        self.check_urls(&new)?;
         let read_again = self.save_settings(&old, &mut new)?;
         self.schedule_changed();
         Ok(EditOutcome {
@@ -245,7 +244,7 @@ impl Engine {
         if let Some(day) = input.start_from {
             settings.start_from = day;
         }
-        Self::check_urls(&settings)?;
+        self.check_urls(&settings)?;
         self.insert_connection(&settings)?;
         self.details(&settings)
     }

@@ -2,7 +2,9 @@
 //! each result remembered, the company name, the people who signed in, the chosen owner.
 
 use super::{Engine, EngineError, Result, now, views};
-use crate::api::{CheckCode, CheckResult, Field, IcimsInput, OwnerStep, SetupStep, SignInResult};
+use crate::api::{
+    CheckCode, CheckResult, Field, IcimsInput, OwnerCandidate, OwnerStep, SetupStep, SignInResult,
+};
 use crate::checks;
 use crate::clients;
 use crate::connection::{ConnectionSettings, RoleConfirmation};
@@ -149,10 +151,20 @@ impl Engine {
     /// Part 3: the people who signed in for this company, each verified live now.
     pub async fn owner_step(&self, name: &str) -> Result<OwnerStep> {
         let settings = self.settings(name)?;
+        let candidates = self.verify_candidates(&settings).await?;
+        self.judge_owner(&settings, candidates)
+    }
+
+    /// The people who signed in for this company, each verified live now (as last verified
+    /// when Namely cannot be asked).
+    async fn verify_candidates(
+        &self,
+        settings: &ConnectionSettings,
+    ) -> Result<Vec<OwnerCandidate>> {
         let stored = self.inner.store.owner_candidates(&settings.name)?;
-        let client = match self.secret(&settings, SecretKind::NamelyToken).await? {
+        let client = match self.secret(settings, SecretKind::NamelyToken).await? {
             Some(token) => Some(clients::namely_client(
-                &settings,
+                settings,
                 token,
                 &self.inner.options.clients,
             )?),
@@ -189,13 +201,22 @@ impl Engine {
             };
             candidates.push(candidate);
         }
+        Ok(candidates)
+    }
+
+    /// Part 3's check of `candidates` under `settings`, remembered.
+    fn judge_owner(
+        &self,
+        settings: &ConnectionSettings,
+        candidates: Vec<OwnerCandidate>,
+    ) -> Result<OwnerStep> {
         let chosen = settings.owner_profile_id.as_ref().map(|p| p.0.clone());
         let facts = checks::OwnerFacts {
             signed_in_profile_id: settings.signed_in_profile_id.as_ref().map(|p| p.0.as_str()),
             confirmation: settings.owner_role_confirmation.as_ref(),
         };
         let check = checks::owner_check(&candidates, chosen.as_deref(), facts, now());
-        self.remember(&settings, &check)?;
+        self.remember(settings, &check)?;
         Ok(OwnerStep {
             candidates,
             chosen_profile_id: chosen,
@@ -225,21 +246,23 @@ impl Engine {
                 "That person has not signed in for this company. They must sign in once before they can own the integration.".to_string(),
             ));
         };
+        // Verified live while confirming, and judged again after saving without asking twice.
+        let mut verified = None;
         if confirm_administrator {
             // Only the owner's own sign-in may confirm: the sync uses the owner's token.
             if settings.signed_in_profile_id.as_ref().map(|p| p.0.as_str()) != Some(profile_id) {
                 return Err(EngineError::invalid(
                     format!(
-                        "Sign in to Namely as {} first (part 2): the sync uses the owner's own \
-                         token, so the owner confirms their role while signed in.",
+                        "Sign in to Namely as {} first: the sync uses the owner's own token, so \
+                         the owner confirms their role while signed in.",
                         person.full_name
                     ),
                     None,
                 ));
             }
             // Judge what Namely says now, not what it said at the last sign-in.
-            let step = self.owner_step(name).await?;
-            let live = step.candidates.iter().find(|c| c.profile_id == profile_id);
+            let candidates = self.verify_candidates(&settings).await?;
+            let live = candidates.iter().find(|c| c.profile_id == profile_id);
             if !live.is_some_and(checks::can_confirm_role) {
                 let why = live.map_or(person.full_name.as_str(), |c| c.reason.as_str());
                 return Err(EngineError::invalid(
@@ -251,6 +274,7 @@ impl Engine {
                     None,
                 ));
             }
+            verified = Some(candidates);
         }
         // Nothing refused: save.
         let changed = settings.owner_profile_id.as_ref().map(|p| p.0.as_str()) != Some(profile_id);
@@ -276,7 +300,10 @@ impl Engine {
             });
         }
         self.inner.store.update_connection(&settings)?;
-        self.owner_step(name).await
+        match verified {
+            Some(candidates) => self.judge_owner(&settings, candidates),
+            None => self.owner_step(name).await,
+        }
     }
 
     pub(super) fn icims_settings_from(
