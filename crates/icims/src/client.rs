@@ -16,7 +16,7 @@ use url::Url;
 
 use crate::assumptions;
 use crate::config::Config;
-use crate::error::{self, Error, FailedReply, Result};
+use crate::error::{self, Error, FailedReply, MAX_BODY_BYTES, Result};
 use crate::model::{
     DEFAULT_PERSON_FIELDS, JOB_FIELDS, Job, JobId, Person, PersonId, SearchPage, SearchQuery,
     Workflow, WorkflowId,
@@ -127,7 +127,11 @@ struct WarningsBody {
 struct Raw {
     status: StatusCode,
     headers: HeaderMap,
+    /// Empty when `too_large`.
     body: Vec<u8>,
+    /// The body was larger than [`MAX_BODY_BYTES`] and was not read (only kept for error
+    /// statuses: a success that large is [`Error::ReplyTooLarge`]).
+    too_large: bool,
 }
 
 impl Raw {
@@ -373,7 +377,7 @@ impl Client {
                     body: &raw.body,
                     reset_secs: None,
                 },
-                &|s| self.scrub(s),
+                self.config.key().expose_secret(),
             )),
         }
     }
@@ -422,11 +426,14 @@ impl Client {
         let resp = req.send().await.map_err(|e| self.transport(&e))?;
         let status = resp.status();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(|e| self.transport(&e))?.to_vec();
+        let body = read_bounded(resp, MAX_BODY_BYTES)
+            .await
+            .map_err(|e| self.transport(&e))?;
         let raw = Raw {
             status,
             headers,
-            body,
+            too_large: body.is_none(),
+            body: body.unwrap_or_default(),
         };
         self.log_warnings(&raw);
         if let Ok(mut last) = self.last.lock() {
@@ -441,6 +448,19 @@ impl Client {
             remaining = reply::header_u64(&raw.headers, "x-ratelimit-remaining"),
             "iCIMS replied"
         );
+        if raw.too_large {
+            tracing::warn!(
+                status = status.as_u16(),
+                limit = MAX_BODY_BYTES,
+                "iCIMS reply too large; stopped reading it"
+            );
+            if status.is_success() {
+                return Err(Error::ReplyTooLarge {
+                    status: status.as_u16(),
+                    limit: MAX_BODY_BYTES,
+                });
+            }
+        }
         Ok(raw)
     }
 
@@ -479,15 +499,24 @@ impl Client {
             .collect();
         let reset_secs = reply::header_u64(&raw.headers, "x-ratelimit-reset")
             .or_else(|| reply::header_u64(&raw.headers, "retry-after"));
+        let reason = raw.status.canonical_reason().unwrap_or("");
+        let reason = if raw.too_large {
+            format!(
+                "{reason}; the reply was larger than {} MiB and was not read",
+                MAX_BODY_BYTES / (1024 * 1024)
+            )
+        } else {
+            reason.to_owned()
+        };
         let e = error::from_reply(
             &FailedReply {
                 status: raw.status.as_u16(),
-                reason: raw.status.canonical_reason().unwrap_or(""),
+                reason: &reason,
                 x_errors,
                 body: &raw.body,
                 reset_secs,
             },
-            &|s| self.scrub(s),
+            self.config.key().expose_secret(),
         );
         tracing::warn!(
             status = raw.status.as_u16(),
@@ -526,28 +555,34 @@ impl Client {
         }
     }
 
-    /// Removes the key and any signature from text that came from the wire or the HTTP stack.
+    /// Removes the key and any signature from text that came from the wire or the HTTP stack,
+    /// and bounds it ([`error::scrub`]).
     fn scrub(&self, text: String) -> String {
-        scrub(text, self.config.key().expose_secret())
+        error::scrub(text, self.config.key().expose_secret())
     }
 }
 
-fn scrub(mut text: String, key: &str) -> String {
-    if !key.is_empty() && text.contains(key) {
-        text = text.replace(key, "<redacted>");
+/// The body, read chunk by chunk, or `None` as soon as it is known to be longer than `limit`
+/// bytes (from `Content-Length`, before reading anything, or from the bytes read so far). The
+/// rest is never read: dropping the response closes the connection.
+async fn read_bounded(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> std::result::Result<Option<Vec<u8>>, reqwest::Error> {
+    let announced = response.content_length();
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Ok(None);
     }
-    const MARK: &str = "signature=";
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text.as_str();
-    while let Some(pos) = rest.find(MARK) {
-        let after = &rest[pos + MARK.len()..];
-        let hex_len = after.bytes().take_while(u8::is_ascii_hexdigit).count();
-        out.push_str(&rest[..pos + MARK.len()]);
-        out.push_str("<redacted>");
-        rest = &after[hex_len..];
+    // Trust the announced length for the first allocation only up to 1 MiB.
+    let capacity = announced.map_or(0, |n| n.min(1 << 20) as usize);
+    let mut body = Vec::with_capacity(capacity);
+    while let Some(chunk) = response.chunk().await? {
+        if chunk.len() > limit - body.len() {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
     }
-    out.push_str(rest);
-    out
+    Ok(Some(body))
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -727,18 +762,5 @@ mod tests {
             "fields=firstname%2Clastname%2Cemail"
         );
         assert_eq!(fields_query(&["a b"]), "fields=a+b");
-    }
-
-    #[test]
-    fn scrub_removes_key_and_signature() {
-        let s = scrub(
-            "echo: Authorization: x-icims-v1-hmac-sha256 user=u, signedheaders=h, \
-             signature=1ab51de516af71aa5d0d8e0896af7b604e186151e5f184d1b4925320b9c10019 key=TOPSECRETKEY"
-                .into(),
-            "TOPSECRETKEY",
-        );
-        assert!(!s.contains("TOPSECRETKEY"), "{s}");
-        assert!(!s.contains("1ab51de5"), "{s}");
-        assert!(s.contains("signature=<redacted>"), "{s}");
     }
 }

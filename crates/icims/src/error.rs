@@ -5,13 +5,33 @@ use serde::Deserialize;
 use crate::assumptions;
 use crate::model::de;
 
+/// The largest reply body the client reads, in bytes: 16 MiB.
+///
+/// iCIMS's largest real replies are search pages of up to 1,000 workflow ids (about 100 bytes
+/// each with its `self` link: some 100 KiB) and person records with the requested fields
+/// (a few KiB, more with long addresses or many phone numbers). 16 MiB leaves a wide margin
+/// while keeping a broken proxy, a wrong address or a hostile server from filling memory. A
+/// larger reply is refused with [`Error::ReplyTooLarge`] (or, for an error status, mapped from
+/// the status and `X-Error` headers alone) as soon as its `Content-Length` or the bytes read so
+/// far pass this limit.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// The most characters of one text from iCIMS's replies (one `errorMessage`, an `X-Error`
+/// header, a decoding problem) kept in an [`Error`]; longer texts are cut and end in "…".
+pub const MAX_MESSAGE_CHARS: usize = 300;
+
+/// The most `errors[]` messages of one reply kept in an [`Error`]; when iCIMS sent more, the
+/// message ends in "and N more".
+pub const MAX_MESSAGES_KEPT: usize = 10;
+
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong talking to iCIMS.
 ///
-/// No variant ever carries the HMAC key or the `Authorization` header: error bodies are
-/// scrubbed of both before they become messages.
+/// No variant ever carries the HMAC key or the `Authorization` header's signature: every text
+/// taken from a reply is scrubbed of both, and bounded, before it becomes a message (one place:
+/// `scrub` in this module).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -101,6 +121,20 @@ pub enum Error {
     #[error("Invalid iCIMS settings: {0}")]
     InvalidConfig(String),
 
+    /// A success reply larger than [`MAX_BODY_BYTES`]: the client stopped reading it.
+    #[error(
+        "iCIMS sent a reply larger than {} MiB; stopped reading it. iCIMS's replies are \
+         normally far smaller, so trying again will not help: check the iCIMS address, and \
+         report this with the log file if it keeps happening.",
+        .limit / (1024 * 1024)
+    )]
+    ReplyTooLarge {
+        /// HTTP status of the reply (a 2xx).
+        status: u16,
+        /// The limit that was passed, in bytes ([`MAX_BODY_BYTES`]).
+        limit: usize,
+    },
+
     /// A success reply whose body could not be understood, or a protocol violation.
     #[error(
         "iCIMS sent a reply this app could not understand ({message}). iCIMS may have changed its \
@@ -137,6 +171,7 @@ impl Error {
             Error::UnexpectedStatus { .. } => "unexpected_status",
             Error::Transport { .. } => "transport",
             Error::InvalidConfig(_) => "invalid_config",
+            Error::ReplyTooLarge { .. } => "reply_too_large",
             Error::Decode { .. } => "decode",
             Error::Unreadable { .. } => "unreadable",
         }
@@ -156,7 +191,9 @@ impl Error {
             Error::BadCredentials { .. } => Some(401),
             Error::NotFound { .. } => Some(404),
             Error::RateLimited { .. } => Some(assumptions::RATE_LIMITED_STATUS),
-            Error::Server { status, .. } | Error::UnexpectedStatus { status, .. } => Some(*status),
+            Error::Server { status, .. }
+            | Error::UnexpectedStatus { status, .. }
+            | Error::ReplyTooLarge { status, .. } => Some(*status),
             Error::BadRequest { .. } => Some(400),
             Error::Transport { .. }
             | Error::InvalidConfig(_)
@@ -256,9 +293,10 @@ pub(crate) struct FailedReply<'a> {
     pub reset_secs: Option<u64>,
 }
 
-/// Maps a non-success reply to an [`Error`]. `scrub` is applied to every message taken from the
-/// reply (the client uses it to remove the key and signature should a server echo them).
-pub(crate) fn from_reply(reply: &FailedReply<'_>, scrub: &dyn Fn(String) -> String) -> Error {
+/// Maps a non-success reply to an [`Error`]. Every message taken from the reply is scrubbed of
+/// `key` and any signature (should a server echo them) and bounded: at most
+/// [`MAX_MESSAGES_KEPT`] messages of at most [`MAX_MESSAGE_CHARS`] characters each.
+pub(crate) fn from_reply(reply: &FailedReply<'_>, key: &str) -> Error {
     let mut messages = body_errors(reply.body);
     if messages.iter().all(|m| m.message.is_none()) {
         messages = header_errors(reply.x_errors.iter().copied());
@@ -270,12 +308,22 @@ pub(crate) fn from_reply(reply: &FailedReply<'_>, scrub: &dyn Fn(String) -> Stri
         .filter(|m| !m.is_empty())
         .collect();
     let message = if !text.is_empty() {
-        text.join("; ")
+        let mut kept: Vec<String> = text
+            .iter()
+            .take(MAX_MESSAGES_KEPT)
+            .map(|m| scrub((*m).to_owned(), key))
+            .collect();
+        if text.len() > MAX_MESSAGES_KEPT {
+            kept.push(format!("and {} more", text.len() - MAX_MESSAGES_KEPT));
+        }
+        kept.join("; ")
     } else {
-        body_snippet(reply.body)
-            .unwrap_or_else(|| format!("HTTP {} {}", reply.status, reply.reason))
+        scrub(
+            body_snippet(reply.body)
+                .unwrap_or_else(|| format!("HTTP {} {}", reply.status, reply.reason)),
+            key,
+        )
     };
-    let message = scrub(message);
 
     match reply.status {
         s if s == assumptions::RATE_LIMITED_STATUS => Error::RateLimited {
@@ -287,6 +335,51 @@ pub(crate) fn from_reply(reply: &FailedReply<'_>, scrub: &dyn Fn(String) -> Stri
         s if (500..600).contains(&s) => Error::Server { status: s, message },
         s => Error::UnexpectedStatus { status: s, message },
     }
+}
+
+/// Text that came from the wire or the HTTP stack, fit for an [`Error`] or a log line: without
+/// `key`, without the hex after any `signature=` (the `Authorization` header, should a server
+/// echo it), and at most [`MAX_MESSAGE_CHARS`] characters. The one place where this happens.
+pub(crate) fn scrub(mut text: String, key: &str) -> String {
+    if !key.is_empty() {
+        if text.contains(key) {
+            text = text.replace(key, "<redacted>");
+        }
+        // As serde and JSON quote it, should the key hold `"` or `\`.
+        let quoted = serde_json::to_string(key).unwrap_or_default();
+        let escaped = quoted
+            .strip_prefix('"')
+            .and_then(|q| q.strip_suffix('"'))
+            .unwrap_or_default();
+        if !escaped.is_empty() && escaped != key && text.contains(escaped) {
+            text = text.replace(escaped, "<redacted>");
+        }
+    }
+    const MARK: &str = "signature=";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(pos) = rest.find(MARK) {
+        let after = &rest[pos + MARK.len()..];
+        let hex_len = after.bytes().take_while(u8::is_ascii_hexdigit).count();
+        out.push_str(&rest[..pos + MARK.len()]);
+        out.push_str("<redacted>");
+        rest = &after[hex_len..];
+    }
+    out.push_str(rest);
+    bound(out)
+}
+
+/// At most [`MAX_MESSAGE_CHARS`] characters, the last one "…" when the text was cut, on a char
+/// boundary (so a bounded text stays as it is when bounded again).
+fn bound(text: String) -> String {
+    if text.char_indices().nth(MAX_MESSAGE_CHARS).is_none() {
+        return text;
+    }
+    let cut = text
+        .char_indices()
+        .nth(MAX_MESSAGE_CHARS - 1)
+        .map_or(text.len(), |(at, _)| at);
+    format!("{}…", &text[..cut])
 }
 
 /// A short, single-line piece of a non-JSON text body, for messages.
@@ -316,7 +409,7 @@ mod tests {
                 body: body.as_bytes(),
                 reset_secs: Some(60),
             },
-            &|s| s,
+            "",
         )
     }
 
@@ -421,7 +514,7 @@ mod tests {
                 body: br#"{"errors":[{"errorMessage":"bad key TOPSECRET","errorCode":9}]}"#,
                 reset_secs: None,
             },
-            &|s| s.replace("TOPSECRET", "<redacted>"),
+            "TOPSECRET",
         );
         assert!(!e.to_string().contains("TOPSECRET"));
         assert!(e.to_string().contains("<redacted>"));
@@ -448,5 +541,18 @@ mod tests {
              firewall, and try again (the request was not sent)."
         );
         assert!(t.is_transient());
+    }
+
+    #[test]
+    fn scrub_removes_key_and_signature() {
+        let s = scrub(
+            "echo: Authorization: x-icims-v1-hmac-sha256 user=u, signedheaders=h, \
+             signature=1ab51de516af71aa5d0d8e0896af7b604e186151e5f184d1b4925320b9c10019 key=TOPSECRETKEY"
+                .into(),
+            "TOPSECRETKEY",
+        );
+        assert!(!s.contains("TOPSECRETKEY"), "{s}");
+        assert!(!s.contains("1ab51de5"), "{s}");
+        assert!(s.contains("signature=<redacted>"), "{s}");
     }
 }

@@ -38,13 +38,15 @@ pub mod assumptions;
 mod client;
 mod config;
 mod error;
+#[cfg(test)]
+mod http_tests;
 mod model;
 mod reply;
 pub mod sign;
 
 pub use client::{Client, Clock, ReplyMeta, SearchAll, SearchProgress};
 pub use config::{Config, DEFAULT_TIMEOUT, Endpoint, Region};
-pub use error::{Error, Result};
+pub use error::{Error, MAX_BODY_BYTES, MAX_MESSAGE_CHARS, MAX_MESSAGES_KEPT, Result};
 pub use model::{
     Address, DEFAULT_PERSON_FIELDS, JOB_FIELDS, Job, JobId, ListNode, PAGE_SIZE, Person, PersonId,
     Phone, ProfileRef, SearchPage, SearchQuery, Workflow, WorkflowId,

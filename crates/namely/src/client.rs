@@ -12,14 +12,11 @@ use url::Url;
 
 use crate::assumptions::{self, PER_PAGE_MAX};
 use crate::config::{Config, ConfigError, ThrottlePolicy};
-use crate::error::Error;
+use crate::error::{Error, MAX_BODY_BYTES, Redactor};
 use crate::model::{
     CompanyInfo, Field, JobTitle, NewProfile, PageProgress, Profile, ProfileFilter, ProfileId,
     ProfileUpdate, ProfilesPage, check_custom_keys,
 };
-
-/// Longest Namely message we copy into an error.
-const MAX_MESSAGE_CHARS: usize = 300;
 
 /// A Namely API client. Cheap to clone (shares one connection pool).
 #[derive(Clone)]
@@ -27,6 +24,8 @@ pub struct Client {
     http: reqwest::Client,
     api_base: Url,
     throttle: ThrottlePolicy,
+    /// Cleans Namely's texts (and the token) out of errors.
+    redactor: Redactor,
 }
 
 impl std::fmt::Debug for Client {
@@ -96,6 +95,7 @@ impl Client {
             http,
             api_base: config.api_base().clone(),
             throttle: config.throttle(),
+            redactor: Redactor::new(config.token()),
         })
     }
 
@@ -120,13 +120,15 @@ impl Client {
         if assumptions::is_unknown_company(answer.status, answer.is_json) {
             return Err(self.unknown_company());
         }
-        let value: Value = decode(&answer.body)?;
+        let value: Value = self.decode(&answer.body)?;
         let object = match value.get(assumptions::COMPANY_INFO_ENVELOPE_KEY) {
             Some(Value::Array(items)) => items.first().cloned().unwrap_or(Value::Null),
             _ => value,
         };
-        serde_json::from_value(object).map_err(|e| Error::Decode {
-            message: format!("company info: {e}"),
+        serde_json::from_value(object).map_err(|e| {
+            self.redactor.error(Error::Decode {
+                message: format!("company info: {e}"),
+            })
         })
     }
 
@@ -136,7 +138,7 @@ impl Client {
         let answer = self
             .send(Method::GET, self.url(&["profiles", "me"]), None)
             .await?;
-        first_profile(&answer.body)
+        self.first_profile(&answer.body)
     }
 
     /// `GET /profiles/{id}`.
@@ -145,7 +147,7 @@ impl Client {
         let answer = self
             .send(Method::GET, self.url(&["profiles", id.as_str()]), None)
             .await?;
-        first_profile(&answer.body)
+        self.first_profile(&answer.body)
     }
 
     /// `GET /profiles/fields`: every API-visible profile field, custom ones included.
@@ -154,7 +156,7 @@ impl Client {
         let answer = self
             .send(Method::GET, self.url(&["profiles", "fields"]), None)
             .await?;
-        Ok(decode::<FieldsList>(&answer.body)?.fields)
+        Ok(self.decode::<FieldsList>(&answer.body)?.fields)
     }
 
     /// `GET /job_titles`.
@@ -163,7 +165,7 @@ impl Client {
         let answer = self
             .send(Method::GET, self.url(&["job_titles"]), None)
             .await?;
-        Ok(decode::<JobTitlesList>(&answer.body)?.job_titles)
+        Ok(self.decode::<JobTitlesList>(&answer.body)?.job_titles)
     }
 
     /// `GET /profiles?page=N&per_page=M[&filter[…]=…][&sort=…]`. `page` starts at 1 (0 is read
@@ -189,7 +191,7 @@ impl Client {
             }
         }
         let answer = self.send(Method::GET, url, None).await?;
-        decode(&answer.body)
+        self.decode(&answer.body)
     }
 
     /// Every profile (active, pending and inactive), reading pages from 1 until the first
@@ -258,7 +260,7 @@ impl Client {
                 message: "the create was not confirmed".to_owned(),
             });
         }
-        let created = first_profile(&answer.body)?;
+        let created = self.first_profile(&answer.body)?;
         tracing::info!(profile_id = %created.id, status = %answer.status, "profile created");
         Ok(created)
     }
@@ -284,7 +286,7 @@ impl Client {
                 Some(body),
             )
             .await?;
-        first_profile(&answer.body)
+        self.first_profile(&answer.body)
     }
 
     /// The API base plus percent-encoded path segments.
@@ -305,8 +307,40 @@ impl Client {
         }
     }
 
+    /// Reads a JSON answer; what could not be read is cleaned like any text from Namely
+    /// (serde quotes the offending value).
+    fn decode<T: DeserializeOwned>(&self, body: &[u8]) -> Result<T, Error> {
+        serde_json::from_slice(body).map_err(|e| {
+            self.redactor.error(Error::Decode {
+                message: e.to_string(),
+            })
+        })
+    }
+
+    fn first_profile(&self, body: &[u8]) -> Result<Profile, Error> {
+        self.decode::<ProfilesList>(body)?
+            .profiles
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::Decode {
+                message: "the answer holds no profile".to_owned(),
+            })
+    }
+
     /// Sends one request, waiting out throttling, and maps every non-2xx status to an error.
+    /// Every error it returns has been cleaned by the [`Redactor`].
     async fn send(&self, method: Method, url: Url, body: Option<Vec<u8>>) -> Result<Answer, Error> {
+        self.send_unredacted(method, url, body)
+            .await
+            .map_err(|e| self.redactor.error(e))
+    }
+
+    async fn send_unredacted(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+    ) -> Result<Answer, Error> {
         let mut retries = 0u32;
         loop {
             let started = Instant::now();
@@ -349,15 +383,42 @@ impl Client {
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
-            let bytes = response.bytes().await.map_err(|e| Error::transport(&e))?;
-            if status.is_success() {
-                return Ok(Answer {
+            let body = read_bounded(response, MAX_BODY_BYTES)
+                .await
+                .map_err(|e| Error::transport(&e))?;
+            return match (status.is_success(), body) {
+                (true, Some(body)) => Ok(Answer {
                     status,
                     is_json,
-                    body: bytes.to_vec(),
-                });
-            }
-            return Err(status_error(status, &bytes));
+                    body,
+                }),
+                (true, None) => {
+                    tracing::warn!(
+                        %method,
+                        path = url.path(),
+                        status = status.as_u16(),
+                        limit = MAX_BODY_BYTES,
+                        "answer too large; stopped reading it"
+                    );
+                    Err(Error::AnswerTooLarge {
+                        status,
+                        limit: MAX_BODY_BYTES,
+                        write: !method.is_safe(),
+                    })
+                }
+                (false, Some(body)) => Err(status_error(status, Some(&body))),
+                // An error status says enough on its own; its oversized body is not read.
+                (false, None) => {
+                    tracing::warn!(
+                        %method,
+                        path = url.path(),
+                        status = status.as_u16(),
+                        limit = MAX_BODY_BYTES,
+                        "error answer too large; mapped from its status alone"
+                    );
+                    Err(status_error(status, None))
+                }
+            };
         }
     }
 }
@@ -368,25 +429,42 @@ fn envelope<T: Serialize>(item: &T) -> Result<Vec<u8>, Error> {
     })
 }
 
-fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
-    serde_json::from_slice(body).map_err(|e| Error::Decode {
-        message: e.to_string(),
-    })
-}
-
-fn first_profile(body: &[u8]) -> Result<Profile, Error> {
-    decode::<ProfilesList>(body)?
-        .profiles
-        .into_iter()
-        .next()
-        .ok_or_else(|| Error::Decode {
-            message: "the answer holds no profile".to_owned(),
-        })
+/// The body, read chunk by chunk, or `None` as soon as it is known to be longer than `limit`
+/// bytes (from `Content-Length`, before reading anything, or from the bytes read so far). The
+/// rest is never read: dropping the response closes the connection.
+async fn read_bounded(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    let announced = response.content_length();
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Ok(None);
+    }
+    // Trust the announced length for the first allocation only up to 1 MiB.
+    let capacity = announced.map_or(0, |n| n.min(1 << 20) as usize);
+    let mut body = Vec::with_capacity(capacity);
+    while let Some(chunk) = response.chunk().await? {
+        if chunk.len() > limit - body.len() {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
 }
 
 /// Maps a non-2xx, non-throttle status to an error, keeping Namely's `message`/`errors`.
-fn status_error(status: StatusCode, body: &[u8]) -> Error {
-    let (message, errors) = error_body(body);
+/// `body` is `None` when it was larger than [`MAX_BODY_BYTES`] and so not read.
+fn status_error(status: StatusCode, body: Option<&[u8]>) -> Error {
+    let (message, errors) = match body {
+        Some(body) => error_body(body),
+        None => (
+            Some(format!(
+                "its answer was larger than {} MiB and was not read",
+                MAX_BODY_BYTES / (1024 * 1024)
+            )),
+            Vec::new(),
+        ),
+    };
     match status {
         StatusCode::UNAUTHORIZED => Error::Unauthorized,
         StatusCode::FORBIDDEN => Error::Forbidden,
@@ -419,7 +497,8 @@ fn status_error(status: StatusCode, body: &[u8]) -> Error {
 }
 
 /// Reads `{"message": "...", "errors": [...]}` (or `{"error": "..."}`); non-JSON bodies (HTML
-/// error pages) are ignored rather than copied into messages.
+/// error pages) are ignored rather than copied into messages. The texts are raw: [`Client::send`]
+/// cleans and bounds them with the [`Redactor`].
 fn error_body(body: &[u8]) -> (Option<String>, Vec<String>) {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         return (None, Vec::new());
@@ -433,32 +512,17 @@ fn error_body(body: &[u8]) -> (Option<String>, Vec<String>) {
         .iter()
         .filter_map(|k| value.get(*k))
         .map(text)
-        .find(|s| !s.is_empty())
-        .map(|s| truncate(&s));
+        .find(|s| !s.is_empty());
     let errors = match value.get("errors") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(text)
-            .filter(|s| !s.is_empty())
-            .map(|s| truncate(&s))
-            .collect(),
+        Some(Value::Array(items)) => items.iter().map(text).filter(|s| !s.is_empty()).collect(),
         Some(Value::Object(map)) => map
             .iter()
-            .map(|(k, v)| truncate(&format!("{k} {}", text(v))))
+            .map(|(k, v)| format!("{k} {}", text(v)))
             .collect(),
-        Some(Value::String(s)) if !s.trim().is_empty() => vec![truncate(s.trim())],
+        Some(Value::String(s)) if !s.trim().is_empty() => vec![s.trim().to_owned()],
         _ => Vec::new(),
     };
     (message, errors)
-}
-
-fn truncate(s: &str) -> String {
-    if s.chars().count() <= MAX_MESSAGE_CHARS {
-        s.to_owned()
-    } else {
-        let cut: String = s.chars().take(MAX_MESSAGE_CHARS).collect();
-        format!("{cut}…")
-    }
 }
 
 #[cfg(test)]
@@ -477,13 +541,15 @@ mod tests {
         let (m, _) = error_body(b"<html>oops</html>");
         assert_eq!(m, None);
         assert!(matches!(
-            status_error(StatusCode::BAD_GATEWAY, b""),
+            status_error(StatusCode::BAD_GATEWAY, Some(b"")),
             Error::Server {
                 status: StatusCode::BAD_GATEWAY,
                 ..
             }
         ));
-        assert!(status_error(StatusCode::BAD_GATEWAY, b"").may_have_been_applied());
-        assert!(!status_error(StatusCode::UNPROCESSABLE_ENTITY, b"{}").may_have_been_applied());
+        assert!(status_error(StatusCode::BAD_GATEWAY, Some(b"")).may_have_been_applied());
+        assert!(
+            !status_error(StatusCode::UNPROCESSABLE_ENTITY, Some(b"{}")).may_have_been_applied()
+        );
     }
 }

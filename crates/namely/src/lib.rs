@@ -42,13 +42,15 @@ pub mod assumptions;
 mod client;
 mod config;
 mod error;
+#[cfg(test)]
+mod http_tests;
 mod model;
 mod permalink;
 
 pub use assumptions::PER_PAGE_MAX;
 pub use client::Client;
 pub use config::{Config, ConfigError, Endpoint, ThrottlePolicy};
-pub use error::Error;
+pub use error::{Error, MAX_BODY_BYTES, MAX_ERRORS_KEPT, MAX_MESSAGE_CHARS};
 pub use model::{
     Address, CompanyInfo, Field, JobTitle, JobTitleRef, NamelyDate, NewProfile, PageMeta,
     PageProgress, Profile, ProfileFilter, ProfileId, ProfileUpdate, ProfilesPage, UserStatus,
