@@ -34,6 +34,13 @@ pub struct SandboxArgs {
     /// Answer like Namely's recorded traffic: no access_role on profiles, no /companies/info.
     #[arg(long)]
     recorded: bool,
+    /// Hide a profile created through the Namely API from every read (lists, email lookups,
+    /// GET by id) for this many seconds, like a lagging replica.
+    #[arg(long, value_name = "SECS", default_value_t = 0.0)]
+    read_lag: f64,
+    /// Let Namely accept a new profile whose company email another profile already has.
+    #[arg(long)]
+    no_email_uniqueness: bool,
     /// How the Namely `icims_id` field is set up (to rehearse part 1 of the setup).
     #[arg(long, value_enum, default_value_t = FieldArg::Present)]
     field: FieldArg,
@@ -80,6 +87,10 @@ pub async fn run(args: SandboxArgs) -> u8 {
         eprintln!("error: --error-rate must be between 0.0 and 1.0");
         return 2;
     }
+    let Ok(read_lag) = Duration::try_from_secs_f64(args.read_lag) else {
+        eprintln!("error: --read-lag must be a number of seconds, 0 or more");
+        return 2;
+    };
     for (flag, value) in [
         ("--hmac-key", &args.hmac_key),
         ("--namely-token", &args.namely_token),
@@ -107,6 +118,8 @@ pub async fn run(args: SandboxArgs) -> u8 {
     config.namely.port = args.namely_port;
     config.namely.latency = Duration::from_millis(args.latency_ms);
     config.namely.error_rate = args.error_rate;
+    config.namely.read_lag = read_lag;
+    config.namely.email_unique = !args.no_email_uniqueness;
     if args.recorded {
         config.namely.include_access_role = false;
         config.namely.include_access_role_on_me = false;
@@ -194,6 +207,15 @@ pub async fn run(args: SandboxArgs) -> u8 {
             "  Namely answers like its recorded traffic: no access_role on profiles, no \
              /companies/info."
         );
+    }
+    if !read_lag.is_zero() {
+        println!(
+            "  Namely hides each profile created through its API from reads for {}s.",
+            args.read_lag
+        );
+    }
+    if args.no_email_uniqueness {
+        println!("  Namely accepts a second profile with a company email already in use.");
     }
     println!();
     println!("Try it from another terminal:");

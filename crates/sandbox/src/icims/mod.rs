@@ -97,6 +97,10 @@ pub struct IcimsSimConfig {
     pub region: Region,
     /// Seed of the fault dice (error/timeout rates) and transaction ids.
     pub seed: u64,
+    /// Seconds the simulated server's clock is ahead of this machine's (negative: behind):
+    /// its `Date` header, the `updateddate` of records changed through this handle, the
+    /// signature's clock-skew check and the budget's day follow it. Default 0.
+    pub clock_offset_secs: i64,
 }
 
 impl Default for IcimsSimConfig {
@@ -113,6 +117,7 @@ impl Default for IcimsSimConfig {
             clock_skew_tolerance: assumptions::DEFAULT_CLOCK_SKEW_TOLERANCE,
             region: Region::Us,
             seed: 0,
+            clock_offset_secs: 0,
         }
     }
 }
@@ -163,6 +168,7 @@ pub async fn start_on(
         hang_next: 0,
         rng: ChaCha8Rng::seed_from_u64(config.seed),
         log: VecDeque::new(),
+        clock_offset: config.clock_offset_secs,
     };
     tracing::info!(%url, customer_id = %config.customer_id, region = ?config.region, "icims sandbox listening");
     let shared = Arc::new(Shared {
@@ -237,34 +243,40 @@ impl IcimsSim {
     }
 
     /// The next `n` requests sleep for `hang_duration` before being handled.
+    /// Moves the simulated server's clock to `secs` ahead of this machine's (negative: behind).
+    pub fn set_clock_offset(&self, secs: i64) {
+        self.shared.lock().clock_offset = secs;
+    }
+
+    /// The simulated server's clock now.
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.shared.lock().now()
+    }
+
     pub fn hang_next(&self, n: usize) {
         self.shared.lock().hang_next += n;
     }
 
     /// Adds a person hired (status `Hired`, updated now) on the first job.
     pub fn add_hire(&self, firstname: &str, lastname: &str, email: Option<&str>) -> AddedHire {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        self.shared
-            .lock()
-            .world
-            .add_hire(firstname, lastname, email, now)
+        let mut st = self.shared.lock();
+        let now = st.now().unix_timestamp();
+        st.world.add_hire(firstname, lastname, email, now)
     }
 
     /// Adds a workflow for an existing person and job, updated now; `status` is an id or value
     /// of [`crate::seed::STATUSES`] (or a tenant-specific text). Returns its id.
     pub fn add_workflow(&self, person_id: u64, job_id: u64, status: &str) -> u64 {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        self.shared
-            .lock()
-            .world
-            .add_workflow(person_id, job_id, status, now)
+        let mut st = self.shared.lock();
+        let now = st.now().unix_timestamp();
+        st.world.add_workflow(person_id, job_id, status, now)
     }
 
     /// Moves a workflow to `status` (id or value) and sets its `updateddate` to now, as iCIMS
     /// does. `false` if the workflow does not exist.
     pub fn set_workflow_status(&self, workflow_id: u64, status: &str) -> bool {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let mut st = self.shared.lock();
+        let now = st.now().unix_timestamp();
         let Some(wf) = st.world.workflows.iter_mut().find(|w| w.id == workflow_id) else {
             return false;
         };

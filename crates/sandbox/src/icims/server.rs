@@ -54,6 +54,15 @@ pub(crate) struct SimState {
     pub(crate) hang_next: usize,
     pub(crate) rng: ChaCha8Rng,
     pub(crate) log: VecDeque<LoggedRequest>,
+    /// Seconds the simulated server's clock is ahead of the real one (negative: behind).
+    pub(crate) clock_offset: i64,
+}
+
+impl SimState {
+    /// The simulated server's clock.
+    pub(crate) fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc() + time::Duration::seconds(self.clock_offset)
+    }
 }
 
 impl SimState {
@@ -156,8 +165,8 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         }
     }
 
-    let now = OffsetDateTime::now_utc();
     let mut st = shared.lock();
+    let now = st.now();
     let reply = match body {
         Ok(bytes) => process(&shared, &mut st, &parts, &bytes, now),
         Err(_) => Reply::error(

@@ -51,7 +51,9 @@
 //!   ([`required_for`]): active → first_name, last_name, email, start_date; pending →
 //!   first_name, last_name, personal_email, start_date; inactive → first_name, last_name, email.
 //! - The **company `email` must be unique** across all profiles (case-insensitive): duplicate →
-//!   422 with [`DUPLICATE_EMAIL`]. `personal_email` need not be unique.
+//!   422 with [`DUPLICATE_EMAIL`] (undocumented, `docs/namely-api.md` §9). `personal_email`
+//!   need not be unique. `NamelySimConfig::email_unique: false` turns the check off (POST and
+//!   PUT), for the worst case where Namely stops no duplicate.
 //! - The envelope must hold exactly one profile (`{"profiles":[{…}]}`); anything else → 422.
 //!   A body that is not JSON → 400 `{"message":"invalid JSON","errors":[…]}`.
 //! - Unknown top-level keys are ignored silently, so a custom-field key that matches no field
@@ -61,7 +63,7 @@
 //! - PUT validates only the keys it carries; a required key sent empty, or a `user_status`
 //!   change whose required keys are then empty, is 422 `"error updating profile"`.
 //!   `home` and `salary` are replaced as a whole. `user_status: "inactive"` is accepted on PUT.
-//! - Error texts other than "<field> is a required field" are invented, e.g.
+//! - Error texts other than `"<field> is a required field"` are invented, e.g.
 //!   `home state_id 'XX' is not valid`, `start_date '2024-13-01' is not a valid date`.
 //! - Dates: `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY-M-D`, `YYYY/M/D` are accepted and stored and
 //!   returned as `YYYY-MM-DD`.
@@ -78,6 +80,17 @@
 //! - POST answers 201 (the specification, `docs/namely-api.md` §5.3), not the 200 seen in 2014.
 //! - `reports_to` when unset is returned as `[{"id":"no_guid","first_name":"Nobody",
 //!   "last_name":"None","email":null}]`.
+//!
+//! # Consistency knobs (off by default)
+//! - `NamelySimConfig::read_lag`: a read replica or search index behind the primary. Only
+//!   profiles created through POST lag; PUTs to them and updates of older profiles are seen
+//!   at once (no stale field values are simulated). Writes (uniqueness check, PUT by id,
+//!   `reports_to`) and authentication read the primary, so a retried POST after a lost 201
+//!   can be refused as a duplicate while a lookup still finds nothing. Measured on the real
+//!   wall clock; `advance_clock` moves only the throttle.
+//! - `NamelySimConfig::ignore_email_filter`: `filter[email]` / `filter[personal_email]` are
+//!   treated like unknown filters (ignored), as a gateway or tenant that drops them would;
+//!   any other filter, `sort`, `page`, `per_page` still apply.
 //!
 //! # Faults and unknown routes
 //! - Injected failures answer [`fault_body`]: `{"message":"<reason>","errors":[]}` (a 401

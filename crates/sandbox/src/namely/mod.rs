@@ -21,6 +21,41 @@
 //! [`NamelySimConfig::owners`] (Olivia Owner, an inactive administrator and a plain employee
 //! by default), unless a profile with the same id or company email is already among the
 //! employees — then the owner's tokens belong to that profile ([`NamelySim::token_owner_id`]).
+//!
+//! # Fault knobs
+//!
+//! Each is a [`NamelySimConfig`] field and a setter on [`NamelySim`] that takes effect on the
+//! next request; the defaults behave as if the knob did not exist.
+//!
+//! - Requests: [`NamelySimConfig::latency`] / [`NamelySim::set_latency`],
+//!   [`NamelySimConfig::error_rate`] / [`NamelySim::set_error_rate`],
+//!   [`NamelySim::fail_next`], [`NamelySim::fail_next_on`] (fail before doing anything).
+//! - Work done, answer lost: [`NamelySim::fail_next_post_after_commit`] stores the POSTed
+//!   profile and then answers e.g. `AfterCommit::Status(502)` (a gateway that gave up after
+//!   Namely did the work) or answers the 201 late (`AfterCommit::Delay`).
+//! - Throttle: [`NamelySimConfig::profiles_get_per_minute`], [`NamelySim::set_throttle_limit`],
+//!   [`NamelySim::set_throttle_window`], [`NamelySim::advance_clock`] (the throttle's clock
+//!   only).
+//! - Read lag: [`NamelySimConfig::read_lag`] / [`NamelySim::set_read_lag`] (default zero). A
+//!   profile created through `POST /profiles` is invisible to every API read — list pages,
+//!   `filter[email]` / `filter[personal_email]` lookups, sorted pages, `meta.count` and
+//!   `meta.total_count`, `GET|HEAD /profiles/{id}` (404) — until this long after it was
+//!   stored, on the real wall clock ([`std::time::Instant`]; [`NamelySim::advance_clock`] does
+//!   not move it). A lag set later applies to profiles created before it too. Writes are not
+//!   lagged: the email-uniqueness check, `PUT /profiles/{id}` and `reports_to` see every
+//!   profile, as does authentication (`/profiles/me`). Seeded, imported and
+//!   [`NamelySim::add_employee`]/[`NamelySim::add_employee_now`] profiles are never lagged, and
+//!   the inspection methods ([`NamelySim::profiles`], [`NamelySim::created_profiles`],
+//!   [`NamelySim::profile`], [`NamelySim::profile_by_icims_id`],
+//!   [`NamelySim::export_profiles`]) always show everything: they are the ground truth.
+//! - Email uniqueness: [`NamelySimConfig::email_unique`] / [`NamelySim::set_email_unique`]
+//!   (default true: a company `email` already in use is 422
+//!   [`assumptions::DUPLICATE_EMAIL`]). When false, POST and PUT accept an email that another
+//!   profile holds, so nothing on Namely's side stops a duplicate person.
+//! - Email filters dropped: [`NamelySimConfig::ignore_email_filter`] /
+//!   [`NamelySim::set_ignore_email_filter`] (default false). When true, `filter[email]` and
+//!   `filter[personal_email]` are ignored like unknown filters: a lookup by email alone gets
+//!   the unfiltered first page (other filters, `sort`, `page` and `per_page` still apply).
 
 pub mod assumptions;
 mod fields;
@@ -29,6 +64,8 @@ mod server;
 mod store;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_faults;
 #[cfg(test)]
 mod tests_recorded;
 
@@ -174,6 +211,16 @@ pub struct NamelySimConfig {
     /// Whether `GET /companies/info` exists (default true). When false it answers 404
     /// `{"message":"Not found","errors":[]}` like any unknown route, whatever the method.
     pub companies_info: bool,
+    /// How long a profile created through POST /profiles stays invisible to every API read
+    /// (lists, email filters, sorted pages, counts, `GET /profiles/{id}`), on the real wall
+    /// clock. Default zero: visible at once. See the module docs ("Fault knobs").
+    pub read_lag: Duration,
+    /// Whether a company `email` already held by another profile is refused with 422
+    /// (default true). When false, POST and PUT accept duplicates.
+    pub email_unique: bool,
+    /// Whether `filter[email]` and `filter[personal_email]` are ignored, so a lookup by email
+    /// gets the unfiltered first page (default false).
+    pub ignore_email_filter: bool,
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
 }
@@ -198,6 +245,9 @@ impl Default for NamelySimConfig {
             include_access_role_on_me: true,
             include_access_role: true,
             companies_info: true,
+            read_lag: Duration::ZERO,
+            email_unique: true,
+            ignore_email_filter: false,
             port: 0,
         }
     }
@@ -527,6 +577,24 @@ impl NamelySim {
     /// Whether profiles carry `updated_at` (default true). `sort=updated_at` keeps working.
     pub fn set_include_updated_at(&self, include: bool) {
         self.shared.lock().include_updated_at = include;
+    }
+
+    /// How long a profile created through POST stays invisible to API reads
+    /// ([`NamelySimConfig::read_lag`]); applies to profiles already created too.
+    pub fn set_read_lag(&self, lag: Duration) {
+        self.shared.lock().read_lag = lag;
+    }
+
+    /// Whether a company email already in use is refused with 422
+    /// ([`NamelySimConfig::email_unique`]).
+    pub fn set_email_unique(&self, unique: bool) {
+        self.shared.lock().email_unique = unique;
+    }
+
+    /// Whether `filter[email]` and `filter[personal_email]` are ignored
+    /// ([`NamelySimConfig::ignore_email_filter`]).
+    pub fn set_ignore_email_filter(&self, ignore: bool) {
+        self.shared.lock().ignore_email_filter = ignore;
     }
 }
 

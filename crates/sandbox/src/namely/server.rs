@@ -246,7 +246,7 @@ fn handle(
         Route::CreateProfile => create_profile(st, body, admin),
         Route::Me => me(st, &owner.id, admin),
         Route::Fields => Reply::ok(fields_body(&st.field, admin)),
-        Route::ShowProfile(id) => match st.get(&id) {
+        Route::ShowProfile(id) => match st.get_visible(&id) {
             Some(p) => {
                 let view = View {
                     custom: admin,
@@ -335,11 +335,15 @@ fn list_profiles(st: &mut Tenant, query: &str, admin: bool) -> Reply {
             .unwrap_or("")
             .to_string()
     };
+    let ignore_email_filter = st.ignore_email_filter;
     let mut matched: Vec<&super::store::Profile> = st
         .profiles
         .iter()
+        .filter(|p| st.visible(p))
         .filter(|p| {
             params.iter().all(|(k, v)| match k.as_str() {
+                // dropped, like an unknown filter, when the tenant ignores them (assumptions)
+                "filter[email]" | "filter[personal_email]" if ignore_email_filter => true,
                 "filter[email]" | "filter[personal_email]" => {
                     let key = &k["filter[".len()..k.len() - 1];
                     text(p, key).eq_ignore_ascii_case(v)

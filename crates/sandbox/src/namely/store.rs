@@ -1,6 +1,6 @@
 //! The tenant's state: profiles, tokens, knobs; rendering and validation of profiles.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rand::{Rng, RngCore, SeedableRng};
@@ -166,6 +166,18 @@ pub(crate) struct State {
     /// Whether profiles carry `updated_at` (a test can take it away, as if Namely stopped
     /// sending it).
     pub include_updated_at: bool,
+    /// How long a profile created through POST stays invisible to API reads
+    /// ([`NamelySimConfig::read_lag`]).
+    pub read_lag: Duration,
+    /// Whether a company `email` already in use is refused with 422
+    /// ([`NamelySimConfig::email_unique`]).
+    pub email_unique: bool,
+    /// Whether `filter[email]` and `filter[personal_email]` are dropped
+    /// ([`NamelySimConfig::ignore_email_filter`]).
+    pub ignore_email_filter: bool,
+    /// When each profile created through POST was stored (wall clock), for the read lag.
+    /// Seeded, added and imported profiles have no entry: they are always visible.
+    created_instants: HashMap<String, Instant>,
     id_rng: ChaCha8Rng,
 }
 
@@ -208,6 +220,10 @@ impl State {
             include_access_role: config.include_access_role,
             companies_info: config.companies_info,
             include_updated_at: true,
+            read_lag: config.read_lag,
+            email_unique: config.email_unique,
+            ignore_email_filter: config.ignore_email_filter,
+            created_instants: HashMap::new(),
             id_rng: ChaCha8Rng::seed_from_u64(config.seed ^ 0x6e61_6d65_6c79),
         };
         for e in employees {
@@ -318,6 +334,7 @@ impl State {
         }
         self.profiles = profiles;
         self.created = created;
+        self.created_instants.clear();
         Ok(())
     }
 
@@ -327,6 +344,21 @@ impl State {
 
     pub fn get(&self, id: &str) -> Option<&Profile> {
         self.profiles.iter().find(|p| p.id == id)
+    }
+
+    /// Whether API reads (lists, filters, sorts, counts, `GET /profiles/{id}`) see this
+    /// profile yet: false while a profile created through POST is younger than the read lag.
+    pub fn visible(&self, p: &Profile) -> bool {
+        self.read_lag.is_zero()
+            || self
+                .created_instants
+                .get(&p.id)
+                .is_none_or(|at| at.elapsed() >= self.read_lag)
+    }
+
+    /// A profile by id as API reads see it (see [`State::visible`]).
+    pub fn get_visible(&self, id: &str) -> Option<&Profile> {
+        self.get(id).filter(|p| self.visible(p))
     }
 
     pub fn set_user_status(&mut self, id: &str, status: &str) -> bool {
@@ -483,6 +515,7 @@ impl State {
             data: changes,
         });
         self.created.push(id.clone());
+        self.created_instants.insert(id.clone(), Instant::now());
         Ok(id)
     }
 
@@ -588,7 +621,9 @@ impl State {
             }
         }
 
-        if let Some(mail) = out.get("email").and_then(Value::as_str) {
+        if self.email_unique
+            && let Some(mail) = out.get("email").and_then(Value::as_str)
+        {
             let taken = self
                 .profiles
                 .iter()
