@@ -205,6 +205,9 @@ words! {
         StoppedBudget = "stopped_budget",
         /// Stopped before it ended: asked to, or the process ended (found at the next start).
         Interrupted = "interrupted",
+        /// Stopped early because a person asked (Ctrl-C, Cancel) after the record in flight;
+        /// the next run picks up where it stopped.
+        Cancelled = "cancelled",
         /// Did not start: the pre-flight found setup broken, or a secret was missing; nothing
         /// was read from iCIMS beyond the pre-flight and nothing was sent to Namely.
         NotStarted = "not_started",
@@ -236,6 +239,8 @@ words! {
         NamelyThrottled = "namely_throttled",
         /// Namely's profiles could not be read.
         NamelyUnavailable = "namely_unavailable",
+        /// Namely answered in a way the sync cannot use (e.g. it ignored a lookup filter).
+        NamelyUnexpected = "namely_unexpected",
         /// The local database failed.
         LocalStorage = "local_storage",
         /// The run could not start: a secret it needs is not saved.

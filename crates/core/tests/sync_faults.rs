@@ -80,30 +80,18 @@ async fn create_timing_out_after_commit_is_recorded_once() {
 }
 
 #[tokio::test]
-async fn create_failing_before_commit_is_looked_up_then_retried() {
+async fn create_failing_before_commit_is_unconfirmed_until_the_settle_time_then_sent_again() {
     let h = Harness::start(clean_world()).await;
     let expected = expected_creates(&h.world);
+    // Namely answers 503 without storing anything — which the app cannot tell from a 503
+    // after storing.
     h.namely_sim.fail_next_on("POST", "/profiles", 1, 503);
+    let options = || SyncOptions {
+        settle_time: Duration::from_secs(2),
+        ..SyncOptions::default()
+    };
 
-    let out = h.sync(SyncOptions::default()).await;
-    assert_eq!(out.status, RunStatus::Succeeded, "{:?}", out.error);
-    assert_exactly_once(&h);
-    assert_eq!(h.posts().len(), expected.len() + 1, "one POST was repeated");
-    let records = h.records(out.run_id);
-    let first = h.created_ids()[0];
-    let rec = records.iter().find(|r| r.person_id.0 == first).unwrap();
-    assert_eq!(rec.outcome, OutcomeKind::Created);
-    assert!(rec.detail.as_deref().unwrap().contains("second attempt"));
-}
-
-#[tokio::test]
-async fn create_never_confirmed_is_failed_and_looked_up_first_next_run() {
-    let h = Harness::start(clean_world()).await;
-    let expected = expected_creates(&h.world);
-    // Both POSTs for the first hire fail before Namely stores anything.
-    h.namely_sim.fail_next_on("POST", "/profiles", 2, 500);
-
-    let out = h.sync(SyncOptions::default()).await;
+    let out = h.sync(options()).await;
     assert_eq!(
         out.status,
         RunStatus::FinishedWithFailures,
@@ -112,20 +100,36 @@ async fn create_never_confirmed_is_failed_and_looked_up_first_next_run() {
     );
     assert_eq!(out.error_code, None, "records failed, the run did not");
     assert_eq!(out.counts.failed, 1);
+    assert_eq!(h.posts().len(), expected.len(), "no second POST in the run");
     let records = h.records(out.run_id);
-    let failed = with_outcome(&records, OutcomeKind::Failed);
-    let person = *failed.iter().next().unwrap();
+    let person = *with_outcome(&records, OutcomeKind::Failed)
+        .iter()
+        .next()
+        .unwrap();
     let rec = records.iter().find(|r| r.person_id.0 == person).unwrap();
-    assert!(rec.reason.contains("after 2 attempts"), "{}", rec.reason);
+    assert!(
+        rec.reason
+            .starts_with("Unconfirmed — Namely may have created it; checking again next run."),
+        "{}",
+        rec.reason
+    );
     let open = h.store.open_intents(&h.settings.name).unwrap();
     assert_eq!(open.len(), 1, "the unconfirmed create stays open");
     assert_eq!(open[0].person_id.0, person);
     assert_eq!(open[0].state, IntentState::Unknown);
-    assert_eq!(h.posts().len(), expected.len() + 1);
 
-    let next = h.sync(SyncOptions::default()).await;
+    // At once again: Namely shows nobody, but not yet for the settle time: nothing is sent.
+    let again = h.sync(options()).await;
+    assert_eq!(again.counts.failed, 1, "{:?}", again.error);
+    assert_eq!(h.posts().len(), expected.len(), "still no second POST");
+    assert_eq!(h.store.open_intents(&h.settings.name).unwrap().len(), 1);
+
+    // After the settle time Namely has shown nobody long enough: sent once more.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let next = h.sync(options()).await;
     assert_eq!(next.status, RunStatus::Succeeded, "{:?}", next.error);
     assert_exactly_once(&h);
+    assert_eq!(h.posts().len(), expected.len() + 1);
     assert_eq!(
         with_outcome(&h.records(next.run_id), OutcomeKind::Created),
         [person].into()
@@ -408,7 +412,7 @@ async fn cancelling_stops_between_calls_and_the_next_run_finishes() {
         ..SyncOptions::default()
     };
     let out = run_sync(&h.ctx(), &options, &progress).await.unwrap();
-    assert_eq!(out.status, RunStatus::Interrupted, "{:?}", out.error);
+    assert_eq!(out.status, RunStatus::Cancelled, "{:?}", out.error);
     assert_eq!(out.error_code, Some(RunErrorCode::Cancelled));
     assert_eq!(h.created_ids().len(), 1, "stopped after the first create");
     assert_eq!(h.watermark(), None);

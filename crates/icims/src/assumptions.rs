@@ -37,6 +37,26 @@ pub const SEARCH_QUERY: &str = "staleness=0";
 /// unverified.
 pub const UPDATED_SINCE_OPERATOR: &str = ">=";
 
+/// The time zone iCIMS reads the `applicantworkflow.updateddate` search value in.
+///
+/// `docs/icims-api.md` §4.2 says search dates are "always UTC", in the form
+/// `yyyy-MM-dd hh:mm a` (minute precision). That is not verified against a tenant: a tenant
+/// configured for, say, US Eastern might read the value as its local time. So the client sends
+/// UTC (see `client.rs`), and every run searches from the watermark minus
+/// [`UPDATED_SINCE_OVERLAP_HOURS`], which stays correct even if iCIMS reads the value in any
+/// real time zone: a zone west of UTC (down to UTC−12) would move the bound up to 12 hours
+/// later, which the overlap covers with an hour to spare (minute precision, search results
+/// that lag); a zone east of UTC only makes the search read more. The watermark itself is
+/// taken from iCIMS's own clock (the `Date` header of the window's first search reply), not
+/// the local one, so a wrong clock on this machine cannot skip anything either. Workflows the
+/// overlap finds again cost nothing beyond the search page when their person is already in
+/// Namely (the run skips them without reading them).
+pub const SEARCH_DATES_ARE_UTC: bool = true;
+
+/// How many hours before the watermark each run's search starts; see
+/// [`SEARCH_DATES_ARE_UTC`]: 12 hours for the farthest zone west of UTC, plus one.
+pub const UPDATED_SINCE_OVERLAP_HOURS: u64 = 13;
+
 /// How many days at most before their start date a hire's workflow reaches the hired status.
 ///
 /// A first sync (or one after the start-from date, statuses or customer changed) reads the

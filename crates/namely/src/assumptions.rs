@@ -118,3 +118,38 @@ pub fn custom_text(value: &serde_json::Value) -> Option<&str> {
         _ => None,
     }
 }
+
+/// Whether a profile's email (`value`, company or personal) answers a lookup by
+/// `filter[email]` / `filter[personal_email]` for `wanted`.
+///
+/// `docs/namely-api.md` §5.1 lists the filters but not how they match: exactly, ignoring
+/// case, or by substring. A profile whose email *contains* the one asked for (ignoring case
+/// and surrounding spaces) is taken as a possible answer; any other profile means the filter
+/// was not applied at all (a gateway dropping query parameters, a tenant ignoring an
+/// unknown filter), and a lookup that proves nothing must not let a create through.
+pub fn email_filter_answers(value: Option<&str>, wanted: &str) -> bool {
+    let wanted = wanted.trim().to_lowercase();
+    value.is_some_and(|v| v.trim().to_lowercase().contains(&wanted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::email_filter_answers;
+
+    #[test]
+    fn an_email_filter_is_answered_by_the_same_or_a_longer_email_only() {
+        assert!(email_filter_answers(
+            Some("Jane@Acme.com "),
+            "jane@acme.com"
+        ));
+        assert!(email_filter_answers(
+            Some("mary.jane@acme.com"),
+            "jane@acme.com"
+        ));
+        assert!(!email_filter_answers(
+            Some("john@acme.com"),
+            "jane@acme.com"
+        ));
+        assert!(!email_filter_answers(None, "jane@acme.com"));
+    }
+}

@@ -17,7 +17,7 @@ export type Trigger = "manual" | "schedule" | "cli" | "retry" | "review";
 
 export type CheckCode = "passed" | "secret_missing" | "field_missing" | "field_misspelt" | "field_wrong_type" | "field_hidden" | "token_refused" | "token_forbidden" | "token_owner_unknown" | "company_not_found" | "nobody_signed_in" | "no_eligible_owner" | "owner_not_chosen" | "owner_not_signed_in" | "owner_not_administrator" | "owner_inactive" | "owner_unverified" | "token_not_owner" | "icims_input_invalid" | "icims_credentials_refused" | "icims_customer_not_found" | "icims_wrong_region" | "icims_not_integration_user" | "icims_budget_exhausted" | "clock_skew" | "vendor_unreachable" | "vendor_timeout" | "vendor_throttled" | "vendor_unavailable" | "settings_invalid" | "unexpected_answer";
 
-export type RunErrorCode = "cancelled" | "interrupted" | "icims_budget" | "icims_credentials" | "icims_access" | "icims_unavailable" | "icims_unexpected" | "namely_credentials" | "namely_throttled" | "namely_unavailable" | "local_storage" | "secret_missing" | "keychain" | "not_started" | "owner_invalid";
+export type RunErrorCode = "cancelled" | "interrupted" | "icims_budget" | "icims_credentials" | "icims_access" | "icims_unavailable" | "icims_unexpected" | "namely_credentials" | "namely_throttled" | "namely_unavailable" | "namely_unexpected" | "local_storage" | "secret_missing" | "keychain" | "not_started" | "owner_invalid";
 
 export type SetupStep = "namely_field" | "namely_sign_in" | "owner" | "icims" | "review";
 
@@ -192,7 +192,7 @@ export type SyncSettingsInput = { hired_statuses: Array<string>, schedule: Sched
  */
 start_from: string | null, };
 
-export type RunStatus = "running" | "succeeded" | "finished_with_failures" | "failed" | "stopped_budget" | "interrupted" | "not_started";
+export type RunStatus = "running" | "succeeded" | "finished_with_failures" | "failed" | "stopped_budget" | "interrupted" | "cancelled" | "not_started";
 
 export type RunSummary = { id: number, connection: string, trigger: Trigger, dry_run: boolean, status: RunStatus, 
 /**

@@ -12,6 +12,7 @@ mod connections;
 mod csv;
 mod index;
 mod intents;
+mod reading;
 mod runs;
 mod schema;
 mod setup;

@@ -4,7 +4,7 @@
 //! Everything is kept readable with the sqlite3 CLI: times are RFC 3339 UTC text, outcomes,
 //! triggers and states are words. There is no column for a secret, by design.
 
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 const V1: &str = r#"
 -- One row per named connection (a company). Non-secret settings only.
@@ -197,4 +197,22 @@ ALTER TABLE runs ADD COLUMN left_out_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE namely_index ADD COLUMN first_name TEXT;
 ALTER TABLE namely_index ADD COLUMN last_name TEXT;
 ALTER TABLE namely_index ADD COLUMN start_date TEXT;
+"#;
+
+const V5: &str = r#"
+-- Exactly once under faults (issue 9).
+-- Where reading a date window stopped (the iCIMS daily budget ran out, iCIMS failed): the
+-- next run goes on after this workflow id instead of starting the window again. Forgotten
+-- once the window is read to its end (the watermark then moves to window_started_at) or when
+-- the next run must read again from the start-from date.
+CREATE TABLE read_positions (
+    connection          TEXT NOT NULL PRIMARY KEY REFERENCES connections(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    window_since        TEXT,                      -- NULL: the window has no lower bound
+    window_started_at   TEXT NOT NULL,             -- iCIMS's clock when the window's search began
+    after_workflow      INTEGER NOT NULL,          -- every workflow up to this id was handled
+    saved_at            TEXT NOT NULL
+) STRICT;
+-- Records of runs up to this id no longer tell which workflows are settled (the watermark was
+-- forgotten: another iCIMS customer, a sandbox started afresh). NULL: every record counts.
+ALTER TABLE connections ADD COLUMN settled_after_run INTEGER;
 "#;

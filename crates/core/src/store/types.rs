@@ -218,6 +218,22 @@ pub struct Watermark {
     pub hired_since: OffsetDateTime,
 }
 
+/// How far a run read a date window it could not finish; the next run goes on from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadPosition {
+    /// The window's lower bound (`None`: no bound).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub window_since: Option<OffsetDateTime>,
+    /// iCIMS's clock when the window's first search ran: the watermark once the window is
+    /// read to its end.
+    #[serde(with = "time::serde::rfc3339")]
+    pub window_started_at: OffsetDateTime,
+    /// Every workflow of the window up to and including this id was handled.
+    pub after_workflow: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub saved_at: OffsetDateTime,
+}
+
 time::serde::format_description!(iso_day, Date, "[year]-[month]-[day]");
 
 /// iCIMS calls spent on one UTC day.

@@ -3,88 +3,43 @@
 //!
 //! For each hire:
 //! 1. **Guard lookup** (always): `GET /profiles?filter[email]=…` and
-//!    `…filter[personal_email]=…`. A profile carrying this hire's `icims_id` →
-//!    `AlreadyInNamely` (and an intent left open by an earlier run is resolved as created); a
-//!    profile with the email but no or another `icims_id` → `NeedsReview`; nobody → an open
-//!    intent is resolved as not created, and we go on. If the lookup fails, nothing is sent
-//!    (`Failed`, retried next run).
-//! 2. **Intent** (`Store::begin_intent`) before the POST.
-//! 3. **POST**. Success → intent done, index upserted, `Created`.
-//! 4. An answer that leaves open whether Namely created the profile (timeout after sending,
-//!    5xx, unreadable 2xx — [`namely::Error::may_have_been_applied`]): look the person up
-//!    again (with retries). Found with our `icims_id` → `Created`. Not found → one more POST
-//!    (two at most, and never after a timeout). Still not confirmed → `Failed` with the intent
-//!    left `unknown`, so the next run looks first. The lookup itself failing → the same.
+//!    `…filter[personal_email]=…` (and, when an earlier run left a create open under another
+//!    email, that email too). A profile carrying this hire's `icims_id` → `AlreadyInNamely`
+//!    (and the open intent is resolved as created); a profile with the email but no or
+//!    another `icims_id` → `NeedsReview`. If the lookup fails — or Namely answers it with
+//!    other people's profiles, i.e. ignores the filter (the guard fails closed) — nothing is
+//!    sent (`Failed`, retried next run).
+//! 2. **An open intent** (an earlier create Namely did not confirm, or a process that died
+//!    during the POST) is cleared by absence only once Namely has shown nobody — by
+//!    `icims_id` (the index, refreshed at the start of this run) and by email — for the settle
+//!    time after that POST ([`super::UNCONFIRMED_SETTLE_TIME`], 15 minutes): reads can lag
+//!    behind writes. Sooner, the hire is recorded *unconfirmed* and nothing is sent.
+//! 3. **Intent** (`Store::begin_intent`) before the POST, then the **POST**. Success → intent
+//!    done, index upserted, `Created`.
+//! 4. An answer that leaves open whether Namely created the profile (timeout, 5xx, a reset
+//!    connection, an unreadable 2xx — [`namely::Error::may_have_been_applied`]): one lookup
+//!    after a short pause. Found with our `icims_id` → `Created`. Otherwise the intent stays
+//!    open (`unknown`), the hire is recorded *unconfirmed*, and there is **no second POST in
+//!    this run**: step 2 decides on a later run.
 //! 5. 422 → `Failed` with Namely's message and what to fix; the intent is `failed`
 //!    (certainly not created), unless a lookup finds the profile after all. 401/403 →
 //!    `Failed` and the run stops applying.
 //!
 //! Every lookup's answer is judged in one place, [`Applier::settle`], whatever asked for it.
 
-use super::index::{Found, SETTLE_BEFORE_LOOKUP, classify};
+use super::Namely;
+use super::halt::{Halt, not_checked};
+use super::index::{Found, classify};
+use super::lookup::{LookupError, SETTLE_BEFORE_LOOKUP};
 use super::optional::without_refused_parts;
-use super::record::{added_reason, already_reason, fix_advice, record, review_reason, short};
-use super::{Namely, POST_ATTEMPTS, backoff};
+use super::record::{
+    added_reason, already_reason, fix_advice, record, review_reason, short, unconfirmed_reason,
+};
 use crate::connection::ConnectionName;
-use crate::domain::{Hire, IndexEntry, OutcomeKind, ProfileDraft, RunErrorCode};
+use crate::domain::{Hire, IndexEntry, OutcomeKind, ProfileDraft};
 use crate::store::{Intent, IntentId, IntentResolution, RecordRow, RunId, Store, StoreError};
+use std::time::Duration;
 use time::OffsetDateTime;
-
-/// Why applying stops before the remaining creates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Halt {
-    /// 401/403: the token is refused; every further call would be too.
-    Credential,
-    /// Namely kept throttling even after the client waited.
-    Throttled,
-}
-
-impl Halt {
-    /// The reason recorded for hires not sent because of this halt.
-    pub(crate) fn not_sent_reason(self) -> &'static str {
-        match self {
-            Halt::Credential => {
-                "Not sent: Namely refused the credential — sign in again; it will be retried on \
-                 the next run."
-            }
-            Halt::Throttled => {
-                "Not sent: Namely kept limiting requests; it will be retried on the next run."
-            }
-        }
-    }
-
-    /// The run's error text.
-    pub(crate) fn run_error(self) -> &'static str {
-        match self {
-            Halt::Credential => {
-                "Namely refused the credential — sign in again. The hires not yet added will be \
-                 added on the next run."
-            }
-            Halt::Throttled => {
-                "Namely kept limiting requests even after waiting. The hires not yet added will \
-                 be added on the next run."
-            }
-        }
-    }
-
-    /// The run's error code.
-    pub(crate) fn code(self) -> RunErrorCode {
-        match self {
-            Halt::Credential => RunErrorCode::NamelyCredentials,
-            Halt::Throttled => RunErrorCode::NamelyThrottled,
-        }
-    }
-
-    fn of(e: &namely::Error) -> Option<Halt> {
-        if e.is_auth() {
-            Some(Halt::Credential)
-        } else if matches!(e, namely::Error::Throttled) {
-            Some(Halt::Throttled)
-        } else {
-            None
-        }
-    }
-}
 
 /// The outcome of one planned create.
 pub(crate) struct Applied {
@@ -101,6 +56,10 @@ pub(crate) struct Applier<'a> {
     pub run_id: RunId,
     /// Name of the Namely custom field holding the iCIMS person id.
     pub field: &'a str,
+    /// When this run started: its index refresh (the lookup by `icims_id`) came after it.
+    pub run_started_at: OffsetDateTime,
+    /// How long an unconfirmed create must stay unseen before it is sent again.
+    pub settle_time: Duration,
 }
 
 /// Why Namely was asked, live, whether a hire is there.
@@ -155,23 +114,30 @@ impl Applier<'_> {
         open: Option<&Intent>,
     ) -> Result<Applied, StoreError> {
         // 1. Guard lookup: the person, or someone with their email, may be in Namely already.
-        let (found, seen) = match self.look_up(hire, draft, true).await {
+        let (found, seen) = match self.look_up(hire, draft, open, true).await {
             Ok(answer) => answer,
-            Err(e) => return Ok(not_checked(hire, draft, &e)),
+            Err(e) => {
+                let (record, halt) = not_checked(hire, draft, &e);
+                return Ok(Applied {
+                    record,
+                    seen: Vec::new(),
+                    halt,
+                });
+            }
         };
+        // 2. What the lookup settles, an open intent included.
         let asked = Asked::BeforeSending { open };
         if let Some(applied) = self.settle(hire, draft, found, seen, asked)? {
             return Ok(applied);
         }
 
-        // 2.–5. Intent, POST, and what its answer leaves to do.
+        // 3.–5. Intent, POST, and what its answer leaves to do.
         let mut current = draft.clone();
-        let mut profile = new_profile(&current, self.field);
         // What was left out after Namely refused only an optional part, and why.
         let mut dropped: Option<String> = None;
-        let mut attempt = 1;
         loop {
             let draft: &ProfileDraft = &current;
+            let profile = new_profile(draft, self.field);
             let intent = match self.begin_intent(hire, draft)? {
                 Ok(intent) => intent,
                 Err(applied) => return Ok(applied),
@@ -182,11 +148,6 @@ impl Applier<'_> {
                     let entry = super::index::entry_from_profile(&created, self.field);
                     self.store
                         .complete_intent(intent, &entry.profile_id, now())?;
-                    let detail = (attempt > 1).then(|| {
-                        "added on the second attempt, after Namely did not confirm the first \
-                         and the profile was not found"
-                            .to_string()
-                    });
                     let (outcome, reason) = match &dropped {
                         None => (OutcomeKind::Created, added_reason(draft)),
                         Some(why) => (
@@ -194,13 +155,7 @@ impl Applier<'_> {
                             format!("{} {why}", added_reason(draft)),
                         ),
                     };
-                    let rec = record(
-                        hire,
-                        outcome,
-                        reason,
-                        Some(entry.profile_id.clone()),
-                        detail,
-                    );
+                    let rec = record(hire, outcome, reason, Some(entry.profile_id.clone()), None);
                     return Ok(applied(rec, vec![entry]));
                 }
                 Err(e) => e,
@@ -213,24 +168,14 @@ impl Applier<'_> {
                 self.store.fail_intent(intent, true, now())?;
                 tracing::info!(%why, "Namely refused an optional part; adding without it");
                 dropped = Some(why);
-                profile = new_profile(&without, self.field);
                 current = without;
                 continue;
             }
-            let done = if error.may_have_been_applied() {
-                self.after_unconfirmed(hire, draft, intent, &error, attempt)
-                    .await?
-            } else {
-                self.store.fail_intent(intent, true, now())?;
-                Some(self.after_refused(hire, draft, &error, attempt).await?)
-            };
-            match done {
-                Some(applied) => return Ok(applied),
-                None => {
-                    tokio::time::sleep(backoff(attempt)).await;
-                    attempt += 1;
-                }
+            if error.may_have_been_applied() {
+                return self.after_unconfirmed(hire, draft, intent, &error).await;
             }
+            self.store.fail_intent(intent, true, now())?;
+            return self.after_refused(hire, draft, &error).await;
         }
     }
 
@@ -240,13 +185,30 @@ impl Applier<'_> {
         &self,
         hire: &Hire,
         draft: &ProfileDraft,
+        open: Option<&Intent>,
         personal: bool,
-    ) -> Result<(Found, Vec<IndexEntry>), namely::Error> {
-        let seen = self
+    ) -> Result<(Found, Vec<IndexEntry>), LookupError> {
+        let mut seen = self
             .namely
             .lookup(&draft.email, self.field, personal)
             .await?;
-        let found = classify(&seen, &draft.email, hire.person_id);
+        let mut found = classify(&seen, &draft.email, hire.person_id);
+        // An earlier create went out with another email (the hire's email changed since):
+        // whatever Namely holds under that one counts too.
+        if let Some(intent) = open
+            && !intent.email.trim().eq_ignore_ascii_case(draft.email.trim())
+            && !matches!(found, Found::Ours(_))
+        {
+            let more = self.namely.lookup(&intent.email, self.field, false).await?;
+            match classify(&more, &intent.email, hire.person_id) {
+                Found::Nobody => {}
+                other if matches!(found, Found::Nobody) || matches!(other, Found::Ours(_)) => {
+                    found = other;
+                }
+                _ => {}
+            }
+            seen.extend(more);
+        }
         Ok((found, seen))
     }
 
@@ -311,6 +273,25 @@ impl Applier<'_> {
             }
             Found::Nobody => {
                 if let Asked::BeforeSending { open: Some(intent) } = asked {
+                    // Absence clears an open intent only once Namely has shown nobody (by
+                    // icims_id in this run's index refresh, and by email now) for the settle
+                    // time after that POST: reads may lag behind writes.
+                    let unseen_for = self.run_started_at - intent.started_at;
+                    if unseen_for < self.settle_time {
+                        let rec = record(
+                            hire,
+                            OutcomeKind::Failed,
+                            unconfirmed_reason(self.settle_time),
+                            None,
+                            Some(format!(
+                                "create intent {} of {} still open; not sent again before {}",
+                                intent.id,
+                                crate::store::ts(intent.started_at),
+                                crate::store::ts(intent.started_at + self.settle_time),
+                            )),
+                        );
+                        return Ok(Some(applied(rec, seen)));
+                    }
                     self.store
                         .resolve_intent(intent.id, &IntentResolution::NotCreated, now())?;
                 }
@@ -348,69 +329,47 @@ impl Applier<'_> {
     }
 
     /// After a POST whose answer leaves open whether Namely created the profile: look the
-    /// person up before anything else. `None` when nobody was found and one more POST is safe
-    /// (Namely answered, so it is done with the first one).
+    /// person up once. Found → created. Otherwise the intent stays open (`unknown`) and the
+    /// hire is *unconfirmed*: never a second POST in this run.
     async fn after_unconfirmed(
         &self,
         hire: &Hire,
         draft: &ProfileDraft,
         intent: IntentId,
         error: &namely::Error,
-        attempt: u32,
-    ) -> Result<Option<Applied>, StoreError> {
-        tracing::warn!(error = %error, attempt, "create not confirmed; looking the person up");
+    ) -> Result<Applied, StoreError> {
+        tracing::warn!(error = %error, "create not confirmed; looking the person up");
         tokio::time::sleep(SETTLE_BEFORE_LOOKUP).await;
-        let (found, seen) = match self.look_up(hire, draft, false).await {
-            Ok(answer) => answer,
-            Err(lookup_error) => {
-                self.store.fail_intent(intent, false, now())?;
-                let rec = record(
-                    hire,
-                    OutcomeKind::Failed,
-                    format!(
-                        "Failed: Namely did not confirm adding {} ({}) and could not be asked \
-                         afterwards; the next run looks them up in Namely before trying again.",
-                        hire.display_name(),
-                        short(error)
-                    ),
+        let lookup = self.look_up(hire, draft, None, false).await;
+        let (halt, detail) = match lookup {
+            Ok((found, seen)) => {
+                let asked = Asked::AfterUnconfirmed { intent, error };
+                if let Some(applied) = self.settle(hire, draft, found, seen, asked)? {
+                    return Ok(applied);
+                }
+                (
                     None,
-                    Some(format!("create: {error} — lookup: {lookup_error}")),
-                );
-                return Ok(Some(Applied {
-                    record: rec,
-                    seen: Vec::new(),
-                    halt: Halt::of(&lookup_error),
-                }));
+                    format!("create: {error} — not found by email right after"),
+                )
             }
+            Err(lookup_error) => (
+                Halt::of_lookup(&lookup_error),
+                format!("create: {error} — lookup: {lookup_error}"),
+            ),
         };
-        let asked = Asked::AfterUnconfirmed { intent, error };
-        if let Some(applied) = self.settle(hire, draft, found, seen, asked)? {
-            return Ok(Some(applied));
-        }
-        // Nobody found. A POST that timed out may still be under way at Namely: a lookup that
-        // finds nobody proves nothing yet, so never POST again in this run (the next run looks
-        // them up first). After a 5xx answer Namely has finished with the request, and one
-        // more POST is safe.
-        if attempt < POST_ATTEMPTS && !still_in_flight(error) {
-            self.store
-                .resolve_intent(intent, &IntentResolution::NotCreated, now())?;
-            return Ok(None);
-        }
         self.store.fail_intent(intent, false, now())?;
         let rec = record(
             hire,
             OutcomeKind::Failed,
-            format!(
-                "Failed: Namely did not confirm adding {} after {attempt} attempts ({}) and the \
-                 profile was not found afterwards; the next run looks them up again before \
-                 retrying.",
-                hire.display_name(),
-                short(error)
-            ),
+            unconfirmed_reason(self.settle_time),
             None,
-            Some(error.to_string()),
+            Some(detail),
         );
-        Ok(Some(applied(rec, Vec::new())))
+        Ok(Applied {
+            record: rec,
+            seen: Vec::new(),
+            halt,
+        })
     }
 
     /// After Namely certainly did not create the profile (the intent is already `failed`).
@@ -419,14 +378,13 @@ impl Applier<'_> {
         hire: &Hire,
         draft: &ProfileDraft,
         error: &namely::Error,
-        attempt: u32,
     ) -> Result<Applied, StoreError> {
         if let namely::Error::Validation { .. } = error {
-            // After an ambiguous first attempt (or when Namely says the email is taken), the
-            // profile may exist after all: ask before calling it a failure.
+            // When Namely says the email is taken, the profile may exist after all: ask
+            // before calling it a failure.
             let text = short(error);
-            if (attempt > 1 || text.to_ascii_lowercase().contains("email"))
-                && let Ok((found, seen)) = self.look_up(hire, draft, false).await
+            if text.to_ascii_lowercase().contains("email")
+                && let Ok((found, seen)) = self.look_up(hire, draft, None, false).await
                 && let Some(applied) =
                     self.settle(hire, draft, found, seen, Asked::AfterRefused { error })?
             {
@@ -481,25 +439,6 @@ fn applied(record: RecordRow, seen: Vec<IndexEntry>) -> Applied {
     }
 }
 
-/// The guard lookup failed: nothing is sent.
-fn not_checked(hire: &Hire, draft: &ProfileDraft, e: &namely::Error) -> Applied {
-    let halt = Halt::of(e);
-    let reason = match halt {
-        Some(h) => h.not_sent_reason().to_string(),
-        None => format!(
-            "Failed: could not check Namely for an existing profile with {}, so nothing was \
-             sent ({}); it will be retried next run.",
-            draft.email,
-            short(e)
-        ),
-    };
-    Applied {
-        record: record(hire, OutcomeKind::Failed, reason, None, Some(e.to_string())),
-        seen: Vec::new(),
-        halt,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -536,47 +475,5 @@ mod tests {
                 "icims_id": "9012"
             })
         );
-    }
-}
-
-/// Whether a create that failed this way may still be running at Namely (the client gave up
-/// waiting, or could not read an answer), as opposed to Namely having answered with an error.
-fn still_in_flight(error: &namely::Error) -> bool {
-    matches!(
-        error,
-        namely::Error::Transport {
-            timed_out: true,
-            ..
-        } | namely::Error::Decode { .. }
-    )
-}
-
-#[cfg(test)]
-mod in_flight_tests {
-    use super::still_in_flight;
-
-    #[test]
-    fn only_a_timeout_or_an_unreadable_answer_may_still_be_in_flight() {
-        let timeout = namely::Error::Transport {
-            message: "timed out".into(),
-            timed_out: true,
-            may_have_reached_server: true,
-        };
-        let refused = namely::Error::Transport {
-            message: "connection refused".into(),
-            timed_out: false,
-            may_have_reached_server: false,
-        };
-        let server = namely::Error::Server {
-            status: reqwest::StatusCode::SERVICE_UNAVAILABLE,
-            message: "unavailable".into(),
-        };
-        let unreadable = namely::Error::Decode {
-            message: "not JSON".into(),
-        };
-        assert!(still_in_flight(&timeout), "no second POST after a timeout");
-        assert!(still_in_flight(&unreadable));
-        assert!(!still_in_flight(&server), "Namely answered: done with it");
-        assert!(!still_in_flight(&refused));
     }
 }

@@ -58,7 +58,6 @@ use crate::api::SyncPhase;
 use crate::domain::{IcimsPersonId, IndexEntry, NamelyProfileId};
 use crate::store::IndexMeta;
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
 use time::OffsetDateTime;
 
 /// How the stored index is brought up to date before planning.
@@ -224,7 +223,11 @@ fn is_transient(e: &namely::Error) -> bool {
 
 impl Namely<'_> {
     /// One GET with retries of transient failures (throttling is waited out by the client).
-    async fn get_with_retries<T, F, Fut>(&self, what: &str, mut send: F) -> Result<T, namely::Error>
+    pub(super) async fn get_with_retries<T, F, Fut>(
+        &self,
+        what: &str,
+        mut send: F,
+    ) -> Result<T, namely::Error>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, namely::Error>>,
@@ -356,45 +359,7 @@ impl Namely<'_> {
             })?;
         }
     }
-
-    /// Profiles whose company email is `email` (exact, live), as index entries. With
-    /// `personal`, also those whose *personal* email it is (a profile HR added by hand with
-    /// the candidate's own address as personal email): one more throttled GET.
-    #[tracing::instrument(skip_all)]
-    pub(crate) async fn lookup(
-        &self,
-        email: &str,
-        field: &str,
-        personal: bool,
-    ) -> Result<Vec<IndexEntry>, namely::Error> {
-        let client = self.client;
-        let email = email.trim();
-        let mut profiles = self
-            .get_with_retries("profiles by email", || client.find_by_email(email))
-            .await?;
-        if personal {
-            let filter = namely::ProfileFilter::personal_email(email);
-            let more = self
-                .get_with_retries("profiles by personal email", || {
-                    client.profiles_page(1, namely::PER_PAGE_MAX, &filter)
-                })
-                .await?;
-            for p in more.profiles {
-                if !profiles.iter().any(|q| q.id == p.id) {
-                    profiles.push(p);
-                }
-            }
-        }
-        Ok(profiles
-            .iter()
-            .map(|p| entry_from_profile(p, field))
-            .collect())
-    }
 }
-
-/// Pause before looking a person up after an ambiguous create, so a create Namely is still
-/// finishing has landed.
-pub(crate) const SETTLE_BEFORE_LOOKUP: Duration = Duration::from_millis(300);
 
 #[cfg(test)]
 mod tests {
@@ -447,8 +412,14 @@ mod tests {
                 meta: m
             }
         );
-        assert_eq!(FULL_INDEX_MAX_AGE, Duration::from_secs(7 * 24 * 3600));
-        assert_eq!(INDEX_REFRESH_OVERLAP, Duration::from_secs(5 * 60));
+        assert_eq!(
+            FULL_INDEX_MAX_AGE,
+            std::time::Duration::from_secs(7 * 24 * 3600)
+        );
+        assert_eq!(
+            INDEX_REFRESH_OVERLAP,
+            std::time::Duration::from_secs(5 * 60)
+        );
     }
 
     fn stamped(at: &[Option<i64>]) -> Vec<namely::Profile> {

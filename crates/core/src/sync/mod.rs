@@ -7,9 +7,12 @@
 //!    is the owner's, the owner an active Administrator who sees `icims_id`, the iCIMS
 //!    credentials sign; otherwise the run is recorded as not started.
 //! 1. **Read** ([`read`]): search the hired recruiting workflows updated since the watermark
-//!    minus an overlap (on the first run, since the connection's start-from date minus
-//!    [`icims::assumptions::HIRED_BEFORE_START_MAX_DAYS`]: never the whole hiring history),
-//!    paged by id; GET each workflow,
+//!    minus an overlap of [`icims::assumptions::UPDATED_SINCE_OVERLAP_HOURS`] (13 hours: safe
+//!    even if iCIMS reads the date in a local time zone; on the first run, since the
+//!    connection's start-from date minus [`icims::assumptions::HIRED_BEFORE_START_MAX_DAYS`]:
+//!    never the whole hiring history), paged by id. Workflows whose person is already in
+//!    Namely are skipped without a call; a window an earlier run stopped inside goes on after the last
+//!    workflow it handled (`Store::read_position`). GET each other workflow,
 //!    each person once, each job once (for the display title). Some persons are looked at
 //!    again even outside the date window (editing a person in iCIMS does not change the
 //!    workflow's `updateddate`, so a fixed email would otherwise never be seen): those with an
@@ -37,8 +40,9 @@
 //!    (`filter[email]`), a create intent in the store, the POST, and after any answer that
 //!    leaves open whether Namely created the profile, another lookup before any retry.
 //! 5. **Record**: every hire's outcome, the run's counts and calls, and the watermark —
-//!    advanced to the run's start only when every hire of the date window was read and
-//!    handled.
+//!    advanced, when every hire of the date window was read and handled, to iCIMS's clock
+//!    (the `Date` header) at the window's first search; when the window was not finished
+//!    (budget, iCIMS failing), the position inside it instead.
 //!
 //! # Why the index may be stale, and why that is harmless
 //!
@@ -57,23 +61,33 @@
 //! that previewing a first sync of hundreds of hires does not spend minutes in Namely's
 //! throttle.
 //!
-//! # Exactly once, even across crashes
+//! # Exactly once, even across crashes and ambiguous answers
 //!
 //! A create intent is written *before* each POST and closed after it
-//! (`done` / `failed` / `unknown`). An intent left open — the process died during the POST,
-//! or the POST timed out and the lookup afterwards failed too — makes the next run look the
-//! person up first and resolve the intent from what Namely shows; the store refuses a new
-//! intent while one is open, so there is no path to a second POST without a lookup.
+//! (`done` / `failed` / `unknown`). An answer that leaves open whether Namely created the
+//! profile (timeout, 5xx, reset, unreadable 2xx) is looked up once; if the profile does not
+//! show, the intent stays open and the hire is recorded *unconfirmed*. An open intent — that,
+//! or a process that died during the POST — is cleared by absence only once Namely has shown
+//! nobody, by `icims_id` (the index refresh) and by email, at least
+//! [`SyncOptions::settle_time`] (15 minutes) after the POST: reads may lag behind writes, and
+//! the store refuses a new intent while one is open, so there is no path to a second POST
+//! without that. The email lookup fails closed: an answer listing other people's profiles
+//! (the filter ignored) stops the creates. And one sync at a time runs per Namely company and
+//! iCIMS customer (the engine's lock).
 
 // One file per step: `read.rs` (1, with `budget.rs`, iCIMS's daily call budget, and
-// `person.rs`, an iCIMS person as a `Hire`), `index.rs` (2), `crate::plan` (3), `apply.rs` (4),
+// `person.rs`, an iCIMS person as a `Hire`), `index.rs` (2), `crate::plan` (3), `apply.rs` (4,
+// with `halt.rs`, why applying stops, and `optional.rs`, parts Namely may refuse),
 // `record.rs` (the words of every record), and `runner.rs`, which runs them in order.
 mod apply;
 mod budget;
+mod halt;
 mod index;
+mod lookup;
 mod optional;
 mod person;
 mod read;
+mod read_state;
 mod record;
 mod reread;
 mod runner;
@@ -106,6 +120,10 @@ pub const MAX_REREADS_PER_RUN: usize = 200;
 /// (the default of [`SyncOptions::reread_after`]).
 pub const DEFAULT_REREAD_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// How long a create Namely did not confirm must stay unseen before it is sent again (15
+/// minutes): reads can lag behind writes, and a gateway may answer 5xx after Namely saved.
+pub const UNCONFIRMED_SETTLE_TIME: Duration = Duration::from_secs(15 * 60);
+
 /// The Namely custom field name used when setup has not recorded one.
 pub const DEFAULT_ICIMS_FIELD_NAME: &str = "icims_id";
 
@@ -129,9 +147,14 @@ pub struct SyncOptions {
     pub only_persons: Option<Vec<IcimsPersonId>>,
     /// Stop reading iCIMS when fewer calls than this are left today. Default 200.
     pub budget_margin: u64,
-    /// How far before the watermark the search starts (iCIMS search results may lag and
-    /// clocks differ). Default 1 hour.
+    /// How far before the watermark the search starts: iCIMS search results may lag, and the
+    /// time zone iCIMS reads the date in is unverified. Default
+    /// [`icims::assumptions::UPDATED_SINCE_OVERLAP_HOURS`] (13 hours).
     pub overlap: Duration,
+    /// How long after an unconfirmed create (timeout, 5xx, reset, unreadable answer) Namely
+    /// must keep showing nobody — by `icims_id` and by email — before the person is sent
+    /// again. Default [`UNCONFIRMED_SETTLE_TIME`].
+    pub settle_time: Duration,
     /// A person whose latest outcome is `invalid` or `needs_review` is read again, outside the
     /// date window, once that record is at least this old. Default [`DEFAULT_REREAD_AFTER`].
     pub reread_after: Duration,
@@ -150,7 +173,8 @@ impl Default for SyncOptions {
             dry_run: false,
             only_persons: None,
             budget_margin: 200,
-            overlap: Duration::from_secs(60 * 60),
+            overlap: Duration::from_secs(icims::assumptions::UPDATED_SINCE_OVERLAP_HOURS * 3600),
+            settle_time: UNCONFIRMED_SETTLE_TIME,
             reread_after: DEFAULT_REREAD_AFTER,
             cancel: None,
             create_anyway: BTreeSet::new(),
@@ -190,9 +214,6 @@ pub enum SyncError {
 const ICIMS_ATTEMPTS: u32 = 3;
 /// Attempts for one Namely lookup (GET) that fails with a 5xx, on the network or unreadably.
 const NAMELY_LOOKUP_ATTEMPTS: u32 = 3;
-/// POSTs for one hire at most (the second only after Namely answered a 5xx and a lookup found
-/// nothing; never after a timeout, when the first may still be under way).
-const POST_ATTEMPTS: u32 = 2;
 
 /// Pause before retry number `attempt` (1-based) of a failed call: 200 ms, 600 ms, 1.8 s…
 fn backoff(attempt: u32) -> Duration {

@@ -9,6 +9,11 @@
 //! an `Invalid` record naming the Security Rules, and reading goes on. (A workflow whose
 //! person iCIMS hides has no person id; its record carries person id 0 and the workflow id.)
 //!
+//! The window's search may start after a workflow id (an earlier run stopped there), and
+//! workflows whose person is already in Namely are skipped without a call; what was handled
+//! is reported as `read_up_to`, and iCIMS's clock at the first search page as
+//! `searched_at`, for the runner to store the position or move the watermark.
+//!
 //! Persons read outside the date window (re-reads, "Retry failed") are first checked to be
 //! still hired: one search of the hired workflows of that person. A person with none — the
 //! offer was rescinded, the workflow moved on — is not read and gets an Invalid record
@@ -17,13 +22,14 @@
 
 use super::budget::Budget;
 use super::person::hire_from_person;
+use super::read_state::{PersonRead, ReadState, unlinked};
 use super::{ICIMS_ATTEMPTS, Reporter, backoff, cancelled};
 use crate::api::SyncPhase;
 use crate::connection::ConnectionName;
-use crate::domain::{Hire, IcimsPersonId, OutcomeKind, RunErrorCode};
+use crate::domain::{Hire, IcimsPersonId, RunErrorCode};
 use crate::store::{RecordRow, Store};
-use icims::{DEFAULT_PERSON_FIELDS, JobId, PAGE_SIZE, PersonId, Reply, SearchQuery, WorkflowId};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use icims::{DEFAULT_PERSON_FIELDS, PAGE_SIZE, PersonId, Reply, SearchQuery, WorkflowId};
+use std::collections::{BTreeSet, HashSet};
 use std::future::Future;
 use std::sync::atomic::AtomicBool;
 use time::OffsetDateTime;
@@ -44,6 +50,8 @@ pub(crate) struct ReadRequest<'a> {
 pub(crate) struct Window {
     /// `None`: every hired workflow (first run).
     pub updated_since: Option<OffsetDateTime>,
+    /// Go on after this workflow id: an earlier run read the window up to it.
+    pub after: Option<WorkflowId>,
 }
 
 /// Why reading stopped before the end.
@@ -103,6 +111,13 @@ pub(crate) struct ReadOutcome {
     pub window_complete: bool,
     /// Status ids and values (trimmed, lowercased) of every workflow read.
     pub statuses_seen: BTreeSet<String>,
+    /// The window was handled up to and including this workflow id (read, or skipped as
+    /// settled); where the next run goes on if this one stopped inside the window.
+    pub read_up_to: Option<WorkflowId>,
+    /// iCIMS's clock when the window's first search page was answered (its `Date` header).
+    pub searched_at: Option<OffsetDateTime>,
+    /// Workflows of the window skipped without a call: their person is already in Namely.
+    pub skipped_settled: usize,
 }
 
 /// A call that did not give a value.
@@ -120,6 +135,8 @@ pub(crate) struct Reader<'a> {
     icims: &'a icims::Client,
     cancel: Option<&'a AtomicBool>,
     budget: Budget<'a>,
+    /// Workflows whose person is already in Namely: the window skips them without a call.
+    settled: HashSet<u64>,
 }
 
 impl<'a> Reader<'a> {
@@ -134,7 +151,14 @@ impl<'a> Reader<'a> {
             icims,
             cancel,
             budget: Budget::new(store, name, margin, icims.calls_made()),
+            settled: HashSet::new(),
         }
+    }
+
+    /// Skip these workflows of the window without reading them (their person is settled).
+    pub(crate) fn skipping(mut self, settled: HashSet<u64>) -> Self {
+        self.settled = settled;
+        self
     }
 
     /// One iCIMS call with the budget and cancel checks before it and retries of transient
@@ -196,23 +220,31 @@ impl<'a> Reader<'a> {
         let mut state = ReadState::default();
         let mut stop = None;
         let mut window_complete = false;
+        let mut read_up_to = None;
+        let mut searched_at = None;
+        let mut skipped_settled = 0;
 
         if let Some(window) = &request.window {
             reporter.report(SyncPhase::Searching, 0, None);
             match self.search(request.statuses, window).await {
                 Err(s) => stop = Some(s),
-                Ok((ids, search_stop)) => {
-                    stop = search_stop;
+                Ok(found) => {
+                    stop = found.stop;
+                    searched_at = found.server_date;
+                    let ids = found.ids;
                     state.total = ids.len() + request.persons.len();
                     reporter.report(SyncPhase::ReadingHires, 0, Some(state.total));
                     for id in &ids {
                         if stop.is_some() {
                             break;
                         }
-                        if let Err(s) = self.read_workflow(*id, &mut state).await {
+                        if self.settled.contains(&id.0) {
+                            skipped_settled += 1;
+                        } else if let Err(s) = self.read_workflow(*id, &mut state).await {
                             stop = Some(s);
                             break;
                         }
+                        read_up_to = Some(*id);
                         state.done += 1;
                         reporter.report(SyncPhase::ReadingHires, state.done, Some(state.total));
                     }
@@ -247,21 +279,24 @@ impl<'a> Reader<'a> {
             statuses_seen: std::mem::take(&mut state.statuses_seen),
             stop,
             window_complete,
+            read_up_to,
+            searched_at,
+            skipped_settled,
         }
     }
 
-    /// Every hired workflow id of the window, paged by id. `Ok((ids, Some(stop)))` when the
-    /// budget or a failure stopped the paging after some pages.
-    async fn search(
-        &mut self,
-        statuses: &[String],
-        window: &Window,
-    ) -> Result<(Vec<WorkflowId>, Option<ReadStop>), ReadStop> {
+    /// Every hired workflow id of the window (after `window.after`), paged by id; `stop` set
+    /// when the budget or a failure stopped the paging after some pages.
+    async fn search(&mut self, statuses: &[String], window: &Window) -> Result<Found, ReadStop> {
         let mut query = SearchQuery::statuses(statuses.iter().cloned());
         if let Some(since) = window.updated_since {
             query = query.updated_since(since);
         }
+        if let Some(after) = window.after {
+            query = query.after(after);
+        }
         let mut ids: Vec<WorkflowId> = Vec::new();
+        let mut server_date = None;
         loop {
             let icims = self.icims;
             let q = query.clone();
@@ -269,9 +304,18 @@ impl<'a> Reader<'a> {
                 .call("the hired workflows", || icims.search_workflows(&q))
                 .await
             {
-                Ok(reply) => reply.value,
+                Ok(reply) => {
+                    server_date = server_date.or(reply.server_date);
+                    reply.value
+                }
                 Err(CallError::Stop(s)) if ids.is_empty() => return Err(s),
-                Err(CallError::Stop(s)) => return Ok((ids, Some(s))),
+                Err(CallError::Stop(s)) => {
+                    return Ok(Found {
+                        ids,
+                        stop: Some(s),
+                        server_date,
+                    });
+                }
                 Err(CallError::NotShown(e)) => {
                     return Err(ReadStop::Failed {
                         code: RunErrorCode::IcimsAccess,
@@ -302,7 +346,11 @@ impl<'a> Reader<'a> {
         }
         ids.sort_unstable();
         ids.dedup();
-        Ok((ids, None))
+        Ok(Found {
+            ids,
+            stop: None,
+            server_date,
+        })
     }
 
     /// GET one workflow, then its person (once) and its job (once).
@@ -450,6 +498,15 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// What the window's search found.
+struct Found {
+    ids: Vec<WorkflowId>,
+    /// Why paging stopped early, if it did.
+    stop: Option<ReadStop>,
+    /// iCIMS's clock at the first page.
+    server_date: Option<OffsetDateTime>,
+}
+
 /// How reading ends when a search page itself cannot be read.
 fn unreadable_search(problem: &str) -> ReadStop {
     ReadStop::Failed {
@@ -458,114 +515,5 @@ fn unreadable_search(problem: &str) -> ReadStop {
             "iCIMS answered the search for hired workflows in a way this app cannot read \
              ({problem}). Please report this with the log file."
         ),
-    }
-}
-
-#[derive(Debug, Default)]
-enum PersonRead {
-    #[default]
-    NotYet,
-    Read(Box<Hire>),
-    NotShown(String),
-    /// iCIMS sent the person with a field of the wrong type: what and which.
-    Unreadable(String),
-    /// Looked at again outside the window, and no longer in a hired status.
-    NoLongerHired,
-}
-
-#[derive(Debug, Default)]
-struct PersonEntry {
-    workflows: BTreeSet<u64>,
-    first_job: Option<JobId>,
-    read: PersonRead,
-}
-
-#[derive(Debug, Default)]
-struct ReadState {
-    persons: BTreeMap<u64, PersonEntry>,
-    job_titles: HashMap<u64, Option<String>>,
-    invalid: Vec<RecordRow>,
-    /// Status ids and values (lowercased) of every workflow read.
-    statuses_seen: BTreeSet<String>,
-    done: usize,
-    total: usize,
-}
-
-impl ReadState {
-    /// Hires of every person read; persons iCIMS would not show become Invalid records.
-    fn hires(&mut self) -> Vec<Hire> {
-        let mut hires = Vec::new();
-        for (person, entry) in std::mem::take(&mut self.persons) {
-            let workflow_ids: Vec<u64> = entry.workflows.into_iter().collect();
-            match entry.read {
-                PersonRead::NotYet => {}
-                PersonRead::Read(hire) => {
-                    let mut hire = *hire;
-                    hire.workflow_ids = workflow_ids;
-                    hire.job_title = entry
-                        .first_job
-                        .and_then(|j| self.job_titles.get(&j.0).cloned().flatten());
-                    hires.push(hire);
-                }
-                PersonRead::NoLongerHired => self.invalid.push(invalid_person(
-                    person,
-                    workflow_ids,
-                    "Not added: no longer in a hired status in iCIMS, so nothing was sent to \
-                     Namely"
-                        .to_string(),
-                    None,
-                )),
-                PersonRead::NotShown(detail) => self.invalid.push(invalid_person(
-                    person,
-                    workflow_ids,
-                    format!(
-                        "Invalid: iCIMS did not show person {person} (not found, or hidden from \
-                         the integration user) — check the Security Rules of the integration user"
-                    ),
-                    Some(detail),
-                )),
-                PersonRead::Unreadable(problem) => self.invalid.push(invalid_person(
-                    person,
-                    workflow_ids,
-                    format!(
-                        "Invalid: iCIMS's record of person {person} could not be read \
-                         ({problem}) — correct it in iCIMS; it is read again daily"
-                    ),
-                    Some(problem),
-                )),
-            }
-        }
-        hires
-    }
-}
-
-/// An Invalid record for a person whose record could not be used.
-fn invalid_person(
-    person: u64,
-    workflow_ids: Vec<u64>,
-    reason: String,
-    detail: Option<String>,
-) -> RecordRow {
-    RecordRow {
-        person_id: IcimsPersonId(person),
-        workflow_ids,
-        name: format!("iCIMS person {person}"),
-        email: None,
-        outcome: OutcomeKind::Invalid,
-        reason,
-        namely_profile_id: None,
-        detail,
-        at: OffsetDateTime::now_utc(),
-        start_date: None,
-        permanent: false,
-    }
-}
-
-/// An Invalid record for a workflow whose person is unknown (person id 0).
-fn unlinked(workflow: WorkflowId, reason: String, detail: String) -> RecordRow {
-    RecordRow {
-        workflow_ids: vec![workflow.0],
-        name: format!("iCIMS workflow {workflow}"),
-        ..invalid_person(0, Vec::new(), reason, Some(detail))
     }
 }

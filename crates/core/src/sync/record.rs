@@ -67,6 +67,18 @@ pub(crate) fn already_reason(entry: &IndexEntry, icims_id: &str, earlier_intent:
     reason
 }
 
+/// The record of a create Namely did not confirm: nothing is sent again until Namely has
+/// shown nobody for `settle` after it.
+pub(crate) fn unconfirmed_reason(settle: std::time::Duration) -> String {
+    let minutes = settle.as_secs().div_ceil(60).max(1);
+    format!(
+        "Unconfirmed — Namely may have created it; checking again next run. Nothing is sent \
+         again until Namely has shown no such profile for {minutes} minute{} after the \
+         attempt.",
+        if minutes == 1 { "" } else { "s" }
+    )
+}
+
 /// "Needs review: jane@acme.com already belongs to Jane D. Doe, who has no icims_id".
 pub(crate) fn review_reason(entry: &IndexEntry, email: &str) -> String {
     format!(

@@ -1,6 +1,7 @@
 //! The run itself: start, read, index, plan, apply (or record the dry run), finish.
 
-use super::apply::{Applier, Halt};
+use super::apply::Applier;
+use super::halt::Halt;
 use super::index::{Changes, Refresh, refresh_for};
 use super::read::{ReadOutcome, ReadRequest, ReadStop, Reader, Window};
 use super::record::{FOUND_AFTER_EARLIER_RUN, record};
@@ -14,8 +15,8 @@ use crate::connection::ConnectionName;
 use crate::domain::{Decision, IcimsPersonId, IndexEntry, OutcomeKind, RunErrorCode};
 use crate::plan::{self, NamelyIndex, PlannedRecord};
 use crate::store::{
-    IndexMeta, Intent, IntentResolution, RecordRow, RunEnd, RunId, RunStatus, Store, StoreError,
-    Watermark,
+    IndexMeta, Intent, IntentResolution, ReadPosition, RecordRow, RunEnd, RunId, RunStatus, Store,
+    StoreError, Watermark,
 };
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -119,7 +120,7 @@ impl Ending {
 
     fn cancelled() -> Self {
         let stop = ReadStop::Cancelled;
-        Self::stopped(RunStatus::Interrupted, stop.code(), stop.message())
+        Self::stopped(RunStatus::Cancelled, stop.code(), stop.message())
     }
 }
 
@@ -152,6 +153,11 @@ async fn execute(
     // A read from the start-from date (no watermark yet, or it was forgotten): when complete,
     // it tells which hired statuses match nothing.
     let mut wide_read = false;
+    // A window an earlier run stopped inside goes on where it stopped.
+    let position = match options.only_persons {
+        Some(_) => None,
+        None => store.read_position(name)?,
+    };
     let request = match &options.only_persons {
         Some(persons) => ReadRequest {
             statuses,
@@ -163,14 +169,23 @@ async fn execute(
             wide_read = watermark.is_none();
             let overlap = time::Duration::try_from(options.overlap).unwrap_or(time::Duration::HOUR);
             let floor = read_floor(ctx.settings.start_from);
-            let updated_since = match (watermark, floor) {
-                (Some(w), Some(floor)) => Some((w.hired_since - overlap).max(floor)),
-                (Some(w), None) => Some(w.hired_since - overlap),
-                (None, floor) => floor,
+            let window = match position {
+                Some(p) => Window {
+                    updated_since: p.window_since,
+                    after: Some(icims::WorkflowId(p.after_workflow)),
+                },
+                None => Window {
+                    updated_since: match (watermark, floor) {
+                        (Some(w), Some(floor)) => Some((w.hired_since - overlap).max(floor)),
+                        (Some(w), None) => Some(w.hired_since - overlap),
+                        (None, floor) => floor,
+                    },
+                    after: None,
+                },
             };
             ReadRequest {
                 statuses,
-                window: Some(Window { updated_since }),
+                window: Some(window),
                 persons: persons_to_look_at_again(
                     store,
                     name,
@@ -181,20 +196,36 @@ async fn execute(
             }
         }
     };
-    let reader = Reader::new(ctx.icims, store, name, options.budget_margin, cancel);
+    let settled = match &request.window {
+        Some(_) => store.settled_workflows(name)?,
+        None => Default::default(),
+    };
+    let reader =
+        Reader::new(ctx.icims, store, name, options.budget_margin, cancel).skipping(settled);
+    let window_since = request.window.as_ref().and_then(|w| w.updated_since);
     let ReadOutcome {
         hires,
         invalid,
         stop: read_stop,
         window_complete,
         statuses_seen,
+        read_up_to,
+        searched_at,
+        skipped_settled,
     } = reader.read(&request, reporter).await;
+    // The watermark a complete window moves to: iCIMS's clock when the window's search began
+    // (this machine's clock only when iCIMS sent none).
+    let window_started_at = match position {
+        Some(p) => p.window_started_at,
+        None => searched_at.unwrap_or(started_at),
+    };
     if wide_read && window_complete && read_stop.is_none() && !options.dry_run {
         // A whole window from the start-from date was read: a hired status that matched no
-        // workflow in it is most likely a typo, or a status this tenant does not use.
+        // workflow in it is most likely a typo, or a status this tenant does not use. (When
+        // the window took several runs, this run saw only part of it: nothing is concluded.)
         let unmatched: Vec<String> = statuses
             .iter()
-            .filter(|s| !statuses_seen.contains(&s.trim().to_lowercase()))
+            .filter(|s| position.is_none() && !statuses_seen.contains(&s.trim().to_lowercase()))
             .cloned()
             .collect();
         if !unmatched.is_empty() {
@@ -206,7 +237,13 @@ async fn execute(
         store.finish_wide_read(name, &unmatched)?;
     }
     reporter.counts.read = u64::try_from(hires.len() + invalid.len()).unwrap_or(u64::MAX);
-    tracing::info!(hires = hires.len(), invalid = invalid.len(), stop = ?read_stop, "read iCIMS");
+    tracing::info!(
+        hires = hires.len(),
+        invalid = invalid.len(),
+        skipped_settled,
+        stop = ?read_stop,
+        "read iCIMS"
+    );
 
     if read_stop == Some(ReadStop::Cancelled) {
         return Ok(Ending::cancelled());
@@ -238,17 +275,30 @@ async fn execute(
             None => Ending::done(RunStatus::Succeeded),
         }
     };
-    // The watermark moves only past a window that was read completely and fully handled.
-    let may_advance = !options.dry_run
-        && options.only_persons.is_none()
-        && window_complete
-        && read_stop.is_none();
+    // The watermark moves only past a window that was read completely and fully handled; a
+    // window this run stopped inside is remembered up to the last workflow handled, and the
+    // next run goes on from there.
+    let keeps_position = !options.dry_run && options.only_persons.is_none();
     let advance = || -> Result<(), StoreError> {
-        if may_advance {
+        if !keeps_position {
+            return Ok(());
+        }
+        if window_complete {
             store.set_watermark(
                 name,
                 &Watermark {
-                    hired_since: started_at,
+                    hired_since: window_started_at,
+                },
+            )?;
+            store.clear_read_position(name)?;
+        } else if let Some(up_to) = read_up_to {
+            store.set_read_position(
+                name,
+                &ReadPosition {
+                    window_since,
+                    window_started_at,
+                    after_workflow: up_to.0,
+                    saved_at: OffsetDateTime::now_utc(),
                 },
             )?;
         }
@@ -299,6 +349,8 @@ async fn execute(
         name,
         run_id,
         field,
+        run_started_at: started_at,
+        settle_time: options.settle_time,
     };
     let mut done = 0;
     let mut halt: Option<Halt> = None;
@@ -354,7 +406,7 @@ async fn execute(
     // ---- 5. Finish ----------------------------------------------------------------------
     if let Some(h) = halt {
         let status = match h {
-            Halt::Credential => RunStatus::Failed,
+            Halt::Credential | Halt::FilterIgnored => RunStatus::Failed,
             Halt::Throttled => RunStatus::FinishedWithFailures,
         };
         let mut error = h.run_error().to_string();

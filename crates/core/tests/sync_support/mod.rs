@@ -271,6 +271,28 @@ impl Harness {
             .collect()
     }
 
+    /// `icims_id` → POST /profiles requests sent for it (whatever Namely answered).
+    pub fn posts_per_person(&self) -> BTreeMap<String, usize> {
+        let mut m = BTreeMap::new();
+        for r in self.posts() {
+            if let Some(id) = post_profile(&r).get(FIELD).and_then(Value::as_str) {
+                *m.entry(id.to_string()).or_insert(0) += 1;
+            }
+        }
+        m
+    }
+
+    /// Every `icims_id` is on at most one Namely profile — checked on the simulator's own
+    /// data, so it holds even with email uniqueness switched off.
+    pub fn assert_no_profile_twice(&self) {
+        let twice: Vec<_> = self
+            .icims_ids_in_namely()
+            .into_iter()
+            .filter(|(_, n)| *n > 1)
+            .collect();
+        assert!(twice.is_empty(), "people in Namely twice: {twice:?}");
+    }
+
     pub fn assert_no_duplicates(&self) {
         let dupes: Vec<_> = self
             .icims_ids_in_namely()

@@ -218,6 +218,10 @@ pub struct NamelySimConfig {
     /// Whether a company `email` already held by another profile is refused with 422
     /// (default true). When false, POST and PUT accept duplicates.
     pub email_unique: bool,
+    /// Injected failures (`fail_next*`) quote the request's `Authorization` header in their
+    /// message, as some gateways' error pages do (default false): a client must never pass it
+    /// on.
+    pub echo_authorization_in_faults: bool,
     /// Whether `filter[email]` and `filter[personal_email]` are ignored, so a lookup by email
     /// gets the unfiltered first page (default false).
     pub ignore_email_filter: bool,
@@ -247,6 +251,7 @@ impl Default for NamelySimConfig {
             companies_info: true,
             read_lag: Duration::ZERO,
             email_unique: true,
+            echo_authorization_in_faults: false,
             ignore_email_filter: false,
             port: 0,
         }
@@ -589,6 +594,12 @@ impl NamelySim {
     /// ([`NamelySimConfig::email_unique`]).
     pub fn set_email_unique(&self, unique: bool) {
         self.shared.lock().email_unique = unique;
+    }
+
+    /// Injected failures quote the request's `Authorization` header
+    /// ([`NamelySimConfig::echo_authorization_in_faults`]).
+    pub fn set_echo_authorization_in_faults(&self, echo: bool) {
+        self.shared.lock().echo_authorization_in_faults = echo;
     }
 
     /// Whether `filter[email]` and `filter[personal_email]` are ignored

@@ -230,7 +230,17 @@ fn handle(
         method.as_str()
     };
     if let Some(status) = st.faults.take(fault_method, &api_path(path)) {
-        return Reply::json(status, fault_body(status));
+        let mut body = fault_body(status);
+        if st.echo_authorization_in_faults
+            && let Some(auth) = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+        {
+            body["message"] = json!(format!(
+                "upstream refused the request (Authorization: {auth})"
+            ));
+        }
+        return Reply::json(status, body);
     }
     if let Route::CompaniesInfo = route {
         return companies_info(st);

@@ -172,6 +172,8 @@ pub(crate) struct State {
     /// Whether a company `email` already in use is refused with 422
     /// ([`NamelySimConfig::email_unique`]).
     pub email_unique: bool,
+    /// ([`NamelySimConfig::echo_authorization_in_faults`]).
+    pub echo_authorization_in_faults: bool,
     /// Whether `filter[email]` and `filter[personal_email]` are dropped
     /// ([`NamelySimConfig::ignore_email_filter`]).
     pub ignore_email_filter: bool,
@@ -222,6 +224,7 @@ impl State {
             include_updated_at: true,
             read_lag: config.read_lag,
             email_unique: config.email_unique,
+            echo_authorization_in_faults: config.echo_authorization_in_faults,
             ignore_email_filter: config.ignore_email_filter,
             created_instants: HashMap::new(),
             id_rng: ChaCha8Rng::seed_from_u64(config.seed ^ 0x6e61_6d65_6c79),
