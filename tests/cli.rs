@@ -214,6 +214,22 @@ impl Cli {
         self.ok(args).json()
     }
 
+    /// Starts a command without waiting for it (to signal it), its output piped.
+    fn spawn(&self, args: &[&str]) -> Child {
+        let mut cmd = Command::new(binary());
+        cmd.args(args)
+            .env("ICIMS_NAMELY_HOME", self.home.path())
+            .env_remove("ICIMS_NAMELY_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.spawn()
+            .unwrap_or_else(|e| panic!("could not start icims-namely {}: {e}", args.join(" ")))
+    }
+
     fn exec(&self, args: &[&str], input: Option<&str>) -> Ran {
         let mut cmd = Command::new(binary());
         cmd.args(args)
@@ -1339,7 +1355,9 @@ fn connection_add_with_start_from_saves_it_and_a_bad_date_exits_2_naming_the_opt
         "{shown}"
     );
 
-    // Without the option: 30 days before today (a real date, not later than today).
+    // Without the option: 30 days before today (a real date, not later than today). The
+    // first is removed: a second connection to the same company and customer is refused.
+    cli.ok(&["connection", "remove", &name, "--delete-history"]);
     let other = cli.connection(&conn("startfrom-default"));
     assert_eq!(add_offline(&cli, &other, &[]).code, 0);
     let shown = cli.json(&["connection", "show", &other, "--json"]);
@@ -1348,7 +1366,6 @@ fn connection_add_with_start_from_saves_it_and_a_bad_date_exits_2_naming_the_opt
         day.len() == 10 && day.as_bytes()[4] == b'-' && day.as_bytes()[7] == b'-',
         "{shown}"
     );
-    cli.ok(&["connection", "remove", &name, "--delete-history"]);
     cli.ok(&["connection", "remove", &other, "--delete-history"]);
 }
 
@@ -1836,4 +1853,179 @@ fn the_sandbox_banner_tells_the_history_hand_made_and_recorded_mode() {
     assert!(b.contains("icims-namely review demo"), "{b}");
     // The values a test types are still there.
     assert_eq!(sandbox.value("Namely token"), "sandbox-token-olivia-owner");
+}
+
+// ------------------------------------------------------------------------------------------
+// One company, one sync at a time; Ctrl-C (issue 9)
+// ------------------------------------------------------------------------------------------
+
+#[test]
+fn a_second_connection_to_the_same_company_and_customer_exits_2_naming_the_first() {
+    if !enabled("a_second_connection_to_the_same_company_and_customer_exits_2_naming_the_first") {
+        return;
+    }
+    let cli = Cli::new();
+    let name = cli.connection(&conn("pair"));
+    assert_eq!(add_offline(&cli, &name, &[]).code, 0);
+    let again = cli.connection(&conn("pair-again"));
+    let r = add_offline(&cli, &again, &[]);
+    assert_eq!(r.code, 2, "{r}");
+    assert!(
+        r.stderr.contains(&format!("\"{name}\"")),
+        "names the first:\n{r}"
+    );
+    assert!(
+        r.stderr.contains("Edit that connection"),
+        "says what to do:\n{r}"
+    );
+    let listed = cli.json(&["connection", "list", "--json"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    cli.ok(&["connection", "remove", &name, "--delete-history"]);
+}
+
+/// The newest run of a connection, as `history --json` lists it from another process.
+fn latest_run(cli: &Cli, name: &str) -> Option<Value> {
+    cli.json(&["history", name, "--json"])
+        .as_array()
+        .and_then(|runs| runs.first().cloned())
+}
+
+/// Waits (polling `history` from another process) until `ready` holds for the newest run and
+/// its records, and returns the run's id; fails after the command timeout.
+fn wait_for_run(cli: &Cli, name: &str, what: &str, ready: impl Fn(&Value) -> bool) -> i64 {
+    let deadline = Instant::now() + COMMAND_TIMEOUT;
+    loop {
+        if let Some(run) = latest_run(cli, name)
+            && run["status"] == "running"
+        {
+            let id = run["id"].as_i64().expect("run id");
+            let details = cli.json(&["history", name, "--run", &id.to_string(), "--json"]);
+            if ready(&details) {
+                return id;
+            }
+        }
+        assert!(Instant::now() < deadline, "no running run {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A spawned command, waited for (killed after the command timeout).
+fn finish(child: Child, args: &str) -> Ran {
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = match rx.recv_timeout(COMMAND_TIMEOUT) {
+        Ok(out) => out.expect("wait for icims-namely"),
+        Err(_) => {
+            kill(pid, "KILL", false);
+            panic!("`icims-namely {args}` did not finish within {COMMAND_TIMEOUT:?}");
+        }
+    };
+    Ran {
+        args: args.to_string(),
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The iCIMS ids a run created.
+fn created_ids(run: &Value) -> BTreeSet<u64> {
+    records(run)
+        .iter()
+        .filter(|r| r["outcome"] == "created" || r["outcome"] == "created_with_warning")
+        .filter_map(|r| r["person_id"].as_u64())
+        .collect()
+}
+
+#[test]
+fn ctrl_c_stops_a_sync_after_the_record_in_flight_and_the_next_sync_adds_the_rest() {
+    if !enabled("ctrl_c_stops_a_sync_after_the_record_in_flight_and_the_next_sync_adds_the_rest") {
+        return;
+    }
+    // A slow company: every answer of both simulators takes 150 ms.
+    let sandbox = SandboxProcess::start(&["--latency-ms", "150"]);
+    let cli = Cli::new();
+    let name = cli.connection(&conn("ctrlc"));
+    connect_demo(&cli, &sandbox, &name);
+    let planned = cli.json(&["sync", &name, "--dry-run", "--json"]);
+    let everyone = count(&planned, "would_create");
+    assert!(everyone >= 3, "enough hires to stop among them: {planned}");
+
+    let child = cli.spawn(&["sync", &name, "--json"]);
+    let pid = child.id();
+    // Ctrl-C once the run has added its first person (as another process sees the history).
+    let id = wait_for_run(&cli, &name, "that added someone", |run| {
+        !created_ids(run).is_empty()
+    });
+    kill(pid, "INT", false);
+    let r = finish(child, &format!("sync {name} --json"));
+    assert_eq!(r.code, 1, "a cancelled run exits 1:\n{r}");
+    assert!(
+        r.stderr
+            .contains("Stopping after the current record… (press Ctrl-C again to quit at once)"),
+        "{r}"
+    );
+    let stopped = r.json();
+    assert_eq!(stopped["summary"]["id"], id, "{r}");
+    assert_eq!(stopped["summary"]["status"], "cancelled", "{r}");
+    assert_eq!(stopped["summary"]["error_code"], "cancelled", "{r}");
+    let first = created_ids(&stopped);
+    assert!(
+        !first.is_empty() && (first.len() as u64) < everyone,
+        "stopped after the record in flight: {} of {everyone}\n{r}",
+        first.len()
+    );
+
+    // History shows it cancelled, with why, for people and machines.
+    let latest = latest_run(&cli, &name).expect("a run");
+    assert_eq!(latest["status"], "cancelled", "{latest}");
+    let table = cli.ok(&["history", &name]);
+    assert!(table.stdout.contains("cancelled"), "{table}");
+    let shown = cli.ok(&["history", &name, "--run", &id.to_string()]);
+    assert!(shown.stdout.contains("cancelled"), "{shown}");
+    assert!(shown.stdout.contains("next run picks up"), "{shown}");
+
+    // The next sync adds the rest, and nobody twice.
+    let rest = cli.json(&["sync", &name, "--json"]);
+    assert_eq!(rest["summary"]["status"], "succeeded", "{rest}");
+    let second = created_ids(&rest);
+    assert!(
+        first.is_disjoint(&second),
+        "created twice: {first:?} {second:?}"
+    );
+    assert_eq!((first.len() + second.len()) as u64, everyone, "{rest}");
+    cli.ok(&["connection", "remove", &name, "--delete-history"]);
+}
+
+#[test]
+fn a_second_ctrl_c_quits_a_sync_at_once_with_130() {
+    if !enabled("a_second_ctrl_c_quits_a_sync_at_once_with_130") {
+        return;
+    }
+    // So slow that the pre-flight alone (before any check of the stop) takes seconds.
+    let sandbox = SandboxProcess::start(&["--latency-ms", "1500"]);
+    let cli = Cli::new();
+    let name = cli.connection(&conn("ctrlc2"));
+    connect_demo(&cli, &sandbox, &name);
+    let child = cli.spawn(&["sync", &name]);
+    let pid = child.id();
+    // The run is recorded before its pre-flight: the handlers are in place by then.
+    wait_for_run(&cli, &name, "recorded", |_| true);
+    kill(pid, "INT", false);
+    std::thread::sleep(Duration::from_millis(300));
+    kill(pid, "INT", false);
+    let r = finish(child, &format!("sync {name}"));
+    assert_eq!(r.code, 130, "{r}");
+    assert!(
+        r.stderr.contains("Stopping after the current record"),
+        "{r}"
+    );
+    // The run it left is found interrupted by the next command; nothing was sent.
+    let latest = latest_run(&cli, &name).expect("a run");
+    assert_eq!(latest["status"], "interrupted", "{latest}");
+    assert_eq!(latest["counts"]["created"], 0, "{latest}");
+    cli.ok(&["connection", "remove", &name, "--delete-history"]);
 }

@@ -1,8 +1,9 @@
 //! `icims-namely`: the headless command line over the same engine as the desktop app.
 //!
 //! Exit codes (a public contract: scripts depend on them):
-//! 0 success · 1 finished with record failures · 2 bad usage or configuration ·
-//! 3 credentials or connection failure.
+//! 0 success · 1 finished with record failures (or stopped early: the iCIMS budget, Ctrl-C) ·
+//! 2 bad usage or configuration · 3 credentials or connection failure · 130 a second Ctrl-C
+//! during a sync quit at once.
 
 mod output;
 mod owner_cmd;
@@ -22,11 +23,15 @@ use icims_namely_core::store::RunId;
 use icims_namely_sandbox_host::InProcessSandbox;
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 const EXIT_OK: u8 = 0;
 const EXIT_RECORD_FAILURES: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 const EXIT_CREDENTIALS: u8 = 3;
+/// A second Ctrl-C (or SIGTERM) during a sync: quit at once, as a shell reports SIGINT.
+const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -37,8 +42,9 @@ const EXIT_CREDENTIALS: u8 = 3;
                   tagged with their iCIMS person id, exactly once.\n\n\
                   Settings live in the data folder (the platform's app-data folder, or \
                   ICIMS_NAMELY_HOME when set); secrets live only in the system keychain.\n\n\
-                  Exit codes: 0 success; 1 finished with record failures; 2 bad usage or \
-                  configuration; 3 credentials or connection failure."
+                  Exit codes: 0 success; 1 finished with record failures (or stopped early: \
+                  the iCIMS daily budget, Ctrl-C); 2 bad usage or configuration; 3 credentials \
+                  or connection failure."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -66,7 +72,9 @@ enum Command {
     /// List the hires that need review (possibly already in Namely), or resolve one: link it
     /// to the Namely profile that is already them, or create it anyway.
     Review(review_cmd::ReviewArgs),
-    /// Sync hired candidates from iCIMS into Namely.
+    /// Sync hired candidates from iCIMS into Namely. Ctrl-C stops after the record in flight
+    /// (the run is recorded as cancelled, exit code 1; the next sync picks up where it
+    /// stopped); a second Ctrl-C quits at once (exit code 130).
     Sync {
         /// The connection's name.
         name: String,
@@ -784,7 +792,12 @@ async fn sync(
         retry_failed,
         create_anyway: None,
     };
-    let result = engine.sync(name, request, &progress, None).await;
+    let cancel = Arc::new(AtomicBool::new(false));
+    let watcher = stop_on_signals(cancel.clone(), bar.clone());
+    let result = engine.sync(name, request, &progress, Some(cancel)).await;
+    if let Some(watcher) = watcher {
+        watcher.abort();
+    }
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -799,6 +812,80 @@ async fn sync(
             output::run_exit_code(&details)
         }
         Err(e) => fail(&e, Some(out)),
+    }
+}
+
+/// What `sync` says on the first Ctrl-C (or SIGTERM).
+const STOPPING: &str = "Stopping after the current record… (press Ctrl-C again to quit at once)";
+
+/// Ctrl-C (SIGINT) and SIGTERM while a sync runs: the first sets `cancel`, so the run stops
+/// after the record in flight and is recorded as cancelled; the second quits at once with
+/// 130 (the run is then found interrupted at the next start, and an open create is looked up
+/// before anything is sent again). The handlers are installed before this returns, so no
+/// signal during the run meets the default one, which would quit at once.
+fn stop_on_signals(
+    cancel: Arc<AtomicBool>,
+    bar: Option<indicatif::ProgressBar>,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let mut signals = match StopSignals::install() {
+        Ok(signals) => signals,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not catch Ctrl-C: it quits at once");
+            return None;
+        }
+    };
+    Some(tokio::spawn(async move {
+        signals.next().await;
+        cancel.store(true, Ordering::SeqCst);
+        match &bar {
+            Some(bar) => bar.println(STOPPING),
+            None => eprintln!("{STOPPING}"),
+        }
+        signals.next().await;
+        if let Some(bar) = &bar {
+            bar.abandon();
+        }
+        eprintln!("Quit at once.");
+        std::process::exit(i32::from(EXIT_INTERRUPTED));
+    }))
+}
+
+/// The signals that stop a sync: SIGINT and SIGTERM on unix, Ctrl-C elsewhere.
+struct StopSignals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn install() -> std::io::Result<StopSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignals {})
+        }
+    }
+
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => {}
+                _ = self.terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

@@ -322,6 +322,7 @@ fn status(s: RunStatus) -> &'static str {
         RunStatus::Failed => "failed",
         RunStatus::StoppedBudget => "stopped (iCIMS daily budget)",
         RunStatus::Interrupted => "interrupted",
+        RunStatus::Cancelled => "cancelled",
         RunStatus::NotStarted => "did not start",
     }
 }
@@ -420,15 +421,16 @@ pub fn run_table(runs: &[RunSummary]) {
 
 /// 0 success · 1 finished with record failures (or stopped early) · 3 the run failed.
 /// The exit code of a sync, from its status and error code (never its words): 0 succeeded;
-/// 1 finished with record failures, stopped early or interrupted; a run that failed as a
-/// whole is 3 when iCIMS or Namely refused or could not be reached, and 1 when the local
-/// database failed.
+/// 1 finished with record failures, stopped early (the iCIMS budget), cancelled (Ctrl-C) or
+/// interrupted; a run that failed as a whole is 3 when iCIMS or Namely refused or could not
+/// be reached, and 1 when the local database failed.
 pub fn run_exit_code(d: &RunDetails) -> u8 {
     match d.summary.status {
         RunStatus::Succeeded => crate::EXIT_OK,
         RunStatus::FinishedWithFailures
         | RunStatus::StoppedBudget
         | RunStatus::Interrupted
+        | RunStatus::Cancelled
         | RunStatus::Running => crate::EXIT_RECORD_FAILURES,
         RunStatus::Failed | RunStatus::NotStarted => match d.summary.error_code {
             Some(RunErrorCode::LocalStorage) => crate::EXIT_RECORD_FAILURES,
@@ -441,6 +443,7 @@ pub fn run_exit_code(d: &RunDetails) -> u8 {
                 | RunErrorCode::NamelyCredentials
                 | RunErrorCode::NamelyThrottled
                 | RunErrorCode::NamelyUnavailable
+                | RunErrorCode::NamelyUnexpected
                 | RunErrorCode::Cancelled
                 | RunErrorCode::Interrupted
                 | RunErrorCode::SecretMissing

@@ -4,6 +4,13 @@
 //! `~/Library/Application Support/com.icims-namely.icims-namely` on macOS,
 //! `%APPDATA%\icims-namely\icims-namely\data` on Windows), or the folder named by
 //! `ICIMS_NAMELY_HOME` when that is set (the CLI, servers and tests use it).
+//!
+//! Also the folder of the locks that every data folder shares (one sync per Namely company
+//! and iCIMS customer at a time, whichever data folder, window or command runs it): the
+//! platform's per-user runtime folder (`$XDG_RUNTIME_DIR/icims-namely/locks` on Linux), else
+//! its per-user cache folder (`~/Library/Caches/com.icims-namely.icims-namely/locks` on macOS,
+//! `%LOCALAPPDATA%\icims-namely\icims-namely\cache\locks` on Windows), or the folder named by
+//! `ICIMS_NAMELY_LOCK_DIR` when that is set.
 
 use std::ffi::OsString;
 use std::io;
@@ -11,6 +18,9 @@ use std::path::{Path, PathBuf};
 
 /// Environment variable that overrides the data folder.
 pub const HOME_ENV: &str = "ICIMS_NAMELY_HOME";
+
+/// Environment variable that overrides the folder of the locks shared by all data folders.
+pub const LOCK_DIR_ENV: &str = "ICIMS_NAMELY_LOCK_DIR";
 
 const DB_FILE: &str = "icims-namely.db";
 const LOG_DIR: &str = "logs";
@@ -88,7 +98,27 @@ impl DataDir {
     }
 }
 
-fn create_private_dir(path: &Path) -> Result<(), DataDirError> {
+/// The folder of the locks shared by every data folder of this user: `ICIMS_NAMELY_LOCK_DIR`
+/// when set and not empty, else the platform's per-user runtime folder, else its per-user
+/// cache folder (each `…/icims-namely/locks`); `None` without a home folder.
+pub fn shared_lock_dir() -> Option<PathBuf> {
+    shared_lock_dir_with(std::env::var_os(LOCK_DIR_ENV))
+}
+
+/// [`shared_lock_dir`] with the value of `ICIMS_NAMELY_LOCK_DIR` passed in. A relative path
+/// is made absolute against the current folder.
+pub fn shared_lock_dir_with(lock_env: Option<OsString>) -> Option<PathBuf> {
+    if let Some(value) = lock_env.filter(|v| !v.is_empty()) {
+        return std::path::absolute(PathBuf::from(value)).ok();
+    }
+    let dirs = directories::ProjectDirs::from("com", "icims-namely", "icims-namely")?;
+    let base = dirs.runtime_dir().unwrap_or_else(|| dirs.cache_dir());
+    Some(base.join("locks"))
+}
+
+/// Creates `path` (and its parents) if missing, private to the user (0700 on unix) when this
+/// call creates it; an existing folder is left as it is.
+pub(crate) fn create_private_dir(path: &Path) -> Result<(), DataDirError> {
     if path.is_dir() {
         return Ok(());
     }
@@ -148,6 +178,26 @@ mod tests {
             }
             (Err(DataDirError::NoHome), Err(DataDirError::NoHome)) => {}
             other => panic!("inconsistent: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_shared_lock_folder_is_per_user_unless_the_env_names_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let chosen = shared_lock_dir_with(Some(tmp.path().as_os_str().to_owned()));
+        assert_eq!(chosen.as_deref(), Some(tmp.path()));
+        let relative = shared_lock_dir_with(Some("rel/locks".into())).unwrap();
+        assert!(relative.is_absolute() && relative.ends_with("rel/locks"));
+        // Unset or empty: the platform's folder, the same for both.
+        let default = shared_lock_dir_with(None);
+        assert_eq!(default, shared_lock_dir_with(Some(OsString::new())));
+        if let Some(dir) = default {
+            assert!(dir.ends_with("locks"), "{}", dir.display());
+            assert!(
+                dir.to_string_lossy().contains("icims-namely"),
+                "{}",
+                dir.display()
+            );
         }
     }
 

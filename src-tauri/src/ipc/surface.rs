@@ -69,6 +69,9 @@ ipc_surface! {
         /// Sends again the hires whose last attempt failed.
         retry_failed(name: String) -> RunDetails =>
             |cx| sync(&cx, &name, SyncRequest::retry_failed()).await;
+        /// Stops the running sync (manual or scheduled) after the record in flight; it ends
+        /// recorded as cancelled, announced as `sync-finished`. False when none runs here.
+        cancel_sync(name: String) -> bool => |cx| cx.engine.cancel_sync(&name);
 
         /// Hires waiting for a person's decision ("needs review"), oldest first.
         open_reviews(name: String) -> Vec<ReviewItem> => |cx| cx.engine.open_reviews(&name);

@@ -48,6 +48,8 @@ export type Commands = {
   sync_now: { args: { name: string }; returns: RunDetails };
   /** Sends again the hires whose last attempt failed. */
   retry_failed: { args: { name: string }; returns: RunDetails };
+  /** Stops the running sync (manual or scheduled) after the record in flight; it ends recorded as cancelled, announced as `sync-finished`. False when none runs here. */
+  cancel_sync: { args: { name: string }; returns: boolean };
   /** Hires waiting for a person's decision ("needs review"), oldest first. */
   open_reviews: { args: { name: string }; returns: Array<ReviewItem> };
   /** Link: writes the hire's `icims_id` onto the Namely profile that is already them. */
@@ -112,6 +114,8 @@ export const api = {
   syncNow: (name: string): Promise<RunDetails> => call("sync_now", { name }),
   /** Sends again the hires whose last attempt failed. */
   retryFailed: (name: string): Promise<RunDetails> => call("retry_failed", { name }),
+  /** Stops the running sync (manual or scheduled) after the record in flight; it ends recorded as cancelled, announced as `sync-finished`. False when none runs here. */
+  cancelSync: (name: string): Promise<boolean> => call("cancel_sync", { name }),
   /** Hires waiting for a person's decision ("needs review"), oldest first. */
   openReviews: (name: string): Promise<Array<ReviewItem>> => call("open_reviews", { name }),
   /** Link: writes the hire's `icims_id` onto the Namely profile that is already them. */

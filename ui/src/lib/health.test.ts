@@ -56,6 +56,8 @@ describe("health", () => {
     expect(needsAttention(card("A", true, run({ needs_review: 1 })))).toBe(true);
     expect(needsAttention(card("A", true, run({}, "failed")))).toBe(true);
     expect(needsAttention(card("A", true, run({}, "not_started")))).toBe(true);
+    // A person stopped it: nothing to fix, the next sync picks up the rest.
+    expect(needsAttention(card("A", true, run({ created: 2 }, "cancelled")))).toBe(false);
   });
 
   it("counts each warning (a hired status that matched nothing) as needing attention", () => {
@@ -91,6 +93,7 @@ describe("last sync line", () => {
     expect(lastSyncText(null, f)).toBe("Never");
     expect(lastSyncText(run({}, "running"), f)).toBe("Today 09:00 — Running…");
     expect(lastSyncText(run({}, "not_started"), f)).toBe("Today 09:00 — did not start");
+    expect(lastSyncText(run({ created: 2 }, "cancelled"), f)).toBe("Today 09:00 — cancelled, 2 added");
   });
 
   it("uses plural forms and the locale's digits", () => {

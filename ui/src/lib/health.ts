@@ -73,5 +73,6 @@ export function lastSyncText(run: RunSummary | null, f: Fmt = {}): string {
   const when = formatDayTime(run.started_at, f);
   if (run.status === "running") return `${when} — ${w.history.running}`;
   if (run.status === "not_started") return `${when} — ${w.dashboard.didNotStart}`;
+  if (run.status === "cancelled") return `${when} — ${w.dashboard.cancelledShort}, ${countsText(run.counts, f)}`;
   return `${when} — ${countsText(run.counts, f)}`;
 }

@@ -1,6 +1,6 @@
 // Running syncs, shared by the dashboard, the history and the wizard's first sync. Progress
 // arrives as `sync-progress` events and every end as `sync-finished`, for manual and
-// scheduled runs alike.
+// scheduled runs alike. A running sync can be cancelled: it stops after the hire in flight.
 import type { RunDetails, SyncFinished, SyncProgress } from "../ipc/bindings";
 import { api, on } from "../ipc/commands";
 import { asIpcError, type UnlistenFn } from "../ipc/invoke";
@@ -10,6 +10,8 @@ class Syncs {
   progress = $state<Record<string, SyncProgress>>({});
   /** Connections this window started a sync for, or that the backend said are busy. */
   running = $state<Record<string, boolean>>({});
+  /** Connections whose sync was asked to stop and has not ended yet. */
+  stopping = $state<Record<string, boolean>>({});
   /** Bumped whenever a run ends, so lists can reload. */
   finished = $state(0);
 
@@ -31,6 +33,7 @@ class Syncs {
   /** Any run ended, this window's or a scheduled one: lists and history reload. */
   #onFinished(f: SyncFinished) {
     delete this.progress[f.connection];
+    delete this.stopping[f.connection];
     if (!this.#started.has(f.connection)) delete this.running[f.connection];
     this.finished += 1;
   }
@@ -46,6 +49,27 @@ class Syncs {
     if (!backendRunning && !this.#started.has(connection)) {
       delete this.running[connection];
       delete this.progress[connection];
+      delete this.stopping[connection];
+    }
+  }
+
+  isStopping(connection: string): boolean {
+    return !!this.stopping[connection];
+  }
+
+  /**
+   * Asks the running sync of `connection` (this window's or a scheduled one) to stop after
+   * the hire in flight. It stays "stopping" until the run's `sync-finished`; when the backend
+   * answers that nothing runs, the mark goes at once. Errors are the caller's to show.
+   */
+  async cancel(connection: string): Promise<void> {
+    this.stopping[connection] = true;
+    try {
+      const asked = await api.cancelSync(connection);
+      if (!asked) delete this.stopping[connection];
+    } catch (err) {
+      delete this.stopping[connection];
+      throw err;
     }
   }
 
@@ -66,6 +90,7 @@ class Syncs {
     } finally {
       this.#started.delete(connection);
       delete this.progress[connection];
+      delete this.stopping[connection];
       if (busy) this.running[connection] = true;
       else delete this.running[connection];
       // Lists reload on the run's `sync-finished` event, which the backend sends for this

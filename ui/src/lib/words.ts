@@ -334,6 +334,14 @@ export const w = {
     add: "Add a company",
     syncNow: "Sync now",
     syncing: "Sync in progress",
+    cancel: "Cancel",
+    cancelHint: "Stops after the hire being added now; the next sync picks up where it stopped.",
+    stopping: "Stopping…",
+    cancelledResult: (counts: string | null) =>
+      counts
+        ? `Sync cancelled: ${counts} before it stopped. The next sync picks up the rest.`
+        : "Sync cancelled before it added anyone. The next sync picks up where it stopped.",
+    cancelledShort: "cancelled",
     continueSetup: "Continue setup",
     history: "History",
     settings: "Settings",
@@ -361,6 +369,7 @@ export const w = {
       finished_with_failures: "The last sync finished with failures.",
       stopped_budget: "The last sync stopped early: the iCIMS daily call limit ran low. It resumes next run.",
       interrupted: "The last sync was interrupted. It resumes next run.",
+      cancelled: "The last sync was cancelled. The next sync picks up where it stopped.",
       not_started: "The last sync did not start: setup needs attention.",
     } as Partial<Record<RunStatus, string>>,
     warningsLabel: "Warnings",
@@ -518,6 +527,7 @@ export const w = {
     failed: "Failed",
     stopped_budget: "Stopped: iCIMS call limit",
     interrupted: "Interrupted",
+    cancelled: "Cancelled",
     not_started: "Did not start",
   } satisfies Record<RunStatus, string>,
 };

@@ -5,7 +5,9 @@
 //
 // Tests steer it through `window.__fake`:
 //   __fake.pause(key) / __fake.step(key, n) / __fake.resume(key)  hold a command (key = its name)
-//       or the sync's progress checkpoints (key "sync") until the test lets them go;
+//       or the sync's progress checkpoints (key "sync") until the test lets them go; a sync
+//       asked to stop (cancel_sync) stops at its next checkpoint between hires, as the backend
+//       stops after the record in flight;
 //   __fake.set(connection, patch)  change what "Namely"/"iCIMS" would answer (e.g. the field);
 //   __fake.calls                    every command received, with its arguments;
 //   __fake.emitted                  every backend event sent (`sync-progress`, `sync-finished`);
@@ -103,6 +105,7 @@
  *   expect: { customer_id: string, username: string, key: string, region: IcimsRegion },
  *   hired: string[], schedule: Schedule, field: FieldState, owners: OwnerSet,
  *   owner: string | null, steps: Record<SetupStep, StepRecord>, hires: Hire[], running: boolean,
+ *   cancel: boolean,
  *   startFrom: string, readAgain: string | null, unmatched: string[], signedIn: string | null,
  *   confirmation: RoleConfirmationView | null, preflight: RunErrorCode | null,
  * }} Connection
@@ -251,6 +254,7 @@
       steps: /** @type {Record<SetupStep, StepRecord>} */ ({}),
       hires: makeHires(spec.hires?.total ?? 13, spec.hires ?? { new: 9, review: 1, invalid: 1 }),
       running: false,
+      cancel: false,
       startFrom: spec.startFrom ?? ymd(localAt(-30, 0, 0)),
       readAgain: spec.readAgain ?? null,
       unmatched: spec.unmatched ?? [],
@@ -777,8 +781,19 @@
     if (!c.hmac) throw fail("secret_missing", "The iCIMS HMAC key is missing. Add it again in Settings.", "icims_hmac_key");
     if (c.preflight) return notStarted(c, trigger, false, c.preflight);
     c.running = true;
+    c.cancel = false;
     const run = newRun(c, trigger, false);
     const id = run.summary.id;
+    /** A person asked it to stop: the run ends cancelled; hires not sent are not recorded. */
+    const stop = async () => {
+      finish(run, 4);
+      const s = run.summary;
+      s.status = "cancelled";
+      s.error_code = "cancelled";
+      s.error = "The sync was stopped before it finished. Nothing is lost: the next run picks up where this one stopped.";
+      await progress("done", 0, null);
+      return run;
+    };
     /** @param {SyncPhase} phase @param {number} done @param {number | null} total */
     const progress = async (phase, done, total) => {
       await gate("sync");
@@ -790,6 +805,7 @@
       await progress("searching", 0, null);
       const chunk = 120;
       for (let done = 0; done < hires.length; ) {
+        if (c.cancel) return await stop();
         done = Math.min(hires.length, done + chunk);
         run.summary.counts.read = done;
         await progress("reading_hires", done, hires.length);
@@ -800,14 +816,16 @@
       const toAdd = planned.filter(([, o]) => o === "created" || o === "failed");
       let added = 0;
       for (const [h, outcome] of planned) {
+        const sends = outcome === "created" || outcome === "failed";
+        if (sends && c.cancel) return await stop();
         add(run, h, outcome, now(), c);
-        if (outcome === "created" || outcome === "failed") {
+        // What was added is in Namely now; failures stay to retry.
+        if (outcome === "created") h.kind = "already";
+        if (sends) {
           added += 1;
           await progress("adding_to_namely", added, toAdd.length);
         }
       }
-      // What was added is in Namely now; failures stay to retry.
-      for (const [h, outcome] of planned) if (outcome === "created") h.kind = "already";
       if (trigger === "retry") for (const h of hires) h.kind = "already";
       finish(run, 7 + Math.round(hires.length / 40));
       c.steps.review = { state: "passed", code: "passed", message: "First sync finished.", checked_at: iso(now()) };
@@ -815,6 +833,7 @@
       return run;
     } finally {
       c.running = false;
+      c.cancel = false;
     }
   }
 
@@ -1030,6 +1049,12 @@
       }),
     sync_now: ({ name }) => announced(name, () => runSync(get(name), "manual")),
     retry_failed: ({ name }) => announced(name, () => runSync(get(name), "retry")),
+    cancel_sync: ({ name }) => {
+      const c = get(name);
+      if (!c.running) return false;
+      c.cancel = true;
+      return true;
+    },
 
     open_reviews: ({ name }) => openReviews(get(name)),
     link_review: ({ name, personId, profileId }) =>

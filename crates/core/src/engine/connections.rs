@@ -1,5 +1,6 @@
 //! Named connections: add, list, show, change and remove them, and the views of one.
 
+use super::runs::Pair;
 use super::{AddConnection, EditConnection, EditOutcome, Engine, EngineError, Result, now, views};
 use crate::api::{
     ConnectionDetails, ConnectionSummary, Field, NewConnectionInput, PermalinkView, SetupStep,
@@ -200,6 +201,11 @@ impl Engine {
             new.namely_url = Some(url.trim().to_string()).filter(|u| !u.is_empty());
         }
         self.check_urls(&new)?;
+        let old_pair = Pair::of(&old);
+        let new_pair = Pair::of(&new);
+        if !matches!((&old_pair, &new_pair), (Some(a), Some(b)) if a.same(b)) {
+            self.check_pair_free(&new)?;
+        }
         let read_again = self.save_settings(&old, &mut new)?;
         self.schedule_changed();
         Ok(EditOutcome {
@@ -245,8 +251,31 @@ impl Engine {
             settings.start_from = day;
         }
         self.check_urls(&settings)?;
+        self.check_pair_free(&settings)?;
         self.insert_connection(&settings)?;
         self.details(&settings)
+    }
+
+    /// Refuses a second connection to the Namely company and iCIMS customer of another one in
+    /// this data folder (the sandbox aside): both would read and add the same people.
+    pub(super) fn check_pair_free(&self, settings: &ConnectionSettings) -> Result<()> {
+        let Some(pair) = Pair::of(settings) else {
+            return Ok(());
+        };
+        let existing = self.inner.store.list_connections()?;
+        let taken = existing.iter().find(|other| {
+            other.name.key() != settings.name.key()
+                && Pair::of(other).is_some_and(|p| p.same(&pair))
+        });
+        match taken {
+            Some(other) => Err(EngineError::AlreadyExists(format!(
+                "The connection \"{}\" already syncs {}: two connections would add the same \
+                 people. Edit that connection instead, or remove it first.",
+                other.name,
+                pair.describe()
+            ))),
+            None => Ok(()),
+        }
     }
 
     pub(super) fn insert_connection(&self, settings: &ConnectionSettings) -> Result<()> {

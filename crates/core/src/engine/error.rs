@@ -25,8 +25,8 @@ pub enum EngineError {
     #[error("{0}")]
     AlreadyExists(String),
     #[error(
-        "A sync is already running for {0}. Wait for it to finish; its progress is on the \
-         dashboard."
+        "A sync is already running for {0}. Wait for it to finish (a sync in this window \
+         shows its progress on the dashboard), then try again."
     )]
     Busy(String),
     #[error("No {} is saved for \"{connection}\" yet.", .kind.label())]

@@ -13,7 +13,7 @@
 //! | `connections.rs` | add, list, show, change and remove connections                    |
 //! | `keychain.rs`    | a connection's secrets, and the vendor clients built from them    |
 //! | `setup.rs`       | the four live setup checks and what they remember                 |
-//! | `runs.rs`        | a sync: one at a time per company, every run recorded             |
+//! | `runs.rs`        | a sync: one at a time per company, cancelled on request, recorded |
 //! | `history.rs`     | past runs, their records, CSV export                              |
 //! | `sandbox.rs`     | the built-in sandbox, through the shell's [`SandboxHost`]          |
 //! | `views.rs`       | store rows → the view types of [`crate::api`]                     |
@@ -41,7 +41,9 @@ use crate::domain::Trigger;
 use crate::paths::DataDir;
 use crate::secrets::Secrets;
 use crate::store::Store;
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use time::{OffsetDateTime, UtcOffset};
 
@@ -60,6 +62,10 @@ pub struct EngineOptions {
     /// The built-in simulators, when the shell hosts them (see [`SandboxHost`]). Without
     /// them, the "Sandbox" connection cannot be started or synced.
     pub sandbox: Option<Arc<dyn SandboxHost>>,
+    /// The folder of the locks every data folder shares: one sync at a time per Namely
+    /// company and iCIMS customer. `None`: `ICIMS_NAMELY_LOCK_DIR`, else the per-user
+    /// default of [`crate::paths::shared_lock_dir`].
+    pub lock_dir: Option<PathBuf>,
 }
 
 impl Default for EngineOptions {
@@ -69,6 +75,7 @@ impl Default for EngineOptions {
             local_offset: UtcOffset::UTC,
             budget_margin: 200,
             sandbox: None,
+            lock_dir: None,
         }
     }
 }
@@ -160,8 +167,11 @@ struct Inner {
     secrets: Secrets,
     keychain_note: Option<String>,
     options: EngineOptions,
-    /// Connection keys (lowercased names) with a sync in progress.
-    running: Mutex<HashSet<String>>,
+    /// Where the locks shared by all data folders live (see [`EngineOptions::lock_dir`]).
+    pair_lock_dir: PathBuf,
+    /// Connection keys (lowercased names) with a sync (or a removal, a link) in progress,
+    /// each with the flag that stops its sync, once the sync registered one.
+    running: Mutex<HashMap<String, Option<Arc<AtomicBool>>>>,
     /// Bumped when settings that affect the schedule change.
     schedule_changed: tokio::sync::watch::Sender<u64>,
 }
@@ -216,6 +226,13 @@ impl Engine {
             );
         }
         let (schedule_changed, _) = tokio::sync::watch::channel(0);
+        // Without a per-user folder (no home), the locks shared by data folders stay in this
+        // one: a second connection to the same company here is still refused.
+        let pair_lock_dir = options
+            .lock_dir
+            .clone()
+            .or_else(crate::paths::shared_lock_dir)
+            .unwrap_or_else(|| data.root().join("locks").join("shared"));
         Ok(Engine {
             inner: Arc::new(Inner {
                 data,
@@ -223,7 +240,8 @@ impl Engine {
                 secrets,
                 keychain_note,
                 options,
-                running: Mutex::new(HashSet::new()),
+                pair_lock_dir,
+                running: Mutex::new(HashMap::new()),
                 schedule_changed,
             }),
         })

@@ -1,25 +1,40 @@
-//! Running a sync: one at a time per connection (in this process and across processes), and
-//! a record of every run, even one that could not start.
+//! Running a sync: one at a time per connection (in this process and across processes), one
+//! at a time per Namely company and iCIMS customer (across connections, windows, commands and
+//! data folders; the sandbox aside), stopped cleanly when asked, and a record of every run,
+//! even one that could not start.
 
 use super::{Engine, EngineError, Inner, Result, SyncRequest, now, views};
 use crate::api::{
     CheckCode, CheckResult, RunDetails, RunErrorCode, RunStatus, SetupStep, SyncProgress,
 };
-use crate::connection::ConnectionName;
+use crate::clients;
+use crate::connection::{ConnectionName, ConnectionSettings};
 use crate::domain::{IcimsPersonId, Trigger};
 use crate::paths::DataDir;
 use crate::store::{self, RunId};
 use crate::sync::{self, SyncContext, SyncOptions};
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Removes the connection from the running set when the sync ends, however it ends, and
-/// releases the lock file that keeps other processes (the app, the CLI) from syncing it too.
+/// releases the lock files that keep other processes (the app, the CLI) from syncing it, or
+/// its Namely company and iCIMS customer, too.
 pub(super) struct RunGuard {
     inner: Arc<Inner>,
     key: String,
     _lock: std::fs::File,
+    /// The lock of the connection's [`Pair`], shared by every data folder (a sync only).
+    _pair: Option<std::fs::File>,
+}
+
+impl RunGuard {
+    /// The flag that stops this sync, for [`Engine::cancel_sync`].
+    fn register_cancel(&self, flag: Arc<AtomicBool>) {
+        if let Ok(mut running) = self.inner.running.lock() {
+            running.insert(self.key.clone(), Some(flag));
+        }
+    }
 }
 
 impl Drop for RunGuard {
@@ -32,8 +47,16 @@ impl Drop for RunGuard {
 
 /// `<data>/locks/<connection>.lock`: held (flock) by the process syncing that connection.
 pub(super) fn lock_path(data: &DataDir, name: &ConnectionName) -> std::path::PathBuf {
-    let file: String = name
-        .key()
+    data.root()
+        .join("locks")
+        .join(lock_file_name(&name.key(), &name.key()))
+}
+
+/// `<readable>-<hash>.lock`: the readable part keeps letters, digits, `-` and `.`; it may map
+/// two keys to one ("a b", "a_b"), so a hash of the exact key keeps every lock its own.
+/// FNV-1a: stable across runs and versions.
+fn lock_file_name(readable: &str, exact: &str) -> String {
+    let file: String = readable
         .chars()
         .map(|c| {
             if c.is_alphanumeric() || c == '-' || c == '.' {
@@ -43,14 +66,89 @@ pub(super) fn lock_path(data: &DataDir, name: &ConnectionName) -> std::path::Pat
             }
         })
         .collect();
-    // The readable part may map two names to one ("a b", "a_b"): a hash of the exact key
-    // keeps every connection's lock its own. FNV-1a: stable across runs and versions.
-    let hash = name.key().bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+    let hash = exact.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     });
-    data.root()
-        .join("locks")
-        .join(format!("{file}-{hash:016x}.lock"))
+    format!("{file}-{hash:016x}.lock")
+}
+
+/// The Namely company and the iCIMS customer a connection syncs between, as the addresses
+/// its clients call: two connections with the same pair would read and add the same people,
+/// so only one of them syncs at a time, whichever data folder holds it.
+#[derive(Debug, Clone)]
+pub(super) struct Pair {
+    /// `namely=<host[:port]> icims=<host[:port]> customer=<id>`, lowercase: what is locked.
+    key: String,
+    /// The Namely host (and port) alone, for the readable part of the lock file's name.
+    namely: String,
+    /// The Namely company as a person knows it: the permalink, and the address when another
+    /// than the permalink's is used (a simulator).
+    company: String,
+    customer: String,
+}
+
+impl Pair {
+    /// `None` for a sandbox connection (its simulators are its own), and for one whose iCIMS
+    /// part is not set yet or whose addresses the clients refuse (such a sync fails before
+    /// its first call).
+    pub(super) fn of(settings: &ConnectionSettings) -> Option<Pair> {
+        if settings.sandbox {
+            return None;
+        }
+        let customer = settings.icims_customer_id.trim().to_lowercase();
+        if customer.is_empty() {
+            return None;
+        }
+        let (namely, company) = match clients::namely_endpoint(settings).ok()? {
+            namely::Endpoint::Permalink(p) => (host_port(&p.base_url())?, p.as_str().to_string()),
+            namely::Endpoint::BaseUrl(url) => {
+                let host = host_port(&url)?;
+                let company = format!("{} at {host}", settings.namely_permalink);
+                (host, company)
+            }
+        };
+        let icims = match clients::icims_endpoint(settings) {
+            icims::Endpoint::Region(region) => url::Url::parse(region.base_url()).ok()?,
+            icims::Endpoint::BaseUrl(url) => url::Url::parse(url.trim()).ok()?,
+        };
+        let icims = host_port(&icims)?;
+        Some(Pair {
+            key: format!("namely={namely} icims={icims} customer={customer}"),
+            namely,
+            company,
+            customer,
+        })
+    }
+
+    /// Both connections sync between the same company and customer.
+    pub(super) fn same(&self, other: &Pair) -> bool {
+        self.key == other.key
+    }
+
+    /// "the Namely company acme and iCIMS customer 1234"
+    pub(super) fn describe(&self) -> String {
+        format!(
+            "the Namely company {} and iCIMS customer {}",
+            self.company, self.customer
+        )
+    }
+
+    /// The lock file of this pair in the shared lock folder.
+    fn lock_file(&self, dir: &std::path::Path) -> std::path::PathBuf {
+        dir.join(lock_file_name(
+            &format!("{}-{}", self.namely, self.customer),
+            &self.key,
+        ))
+    }
+}
+
+/// `host[:port]` of a URL, lowercase; the port only when it is not the scheme's default.
+fn host_port(url: &url::Url) -> Option<String> {
+    let host = url.host_str()?.to_lowercase();
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    })
 }
 
 /// The lock file, locked; `None` when another process holds it.
@@ -82,7 +180,7 @@ impl Engine {
         self.inner
             .running
             .lock()
-            .map(|r| r.clone())
+            .map(|r| r.keys().cloned().collect())
             .unwrap_or_default()
     }
 
@@ -97,7 +195,7 @@ impl Engine {
             .running
             .lock()
             .map_err(|_| EngineError::Internal("the run registry is poisoned".into()))?;
-        if running.contains(&name.key()) {
+        if running.contains_key(&name.key()) {
             return Err(EngineError::Busy(name.to_string()));
         }
         let lock = try_lock_file(&lock_path(&self.inner.data, name))?.ok_or_else(|| {
@@ -105,16 +203,59 @@ impl Engine {
                 "{name} (in another icims-namely window or command)"
             ))
         })?;
-        running.insert(name.key());
+        running.insert(name.key(), None);
         Ok(RunGuard {
             inner: self.inner.clone(),
             key: name.key(),
             _lock: lock,
+            _pair: None,
+        })
+    }
+
+    /// [`Engine::claim`] for a sync: the connection, then its Namely company and iCIMS
+    /// customer, in the lock folder shared by every data folder (the sandbox aside).
+    pub(super) fn claim_sync(&self, settings: &ConnectionSettings) -> Result<RunGuard> {
+        let mut guard = self.claim(&settings.name)?;
+        if let Some(pair) = Pair::of(settings) {
+            let dir = &self.inner.pair_lock_dir;
+            crate::paths::create_private_dir(dir).map_err(|e| {
+                EngineError::Internal(format!("Could not use the lock folder: {e}"))
+            })?;
+            let lock = try_lock_file(&pair.lock_file(dir))?.ok_or_else(|| {
+                EngineError::Busy(format!(
+                    "{} (another connection, window or data folder)",
+                    pair.describe()
+                ))
+            })?;
+            guard._pair = Some(lock);
+        }
+        Ok(guard)
+    }
+
+    /// Asks the sync of this connection that runs in this engine to stop after the record in
+    /// flight: the run ends recorded as cancelled, and the next run picks up where it
+    /// stopped. `false` when no sync of it runs here.
+    pub fn cancel_sync(&self, name: &str) -> Result<bool> {
+        let settings = self.settings(name)?;
+        let running = self
+            .inner
+            .running
+            .lock()
+            .map_err(|_| EngineError::Internal("the run registry is poisoned".into()))?;
+        Ok(match running.get(&settings.name.key()) {
+            Some(Some(flag)) => {
+                flag.store(true, Ordering::Relaxed);
+                tracing::info!(connection = %settings.name, "sync asked to stop");
+                true
+            }
+            _ => false,
         })
     }
 
     /// Runs one sync (or dry run) and returns it with every record. Never two at once for
-    /// the same connection: a second call while one runs fails with `Busy`.
+    /// the same connection, nor for the same Namely company and iCIMS customer: a second call
+    /// while one runs fails with `Busy`. Setting `cancel` (or [`Engine::cancel_sync`]) stops
+    /// the run after the record in flight.
     pub async fn sync(
         &self,
         name: &str,
@@ -123,7 +264,9 @@ impl Engine {
         cancel: Option<Arc<AtomicBool>>,
     ) -> Result<RunDetails> {
         let mut settings = self.settings(name)?;
-        let _guard = self.claim(&settings.name)?;
+        let guard = self.claim_sync(&settings)?;
+        let cancel = cancel.unwrap_or_default();
+        guard.register_cancel(cancel.clone());
         if settings.sandbox {
             settings = self.prepare_sandbox_run(settings).await?;
         }
@@ -180,7 +323,7 @@ impl Engine {
             dry_run: request.dry_run,
             only_persons,
             budget_margin: self.inner.options.budget_margin,
-            cancel,
+            cancel: Some(cancel),
             create_anyway: request.create_anyway.into_iter().collect(),
             run: Some((run, started_at)),
             ..SyncOptions::default()
@@ -341,5 +484,77 @@ mod lock_tests {
             file.starts_with("acme_corp-") && file.ends_with(".lock"),
             "{file}"
         );
+    }
+
+    fn settings(
+        namely_url: Option<&str>,
+        icims_url: Option<&str>,
+        customer: &str,
+    ) -> ConnectionSettings {
+        let mut s = ConnectionSettings::new(
+            ConnectionName::new("A").unwrap(),
+            "acme",
+            customer,
+            "api",
+            crate::connection::IcimsRegion::Us,
+            time::OffsetDateTime::UNIX_EPOCH,
+        );
+        s.namely_url = namely_url.map(str::to_string);
+        s.icims_url = icims_url.map(str::to_string);
+        s
+    }
+
+    #[test]
+    fn a_pair_is_the_hosts_the_clients_call_and_the_customer() {
+        let pair = |n, i, c| Pair::of(&settings(n, i, c)).unwrap();
+        let real = pair(None, None, "1234");
+        assert_eq!(
+            real.key,
+            "namely=acme.namely.com icims=api.icims.com customer=1234"
+        );
+        assert_eq!(
+            real.describe(),
+            "the Namely company acme and iCIMS customer 1234"
+        );
+        // The same hosts written another way: the same pair.
+        assert!(real.same(&pair(
+            Some("https://ACME.namely.com/api/v1"),
+            Some("https://api.icims.com:443/"),
+            " 1234 "
+        )));
+        // Another port, host or customer: another pair, another lock file.
+        let sim = pair(
+            Some("http://127.0.0.1:4010"),
+            Some("http://127.0.0.1:4011"),
+            "1234",
+        );
+        let other_port = pair(
+            Some("http://127.0.0.1:4012"),
+            Some("http://127.0.0.1:4011"),
+            "1234",
+        );
+        assert!(!sim.same(&other_port) && !sim.same(&real));
+        assert!(!real.same(&pair(None, None, "1235")));
+        let dir = std::path::Path::new("/locks");
+        assert_ne!(sim.lock_file(dir), other_port.lock_file(dir));
+        let file = sim.lock_file(dir);
+        let file = file.file_name().unwrap().to_string_lossy();
+        assert!(file.starts_with("127.0.0.1_4010-1234-"), "{file}");
+        assert_eq!(
+            sim.describe(),
+            "the Namely company acme at 127.0.0.1:4010 and iCIMS customer 1234"
+        );
+    }
+
+    #[test]
+    fn the_sandbox_and_a_connection_without_its_icims_part_have_no_pair() {
+        let mut sandbox = settings(
+            Some("http://127.0.0.1:4010"),
+            Some("http://127.0.0.1:4011"),
+            "1234",
+        );
+        sandbox.sandbox = true;
+        assert!(Pair::of(&sandbox).is_none());
+        assert!(Pair::of(&settings(None, None, "")).is_none());
     }
 }

@@ -357,12 +357,14 @@ impl Engine {
     /// Part 4: tests, and only when the test passes saves the settings and the key.
     pub async fn save_icims(&self, name: &str, input: &IcimsInput) -> Result<CheckResult> {
         let settings = self.settings(name)?;
+        let mut updated = Self::icims_settings_from(&settings, input);
+        // Another connection of this data folder already syncs this company and customer.
+        self.check_pair_free(&updated)?;
         let result = self.test_icims(name, input).await?;
         if !result.passed {
             // Nothing saved, nothing lost: the form keeps what was typed.
             return Ok(result);
         }
-        let mut updated = Self::icims_settings_from(&settings, input);
         if let Some(key) = &input.hmac_key {
             self.set_secret(
                 name,
