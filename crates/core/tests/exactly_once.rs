@@ -9,7 +9,7 @@ mod sync_support;
 
 use icims_namely_core::domain::{OutcomeKind, RunErrorCode};
 use icims_namely_core::store::RunStatus;
-use icims_namely_core::sync::{SyncOptions, run_sync};
+use icims_namely_core::sync::SyncOptions;
 use sandbox::icims::IcimsSimConfig;
 use sandbox::namely::{AfterCommit, NamelySimConfig};
 use sandbox::seed::{SeedConfig, World};
@@ -106,20 +106,7 @@ async fn run_killed_mid_create_and_started_again_at_once_with_lagging_reads_send
     let expected = expected_creates(&h.world);
     h.namely_sim
         .fail_next_post_after_commit(1, AfterCommit::Delay(Duration::from_secs(10)));
-    {
-        let options = settle(4);
-        let ctx = h.ctx();
-        let run = run_sync(&ctx, &options, &|_| {});
-        let committed = async {
-            while h.namely_sim.created_profiles().is_empty() {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        };
-        tokio::select! {
-            r = run => panic!("the run should have been killed mid-create: {r:?}"),
-            () = committed => {}
-        }
-    }
+    h.kill_once_the_first_create_is_stored(&settle(4)).await;
     let victim = h.created_ids()[0];
     h.store
         .recover_interrupted(time::OffsetDateTime::now_utc())

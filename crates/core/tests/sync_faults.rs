@@ -151,20 +151,8 @@ async fn process_killed_during_a_create_then_rerun_has_no_duplicate_and_loses_no
     // (the run's future is dropped) while waiting for it.
     h.namely_sim
         .fail_next_post_after_commit(1, AfterCommit::Delay(Duration::from_secs(10)));
-    {
-        let ctx = h.ctx();
-        let options = SyncOptions::default();
-        let run = run_sync(&ctx, &options, &|_| {});
-        let committed = async {
-            while h.namely_sim.created_profiles().is_empty() {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        };
-        tokio::select! {
-            r = run => panic!("the run should have been killed mid-create: {r:?}"),
-            () = committed => {}
-        }
-    }
+    h.kill_once_the_first_create_is_stored(&SyncOptions::default())
+        .await;
     let victim = h.created_ids()[0];
     let open = h.store.open_intents(&h.settings.name).unwrap();
     assert_eq!(open.len(), 1);

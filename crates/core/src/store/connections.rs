@@ -263,20 +263,7 @@ impl Store {
             if changed == 0 {
                 return Err(StoreError::NoSuchConnection(name.to_string()));
             }
-            tx.execute(
-                "DELETE FROM watermarks WHERE connection = ?1",
-                [name.as_str()],
-            )?;
-            tx.execute(
-                "DELETE FROM read_positions WHERE connection = ?1",
-                [name.as_str()],
-            )?;
-            tx.execute(
-                "UPDATE connections SET settled_after_run = \
-                   (SELECT COALESCE(MAX(id), 0) FROM runs) WHERE name = ?1",
-                [name.as_str()],
-            )?;
-            Ok(())
+            super::reading::forget_reading(tx, name)
         })
     }
 

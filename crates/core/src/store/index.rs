@@ -245,22 +245,7 @@ impl Store {
     /// Forget the watermark: the next run reads every hire again (nothing is created twice;
     /// the index and the plan see to that).
     pub fn clear_watermark(&self, name: &ConnectionName) -> Result<()> {
-        self.write(|tx| {
-            tx.execute(
-                "DELETE FROM watermarks WHERE connection = ?1",
-                [name.as_str()],
-            )?;
-            tx.execute(
-                "DELETE FROM read_positions WHERE connection = ?1",
-                [name.as_str()],
-            )?;
-            tx.execute(
-                "UPDATE connections SET settled_after_run = \
-                   (SELECT COALESCE(MAX(id), 0) FROM runs) WHERE name = ?1",
-                [name.as_str()],
-            )?;
-            Ok(())
-        })
+        self.write(|tx| super::reading::forget_reading(tx, name))
     }
 
     /// Save the iCIMS call budget of a UTC day as last seen (replacing what was there).

@@ -5,7 +5,7 @@
 use super::{ReadPosition, Result, Store, opt_ts_col, require_connection, ts, ts_col};
 use crate::connection::ConnectionName;
 use crate::domain::OutcomeKind;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeSet, HashSet};
 
 impl Store {
@@ -111,4 +111,24 @@ impl Store {
             Ok(settled)
         })
     }
+}
+
+/// Forget where reading stands: the watermark, the position inside a window, and which
+/// workflows earlier runs settled (the next run reads from the start-from date, perhaps of
+/// another iCIMS customer).
+pub(super) fn forget_reading(tx: &Connection, name: &ConnectionName) -> Result<()> {
+    tx.execute(
+        "DELETE FROM watermarks WHERE connection = ?1",
+        [name.as_str()],
+    )?;
+    tx.execute(
+        "DELETE FROM read_positions WHERE connection = ?1",
+        [name.as_str()],
+    )?;
+    tx.execute(
+        "UPDATE connections SET settled_after_run = \
+           (SELECT COALESCE(MAX(id), 0) FROM runs) WHERE name = ?1",
+        [name.as_str()],
+    )?;
+    Ok(())
 }

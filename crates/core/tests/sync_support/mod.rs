@@ -271,6 +271,22 @@ impl Harness {
             .collect()
     }
 
+    /// Runs a sync and "kills the process" (drops the run's future) as soon as Namely has
+    /// stored the first create: the POST's answer must be slow (`AfterCommit::Delay`).
+    pub async fn kill_once_the_first_create_is_stored(&self, options: &SyncOptions) {
+        let ctx = self.ctx();
+        let run = run_sync(&ctx, options, &|_| {});
+        let committed = async {
+            while self.namely_sim.created_profiles().is_empty() {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        };
+        tokio::select! {
+            r = run => panic!("the run should have been killed mid-create: {r:?}"),
+            () = committed => {}
+        }
+    }
+
     /// `icims_id` → POST /profiles requests sent for it (whatever Namely answered).
     pub fn posts_per_person(&self) -> BTreeMap<String, usize> {
         let mut m = BTreeMap::new();
