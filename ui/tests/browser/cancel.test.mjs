@@ -2,7 +2,7 @@
 // in the history, and the next sync adds the rest. Against the fake backend.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { advance, buttonState, fake, launchBrowser, openApp, seeText, serveDist, shot, visible } from "./harness.mjs";
+import { advance, button, buttonState, card, fake, launchBrowser, openApp, seeText, serveDist, shot, visible } from "./harness.mjs";
 
 let server;
 let browser;
@@ -29,8 +29,6 @@ const ACME = {
   ],
 };
 
-const button = (scope, name) => scope.getByRole("button", { name, exact: true });
-const card = (page, name) => page.locator(`article[data-connection="${name}"]`);
 
 describe("cancel", () => {
   it("stops a running sync after the hire in flight; history shows it cancelled; the next sync adds the rest", async () => {

@@ -1,7 +1,7 @@
 // Dashboard, live sync progress, history and settings, against the fake backend.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { advance, buttonState, fake, launchBrowser, openApp, seeText, serveDist, shot, until, visible } from "./harness.mjs";
+import { advance, button, buttonState, card, fake, launchBrowser, openApp, seeText, serveDist, shot, until, visible } from "./harness.mjs";
 
 let server;
 let browser;
@@ -28,8 +28,6 @@ const TWO_COMPANIES = {
   ],
 };
 
-const button = (scope, name) => scope.getByRole("button", { name, exact: true });
-const card = (page, name) => page.locator(`article[data-connection="${name}"]`);
 
 describe("dashboard", () => {
   it("shows one card per company with health, last and next sync", async () => {

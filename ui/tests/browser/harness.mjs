@@ -91,6 +91,12 @@ export async function openApp(browser, url, scenario = {}, { colorScheme = "ligh
  * height first, so the whole screen shows with the sticky footer where it belongs; with
  * `{ window: true }` it is exactly what a 900×600 window shows.
  */
+/** The button named exactly `name` inside `scope` (a page or a locator). */
+export const button = (scope, name) => scope.getByRole("button", { name, exact: true });
+
+/** The dashboard card of the connection `name`. */
+export const card = (page, name) => page.locator(`article[data-connection="${name}"]`);
+
 export async function shot(page, name, { window = false } = {}) {
   mkdirSync(SHOTS, { recursive: true });
   await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());

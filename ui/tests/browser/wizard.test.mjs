@@ -1,7 +1,7 @@
 // Welcome, connecting a company, and every state of the setup wizard, against the fake backend.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { advance, buttonState, fake, launchBrowser, openApp, seeText, serveDist, shot, until, visible } from "./harness.mjs";
+import { advance, button, buttonState, fake, launchBrowser, openApp, seeText, serveDist, shot, until, visible } from "./harness.mjs";
 
 let server;
 let browser;
@@ -14,7 +14,6 @@ after(async () => {
   await server?.close();
 });
 
-const button = (page, name) => page.getByRole("button", { name, exact: true });
 const continueButton = (page) => button(page, "Continue");
 
 describe("welcome and connect", () => {
