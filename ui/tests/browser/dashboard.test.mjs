@@ -176,7 +176,7 @@ describe("history", () => {
     await seeText(page, /^Run of /);
     await seeText(page, "Failed: Namely rejected the home address (state 'XX') — will retry next run");
     await seeText(page, "Invalid: no email in iCIMS — add one to the candidate");
-    await seeText(page, /Added as Jane Doe \(start \d{1,2} \w{3} \d{4}\)/);
+    await seeText(page, /Added as Jane Doe \(start \d{1,2} \w{3,4} \d{4}\)/);
     await seeText(page, /Already in Namely \(icims_id \d+\)/);
     await page.getByLabel("Show").selectOption("failed");
     assert.equal(await page.locator(".records tbody tr").count(), 1);
@@ -243,7 +243,7 @@ describe("reviews", () => {
 
     await button(lucas, "Create anyway…").click();
     await button(dialog, "Create anyway").click();
-    await seeText(page, /Lucas Doe:\s*Added as Lucas Doe \(start \d{1,2} \w{3} \d{4}\)/);
+    await seeText(page, /Lucas Doe:\s*Added as Lucas Doe \(start \d{1,2} \w{3,4} \d{4}\)/);
     await visible(section.getByRole("heading", { name: /Needs review\s*1/ }));
     assert.deepEqual((await fake.calls(page, "create_anyway")).map((c) => c.args), [{ name: "Acme", personId: 9003 }]);
 
@@ -300,8 +300,8 @@ describe("settings", () => {
     await seeText(page, "Settings — Acme");
     assert.equal(await page.getByLabel("Daily at").first().isChecked(), true);
     assert.equal(await page.getByLabel("Time of the daily sync").inputValue(), "09:00");
-    await seeText(page, /Token saved in the system keychain on \d{1,2} \w{3} \d{4}/);
-    await seeText(page, /HMAC key saved in the system keychain on \d{1,2} \w{3} \d{4}/);
+    await seeText(page, /Token saved in the system keychain on \d{1,2} \w{3,4} \d{4}/);
+    await seeText(page, /HMAC key saved in the system keychain on \d{1,2} \w{3,4} \d{4}/);
 
     // Change the schedule.
     await page.getByLabel("Every", { exact: true }).check();

@@ -143,7 +143,7 @@ describe("wizard", () => {
     // Part 2: already signed in by part 1; a bad replacement is refused next to the field.
     await continueButton(page).click();
     await seeText(page, "Signed in to Acme Corp as Olivia Owner (Administrator)");
-    await seeText(page, /Token saved in the system keychain on \d{1,2} \w{3} \d{4}/);
+    await seeText(page, /Token saved in the system keychain on \d{1,2} \w{3,4} \d{4}/);
     assert.equal(await page.getByText("good-token").count(), 0, "the token is never shown");
     await button(page, "Replace").click();
     await page.getByLabel("Personal access token", { exact: true }).fill("expired-token");
@@ -194,7 +194,7 @@ describe("wizard", () => {
     await shot(page, "15-part4-test-passed");
 
     await button(page, "Save").click();
-    await seeText(page, /HMAC key saved in the system keychain on \d{1,2} \w{3} \d{4}/);
+    await seeText(page, /HMAC key saved in the system keychain on \d{1,2} \w{3,4} \d{4}/);
     await buttonState(continueButton(page), true);
     assert.equal(await page.getByText("correct-horse").count(), 0, "the key is never shown");
     await shot(page, "16-part4-saved");
@@ -213,8 +213,8 @@ describe("wizard", () => {
     await visible(page.locator(".tiles"));
     const tiles = (await page.locator(".tiles li").allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
     assert.deepEqual(tiles.slice(0, 4), ["9 to create", "2 already in Namely", "1 need review", "1 invalid"]);
-    assert.match(tiles[4], /^0 left out \(started before \d{1,2} \w{3} \d{4}\)$/);
-    await seeText(page, /Will be added as Jane Doe \(start \d{1,2} \w{3} \d{4}\)/);
+    assert.match(tiles[4], /^0 left out \(started before \d{1,2} \w{3,4} \d{4}\)$/);
+    await seeText(page, /Will be added as Jane Doe \(start \d{1,2} \w{3,4} \d{4}\)/);
     await seeText(page, /Needs review: .* already belongs to .*, who has no icims_id/);
     await seeText(page, "Invalid: no email in iCIMS — add one to the candidate");
     assert.equal(await page.locator(".records tbody tr").count(), 13);
@@ -291,7 +291,7 @@ describe("wizard", () => {
 
     await seeText(page, /Riley Roe owns the integration: active in Namely; Administrator confirmed by Riley Roe \(signed in to Namely; computer user olivia\) on \d{4}-\d{2}-\d{2}/);
     await visible(rileyRow.getByText("✓ can own"));
-    await visible(rileyRow.getByText(/^Administrator confirmed by Riley Roe \(signed in to Namely; computer user olivia\) on \d{1,2} \w{3} \d{4}$/));
+    await visible(rileyRow.getByText(/^Administrator confirmed by Riley Roe \(signed in to Namely; computer user olivia\) on \d{1,2} \w{3,4} \d{4}$/));
     await visible(rileyRow.getByText("Current owner"));
     assert.equal(await page.getByLabel("Riley Roe is an Administrator in Namely").count(), 0, "a recorded confirmation is not asked again");
     await buttonState(continueButton(page), true);
@@ -368,7 +368,7 @@ describe("wizard", () => {
       page.locator(".start-from li.option").evaluateAll((items) => items.map((li) => (li.textContent ?? "").replace(/\s+/g, " ").trim()));
     const before = await labels();
     assert.equal(before.length, 5);
-    assert.match(before[0], /^Today: only people who start from now on — \d{1,2} \w{3} \d{4} run the preview to count$/);
+    assert.match(before[0], /^Today: only people who start from now on — \d{1,2} \w{3,4} \d{4} run the preview to count$/);
     assert.match(before[1], /^30 days ago \(recommended\) — .* run the preview to count$/);
     assert.match(before[2], /^90 days ago — /);
     assert.match(before[3], /^A year ago — /);
@@ -386,8 +386,8 @@ describe("wizard", () => {
     assert.equal(saved.at(-1).args.input.start_from, ninetyDate);
     const tiles = (await page.locator(".tiles li").allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
     assert.equal(tiles[0], "7 to create");
-    assert.match(tiles[4], /^3 left out \(started before \d{1,2} \w{3} \d{4}\)$/);
-    await seeText(page, /^Left out: started \d{1,2} \w{3} \d{4}, before the start-from date/);
+    assert.match(tiles[4], /^3 left out \(started before \d{1,2} \w{3,4} \d{4}\)$/);
+    await seeText(page, /^Left out: started \d{1,2} \w{3,4} \d{4}, before the start-from date/);
     await seeText(page, /^Left out$/);
     await until(async () => !(await labels()).some((l) => l.endsWith("run the preview to count")), "the counts of the choices");
     const after = await labels();
