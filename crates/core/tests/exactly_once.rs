@@ -9,7 +9,7 @@ mod sync_support;
 
 use icims_namely_core::domain::{OutcomeKind, RunErrorCode};
 use icims_namely_core::store::RunStatus;
-use icims_namely_core::sync::SyncOptions;
+use icims_namely_core::sync::{GuardLookups, SyncOptions};
 use sandbox::icims::IcimsSimConfig;
 use sandbox::namely::{AfterCommit, NamelySimConfig};
 use sandbox::seed::{SeedConfig, World};
@@ -140,26 +140,30 @@ async fn run_killed_mid_create_and_started_again_at_once_with_lagging_reads_send
     assert_eq!(h.created_ids().len(), expected.len());
 }
 
-#[tokio::test]
-async fn email_lookup_that_ignores_its_filter_creates_nobody() {
-    let h = Harness::start_with(
-        clean_world(),
-        Setup {
-            namely: NamelySimConfig {
-                ignore_email_filter: true,
-                ..NamelySimConfig::default()
-            },
-            ..Setup::default()
+fn filter_ignoring_namely() -> Setup {
+    Setup {
+        namely: NamelySimConfig {
+            ignore_email_filter: true,
+            ..NamelySimConfig::default()
         },
-    )
-    .await;
+        ..Setup::default()
+    }
+}
+
+#[tokio::test]
+async fn email_lookup_that_ignores_its_filter_creates_nobody_when_every_create_is_looked_up() {
+    let h = Harness::start_with(clean_world(), filter_ignoring_namely()).await;
     let expected = expected_creates(&h.world);
     assert!(
         !h.world.employees.is_empty(),
         "the tenant has people to show"
     );
 
-    let out = h.sync(SyncOptions::default()).await;
+    let always = SyncOptions {
+        guard_lookups: GuardLookups::Always,
+        ..SyncOptions::default()
+    };
+    let out = h.sync(always.clone()).await;
     assert_eq!(out.status, RunStatus::Failed, "{:?}", out);
     assert_eq!(out.error_code, Some(RunErrorCode::NamelyUnexpected));
     assert!(out.error.as_deref().unwrap().contains("ignored the filter"));
@@ -173,7 +177,38 @@ async fn email_lookup_that_ignores_its_filter_creates_nobody() {
 
     // Once lookups work again, everyone is added.
     h.namely_sim.set_ignore_email_filter(false);
-    let next = h.sync(SyncOptions::default()).await;
+    let next = h.sync(always).await;
+    assert_eq!(next.status, RunStatus::Succeeded, "{:?}", next.error);
+    assert_each_posted_once(&h);
+    assert_eq!(h.created_ids().len(), expected.len());
+}
+
+#[tokio::test]
+async fn email_lookup_that_ignores_its_filter_after_an_unconfirmed_create_stops_the_creates() {
+    let h = Harness::start_with(clean_world(), filter_ignoring_namely()).await;
+    let expected = expected_creates(&h.world);
+    // The fresh index answers for every hire, so no lookup is made before a create; the first
+    // create is saved but answered 502, and the lookup that must settle it proves nothing.
+    h.namely_sim
+        .fail_next_post_after_commit(1, AfterCommit::Status(502));
+    let one_at_a_time = SyncOptions {
+        namely_concurrency: 1,
+        ..SyncOptions::default()
+    };
+    let out = h.sync(one_at_a_time.clone()).await;
+    assert_eq!(out.status, RunStatus::Failed, "{:?}", out);
+    assert_eq!(out.error_code, Some(RunErrorCode::NamelyUnexpected));
+    assert_eq!(
+        h.posts().len(),
+        1,
+        "no create after the lookup failed closed"
+    );
+    assert_eq!(out.counts.failed, expected.len() as u64);
+    assert_eq!(h.store.open_intents(&h.settings.name).unwrap().len(), 1);
+
+    // Once lookups work again, the saved one is found and everyone else added, once.
+    h.namely_sim.set_ignore_email_filter(false);
+    let next = h.sync(one_at_a_time).await;
     assert_eq!(next.status, RunStatus::Succeeded, "{:?}", next.error);
     assert_each_posted_once(&h);
     assert_eq!(h.created_ids().len(), expected.len());

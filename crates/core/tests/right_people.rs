@@ -718,9 +718,10 @@ async fn a_create_refused_with_403_stops_the_run_and_voids_a_confirmed_role() {
         run.summary.error_code,
         Some(RunErrorCode::NamelyCredentials)
     );
-    assert_eq!(
-        c.sb.namely.calls_to("POST", "/profiles"),
-        1,
+    // Stopped at once: only a create already in flight beside the refused one was sent.
+    assert!(
+        c.sb.namely.calls_to("POST", "/profiles")
+            <= icims_namely_core::sync::NAMELY_CREATE_CONCURRENCY,
         "stopped at once"
     );
     let details = e.connection(NAME).unwrap();

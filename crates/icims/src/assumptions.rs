@@ -115,3 +115,23 @@ pub const PING_WORKFLOW_ID_FLOOR: u64 = 2_147_483_647;
 pub fn transport_may_have_reached_server(is_connect_error: bool) -> bool {
     !is_connect_error
 }
+
+/// How many iCIMS reads (workflow, person, job GETs) a sync keeps in flight at once, unless a
+/// connection says otherwise.
+///
+/// `docs/icims-api.md` §6: iCIMS documents a daily budget but **no per-second or concurrency
+/// limit**; the reference advises caution. Four overlapping reads keep a sync several times
+/// faster than one at a time at 50–300 ms per call, and stay far from any plausible
+/// per-connection limit; a 429 or 503 still stops or slows the run (the budget and retries do
+/// not depend on this number). Unverified: lower it per connection (`connection edit
+/// --icims-concurrency 1`) if a tenant refuses overlapping calls.
+pub const READ_CONCURRENCY: usize = 4;
+
+/// The largest concurrency a connection may ask for.
+pub const READ_CONCURRENCY_MAX: usize = 8;
+
+/// Whether a workflow's `baseprofile.value` is the job's title, so that the job need not be
+/// read for it. Seen in a real reply (`docs/icims-api.md` §4.2: `"baseprofile": {…, "value":
+/// "Harbor Discoveries Junior Counselor"}`); when it is absent or empty the job is read, once
+/// per run.
+pub const WORKFLOW_NAMES_THE_JOB_TITLE: bool = true;

@@ -132,6 +132,18 @@ pub fn email_filter_answers(value: Option<&str>, wanted: &str) -> bool {
     value.is_some_and(|v| v.trim().to_lowercase().contains(&wanted))
 }
 
+/// Whether every change to a profile — made in Namely's screens, by an import or through the
+/// API — moves its `updated_at`, so that listing `sort=-updated_at` back to the last refresh
+/// shows every profile changed since.
+///
+/// Unverified (`docs/namely-api.md` §5.1: the reference does not say which changes move it);
+/// it is how Rails-style timestamps behave, and the simulator moves it on every create and
+/// PUT. The sync relies on it to skip the live lookup by email before each create when its
+/// freshly refreshed index already answers (`GuardLookups` in the core crate); set this to
+/// `false` and every create is looked up live again (one or two throttled GETs each). The
+/// weekly full listing catches what a change without a new `updated_at` would hide.
+pub const UPDATED_AT_MOVES_ON_EVERY_CHANGE: bool = true;
+
 #[cfg(test)]
 mod tests {
     use super::email_filter_answers;

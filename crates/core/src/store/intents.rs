@@ -164,6 +164,25 @@ impl Store {
         })
     }
 
+    /// The latest `done` intent of each person (Namely confirmed the create, or a lookup found
+    /// the profile): what the intent table alone knows was created, even when the run that
+    /// made it died before recording the hire, or Namely's reads do not show it yet. Only
+    /// runs since the watermark was last forgotten count (another customer, or a sandbox
+    /// started afresh, as for `settled_workflows`).
+    pub fn created_intents(&self, name: &ConnectionName) -> Result<Vec<Intent>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(&format!(
+                "SELECT {COLUMNS} FROM intents WHERE id IN (SELECT MAX(id) FROM intents \
+                 WHERE connection = ?1 AND state = 'done' AND namely_profile_id IS NOT NULL \
+                   AND run_id > COALESCE((SELECT settled_after_run FROM connections \
+                                          WHERE name = ?1), 0) \
+                 GROUP BY person_id) ORDER BY person_id"
+            ))?;
+            let rows = stmt.query_map([name.as_str()], intent_from_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
     pub fn intent(&self, id: IntentId) -> Result<Option<Intent>> {
         self.read(|c| get_intent(c, id))
     }

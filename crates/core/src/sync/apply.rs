@@ -112,17 +112,23 @@ impl Applier<'_> {
         hire: &Hire,
         draft: &ProfileDraft,
         open: Option<&Intent>,
+        guard: bool,
     ) -> Result<Applied, StoreError> {
-        // 1. Guard lookup: the person, or someone with their email, may be in Namely already.
-        let (found, seen) = match self.look_up(hire, draft, open, true).await {
-            Ok(answer) => answer,
-            Err(e) => {
-                let (record, halt) = not_checked(hire, draft, &e);
-                return Ok(Applied {
-                    record,
-                    seen: Vec::new(),
-                    halt,
-                });
+        // 1. Guard lookup, where the index cannot tell (`guard`): the person, or someone
+        //    with their email, may be in Namely already.
+        let (found, seen) = if !guard {
+            (Found::Nobody, Vec::new())
+        } else {
+            match self.look_up(hire, draft, open, true).await {
+                Ok(answer) => answer,
+                Err(e) => {
+                    let (record, halt) = not_checked(hire, draft, &e);
+                    return Ok(Applied {
+                        record,
+                        seen: Vec::new(),
+                        halt,
+                    });
+                }
             }
         };
         // 2. What the lookup settles, an open intent included.

@@ -19,6 +19,8 @@ pub(super) struct Budget<'a> {
     /// `icims.calls_made()` when counting for `day` began.
     calls_at_start: u64,
     last: Option<RateLimit>,
+    /// Calls sent and not yet answered: they will spend the budget too.
+    in_flight: u64,
 }
 
 impl<'a> Budget<'a> {
@@ -37,6 +39,7 @@ impl<'a> Budget<'a> {
             spent_before: Self::stored_spent(store, name, day),
             calls_at_start: calls_now,
             last: None,
+            in_flight: 0,
         }
     }
 
@@ -52,6 +55,7 @@ impl<'a> Budget<'a> {
 
     /// Note a reply (or a failed call: `rate_limit` None) and save the budget.
     pub(super) fn observe(&mut self, calls_now: u64, rate_limit: Option<RateLimit>) {
+        self.in_flight = self.in_flight.saturating_sub(1);
         let today = OffsetDateTime::now_utc().date();
         if today != self.day {
             // Midnight UTC passed during the run: the last call belongs to the new day.
@@ -79,14 +83,26 @@ impl<'a> Budget<'a> {
         }
     }
 
-    /// `Some(stop)` when the last reply left fewer calls than the margin.
+    /// `Some(stop)` when the last reply, less the calls still in flight, leaves fewer calls
+    /// than the margin: with several calls in flight the stop still comes exactly at the
+    /// margin.
     pub(super) fn exhausted(&self) -> Option<ReadStop> {
         let last = self.last?;
-        let remaining = last.remaining?;
+        let remaining = last.remaining?.saturating_sub(self.in_flight);
         (remaining < self.margin).then_some(ReadStop::Budget {
             remaining,
             limit: last.limit,
         })
+    }
+
+    /// A call is about to be sent: `None` and it counts as in flight until [`Self::observe`],
+    /// or `Some(stop)` and it must not be sent.
+    pub(super) fn reserve(&mut self) -> Option<ReadStop> {
+        let stop = self.exhausted();
+        if stop.is_none() {
+            self.in_flight += 1;
+        }
+        stop
     }
 
     pub(super) fn rate_limited(&self) -> ReadStop {

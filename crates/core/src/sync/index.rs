@@ -211,6 +211,39 @@ pub(crate) fn classify(entries: &[IndexEntry], email: &str, person: IcimsPersonI
     }
 }
 
+/// The index as planning sees it: what Namely showed, plus each person the intent table knows
+/// was created (a `done` intent) whom no profile shows under their `icims_id` — a run that
+/// died before recording them, or a create Namely's reads do not show yet. Never stored.
+pub(crate) fn with_created(
+    store: &crate::store::Store,
+    name: &crate::connection::ConnectionName,
+    mut entries: Vec<IndexEntry>,
+) -> Result<Vec<IndexEntry>, crate::store::StoreError> {
+    let known: std::collections::HashSet<String> = entries
+        .iter()
+        .filter_map(|e| e.icims_id.as_deref().map(|i| i.trim().to_string()))
+        .collect();
+    for intent in store.created_intents(name)? {
+        let id = intent.person_id.to_string();
+        let Some(profile_id) = intent.namely_profile_id else {
+            continue;
+        };
+        if known.contains(&id) {
+            continue;
+        }
+        let email = intent.email.trim().to_lowercase();
+        entries.push(IndexEntry {
+            profile_id,
+            icims_id: Some(id),
+            full_name: email.clone(),
+            email: Some(email),
+            user_status: "active".into(),
+            ..IndexEntry::default()
+        });
+    }
+    Ok(entries)
+}
+
 /// Whether a failed Namely read may succeed if simply repeated.
 fn is_transient(e: &namely::Error) -> bool {
     matches!(

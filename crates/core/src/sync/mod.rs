@@ -80,6 +80,7 @@
 // with `halt.rs`, why applying stops, and `optional.rs`, parts Namely may refuse),
 // `record.rs` (the words of every record), and `runner.rs`, which runs them in order.
 mod apply;
+mod apply_all;
 mod budget;
 mod halt;
 mod index;
@@ -101,6 +102,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
+pub use apply_all::{CREATE_BATCH, GuardLookups, INDEX_FRESH_FOR};
 pub use index::entry_from_profile;
 pub use runner::run_sync;
 
@@ -164,7 +166,19 @@ pub struct SyncOptions {
     pub create_anyway: BTreeSet<IcimsPersonId>,
     /// The run already recorded as started (by the pre-flight), and when; `None` starts one.
     pub run: Option<(RunId, time::OffsetDateTime)>,
+    /// iCIMS reads kept in flight at once. Default
+    /// [`icims::assumptions::READ_CONCURRENCY`] (4); a connection may set its own.
+    pub icims_concurrency: usize,
+    /// Namely creates kept in flight at once. Default [`NAMELY_CREATE_CONCURRENCY`] (2).
+    pub namely_concurrency: usize,
+    /// When a create is preceded by a live lookup by email (see [`GuardLookups`]).
+    pub guard_lookups: GuardLookups,
 }
+
+/// Namely creates kept in flight at once (2): Namely documents no limit on `POST /profiles`,
+/// and each create carries its own intent, so two at a time are as exact as one; more would
+/// mostly add load on a tenant's only write path.
+pub const NAMELY_CREATE_CONCURRENCY: usize = 2;
 
 impl Default for SyncOptions {
     fn default() -> Self {
@@ -179,6 +193,9 @@ impl Default for SyncOptions {
             cancel: None,
             create_anyway: BTreeSet::new(),
             run: None,
+            icims_concurrency: icims::assumptions::READ_CONCURRENCY,
+            namely_concurrency: NAMELY_CREATE_CONCURRENCY,
+            guard_lookups: GuardLookups::default(),
         }
     }
 }

@@ -28,10 +28,13 @@ use crate::api::SyncPhase;
 use crate::connection::ConnectionName;
 use crate::domain::{Hire, IcimsPersonId, RunErrorCode};
 use crate::store::{RecordRow, Store};
+use futures::FutureExt;
+use futures::stream::{self, StreamExt};
 use icims::{DEFAULT_PERSON_FIELDS, PAGE_SIZE, PersonId, Reply, SearchQuery, WorkflowId};
 use std::collections::{BTreeSet, HashSet};
 use std::future::Future;
 use std::sync::atomic::AtomicBool;
+use std::sync::{Mutex, PoisonError};
 use time::OffsetDateTime;
 
 /// What to read.
@@ -134,9 +137,18 @@ enum CallError {
 pub(crate) struct Reader<'a> {
     icims: &'a icims::Client,
     cancel: Option<&'a AtomicBool>,
-    budget: Budget<'a>,
+    budget: Mutex<Budget<'a>>,
     /// Workflows whose person is already in Namely: the window skips them without a call.
     settled: HashSet<u64>,
+    /// Reads kept in flight at once (at least 1).
+    concurrency: usize,
+}
+
+/// What one workflow of the window came to.
+enum Handled {
+    Read,
+    /// Skipped without a call: its person is already in Namely.
+    Settled,
 }
 
 impl<'a> Reader<'a> {
@@ -150,8 +162,9 @@ impl<'a> Reader<'a> {
         Self {
             icims,
             cancel,
-            budget: Budget::new(store, name, margin, icims.calls_made()),
+            budget: Mutex::new(Budget::new(store, name, margin, icims.calls_made())),
             settled: HashSet::new(),
+            concurrency: 1,
         }
     }
 
@@ -161,9 +174,20 @@ impl<'a> Reader<'a> {
         self
     }
 
+    /// Keep up to `n` reads in flight (1: one after another).
+    pub(crate) fn overlapping(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    fn budget(&self) -> std::sync::MutexGuard<'_, Budget<'a>> {
+        self.budget.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// One iCIMS call with the budget and cancel checks before it and retries of transient
-    /// failures.
-    async fn call<T, F, Fut>(&mut self, what: &str, mut send: F) -> Result<Reply<T>, CallError>
+    /// failures. Several may run at once: the budget is shared, and a call that finds it
+    /// spent (or cancelled) is not sent.
+    async fn call<T, F, Fut>(&self, what: &str, mut send: F) -> Result<Reply<T>, CallError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = icims::Result<Reply<T>>>,
@@ -173,16 +197,16 @@ impl<'a> Reader<'a> {
             if cancelled(self.cancel) {
                 return Err(CallError::Stop(ReadStop::Cancelled));
             }
-            if let Some(stop) = self.budget.exhausted() {
+            if let Some(stop) = self.budget().reserve() {
                 return Err(CallError::Stop(stop));
             }
             let result = send().await;
             let rate_limit = result.as_ref().ok().and_then(|r| r.rate_limit);
-            self.budget.observe(self.icims.calls_made(), rate_limit);
+            self.budget().observe(self.icims.calls_made(), rate_limit);
             match result {
                 Ok(reply) => return Ok(reply),
                 Err(icims::Error::RateLimited { .. }) => {
-                    return Err(CallError::Stop(self.budget.rate_limited()));
+                    return Err(CallError::Stop(self.budget().rate_limited()));
                 }
                 Err(e @ icims::Error::NotFound { .. }) => return Err(CallError::NotShown(e)),
                 Err(icims::Error::Unreadable { field, problem, .. }) => {
@@ -210,19 +234,21 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Read the window and the listed persons.
+    /// Read the window and the listed persons, up to [`Self::overlapping`] reads at once.
     #[tracing::instrument(skip_all)]
     pub(crate) async fn read(
-        mut self,
+        self,
         request: &ReadRequest<'_>,
         reporter: &Reporter<'_>,
     ) -> ReadOutcome {
-        let mut state = ReadState::default();
+        let state = Mutex::new(ReadState::default());
+        let lock = || state.lock().unwrap_or_else(PoisonError::into_inner);
         let mut stop = None;
         let mut window_complete = false;
         let mut read_up_to = None;
         let mut searched_at = None;
         let mut skipped_settled = 0;
+        let n = self.concurrency;
 
         if let Some(window) = &request.window {
             reporter.report(SyncPhase::Searching, 0, None);
@@ -232,50 +258,95 @@ impl<'a> Reader<'a> {
                     stop = found.stop;
                     searched_at = found.server_date;
                     let ids = found.ids;
-                    state.total = ids.len() + request.persons.len();
-                    reporter.report(SyncPhase::ReadingHires, 0, Some(state.total));
-                    for id in &ids {
-                        if stop.is_some() {
-                            break;
+                    let total = ids.len() + request.persons.len();
+                    lock().total = total;
+                    reporter.report(SyncPhase::ReadingHires, 0, Some(total));
+                    // Workflows handled in the order of the search (whatever order the calls
+                    // finish in), so that what was handled is always a prefix of it.
+                    let mut handled: Vec<WorkflowId> = Vec::with_capacity(ids.len());
+                    if stop.is_none() {
+                        let state = &state;
+                        let this = &self;
+                        let mut results = stream::iter(ids.iter().copied())
+                            .map(|id| {
+                                async move {
+                                    if this.settled.contains(&id.0) {
+                                        (id, Ok(Handled::Settled))
+                                    } else {
+                                        let read = this.read_workflow(id, state).await;
+                                        (id, read.map(|()| Handled::Read))
+                                    }
+                                }
+                                .boxed()
+                            })
+                            .buffered(n)
+                            .boxed();
+                        while let Some((id, result)) = results.next().await {
+                            match result {
+                                Ok(Handled::Settled) => skipped_settled += 1,
+                                Ok(Handled::Read) => {}
+                                Err(s) => {
+                                    stop = Some(s);
+                                    break;
+                                }
+                            }
+                            handled.push(id);
+                            let mut st = lock();
+                            st.done += 1;
+                            let done = st.done;
+                            drop(st);
+                            reporter.report(SyncPhase::ReadingHires, done, Some(total));
                         }
-                        if self.settled.contains(&id.0) {
-                            skipped_settled += 1;
-                        } else if let Err(s) = self.read_workflow(*id, &mut state).await {
-                            stop = Some(s);
-                            break;
-                        }
-                        read_up_to = Some(*id);
-                        state.done += 1;
-                        reporter.report(SyncPhase::ReadingHires, state.done, Some(state.total));
                     }
                     window_complete = stop.is_none();
+                    // A workflow counts as handled once its person was read too (another
+                    // workflow of theirs may have been reading them when reading stopped).
+                    read_up_to = lock().handled_prefix(&handled);
                 }
             }
         } else {
-            state.total = request.persons.len();
-            reporter.report(SyncPhase::ReadingHires, 0, Some(state.total));
+            let total = request.persons.len();
+            lock().total = total;
+            reporter.report(SyncPhase::ReadingHires, 0, Some(total));
         }
 
         if stop.is_none() {
-            for person in &request.persons {
-                // Persons the window already read are not read again.
-                if person.0 != 0
-                    && !state.persons.contains_key(&person.0)
-                    && let Err(s) = self
-                        .read_if_hired(request.statuses, PersonId(person.0), &mut state)
-                        .await
-                {
+            let state = &state;
+            let this = &self;
+            let statuses = request.statuses;
+            let mut results = stream::iter(request.persons.iter().copied())
+                .map(|person| {
+                    async move {
+                        // Persons the window already read are not read again.
+                        let known =
+                            person.0 == 0 || lock_state(state).persons.contains_key(&person.0);
+                        if known {
+                            return Ok(());
+                        }
+                        this.read_if_hired(statuses, PersonId(person.0), state)
+                            .await
+                    }
+                    .boxed()
+                })
+                .buffered(n)
+                .boxed();
+            while let Some(result) = results.next().await {
+                if let Err(s) = result {
                     stop = Some(s);
                     break;
                 }
-                state.done += 1;
-                reporter.report(SyncPhase::ReadingHires, state.done, Some(state.total));
+                let mut st = lock();
+                st.done += 1;
+                let (done, total) = (st.done, st.total);
+                drop(st);
+                reporter.report(SyncPhase::ReadingHires, done, Some(total));
             }
         }
 
+        let mut state = state.into_inner().unwrap_or_else(PoisonError::into_inner);
         ReadOutcome {
             hires: state.hires(),
-            invalid: state.invalid,
+            invalid: std::mem::take(&mut state.invalid),
             statuses_seen: std::mem::take(&mut state.statuses_seen),
             stop,
             window_complete,
@@ -286,8 +357,9 @@ impl<'a> Reader<'a> {
     }
 
     /// Every hired workflow id of the window (after `window.after`), paged by id; `stop` set
-    /// when the budget or a failure stopped the paging after some pages.
-    async fn search(&mut self, statuses: &[String], window: &Window) -> Result<Found, ReadStop> {
+    /// when the budget or a failure stopped the paging after some pages. Pages are read one
+    /// after another: each starts after the last id of the one before.
+    async fn search(&self, statuses: &[String], window: &Window) -> Result<Found, ReadStop> {
         let mut query = SearchQuery::statuses(statuses.iter().cloned());
         if let Some(since) = window.updated_since {
             query = query.updated_since(since);
@@ -353,11 +425,12 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// GET one workflow, then its person (once) and its job (once).
+    /// GET one workflow, then its person (once per run, whichever workflow gets there
+    /// first) and, when the workflow does not name it, its job's title (once per run).
     async fn read_workflow(
-        &mut self,
+        &self,
         id: WorkflowId,
-        state: &mut ReadState,
+        state: &Mutex<ReadState>,
     ) -> Result<(), ReadStop> {
         let icims = self.icims;
         let what = format!("workflow {id}");
@@ -365,7 +438,7 @@ impl<'a> Reader<'a> {
             Ok(reply) => reply.value,
             Err(CallError::Stop(s)) => return Err(s),
             Err(CallError::NotShown(e)) => {
-                state.invalid.push(unlinked(
+                lock_state(state).invalid.push(unlinked(
                     id,
                     format!(
                         "Invalid: iCIMS did not show workflow {id} — check the Security Rules of \
@@ -376,7 +449,7 @@ impl<'a> Reader<'a> {
                 return Ok(());
             }
             Err(CallError::Unreadable(problem)) => {
-                state.invalid.push(unlinked(
+                lock_state(state).invalid.push(unlinked(
                     id,
                     format!(
                         "Invalid: iCIMS's record of workflow {id} could not be read ({problem}) \
@@ -387,44 +460,79 @@ impl<'a> Reader<'a> {
                 return Ok(());
             }
         };
-        if let Some(status) = &workflow.status {
-            for word in [status.id.as_deref(), status.value.as_deref()]
-                .into_iter()
-                .flatten()
-            {
-                state.statuses_seen.insert(word.trim().to_lowercase());
-            }
-        }
-        let Some(person) = workflow.person_id() else {
-            state.invalid.push(unlinked(
-                id,
-                format!(
-                    "Invalid: iCIMS hid the person of workflow {id} — check the Security Rules of \
-                     the integration user"
-                ),
-                "the workflow has no associatedprofile".to_string(),
-            ));
-            return Ok(());
-        };
         let job = workflow.job_id();
-        let entry = state.persons.entry(person.0).or_default();
-        entry.workflows.insert(id.0);
-        if entry.first_job.is_none() {
-            entry.first_job = job;
-        }
-        if matches!(entry.read, PersonRead::NotYet) {
+        // The title the workflow itself carries (`baseprofile.value`), if trusted.
+        let named_title = workflow
+            .baseprofile
+            .as_ref()
+            .and_then(|b| b.value.as_deref())
+            .map(str::trim)
+            .filter(|t| icims::assumptions::WORKFLOW_NAMES_THE_JOB_TITLE && !t.is_empty())
+            .map(str::to_string);
+        let (read_person, read_job) = {
+            let mut st = lock_state(state);
+            if let Some(status) = &workflow.status {
+                for word in [status.id.as_deref(), status.value.as_deref()]
+                    .into_iter()
+                    .flatten()
+                {
+                    st.statuses_seen.insert(word.trim().to_lowercase());
+                }
+            }
+            let Some(person) = workflow.person_id() else {
+                st.invalid.push(unlinked(
+                    id,
+                    format!(
+                        "Invalid: iCIMS hid the person of workflow {id} — check the Security \
+                         Rules of the integration user"
+                    ),
+                    "the workflow has no associatedprofile".to_string(),
+                ));
+                return Ok(());
+            };
+            st.workflow_person.insert(id.0, person.0);
+            let entry = st.persons.entry(person.0).or_default();
+            entry.workflows.insert(id.0);
+            if entry.first_job.is_none() {
+                entry.first_job = job;
+            }
+            let read_person = matches!(entry.read, PersonRead::NotYet).then(|| {
+                entry.read = PersonRead::Reading;
+                person
+            });
+            // A job is read at most once per run, and not at all when a workflow names it.
+            let read_job = match (job, named_title) {
+                (Some(job), Some(title)) => {
+                    st.job_titles.insert(job.0, Some(title));
+                    None
+                }
+                (Some(job), None) if !st.job_titles.contains_key(&job.0) => {
+                    st.job_titles.insert(job.0, None);
+                    Some(job)
+                }
+                _ => None,
+            };
+            (read_person, read_job)
+        };
+        if let Some(person) = read_person {
             self.read_person(person, state).await?;
         }
-        if let Some(job) = job
-            && !state.job_titles.contains_key(&job.0)
-        {
+        if let Some(job) = read_job {
             let title = match self.call(&format!("job {job}"), || icims.job(job)).await {
                 Ok(reply) => reply.value.jobtitle,
-                Err(CallError::Stop(s)) => return Err(s),
+                Err(CallError::Stop(s)) => {
+                    // Not read: another workflow of this job may try again.
+                    lock_state(state).job_titles.remove(&job.0);
+                    return Err(s);
+                }
                 // The title is for display only.
                 Err(CallError::NotShown(_) | CallError::Unreadable(_)) => None,
             };
-            state.job_titles.insert(job.0, title);
+            let mut st = lock_state(state);
+            let slot = st.job_titles.entry(job.0).or_default();
+            if slot.is_none() {
+                *slot = title;
+            }
         }
         Ok(())
     }
@@ -433,10 +541,10 @@ impl<'a> Reader<'a> {
     /// found workflows become the hire's). Someone no longer hired is not read and never
     /// created; they get an Invalid record saying so.
     async fn read_if_hired(
-        &mut self,
+        &self,
         statuses: &[String],
         id: PersonId,
-        state: &mut ReadState,
+        state: &Mutex<ReadState>,
     ) -> Result<(), ReadStop> {
         let icims = self.icims;
         let query = SearchQuery::statuses(statuses.iter().cloned()).person(id);
@@ -452,50 +560,52 @@ impl<'a> Reader<'a> {
             }
             Err(CallError::Unreadable(problem)) => return Err(unreadable_search(&problem)),
         };
-        if workflows.is_empty() {
-            // Recorded (as Invalid, with the reason) so that history says why they were not
-            // added, "Retry failed" stops offering them, and they are looked at again only
-            // once a day like other invalid hires.
-            tracing::debug!(
-                person = id.0,
-                "person has no hired workflow any more; not read"
-            );
-            state.persons.entry(id.0).or_default().read = PersonRead::NoLongerHired;
-            return Ok(());
+        {
+            let mut st = lock_state(state);
+            let entry = st.persons.entry(id.0).or_default();
+            if workflows.is_empty() {
+                // Recorded (as Invalid, with the reason) so that history says why they were
+                // not added, "Retry failed" stops offering them, and they are looked at again
+                // only once a day like other invalid hires.
+                tracing::debug!(
+                    person = id.0,
+                    "person has no hired workflow any more; not read"
+                );
+                entry.read = PersonRead::NoLongerHired;
+                return Ok(());
+            }
+            entry.workflows.extend(workflows.iter().map(|w| w.0));
+            entry.read = PersonRead::Reading;
         }
-        state
-            .persons
-            .entry(id.0)
-            .or_default()
-            .workflows
-            .extend(workflows.iter().map(|w| w.0));
         self.read_person(id, state).await
     }
 
-    /// GET one person and keep them as a hire (or as an Invalid record if iCIMS hides them).
-    async fn read_person(&mut self, id: PersonId, state: &mut ReadState) -> Result<(), ReadStop> {
+    /// GET one person (already marked [`PersonRead::Reading`]) and keep them as a hire, or as
+    /// an Invalid record if iCIMS hides them; back to `NotYet` when reading stopped.
+    async fn read_person(&self, id: PersonId, state: &Mutex<ReadState>) -> Result<(), ReadStop> {
         let icims = self.icims;
         let what = format!("person {id}");
         let result = self
             .call(&what, || icims.person(id, DEFAULT_PERSON_FIELDS))
             .await;
-        let entry = state.persons.entry(id.0).or_default();
-        match result {
-            Ok(reply) => {
-                entry.read = PersonRead::Read(Box::new(hire_from_person(id, &reply.value)));
-                Ok(())
-            }
-            Err(CallError::Stop(s)) => Err(s),
-            Err(CallError::NotShown(e)) => {
-                entry.read = PersonRead::NotShown(e.to_string());
-                Ok(())
-            }
-            Err(CallError::Unreadable(problem)) => {
-                entry.read = PersonRead::Unreadable(problem);
-                Ok(())
-            }
-        }
+        let mut st = lock_state(state);
+        let entry = st.persons.entry(id.0).or_default();
+        let (read, outcome) = match result {
+            Ok(reply) => (
+                PersonRead::Read(Box::new(hire_from_person(id, &reply.value))),
+                Ok(()),
+            ),
+            Err(CallError::Stop(s)) => (PersonRead::NotYet, Err(s)),
+            Err(CallError::NotShown(e)) => (PersonRead::NotShown(e.to_string()), Ok(())),
+            Err(CallError::Unreadable(problem)) => (PersonRead::Unreadable(problem), Ok(())),
+        };
+        entry.read = read;
+        outcome
     }
+}
+
+fn lock_state(state: &Mutex<ReadState>) -> std::sync::MutexGuard<'_, ReadState> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// What the window's search found.

@@ -11,6 +11,8 @@ use time::OffsetDateTime;
 pub(super) enum PersonRead {
     #[default]
     NotYet,
+    /// A read of this person is in flight (another workflow of theirs started it).
+    Reading,
     Read(Box<Hire>),
     NotShown(String),
     /// iCIMS sent the person with a field of the wrong type: what and which.
@@ -31,6 +33,8 @@ pub(super) struct ReadState {
     pub(super) persons: BTreeMap<u64, PersonEntry>,
     pub(super) job_titles: HashMap<u64, Option<String>>,
     pub(super) invalid: Vec<RecordRow>,
+    /// The person of each workflow read (workflow id → person id).
+    pub(super) workflow_person: HashMap<u64, u64>,
     /// Status ids and values (lowercased) of every workflow read.
     pub(super) statuses_seen: BTreeSet<String>,
     pub(super) done: usize,
@@ -38,13 +42,32 @@ pub(super) struct ReadState {
 }
 
 impl ReadState {
+    /// The last of `handled` (workflows in search order, each read or skipped) up to which
+    /// every workflow's person was read too: a workflow whose person another workflow was
+    /// still reading when reading stopped is not handled yet.
+    pub(super) fn handled_prefix(&self, handled: &[WorkflowId]) -> Option<WorkflowId> {
+        let mut up_to = None;
+        for id in handled {
+            let pending = self.workflow_person.get(&id.0).is_some_and(|person| {
+                self.persons
+                    .get(person)
+                    .is_none_or(|e| matches!(e.read, PersonRead::NotYet | PersonRead::Reading))
+            });
+            if pending {
+                break;
+            }
+            up_to = Some(*id);
+        }
+        up_to
+    }
+
     /// Hires of every person read; persons iCIMS would not show become Invalid records.
     pub(super) fn hires(&mut self) -> Vec<Hire> {
         let mut hires = Vec::new();
         for (person, entry) in std::mem::take(&mut self.persons) {
             let workflow_ids: Vec<u64> = entry.workflows.into_iter().collect();
             match entry.read {
-                PersonRead::NotYet => {}
+                PersonRead::NotYet | PersonRead::Reading => {}
                 PersonRead::Read(hire) => {
                     let mut hire = *hire;
                     hire.workflow_ids = workflow_ids;

@@ -1,22 +1,22 @@
 //! The run itself: start, read, index, plan, apply (or record the dry run), finish.
 
 use super::apply::Applier;
+use super::apply_all::{ApplyEnd, PlanApplier};
 use super::halt::Halt;
-use super::index::{Changes, Refresh, refresh_for};
+use super::index::{Changes, Refresh, refresh_for, with_created};
 use super::read::{ReadOutcome, ReadRequest, ReadStop, Reader, Window};
-use super::record::{FOUND_AFTER_EARLIER_RUN, record};
+use super::record::record;
 use super::reread::{persons_to_look_at_again, sorted_unique};
 use super::{
     DEFAULT_ICIMS_FIELD_NAME, Namely, Reporter, SyncContext, SyncError, SyncOptions, SyncOutcome,
-    cancelled,
 };
 use crate::api::{SyncPhase, SyncProgress};
 use crate::connection::ConnectionName;
-use crate::domain::{Decision, IcimsPersonId, IndexEntry, OutcomeKind, RunErrorCode};
+use crate::domain::{IcimsPersonId, IndexEntry, RunErrorCode};
 use crate::plan::{self, NamelyIndex, PlannedRecord};
 use crate::store::{
-    IndexMeta, Intent, IntentResolution, ReadPosition, RecordRow, RunEnd, RunId, RunStatus, Store,
-    StoreError, Watermark,
+    IndexMeta, Intent, ReadPosition, RecordRow, RunEnd, RunId, RunStatus, Store, StoreError,
+    Watermark,
 };
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -92,7 +92,7 @@ pub async fn run_sync(
     })
 }
 
-struct Ending {
+pub(super) struct Ending {
     status: RunStatus,
     /// Why the run failed or stopped early; `None` when it did not.
     code: Option<RunErrorCode>,
@@ -200,8 +200,9 @@ async fn execute(
         Some(_) => store.settled_workflows(name)?,
         None => Default::default(),
     };
-    let reader =
-        Reader::new(ctx.icims, store, name, options.budget_margin, cancel).skipping(settled);
+    let reader = Reader::new(ctx.icims, store, name, options.budget_margin, cancel)
+        .skipping(settled)
+        .overlapping(options.icims_concurrency);
     let window_since = request.window.as_ref().and_then(|w| w.updated_since);
     let ReadOutcome {
         hires,
@@ -312,11 +313,12 @@ async fn execute(
 
     // ---- 2. Index -----------------------------------------------------------------------
     reporter.report(SyncPhase::IndexingNamely, 0, None);
+    let index_refreshed = std::time::Instant::now();
     let entries =
         match bring_index_up_to_date(store, name, namely, field, started_at, reporter, cancel)
             .await?
         {
-            Ok(entries) => entries,
+            Ok(entries) => with_created(store, name, entries)?,
             Err(ending) => return Ok(ending),
         };
 
@@ -327,10 +329,6 @@ async fn execute(
         create_anyway: &options.create_anyway,
     };
     let planned = plan::plan(&hires, &NamelyIndex::new(&entries), &rules);
-    let creates = planned
-        .iter()
-        .filter(|p| matches!(p.decision, Decision::Create(_)))
-        .count();
 
     if options.dry_run {
         // A dry run records every decision as planned (a create as `would_create`).
@@ -352,55 +350,21 @@ async fn execute(
         run_started_at: started_at,
         settle_time: options.settle_time,
     };
-    let mut done = 0;
-    let mut halt: Option<Halt> = None;
-    reporter.report(SyncPhase::AddingToNamely, 0, Some(creates));
-    for p in &planned {
-        let Decision::Create(draft) = &p.decision else {
-            let mut rec = planned_record(p);
-            // A create that an earlier run could not confirm is settled by the index (which
-            // the refresh brought up to date with what Namely holds).
-            if let (Decision::AlreadyInNamely(existing), Some(intent)) =
-                (&p.decision, open_intents.get(&p.hire.person_id))
-            {
-                store.resolve_intent(
-                    intent.id,
-                    &IntentResolution::Created(existing.profile_id.clone()),
-                    OffsetDateTime::now_utc(),
-                )?;
-                rec.reason.push_str(FOUND_AFTER_EARLIER_RUN);
-            }
-            reporter.counts.add(rec.outcome);
-            store.add_record(run_id, &rec)?;
-            continue;
-        };
-        if let Some(h) = halt {
-            let rec = record(
-                &p.hire,
-                OutcomeKind::Failed,
-                h.not_sent_reason(),
-                None,
-                None,
-            );
-            reporter.counts.add(rec.outcome);
-            store.add_record(run_id, &rec)?;
-            continue;
-        }
-        if cancelled(cancel) {
-            // Unsent hires are not recorded: the watermark stays, so they come back.
-            return Ok(Ending::cancelled());
-        }
-        let applied = applier
-            .create(&p.hire, draft, open_intents.get(&p.hire.person_id))
-            .await?;
-        if !applied.seen.is_empty() {
-            store.index_upsert(name, &applied.seen)?;
-        }
-        reporter.counts.add(applied.record.outcome);
-        store.add_record(run_id, &applied.record)?;
-        halt = applied.halt;
-        done += 1;
-        reporter.report(SyncPhase::AddingToNamely, done, Some(creates));
+    let plan_applier = PlanApplier {
+        applier: &applier,
+        namely,
+        field,
+        open_intents: &open_intents,
+        rules,
+        guard: options.guard_lookups,
+        concurrency: options.namely_concurrency,
+        cancel,
+    };
+    let ApplyEnd { halt, cancelled } = plan_applier
+        .apply(planned, index_refreshed, reporter)
+        .await?;
+    if cancelled {
+        return Ok(Ending::cancelled());
     }
 
     // ---- 5. Finish ----------------------------------------------------------------------
@@ -430,7 +394,7 @@ fn read_floor(start_from: time::Date) -> Option<OffsetDateTime> {
 }
 
 /// The record of a planned decision, as it stands when nothing is written.
-fn planned_record(p: &PlannedRecord) -> RecordRow {
+pub(super) fn planned_record(p: &PlannedRecord) -> RecordRow {
     record(
         &p.hire,
         p.decision.planned_outcome(),
@@ -443,7 +407,7 @@ fn planned_record(p: &PlannedRecord) -> RecordRow {
 /// Step 2: refresh the local index (incrementally, or by a full listing; see
 /// [`super::index`]) and return all of it. `Err` is how the run ends when Namely could not be
 /// read or the run was cancelled.
-async fn bring_index_up_to_date(
+pub(super) async fn bring_index_up_to_date(
     store: &Store,
     name: &ConnectionName,
     namely: &Namely<'_>,
