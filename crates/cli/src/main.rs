@@ -191,6 +191,10 @@ struct EditArgs {
     /// the permalink's address.
     #[arg(long, value_name = "URL")]
     namely_url: Option<String>,
+    /// How many iCIMS reads a sync keeps in flight at once, 1 to 8 (default 4); 0 goes back
+    /// to the default. Lower it if iCIMS refuses overlapping calls for this customer.
+    #[arg(long, value_name = "N")]
+    icims_concurrency: Option<u8>,
     #[command(flatten)]
     out: OutputArgs,
 }
@@ -343,6 +347,7 @@ fn add_option(field: &Field) -> Option<&'static str> {
         Field::NamelyUrl => "--namely-url",
         Field::IcimsUrl => "--icims-url",
         Field::StartFrom => "--start-from",
+        Field::IcimsConcurrency => "--icims-concurrency",
         Field::NamelyToken | Field::IcimsHmacKey => return None,
     })
 }
@@ -491,11 +496,12 @@ fn edit(engine: &Engine, a: EditArgs) -> u8 {
         && a.hired_status.is_empty()
         && a.icims_url.is_none()
         && a.namely_url.is_none()
+        && a.icims_concurrency.is_none()
     {
         return fail(
             &EngineError::invalid(
                 "Nothing to change: give at least one of --start-from, --hired-status, \
-                 --icims-url or --namely-url.",
+                 --icims-url, --namely-url or --icims-concurrency.",
                 None,
             ),
             Some(out),
@@ -516,6 +522,7 @@ fn edit(engine: &Engine, a: EditArgs) -> u8 {
         hired_statuses: (!a.hired_status.is_empty()).then_some(a.hired_status),
         icims_url: a.icims_url,
         namely_url: a.namely_url,
+        icims_concurrency: a.icims_concurrency,
     };
     let outcome = match engine.edit_connection(&a.name, change) {
         Ok(o) => o,

@@ -162,6 +162,15 @@ pub fn connection_details(d: &ConnectionDetails, warnings: &[String]) {
     );
     println!("  Schedule           {}", schedule(&s.schedule));
     println!(
+        "  iCIMS reads        {} at once{}",
+        s.icims_concurrency,
+        if s.icims_concurrency_default {
+            " (default)"
+        } else {
+            ""
+        }
+    );
+    println!(
         "  icims_id field     {}",
         s.icims_field_name.as_deref().unwrap_or("not found yet")
     );
@@ -220,6 +229,15 @@ pub fn edit_summary(
             "Hired statuses",
             before.hired_statuses.join(", "),
             after.hired_statuses.join(", "),
+        ));
+    }
+    if before.icims_concurrency != after.icims_concurrency
+        || before.icims_concurrency_default != after.icims_concurrency_default
+    {
+        changes.push((
+            "iCIMS reads",
+            format!("{} at once", before.icims_concurrency),
+            format!("{} at once", after.icims_concurrency),
         ));
     }
     if before.namely_web_url != after.namely_web_url {

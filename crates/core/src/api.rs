@@ -56,6 +56,8 @@ pub enum Field {
     IcimsUrl,
     /// The start-from date.
     StartFrom,
+    /// iCIMS reads kept in flight at once.
+    IcimsConcurrency,
 }
 
 impl From<SecretKind> for Field {
@@ -121,6 +123,10 @@ pub struct SettingsView {
     pub unmatched_statuses: Vec<String>,
     /// Who confirmed the owner's access role, when Namely did not report it.
     pub owner_role_confirmation: Option<RoleConfirmationView>,
+    /// iCIMS reads a sync keeps in flight at once.
+    pub icims_concurrency: u32,
+    /// Whether that is the app's default (not set for this connection).
+    pub icims_concurrency_default: bool,
 }
 
 /// Health chips of a connection card.

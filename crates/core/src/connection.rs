@@ -214,6 +214,9 @@ pub struct ConnectionSettings {
     /// date (a typo, or a status this tenant does not use).
     #[serde(default)]
     pub unmatched_statuses: Vec<String>,
+    /// iCIMS reads kept in flight at once; `None`: [`icims::assumptions::READ_CONCURRENCY`].
+    #[serde(default)]
+    pub icims_concurrency: Option<u8>,
 }
 
 time::serde::format_description!(start_day, Date, "[year]-[month]-[day]");
@@ -268,7 +271,17 @@ impl ConnectionSettings {
             signed_in_profile_id: None,
             read_again_reason: None,
             unmatched_statuses: Vec::new(),
+            icims_concurrency: None,
         }
+    }
+}
+
+impl ConnectionSettings {
+    /// iCIMS reads this connection keeps in flight at once.
+    pub fn icims_reads_at_once(&self) -> usize {
+        self.icims_concurrency
+            .map_or(icims::assumptions::READ_CONCURRENCY, usize::from)
+            .clamp(1, icims::assumptions::READ_CONCURRENCY_MAX)
     }
 }
 

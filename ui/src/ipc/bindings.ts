@@ -37,7 +37,7 @@ message: string | null,
  */
 checked_at: string | null, };
 
-export type Field = "connection_name" | "namely_permalink" | "namely_token" | "icims_customer_id" | "icims_username" | "icims_hmac_key" | "icims_region" | "hired_statuses" | "schedule" | "namely_url" | "icims_url" | "start_from";
+export type Field = "connection_name" | "namely_permalink" | "namely_token" | "icims_customer_id" | "icims_username" | "icims_hmac_key" | "icims_region" | "hired_statuses" | "schedule" | "namely_url" | "icims_url" | "start_from" | "icims_concurrency";
 
 export type CheckResult = { step: SetupStep, 
 /**
@@ -105,7 +105,15 @@ unmatched_statuses: Array<string>,
 /**
  * Who confirmed the owner's access role, when Namely did not report it.
  */
-owner_role_confirmation: RoleConfirmationView | null, };
+owner_role_confirmation: RoleConfirmationView | null, 
+/**
+ * iCIMS reads a sync keeps in flight at once.
+ */
+icims_concurrency: number, 
+/**
+ * Whether that is the app's default (not set for this connection).
+ */
+icims_concurrency_default: boolean, };
 
 export type Health = { 
 /**

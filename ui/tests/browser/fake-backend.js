@@ -321,6 +321,8 @@
       read_again_reason: c.readAgain,
       unmatched_statuses: [...c.unmatched],
       owner_role_confirmation: c.confirmation && c.confirmation.profile_id === c.owner ? { ...c.confirmation } : null,
+      icims_concurrency: 4,
+      icims_concurrency_default: true,
     };
   }
   /** What the dashboard warns about besides setup, in the backend's words. @param {Connection} c */

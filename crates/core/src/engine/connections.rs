@@ -206,7 +206,26 @@ impl Engine {
         if !matches!((&old_pair, &new_pair), (Some(a), Some(b)) if a.same(b)) {
             self.check_pair_free(&new)?;
         }
+        if let Some(n) = edit.icims_concurrency {
+            let max = icims::assumptions::READ_CONCURRENCY_MAX;
+            if usize::from(n) > max {
+                return Err(EngineError::invalid(
+                    format!(
+                        "Give how many iCIMS reads may run at once as a number from 1 to {max} \
+                         (0 goes back to the default, {}).",
+                        icims::assumptions::READ_CONCURRENCY
+                    ),
+                    Some(Field::IcimsConcurrency),
+                ));
+            }
+            new.icims_concurrency = (n > 0).then_some(n);
+        }
         let read_again = self.save_settings(&old, &mut new)?;
+        if new.icims_concurrency != old.icims_concurrency {
+            self.inner
+                .store
+                .set_icims_concurrency(&new.name, new.icims_concurrency)?;
+        }
         self.schedule_changed();
         Ok(EditOutcome {
             details: self.details(&new)?,

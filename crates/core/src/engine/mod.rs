@@ -145,6 +145,8 @@ pub struct EditConnection {
     pub icims_url: Option<String>,
     /// An empty text goes back to the address of the permalink.
     pub namely_url: Option<String>,
+    /// iCIMS reads kept in flight at once, 1 to 8; `Some(0)` goes back to the default.
+    pub icims_concurrency: Option<u8>,
 }
 
 /// A change saved, and why the next run reads iCIMS again from the start-from date, if it

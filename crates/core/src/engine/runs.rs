@@ -326,6 +326,7 @@ impl Engine {
             cancel: Some(cancel),
             create_anyway: request.create_anyway.into_iter().collect(),
             run: Some((run, started_at)),
+            icims_concurrency: settings.icims_reads_at_once(),
             ..SyncOptions::default()
         };
         let outcome = sync::run_sync(&ctx, &options, progress).await;

@@ -47,6 +47,8 @@ pub(crate) fn settings_view(s: &ConnectionSettings) -> SettingsView {
             .as_ref()
             .filter(|c| Some(&c.profile_id) == s.owner_profile_id.as_ref())
             .map(role_confirmation),
+        icims_concurrency: u32::try_from(s.icims_reads_at_once()).unwrap_or(1),
+        icims_concurrency_default: s.icims_concurrency.is_none(),
     }
 }
 

@@ -13,7 +13,7 @@ const COLUMNS: &str = "name, namely_permalink, namely_url, icims_customer_id, ic
      icims_region, icims_url, hired_statuses, schedule, icims_field_name, owner_profile_id, \
      sandbox, created_at, namely_company_name, start_from, owner_role_confirmed_for, \
      owner_role_confirmed_by, owner_role_confirmed_at, signed_in_profile_id, read_again_reason, \
-     unmatched_statuses";
+     unmatched_statuses, icims_concurrency";
 
 fn settings_from_row(row: &Row<'_>) -> rusqlite::Result<ConnectionSettings> {
     let conversion = |idx: usize, e: Box<dyn std::error::Error + Send + Sync>| {
@@ -64,6 +64,7 @@ fn settings_from_row(row: &Row<'_>) -> rusqlite::Result<ConnectionSettings> {
             Some(json) => serde_json::from_str(&json).map_err(|e| conversion(20, Box::new(e)))?,
             None => Vec::new(),
         },
+        icims_concurrency: row.get(21)?,
     })
 }
 
@@ -191,6 +192,21 @@ impl Store {
             )?;
             if changed == 0 {
                 return Err(StoreError::NoSuchConnection(s.name.to_string()));
+            }
+            Ok(())
+        })
+    }
+
+    /// How many iCIMS reads the connection keeps in flight (`None`: the app's default).
+    /// Kept apart from [`Self::update_connection`], which leaves it as it is.
+    pub fn set_icims_concurrency(&self, name: &ConnectionName, n: Option<u8>) -> Result<()> {
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE connections SET icims_concurrency = ?2 WHERE name = ?1",
+                params![name.as_str(), n],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::NoSuchConnection(name.to_string()));
             }
             Ok(())
         })

@@ -4,7 +4,7 @@
 //! Everything is kept readable with the sqlite3 CLI: times are RFC 3339 UTC text, outcomes,
 //! triggers and states are words. There is no column for a secret, by design.
 
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 const V1: &str = r#"
 -- One row per named connection (a company). Non-secret settings only.
@@ -215,4 +215,10 @@ CREATE TABLE read_positions (
 -- Records of runs up to this id no longer tell which workflows are settled (the watermark was
 -- forgotten: another iCIMS customer, a sandbox started afresh). NULL: every record counts.
 ALTER TABLE connections ADD COLUMN settled_after_run INTEGER;
+"#;
+
+const V6: &str = r#"
+-- At the vendors' limits (issue 10): iCIMS reads a connection keeps in flight at once.
+-- NULL: the app's default (icims::assumptions::READ_CONCURRENCY).
+ALTER TABLE connections ADD COLUMN icims_concurrency INTEGER;
 "#;
