@@ -1441,12 +1441,21 @@ fn connection_edit_without_options_exits_2() {
 
     // iCIMS reads at once: 4 by default, 1 to 8, 0 back to the default; 9 names the option.
     let shown = cli.ok(&["connection", "show", &name]).stdout;
-    assert!(shown.contains("iCIMS reads        4 at once (default)"), "{shown}");
-    let r = cli.code(&["connection", "edit", &name, "--icims-concurrency", "9"], 2);
+    assert!(
+        shown.contains("iCIMS reads        4 at once (default)"),
+        "{shown}"
+    );
+    let r = cli.code(
+        &["connection", "edit", &name, "--icims-concurrency", "9"],
+        2,
+    );
     assert!(r.stderr.starts_with("error: --icims-concurrency: "), "{r}");
     assert!(r.stderr.contains("from 1 to 8"), "{r}");
     let r = cli.ok(&["connection", "edit", &name, "--icims-concurrency", "1"]);
-    assert!(r.stdout.contains("iCIMS reads      4 at once → 1 at once"), "{r}");
+    assert!(
+        r.stdout.contains("iCIMS reads      4 at once → 1 at once"),
+        "{r}"
+    );
     let one = cli.json(&["connection", "show", &name, "--json"]);
     assert_eq!(one["settings"]["icims_concurrency"], 1, "{one}");
     assert_eq!(one["settings"]["icims_concurrency_default"], false, "{one}");
@@ -1457,7 +1466,10 @@ fn connection_edit_without_options_exits_2() {
     cli.ok(&["connection", "edit", &name, "--icims-concurrency", "0"]);
     let back = cli.json(&["connection", "show", &name, "--json"]);
     assert_eq!(back["settings"]["icims_concurrency"], 4, "{back}");
-    assert_eq!(back["settings"]["icims_concurrency_default"], true, "{back}");
+    assert_eq!(
+        back["settings"]["icims_concurrency_default"], true,
+        "{back}"
+    );
     cli.ok(&["connection", "remove", &name, "--delete-history"]);
 }
 
