@@ -314,7 +314,15 @@ pub fn update_bar(bar: &ProgressBar, p: &SyncProgress) {
         SyncPhase::AddingToNamely => "Adding to Namely…",
         SyncPhase::Done => "Done",
     };
-    bar.set_message(msg);
+    match p.seconds_left {
+        // Namely paces a long listing at 100 pages a minute: say how long it will take.
+        Some(s) if s >= 60 => bar.set_message(format!(
+            "{msg} about {} min left (Namely allows 100 pages of profiles a minute)",
+            (s + 30) / 60
+        )),
+        Some(s) if s >= 10 => bar.set_message(format!("{msg} about {s} s left")),
+        _ => bar.set_message(msg),
+    }
     bar.set_length(u64::from(p.total.unwrap_or(0)));
     bar.set_position(u64::from(p.done));
 }

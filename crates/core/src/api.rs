@@ -404,6 +404,9 @@ pub struct SyncProgress {
     pub done: u32,
     pub total: Option<u32>,
     pub counts: Counts,
+    /// About how many seconds this phase still takes, when it can be told: listing every
+    /// Namely profile of a large company is paced by Namely's limit of 100 pages a minute.
+    pub seconds_left: Option<u32>,
 }
 
 /// A run ended (a Tauri event `sync-finished`): manual or scheduled, or a scheduled run that

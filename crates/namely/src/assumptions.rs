@@ -16,6 +16,9 @@
 //!   [`is_create_success`].
 //! - **406 body** is unknown (`docs/namely-api.md` §9, §12.9): never parsed; see
 //!   [`is_throttle`].
+//! - **Which requests the listing limit counts**, and how: see
+//!   [`counts_toward_listing_limit`] and [`PROFILE_LISTING_WINDOW`].
+//! - **The legacy cursor** `after` (observed in 2015, unverified today): [`CURSOR_PARAM`].
 
 use std::time::Duration;
 
@@ -28,6 +31,40 @@ pub const PER_PAGE_MAX: u32 = 50;
 /// How long to wait after a throttling answer before retrying (`docs/namely-api.md` §9: 100
 /// GET /profiles per minute, no `Retry-After`; Namely's advice is to wait about a minute).
 pub const THROTTLE_WAIT: Duration = Duration::from_secs(60);
+
+/// Namely's documented limit on the profile listing: 100 `GET /profiles` per minute, more
+/// answer 406 (`docs/namely-api.md` §9). The client's pacer keeps to it by default
+/// ([`crate::Config::with_listing_pace`]); the 406 retry stays as the fallback for when
+/// another program spends the same token's budget.
+pub const PROFILE_LISTINGS_PER_MINUTE: u32 = 100;
+
+/// The window [`PROFILE_LISTINGS_PER_MINUTE`] is counted over. Namely says "per minute" and
+/// nothing about how it counts (fixed minutes or a sliding window; *unverified*). A sliding
+/// window is the stricter reading: a client that keeps to it also keeps to fixed minutes.
+pub const PROFILE_LISTING_WINDOW: Duration = Duration::from_secs(60);
+
+/// Which requests the pacer counts toward [`PROFILE_LISTINGS_PER_MINUTE`]: a **GET of the
+/// profile listing** (`profiles`, `profiles.json` or `profiles/` under the API base), whatever
+/// its query (pages, filters, `sort`, [`CURSOR_PARAM`]). `api_path` is the path after the API
+/// base, without a leading `/`.
+///
+/// Namely documents the limit for "the GET /profiles endpoint" (`docs/namely-api.md` §9).
+/// Whether it also counts `GET /profiles/me`, `/profiles/{id}` or `/profiles/fields` is
+/// *unverified*; they are separate endpoints in Namely's reference and are not counted here
+/// (nor throttled by the simulator). Should one of them draw a 406, [`is_throttle`] still
+/// waits it out and retries.
+pub fn counts_toward_listing_limit(method: &Method, api_path: &str) -> bool {
+    *method == Method::GET && matches!(api_path, "profiles" | "profiles/" | "profiles.json")
+}
+
+/// The legacy cursor parameter of `GET /profiles`: `after=<last profile id of the previous
+/// page>`, echoed back as `meta.after` (`docs/namely-api.md` §5.1). *Observed in 2015* (Namely's
+/// Ruby client paged this way and stopped at the first empty page); current documentation
+/// does not mention it, so whether Namely honours it today is **unverified**. A server that
+/// ignores it answers the first page to every request, and one that does not know the id may
+/// answer an empty page, which looks like the end of the list.
+/// [`crate::Client::profiles_after`] sends it; nothing in this crate relies on it.
+pub const CURSOR_PARAM: &str = "after";
 
 /// How many times a throttled request is retried before giving up with
 /// [`crate::Error::Throttled`] (our choice; Namely documents no number).

@@ -1,6 +1,8 @@
-//! The HTTP client: one method per Namely call, throttling and error mapping in one place.
+//! The HTTP client: one method per Namely call, throttling (the listing pacer and the 406
+//! retry) and error mapping in one place.
 
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
@@ -17,13 +19,17 @@ use crate::model::{
     CompanyInfo, Field, JobTitle, NewProfile, PageProgress, Profile, ProfileFilter, ProfileId,
     ProfileUpdate, ProfilesPage, check_custom_keys,
 };
+use crate::pacer::Pacer;
 
-/// A Namely API client. Cheap to clone (shares one connection pool).
+/// A Namely API client. `Send + Sync`: share it by reference between tasks, or clone it
+/// (cheap; clones share one connection pool and one listing pacer).
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     api_base: Url,
     throttle: ThrottlePolicy,
+    /// Paces `GET /profiles` for every task and clone sharing this client.
+    pacer: Arc<Pacer>,
     /// Cleans Namely's texts (and the token) out of errors.
     redactor: Redactor,
 }
@@ -33,6 +39,7 @@ impl std::fmt::Debug for Client {
         f.debug_struct("Client")
             .field("api_base", &self.api_base.as_str())
             .field("throttle", &self.throttle)
+            .field("pacer", &self.pacer)
             .finish_non_exhaustive()
     }
 }
@@ -91,10 +98,12 @@ impl Client {
             .map_err(|e| ConfigError::HttpClient {
                 reason: e.to_string(),
             })?;
+        let (limit, window) = config.listing_pace();
         Ok(Self {
             http,
             api_base: config.api_base().clone(),
             throttle: config.throttle(),
+            pacer: Arc::new(Pacer::new(limit, window)),
             redactor: Redactor::new(config.token()),
         })
     }
@@ -102,6 +111,13 @@ impl Client {
     /// The API base calls go to (e.g. `https://acme.namely.com/api/v1/`).
     pub fn api_base(&self) -> &Url {
         &self.api_base
+    }
+
+    /// Total time listing requests have waited in the pacer so far, summed over every task
+    /// and clone sharing this client ([`Config::with_listing_pace`]). Zero while the pace was
+    /// never reached. Waits after a 406 are not included.
+    pub fn listing_wait(&self) -> Duration {
+        self.pacer.waited()
     }
 
     /// `GET /companies/info`: checks that the company exists. An unknown company (404, a
@@ -181,15 +197,41 @@ impl Client {
         let per_page = per_page.clamp(1, PER_PAGE_MAX);
         tracing::Span::current().record("page", page);
         tracing::Span::current().record("per_page", per_page);
-        let mut url = self.url(&["profiles"]);
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("page", &page.to_string());
-            query.append_pair("per_page", &per_page.to_string());
-            for (key, value) in filter.query_pairs() {
-                query.append_pair(key, value);
-            }
+        let url = self.listing_url(
+            &[
+                ("page", &page.to_string()),
+                ("per_page", &per_page.to_string()),
+            ],
+            filter,
+        );
+        let answer = self.send(Method::GET, url, None).await?;
+        self.decode(&answer.body)
+    }
+
+    /// `GET /profiles?per_page=N[&after=<id>][&filter[…]=…][&sort=…]`: the legacy cursor
+    /// listing (no `page`). `after` is the last profile id of the previous page (`None` for
+    /// the first page); `per_page` is clamped to `1..=`[`PER_PAGE_MAX`]. The answer's
+    /// [`crate::PageMeta::after`] echoes the cursor when Namely honours it.
+    ///
+    /// **Unverified** ([`assumptions::CURSOR_PARAM`]): Namely's own client paged this way in
+    /// 2015, current documentation does not mention it. A server that ignores `after` answers
+    /// the first page every time; one that does not know the id may answer an empty page,
+    /// which reads like the end of the list. Prefer [`Client::profiles_page`].
+    #[tracing::instrument(skip_all, fields(per_page))]
+    pub async fn profiles_after(
+        &self,
+        after: Option<&ProfileId>,
+        per_page: u32,
+        filter: &ProfileFilter,
+    ) -> Result<ProfilesPage, Error> {
+        let per_page = per_page.clamp(1, PER_PAGE_MAX);
+        tracing::Span::current().record("per_page", per_page);
+        let per_page = per_page.to_string();
+        let mut leading = vec![("per_page", per_page.as_str())];
+        if let Some(after) = after {
+            leading.push((assumptions::CURSOR_PARAM, after.as_str()));
         }
+        let url = self.listing_url(&leading, filter);
         let answer = self.send(Method::GET, url, None).await?;
         self.decode(&answer.body)
     }
@@ -289,6 +331,18 @@ impl Client {
         self.first_profile(&answer.body)
     }
 
+    /// `…/profiles?` with `leading` pairs first, then the filter's.
+    fn listing_url(&self, leading: &[(&str, &str)], filter: &ProfileFilter) -> Url {
+        let mut url = self.url(&["profiles"]);
+        {
+            let mut query = url.query_pairs_mut();
+            for (key, value) in leading.iter().copied().chain(filter.query_pairs()) {
+                query.append_pair(key, value);
+            }
+        }
+        url
+    }
+
     /// The API base plus percent-encoded path segments.
     fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.api_base.clone();
@@ -341,8 +395,20 @@ impl Client {
         url: Url,
         body: Option<Vec<u8>>,
     ) -> Result<Answer, Error> {
+        let api_path = url
+            .path()
+            .strip_prefix(self.api_base.path())
+            .unwrap_or_default();
+        let paced = assumptions::counts_toward_listing_limit(&method, api_path);
         let mut retries = 0u32;
         loop {
+            // Every try counts, retries of a 406 included. The permit is held until the answer
+            // (or the failure) is in: Namely counts the request somewhere before that.
+            let permit = if paced {
+                self.pacer.admit().await
+            } else {
+                None
+            };
             let started = Instant::now();
             let mut request = self.http.request(method.clone(), url.clone());
             if let Some(body) = &body {
@@ -355,6 +421,7 @@ impl Client {
                 tracing::warn!(%method, path = url.path(), error = %err, "request failed");
                 err
             })?;
+            drop(permit);
             let status = response.status();
             tracing::debug!(
                 %method,
@@ -528,6 +595,25 @@ fn error_body(body: &[u8]) -> (Option<String>, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_and_its_listing_futures_can_be_shared_between_tasks() {
+        fn shared<T: Send + Sync + Clone>() {}
+        fn sendable<F: std::future::Future + Send>(_: &F) {}
+        shared::<Client>();
+        let config = Config::new(
+            crate::Endpoint::base_url("http://127.0.0.1:9").expect("base"),
+            secrecy::SecretString::from("t"),
+        )
+        .expect("config");
+        let client = Client::new(config).expect("client");
+        let filter = ProfileFilter::default();
+        let id = ProfileId::new("p1");
+        sendable(&client.profiles_page(1, 50, &filter));
+        sendable(&client.profiles_after(Some(&id), 50, &filter));
+        sendable(&client.find_by_email("a@b.c"));
+        assert_eq!(client.listing_wait(), Duration::ZERO);
+    }
 
     #[test]
     fn error_bodies() {

@@ -1,4 +1,5 @@
-//! Connection settings: where Namely is, the token, the timeout and the throttle policy.
+//! Connection settings: where Namely is, the token, the timeout, the throttle policy and the
+//! pace of profile listing requests.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -144,11 +145,12 @@ pub struct Config {
     token: SecretString,
     timeout: Duration,
     throttle: ThrottlePolicy,
+    listing_pace: (u32, Duration),
 }
 
 impl Config {
-    /// Checks the endpoint and the token; timeout and throttle take their defaults
-    /// (30 s; wait 60 s, 3 retries).
+    /// Checks the endpoint and the token; timeout, throttle and listing pace take their
+    /// defaults (30 s; wait 60 s, 3 retries; 100 listings a minute).
     pub fn new(endpoint: Endpoint, token: SecretString) -> Result<Self, ConfigError> {
         let api_base = endpoint.api_base()?;
         let trimmed = token.expose_secret().trim();
@@ -165,6 +167,10 @@ impl Config {
             token,
             timeout: assumptions::DEFAULT_TIMEOUT,
             throttle: ThrottlePolicy::default(),
+            listing_pace: (
+                assumptions::PROFILE_LISTINGS_PER_MINUTE,
+                assumptions::PROFILE_LISTING_WINDOW,
+            ),
         })
     }
 
@@ -180,6 +186,24 @@ impl Config {
     pub fn with_throttle(mut self, throttle: ThrottlePolicy) -> Self {
         self.throttle = throttle;
         self
+    }
+
+    /// Paces profile listing requests (`GET /profiles`, any query; see
+    /// [`assumptions::counts_toward_listing_limit`]): at most `limit` of them are in flight or
+    /// completed within any `window`, across every task sharing the client, so the client
+    /// never draws Namely's 406 on its own. Default: [`assumptions::PROFILE_LISTINGS_PER_MINUTE`]
+    /// per [`assumptions::PROFILE_LISTING_WINDOW`]. `limit == 0` turns pacing off. The 406
+    /// retry ([`Self::with_throttle`]) still applies, for when another program uses the same
+    /// token.
+    #[must_use]
+    pub fn with_listing_pace(mut self, limit: u32, window: Duration) -> Self {
+        self.listing_pace = (limit, window);
+        self
+    }
+
+    /// The listing pace: `(limit, window)`; a limit of 0 means no pacing.
+    pub fn listing_pace(&self) -> (u32, Duration) {
+        self.listing_pace
     }
 
     /// Where the API lives, as configured.
@@ -215,6 +239,7 @@ impl fmt::Debug for Config {
             .field("token", &"<redacted>")
             .field("timeout", &self.timeout)
             .field("throttle", &self.throttle)
+            .field("listing_pace", &self.listing_pace)
             .finish()
     }
 }

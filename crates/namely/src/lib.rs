@@ -1,5 +1,5 @@
 //! Namely HRIS API client (v1): permalinks, bearer auth, profiles, fields, job titles and the
-//! 406 throttle on `GET /profiles`.
+//! 406 throttle on `GET /profiles` (paced client-side to 100 a minute, 406 retried).
 //!
 //! The API facts this crate relies on are written down in `docs/namely-api.md`; every
 //! unverified choice lives in [`assumptions`].
@@ -45,6 +45,7 @@ mod error;
 #[cfg(test)]
 mod http_tests;
 mod model;
+mod pacer;
 mod permalink;
 
 pub use assumptions::PER_PAGE_MAX;

@@ -242,7 +242,7 @@ impl Profile {
 }
 
 /// Paging information of a `GET /profiles` answer.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct PageMeta {
     /// Profiles on this page.
     #[serde(default, deserialize_with = "lenient")]
@@ -250,6 +250,11 @@ pub struct PageMeta {
     /// Profiles in total across all pages.
     #[serde(default, deserialize_with = "lenient")]
     pub total_count: Option<u64>,
+    /// The legacy cursor echoed back (`meta.after`, [`crate::assumptions::CURSOR_PARAM`]):
+    /// the `after` id the request carried, read as text whether Namely sends a string or a
+    /// number; `None` when absent, `null` or `""`.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub after: Option<String>,
 }
 
 /// One page of `GET /profiles`.
@@ -815,5 +820,29 @@ mod tests {
             Some("3")
         );
         assert!(find_field(&fields, "nope").is_none());
+    }
+
+    #[test]
+    fn page_meta_reads_the_echoed_cursor_as_text() {
+        let meta = |v: serde_json::Value| -> PageMeta {
+            serde_json::from_value::<ProfilesPage>(json!({ "profiles": [], "meta": v }))
+                .expect("page")
+                .meta
+        };
+        let m = meta(json!({"count": 2, "total_count": 40, "after": "a1b2"}));
+        assert_eq!(m.after.as_deref(), Some("a1b2"));
+        assert_eq!((m.count, m.total_count), (Some(2), Some(40)));
+        assert_eq!(
+            meta(json!({"after": 12345})).after.as_deref(),
+            Some("12345")
+        );
+        for none in [json!({}), json!({"after": null}), json!({"after": ""})] {
+            assert_eq!(meta(none.clone()).after, None, "{none}");
+        }
+        assert_eq!(
+            meta(json!({"after": {"id": 1}})).after,
+            None,
+            "not a cursor"
+        );
     }
 }

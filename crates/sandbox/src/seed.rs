@@ -41,9 +41,12 @@ pub struct SeedConfig {
     pub employees: usize,
     /// Past hires added on top (default 0): people hired in iCIMS whose start dates are spread
     /// over the 5 years before the anchor, the latest at least 60 days before it. Their ids
-    /// are below the current ones (iCIMS numbers records in order), so at most 999.
-    /// Listed in [`World::history`]. Drawn from a random stream of their own: the rest of the
-    /// world is the same as with 0.
+    /// are below the current ones (iCIMS numbers records in order). Up to 999 fit below the
+    /// first current person (1001) and workflow (19001); above that the current people's and
+    /// workflows' ids start higher (see [`World::history`]), and any world with 999 or fewer
+    /// is exactly as before. At most 100,000. Listed in [`World::history`]. Drawn from a
+    /// random stream of their own: the rest of the world is the same as with 0, apart from
+    /// that shift of ids.
     #[serde(default)]
     pub history: usize,
     /// Current hires that HR already typed into Namely by hand before the integration
@@ -426,6 +429,8 @@ pub fn us_state_node_id(abbrev: &str) -> Option<&'static str> {
 mod extras;
 
 mod generate {
+    use std::collections::HashMap;
+
     use super::*;
 
     pub(super) const DAY: i64 = 86_400;
@@ -626,7 +631,7 @@ mod generate {
 
     pub(super) fn world(config: &SeedConfig, anchor: i64) -> World {
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-        let mut used_emails = BTreeSet::new();
+        let mut used_emails = Emails::default();
         // Names given to people in the world; Namely's plain employees avoid them.
         let mut used_names = BTreeSet::new();
 
@@ -690,7 +695,9 @@ mod generate {
         international.shuffle(&mut rng);
         let mut international = international.into_iter();
         let mut people = Vec::new();
-        let mut person_id = 1000;
+        // Current ids start here; shifted up only when the past hires need the room below.
+        let bases = extras::id_bases(config.history);
+        let mut person_id = bases.person;
         let mut specs: Vec<(u64, u64, StatusNode, i64)> = Vec::new();
         for t in &traits {
             person_id += rng.gen_range(1..=5);
@@ -768,7 +775,7 @@ mod generate {
 
         // Workflows: ids ascend in a shuffled order so hires and noise interleave.
         specs.shuffle(&mut rng);
-        let mut workflow_id = 19_000;
+        let mut workflow_id = bases.workflow;
         let workflows = specs
             .into_iter()
             .map(|(person_id, job_id, status, updated_unix)| {
@@ -828,20 +835,39 @@ mod generate {
         (name.0, None, name.1)
     }
 
-    pub(super) fn unique_email(
-        first: &str,
-        last: &str,
-        domain: &str,
-        used: &mut BTreeSet<String>,
-    ) -> String {
-        let base = format!("{}.{}", ascii_fold(first), ascii_fold(last));
-        let mut email = format!("{base}@{domain}");
-        let mut n = 2;
-        while used.contains(&email) {
-            email = format!("{base}{n}@{domain}");
-            n += 1;
+    /// The emails given out so far in a world.
+    #[derive(Default)]
+    pub(super) struct Emails {
+        used: BTreeSet<String>,
+        /// For `first.last@domain`: a number `n` such that `first.last2@domain` up to
+        /// `first.last{n-1}@domain` are all taken, so [`unique_email`] need not try them
+        /// again (without it, the 30th person of a name tried 29 emails: quadratic).
+        next_number: HashMap<String, u64>,
+    }
+
+    impl Emails {
+        /// Takes an email that is not made by [`unique_email`].
+        pub(super) fn take(&mut self, email: &str) {
+            self.used.insert(email.to_string());
         }
-        used.insert(email.clone());
+    }
+
+    /// `first.last@domain` (ASCII-folded), or with the smallest number from 2 up that makes
+    /// it unused (`first.last2@domain`, …); marks it used.
+    pub(super) fn unique_email(first: &str, last: &str, domain: &str, used: &mut Emails) -> String {
+        let base = format!("{}.{}", ascii_fold(first), ascii_fold(last));
+        let plain = format!("{base}@{domain}");
+        if used.used.insert(plain.clone()) {
+            return plain;
+        }
+        let mut n = used.next_number.get(&plain).copied().unwrap_or(2);
+        let mut email = format!("{base}{n}@{domain}");
+        while used.used.contains(&email) {
+            n += 1;
+            email = format!("{base}{n}@{domain}");
+        }
+        used.used.insert(email.clone());
+        used.next_number.insert(plain, n + 1);
         email
     }
 
@@ -893,7 +919,7 @@ mod generate {
         (first, middle, last): (&str, Option<&str>, &str),
         anchor: i64,
         t: &Traits,
-        used_emails: &mut BTreeSet<String>,
+        used_emails: &mut Emails,
     ) -> Person {
         let email = unique_email(first, last, "example.com", used_emails);
         let start = anchor + rng.gen_range(-20..=45) * DAY;
@@ -973,7 +999,7 @@ mod generate {
         count: usize,
         anchor: i64,
         hires: &[&Person],
-        used_emails: &mut BTreeSet<String>,
+        used_emails: &mut Emails,
         used_names: &BTreeSet<(String, String)>,
     ) -> Vec<Employee> {
         enum Kind {
@@ -1038,7 +1064,7 @@ mod generate {
                 };
                 match kind {
                     Kind::Owner => {
-                        used_emails.insert("olivia.owner@example.com".to_string());
+                        used_emails.take("olivia.owner@example.com");
                         Employee {
                             id: id.clone(),
                             first_name: "Olivia".into(),

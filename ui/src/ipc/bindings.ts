@@ -294,7 +294,12 @@ preview_run_id: number | null, choices: Array<StartFromChoice>, };
 
 export type SyncPhase = "searching" | "reading_hires" | "indexing_namely" | "planning" | "adding_to_namely" | "done";
 
-export type SyncProgress = { connection: string, run_id: number, phase: SyncPhase, done: number, total: number | null, counts: Counts, };
+export type SyncProgress = { connection: string, run_id: number, phase: SyncPhase, done: number, total: number | null, counts: Counts, 
+/**
+ * About how many seconds this phase still takes, when it can be told: listing every
+ * Namely profile of a large company is paced by Namely's limit of 100 pages a minute.
+ */
+seconds_left: number | null, };
 
 export type SyncFinished = { connection: string, 
 /**

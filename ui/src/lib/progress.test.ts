@@ -10,6 +10,7 @@ const p = (phase: SyncProgress["phase"], done: number, total: number | null): Sy
   done,
   total,
   counts,
+  seconds_left: null,
 });
 
 describe("progress", () => {
@@ -23,6 +24,18 @@ describe("progress", () => {
     expect(progressText(p("reading_hires", 40, null), { locale: "en" })).toBe("Reading hires from iCIMS… 40");
     expect(progressText(p("done", 9, 9))).toBe("Finished");
     expect(progressText(p("reading_hires", 1200, 3400), { locale: "en-US" })).toBe("Reading hires from iCIMS… 1,200 of 3,400");
+  });
+
+  it("says how long a long listing of Namely profiles still takes", () => {
+    const listing = { ...p("indexing_namely", 2350, 10000), seconds_left: 125 };
+    expect(progressText(listing, { locale: "en-US" })).toBe(
+      "Checking who is already in Namely… 2,350 of 10,000 · about 2 min left (Namely allows 100 pages of profiles a minute)",
+    );
+    expect(progressText({ ...listing, seconds_left: 23 }, { locale: "en-US" })).toBe(
+      "Checking who is already in Namely… 2,350 of 10,000 · about 25 seconds left",
+    );
+    // A few seconds are not worth a word.
+    expect(progressText({ ...listing, seconds_left: 4 }, { locale: "en-US" })).toBe("Checking who is already in Namely… 2,350 of 10,000");
   });
 
   it("gives the bar a fraction, or none when the total is unknown", () => {

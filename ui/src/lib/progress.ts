@@ -8,7 +8,9 @@ export function progressText(p: SyncProgress, f: Fmt = {}): string {
   const phase = w.progress.phase[p.phase];
   if (p.phase === "done") return phase;
   if (p.total !== null && p.total > 0) {
-    return `${phase} ${w.progress.of(formatNumber(p.done, f), formatNumber(p.total, f))}`;
+    const text = `${phase} ${w.progress.of(formatNumber(p.done, f), formatNumber(p.total, f))}`;
+    // Only a wait worth mentioning.
+    return p.seconds_left !== null && p.seconds_left >= 10 ? `${text} · ${w.progress.left(p.seconds_left)}` : text;
   }
   return p.done > 0 ? `${phase} ${formatNumber(p.done, f)}` : phase;
 }

@@ -322,6 +322,11 @@ export const w = {
       done: "Finished",
     } satisfies Record<SyncPhase, string>,
     of: (done: string, total: string) => `${done} of ${total}`,
+    /** Time left in a phase, e.g. while Namely's 100-pages-a-minute limit paces a listing. */
+    left: (seconds: number) =>
+      seconds < 60
+        ? `about ${Math.max(5, Math.round(seconds / 5) * 5)} seconds left`
+        : `about ${Math.round(seconds / 60)} min left (Namely allows 100 pages of profiles a minute)`,
     read: "Read",
     created: "Created",
     skipped: "Skipped",

@@ -123,6 +123,29 @@ describe("dashboard", () => {
     await buttonState(button(acme, "Sync now"), true);
     await done();
   });
+
+  it("says how long a first listing of a large Namely company still takes", async () => {
+    const { page, done } = await openApp(browser, server.url, TWO_COMPANIES);
+    const acme = card(page, "Acme");
+    await visible(button(acme, "Sync now"));
+    await fake.set(page, "Acme", { running: true });
+    await page.evaluate(() => {
+      window.__fake.emit("sync-progress", {
+        connection: "Acme",
+        run_id: 98,
+        phase: "indexing_namely",
+        done: 2350,
+        total: 10000,
+        seconds_left: 125,
+        counts: { read: 40, created: 0, would_create: 0, already_in_namely: 0, needs_review: 0, invalid: 0, failed: 0, left_out: 0 },
+      });
+    });
+    await visible(
+      acme.getByText("Checking who is already in Namely… 2,350 of 10,000 · about 2 min left (Namely allows 100 pages of profiles a minute)"),
+    );
+    await shot(page, "dashboard-listing-eta");
+    await done();
+  });
 });
 
 describe("history", () => {

@@ -800,7 +800,7 @@
     const progress = async (phase, done, total) => {
       await gate("sync");
       await sleep(scenario.syncStepMs ?? 15);
-      emit("sync-progress", { connection: c.name, run_id: id, phase, done, total, counts: { ...run.summary.counts } });
+      emit("sync-progress", { connection: c.name, run_id: id, phase, done, total, counts: { ...run.summary.counts }, seconds_left: null });
     };
     try {
       const hires = trigger === "retry" ? retryable(c) : c.hires;

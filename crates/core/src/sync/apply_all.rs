@@ -41,7 +41,8 @@ use time::OffsetDateTime;
 /// [`INDEX_FRESH_FOR`].
 pub const CREATE_BATCH: usize = 100;
 
-/// How old the index may be when a batch of creates starts (2 minutes).
+/// How old the index may be when a batch of creates starts (2 minutes): the default of
+/// `SyncOptions::index_fresh_for`.
 pub const INDEX_FRESH_FOR: Duration = Duration::from_secs(2 * 60);
 
 /// When a create is preceded by a live lookup by email.
@@ -78,6 +79,8 @@ pub(super) struct PlanApplier<'a> {
     pub rules: plan::Rules<'a>,
     pub guard: GuardLookups,
     pub concurrency: usize,
+    /// [`SyncOptions::index_fresh_for`](super::SyncOptions::index_fresh_for).
+    pub fresh_for: Duration,
     pub cancel: Option<&'a AtomicBool>,
 }
 
@@ -121,7 +124,7 @@ impl PlanApplier<'_> {
             if !first
                 && end.halt.is_none()
                 && !end.cancelled
-                && refreshed.elapsed() > INDEX_FRESH_FOR
+                && refreshed.elapsed() >= self.fresh_for
             {
                 match self.refresh(reporter).await? {
                     Some(entries) => {

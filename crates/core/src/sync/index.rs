@@ -50,6 +50,7 @@
 //! The index decides AlreadyInNamely and NeedsReview without asking Namely; the refresh keeps
 //! those decisions current.
 
+use super::paging::{Pager, Paging, seconds_left};
 use super::{
     FULL_INDEX_MAX_AGE, INDEX_REFRESH_OVERLAP, NAMELY_LOOKUP_ATTEMPTS, Namely, Reporter, backoff,
     cancelled,
@@ -279,7 +280,9 @@ impl Namely<'_> {
         }
     }
 
-    /// Every profile, all statuses, as index entries. Progress is reported after each page.
+    /// Every profile, all statuses, as index entries (`page`, or `after` where the tenant
+    /// ignores `page`: [`super::paging`]). Progress is reported after each page, with how
+    /// long the rest will take under Namely's listing limit.
     #[tracing::instrument(skip_all)]
     pub(crate) async fn list_all(
         &self,
@@ -288,43 +291,67 @@ impl Namely<'_> {
         cancel: Option<&AtomicBool>,
     ) -> Result<Option<Vec<IndexEntry>>, namely::Error> {
         let filter = namely::ProfileFilter::default();
+        let mut pager = Pager::new(&filter);
+        let started = std::time::Instant::now();
         let mut entries = Vec::new();
-        let mut previous_first: Option<namely::ProfileId> = None;
-        let mut page = 1u32;
+        let mut total: Option<u64> = None;
         loop {
             if cancelled(cancel) {
                 return Ok(None);
             }
-            let client = self.client;
-            let batch = self
-                .get_with_retries("the list of profiles", || {
-                    client.profiles_page(page, namely::PER_PAGE_MAX, &filter)
-                })
-                .await?;
-            let Some(first) = batch.profiles.first() else {
+            let Some((profiles, page_total)) = pager.next(self, "the list of profiles").await?
+            else {
                 break;
             };
-            if previous_first.as_ref() == Some(&first.id) {
-                return Err(namely::Error::Decode {
-                    message: format!(
-                        "page {page} of the profile list repeated page {}; stopped reading",
-                        page - 1
-                    ),
-                });
-            }
-            previous_first = Some(first.id.clone());
-            entries.extend(batch.profiles.iter().map(|p| entry_from_profile(p, field)));
-            let total = batch.meta.total_count.and_then(|t| usize::try_from(t).ok());
-            reporter.report(SyncPhase::IndexingNamely, entries.len(), total);
-            page = page.checked_add(1).ok_or_else(|| namely::Error::Decode {
-                message: "too many pages of profiles".into(),
-            })?;
+            entries.extend(profiles.iter().map(|p| entry_from_profile(p, field)));
+            total = page_total.or(total);
+            let per_page = u64::from(namely::PER_PAGE_MAX);
+            let pages_left = total.map(|t| {
+                let left = t.saturating_sub(entries.len() as u64);
+                // The rest, and the empty page that ends the listing.
+                u32::try_from(left.div_ceil(per_page) + 1).unwrap_or(u32::MAX)
+            });
+            let eta = pages_left.map(|left| {
+                seconds_left(
+                    pager.requests,
+                    started.elapsed(),
+                    left,
+                    namely::assumptions::PROFILE_LISTINGS_PER_MINUTE,
+                )
+            });
+            let as_usize = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+            reporter.report_with_eta(
+                SyncPhase::IndexingNamely,
+                entries.len(),
+                total.map(as_usize),
+                eta,
+            );
         }
+        if let Some(t) = total
+            && (entries.len() as u64) < t
+            && pager.mode() == Paging::Cursor
+        {
+            // A cursor that Namely does not know ends the listing silently: do not take a
+            // partial list for the whole company.
+            return Err(namely::Error::Decode {
+                message: format!(
+                    "the list of profiles ended after {} of the {t} profiles Namely counts; \
+                     stopped rather than miss anyone",
+                    entries.len()
+                ),
+            });
+        }
+        tracing::info!(
+            requests = pager.requests,
+            mode = ?pager.mode(),
+            profiles = entries.len(),
+            "listed every profile"
+        );
         Ok(Some(entries))
     }
 
     /// The profiles changed at or after `since` (epoch seconds): pages of `sort=-updated_at`
-    /// from page 1 until one reaches back before `since`, or an empty page. Progress is
+    /// from the first until one reaches back before `since`, or an empty page. Progress is
     /// reported after each page.
     #[tracing::instrument(skip_all, fields(since))]
     pub(crate) async fn list_changed(
@@ -335,34 +362,20 @@ impl Namely<'_> {
         cancel: Option<&AtomicBool>,
     ) -> Result<Changes, namely::Error> {
         let filter = namely::ProfileFilter::recently_updated_first();
+        let mut pager = Pager::new(&filter);
         let mut entries = Vec::new();
         let mut total = None;
         let mut last = None;
-        let mut previous_first: Option<namely::ProfileId> = None;
-        let mut page = 1u32;
         loop {
             if cancelled(cancel) {
                 return Ok(Changes::Cancelled);
             }
-            let client = self.client;
-            let batch = self
-                .get_with_retries("the recently changed profiles", || {
-                    client.profiles_page(page, namely::PER_PAGE_MAX, &filter)
-                })
-                .await?;
-            if let Some(first) = batch.profiles.first() {
-                if previous_first.as_ref() == Some(&first.id) {
-                    return Err(namely::Error::Decode {
-                        message: format!(
-                            "page {page} of the recently changed profiles repeated page {}; \
-                             stopped reading",
-                            page - 1
-                        ),
-                    });
-                }
-                previous_first = Some(first.id.clone());
-            }
-            let verdict = scan(&batch.profiles, since, &mut last);
+            let Some((profiles, page_total)) =
+                pager.next(self, "the recently changed profiles").await?
+            else {
+                return Ok(Changes::Read { entries, total });
+            };
+            let verdict = scan(&profiles, since, &mut last);
             match verdict {
                 Scan::NoTimestamp => {
                     return Ok(Changes::Unusable(
@@ -376,20 +389,17 @@ impl Namely<'_> {
                 }
                 Scan::More | Scan::Done => {}
             }
-            entries.extend(batch.profiles.iter().map(|p| entry_from_profile(p, field)));
-            total = batch.meta.total_count.or(total);
+            entries.extend(profiles.iter().map(|p| entry_from_profile(p, field)));
+            total = page_total.or(total);
             reporter.report(SyncPhase::IndexingNamely, entries.len(), None);
             if verdict == Scan::Done {
                 tracing::debug!(
-                    pages = page,
+                    requests = pager.requests,
                     changed = entries.len(),
                     "read the recent changes"
                 );
                 return Ok(Changes::Read { entries, total });
             }
-            page = page.checked_add(1).ok_or_else(|| namely::Error::Decode {
-                message: "too many pages of profiles".into(),
-            })?;
         }
     }
 }

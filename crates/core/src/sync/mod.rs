@@ -86,6 +86,7 @@ mod halt;
 mod index;
 mod lookup;
 mod optional;
+mod paging;
 mod person;
 mod read;
 mod read_state;
@@ -173,6 +174,9 @@ pub struct SyncOptions {
     pub namely_concurrency: usize,
     /// When a create is preceded by a live lookup by email (see [`GuardLookups`]).
     pub guard_lookups: GuardLookups,
+    /// How old the index may be when a batch of creates starts; older, it is refreshed
+    /// first. Default [`INDEX_FRESH_FOR`] (2 minutes).
+    pub index_fresh_for: Duration,
 }
 
 /// Namely creates kept in flight at once (2): Namely documents no limit on `POST /profiles`,
@@ -196,6 +200,7 @@ impl Default for SyncOptions {
             icims_concurrency: icims::assumptions::READ_CONCURRENCY,
             namely_concurrency: NAMELY_CREATE_CONCURRENCY,
             guard_lookups: GuardLookups::default(),
+            index_fresh_for: INDEX_FRESH_FOR,
         }
     }
 }
@@ -265,6 +270,17 @@ impl<'a> Reporter<'a> {
     }
 
     fn report(&self, phase: SyncPhase, done: usize, total: Option<usize>) {
+        self.report_with_eta(phase, done, total, None);
+    }
+
+    /// Progress with an estimate of the seconds left in this phase.
+    fn report_with_eta(
+        &self,
+        phase: SyncPhase,
+        done: usize,
+        total: Option<usize>,
+        seconds_left: Option<u32>,
+    ) {
         let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         (self.callback)(&SyncProgress {
             connection: self.connection.clone(),
@@ -273,6 +289,7 @@ impl<'a> Reporter<'a> {
             done: clamp(done),
             total: total.map(clamp),
             counts: self.counts,
+            seconds_left,
         });
     }
 }

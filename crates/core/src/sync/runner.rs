@@ -358,6 +358,7 @@ async fn execute(
         rules,
         guard: options.guard_lookups,
         concurrency: options.namely_concurrency,
+        fresh_for: options.index_fresh_for,
         cancel,
     };
     let ApplyEnd { halt, cancelled } = plan_applier

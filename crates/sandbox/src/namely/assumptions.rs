@@ -28,6 +28,10 @@
 //!   `GET /profiles` endpoint only, `docs/namely-api.md` §9).
 //! - Sliding window of [`THROTTLE_WINDOW`]; a request answered 406 does **not** count toward
 //!   the window. 406 body: [`throttled_body`]. No `Retry-After`, no rate headers (documented).
+//! - A list request counts at the moment it is handled, whatever its query (`page`, filters,
+//!   `sort`, `after`, and with or without `.json`). One refused earlier (injected fault, 401,
+//!   403) does not count. The `namely` client's pacer counts every list GET it sends, from
+//!   sending until the answer arrives and then for a whole window, so it never counts fewer.
 //!
 //! # Listing
 //! - `per_page` above 50 is clamped to 50 (not rejected); `per_page` or `page` that is
@@ -44,6 +48,18 @@
 //!   back-dated (2019 on, a day apart); `add_employee_now` stamps now.
 //! - `profile_format=short` keeps only the keys Namely documents as always present
 //!   (`docs/namely-api.md` §6).
+//! - **Cursor `after`** (unverified; `docs/namely-api.md` §5.1: Namely's Ruby client paged
+//!   `GET /profiles?limit=N&after=<last profile id>` and stopped at the first empty page, and
+//!   the 2015 answers echoed `meta.after`; current documentation does not mention it). By
+//!   default `after` and `limit` are ignored like unknown parameters, so a client paging by
+//!   `after` reads the first page over and over. With `NamelySimConfig::page_ignored` the
+//!   legacy behaviour is modelled instead, worst case first: `page` is ignored (every request
+//!   starts at the beginning); `after=<id>` answers the profiles that follow that id in the
+//!   listing's order, after filters and `sort`; an `after` id that is not in that (filtered,
+//!   visible) list answers an **empty page** with `meta.total_count` unchanged (a silent end,
+//!   not an error); an empty `after=` counts as absent; `limit` is the page size when
+//!   `per_page` is absent (default 30, clamped to 50 like `per_page`); a given `after` is
+//!   echoed as a string in `meta.after`.
 //!
 //! # Creating and updating profiles
 //! - A missing `user_status` on POST counts as `active` (the 2014 recording produced

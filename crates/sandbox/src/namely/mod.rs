@@ -56,6 +56,15 @@
 //!   [`NamelySim::set_ignore_email_filter`] (default false). When true, `filter[email]` and
 //!   `filter[personal_email]` are ignored like unknown filters: a lookup by email alone gets
 //!   the unfiltered first page (other filters, `sort`, `page` and `per_page` still apply).
+//! - Cursor paging: [`NamelySimConfig::page_ignored`] / [`NamelySim::set_page_ignored`]
+//!   (default false: `page`/`per_page` are honoured and an `after` parameter is ignored, as
+//!   current documentation describes). When true, the list behaves as the legacy API Namely's
+//!   Ruby client relied on (`GET /profiles?limit=N&after=<last profile id>`, stopping at the
+//!   first empty page): `page` is ignored, so every page-numbered request gets the first page;
+//!   `after=<id>` answers the profiles that follow that id in the listing's order (after
+//!   filters and `sort`); an `after` id not in that list answers an empty page (a silent end);
+//!   `limit` is the page size when `per_page` is absent (same default 30, clamp to 50); a given
+//!   `after` is echoed as `meta.after`. `meta.total_count` stays the filtered total.
 
 pub mod assumptions;
 mod fields;
@@ -66,6 +75,8 @@ mod store;
 mod tests;
 #[cfg(test)]
 mod tests_faults;
+#[cfg(test)]
+mod tests_paging;
 #[cfg(test)]
 mod tests_recorded;
 
@@ -225,6 +236,11 @@ pub struct NamelySimConfig {
     /// Whether `filter[email]` and `filter[personal_email]` are ignored, so a lookup by email
     /// gets the unfiltered first page (default false).
     pub ignore_email_filter: bool,
+    /// Whether the list pages by the legacy cursor instead of by page number (default false).
+    /// When true, `page` is ignored (every request starts at the beginning), `after=<id>`
+    /// answers the profiles after that one, `limit` is read as the page size when `per_page`
+    /// is absent, and the answer echoes `meta.after`. See the module docs ("Fault knobs").
+    pub page_ignored: bool,
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
 }
@@ -253,6 +269,7 @@ impl Default for NamelySimConfig {
             email_unique: true,
             echo_authorization_in_faults: false,
             ignore_email_filter: false,
+            page_ignored: false,
             port: 0,
         }
     }
@@ -606,6 +623,12 @@ impl NamelySim {
     /// ([`NamelySimConfig::ignore_email_filter`]).
     pub fn set_ignore_email_filter(&self, ignore: bool) {
         self.shared.lock().ignore_email_filter = ignore;
+    }
+
+    /// Whether the list ignores `page` and pages by the legacy `after` cursor
+    /// ([`NamelySimConfig::page_ignored`]).
+    pub fn set_page_ignored(&self, ignored: bool) {
+        self.shared.lock().page_ignored = ignored;
     }
 }
 

@@ -334,17 +334,28 @@ fn list_profiles(st: &mut Tenant, query: &str, admin: bool) -> Reply {
             .and_then(|v| v.trim().parse::<usize>().ok())
             .filter(|n| *n > 0)
     };
-    let per_page = number("per_page").unwrap_or(30).min(50);
-    let page = number("page").unwrap_or(1);
+    // Cursor mode (`page_ignored`, assumptions): `page` is ignored, `after` and `limit` are
+    // read. Otherwise `after` and `limit` are ignored like any unknown parameter.
+    let cursor = st.page_ignored;
+    let per_page = number("per_page")
+        .or_else(|| if cursor { number("limit") } else { None })
+        .unwrap_or(30)
+        .min(50);
+    let page = if cursor {
+        1
+    } else {
+        number("page").unwrap_or(1)
+    };
+    let after = if cursor {
+        param("after").filter(|a| !a.trim().is_empty())
+    } else {
+        None
+    };
     let short = param("profile_format") == Some("short");
 
-    let text = |p: &super::store::Profile, k: &str| {
-        p.data
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
+    fn text<'p>(p: &'p super::store::Profile, k: &str) -> &'p str {
+        p.data.get(k).and_then(Value::as_str).unwrap_or("")
+    }
     let ignore_email_filter = st.ignore_email_filter;
     let mut matched: Vec<&super::store::Profile> = st
         .profiles
@@ -360,7 +371,7 @@ fn list_profiles(st: &mut Tenant, query: &str, admin: bool) -> Reply {
                 }
                 "filter[first_name]" | "filter[last_name]" | "filter[reports_to]" => {
                     let key = &k["filter[".len()..k.len() - 1];
-                    text(p, key) == *v
+                    text(p, key) == v
                 }
                 "filter[user_status]" => p.user_status() == v,
                 "filter[job_title]" => {
@@ -382,7 +393,7 @@ fn list_profiles(st: &mut Tenant, query: &str, admin: bool) -> Reply {
             None => (false, sort),
         };
         let cmp = |a: &&super::store::Profile, b: &&super::store::Profile| match key {
-            "first_name" | "last_name" => Some(text(a, key).cmp(&text(b, key))),
+            "first_name" | "last_name" => Some(text(a, key).cmp(text(b, key))),
             "created_at" => Some(a.created_at.cmp(&b.created_at)),
             "updated_at" => Some(a.updated_at.cmp(&b.updated_at)),
             _ => None,
@@ -394,7 +405,14 @@ fn list_profiles(st: &mut Tenant, query: &str, admin: bool) -> Reply {
     }
 
     let total = matched.len();
-    let start = (page - 1).saturating_mul(per_page);
+    let start = match after {
+        // The profiles after that one; an id not in the (filtered) list: past the end.
+        Some(id) => matched
+            .iter()
+            .position(|p| p.id == id)
+            .map_or(total, |i| i + 1),
+        None => (page - 1).saturating_mul(per_page),
+    };
     let page_items: Vec<&super::store::Profile> =
         matched.into_iter().skip(start).take(per_page).collect();
     let view = View {
@@ -411,9 +429,13 @@ fn list_profiles(st: &mut Tenant, query: &str, admin: bool) -> Reply {
     titles.sort_by(|a, b| a.id.cmp(&b.id));
     titles.dedup_by(|a, b| a.id == b.id);
     let linked_titles: Vec<Value> = titles.iter().map(|j| j.json()).collect();
+    let mut meta = json!({ "count": profiles.len(), "total_count": total, "status": 200 });
+    if let Some(after) = after {
+        meta["after"] = json!(after);
+    }
     Reply::ok(json!({
         "profiles": profiles,
-        "meta": { "count": profiles.len(), "total_count": total, "status": 200 },
+        "meta": meta,
         "links": {
             "profiles.job_title": { "type": "job_titles" },
             "profiles.image": { "type": "files" },

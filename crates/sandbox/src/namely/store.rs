@@ -1,6 +1,6 @@
 //! The tenant's state: profiles, tokens, knobs; rendering and validation of profiles.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rand::{Rng, RngCore, SeedableRng};
@@ -152,7 +152,11 @@ pub(crate) struct State {
     pub tokens: Vec<TokenGrant>,
     pub field: IcimsField,
     pub job_titles: Vec<JobTitle>,
+    /// Every profile in creation order. Add only through [`State::push_profile`] (or replace
+    /// all through [`State::import_profiles`]), which keep [`State::index`] in step.
     pub profiles: Vec<Profile>,
+    /// Position in `profiles` of each id, so a lookup by id does not scan 10,000 profiles.
+    index: HashMap<String, usize>,
     /// Ids of profiles created through POST, in order.
     pub created: Vec<String>,
     pub log: Vec<RequestRecord>,
@@ -177,6 +181,9 @@ pub(crate) struct State {
     /// Whether `filter[email]` and `filter[personal_email]` are dropped
     /// ([`NamelySimConfig::ignore_email_filter`]).
     pub ignore_email_filter: bool,
+    /// Whether the list ignores `page` and pages by the legacy `after` cursor instead
+    /// ([`NamelySimConfig::page_ignored`]).
+    pub page_ignored: bool,
     /// When each profile created through POST was stored (wall clock), for the read lag.
     /// Seeded, added and imported profiles have no entry: they are always visible.
     created_instants: HashMap<String, Instant>,
@@ -203,6 +210,7 @@ impl State {
             field: config.field,
             job_titles: config.job_titles.iter().map(|t| JobTitle::new(t)).collect(),
             profiles: Vec::new(),
+            index: HashMap::new(),
             created: Vec::new(),
             log: Vec::new(),
             throttle: Throttle {
@@ -226,6 +234,7 @@ impl State {
             email_unique: config.email_unique,
             echo_authorization_in_faults: config.echo_authorization_in_faults,
             ignore_email_filter: config.ignore_email_filter,
+            page_ignored: config.page_ignored,
             created_instants: HashMap::new(),
             id_rng: ChaCha8Rng::seed_from_u64(config.seed ^ 0x6e61_6d65_6c79),
         };
@@ -280,14 +289,23 @@ impl State {
         if let (Some(name), Some(icims)) = (self.field.storage_name(), e.icims_id.as_deref()) {
             put(&name, Some(icims));
         }
-        let at = SEED_EPOCH + 86_400 * self.profiles.len() as i64;
-        self.profiles.push(Profile {
+        // A day apart, then a minute apart past the 1,500th, so that even a company of
+        // 20,000 seeded profiles was last changed years ago, never in the future.
+        let n = self.profiles.len() as i64;
+        let at = SEED_EPOCH + 86_400 * n.min(1_500) + 60 * (n - 1_500).max(0);
+        self.push_profile(Profile {
             id: e.id.clone(),
             access_role: e.access_role.clone(),
             created_at: at,
             updated_at: at,
             data,
         });
+    }
+
+    /// Appends a profile whose id is not taken yet, and indexes it.
+    fn push_profile(&mut self, p: Profile) {
+        self.index.insert(p.id.clone(), self.profiles.len());
+        self.profiles.push(p);
     }
 
     /// Adds an employee as HR adding it in Namely's web app now would: `created_at` and
@@ -307,12 +325,13 @@ impl State {
     /// Every stored profile as JSON (the stored form, not a rendering), each with a
     /// `created` flag saying whether it was created through POST /profiles.
     pub fn export_profiles(&self) -> Vec<Value> {
+        let created: HashSet<&str> = self.created.iter().map(String::as_str).collect();
         self.profiles
             .iter()
             .map(|p| {
                 let mut v = serde_json::to_value(p).unwrap_or_default();
                 if let Value::Object(m) = &mut v {
-                    m.insert("created".into(), json!(self.created.contains(&p.id)));
+                    m.insert("created".into(), json!(created.contains(p.id.as_str())));
                 }
                 v
             })
@@ -323,30 +342,33 @@ impl State {
     /// changes.
     pub fn import_profiles(&mut self, exported: &[Value]) -> Result<(), String> {
         let mut profiles: Vec<Profile> = Vec::with_capacity(exported.len());
+        let mut index = HashMap::with_capacity(exported.len());
         let mut created = Vec::new();
         for v in exported {
             let p: Profile = serde_json::from_value(v.clone())
                 .map_err(|e| format!("not a stored profile: {e}"))?;
-            if p.id.is_empty() || profiles.iter().any(|q| q.id == p.id) {
+            if p.id.is_empty() || index.contains_key(&p.id) {
                 return Err(format!("empty or repeated profile id {:?}", p.id));
             }
             if v.get("created").and_then(Value::as_bool) == Some(true) {
                 created.push(p.id.clone());
             }
+            index.insert(p.id.clone(), profiles.len());
             profiles.push(p);
         }
         self.profiles = profiles;
+        self.index = index;
         self.created = created;
         self.created_instants.clear();
         Ok(())
     }
 
     pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.profiles.iter().position(|p| p.id == id)
+        self.index.get(id).copied()
     }
 
     pub fn get(&self, id: &str) -> Option<&Profile> {
-        self.profiles.iter().find(|p| p.id == id)
+        self.index_of(id).map(|i| &self.profiles[i])
     }
 
     /// Whether API reads (lists, filters, sorts, counts, `GET /profiles/{id}`) see this
@@ -510,7 +532,7 @@ impl State {
         changes.retain(|_, v| !v.is_null());
         let id = self.new_id();
         let now = now_epoch();
-        self.profiles.push(Profile {
+        self.push_profile(Profile {
             id: id.clone(),
             access_role: DEFAULT_ROLE.into(),
             created_at: now,

@@ -3,14 +3,14 @@
 //! past hires ([`SeedConfig::history`]) and hires HR typed into Namely by hand
 //! ([`SeedConfig::hand_made`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::generate::{
-    DAY, INTERNATIONAL_NAMES, Traits, person, plain_name, unique_email, uuid_v4, ymd,
+    DAY, Emails, INTERNATIONAL_NAMES, Traits, person, plain_name, unique_email, uuid_v4, ymd,
 };
 use super::{Employee, HIRED, SeedConfig, Workflow, World};
 
@@ -21,8 +21,38 @@ pub(super) const COMPANY_DOMAIN: &str = "acme-corp.example";
 const HISTORY_MIN_DAYS: i64 = 60;
 /// …and the earliest less than this many (5 years).
 const HISTORY_MAX_DAYS: i64 = 5 * 365;
-/// Past hires get ids below the first generated person (1001), at least 1 apart.
-const HISTORY_MAX: usize = 999;
+/// Past hires that fit below the first current person (1001) and workflow (19001), where the
+/// current ids have always started.
+const HISTORY_IN_PLACE: usize = 999;
+/// The most past hires a world holds ([`SeedConfig::history`] is capped here).
+pub(super) const HISTORY_MAX: usize = 100_000;
+
+/// Where the ids of the current people and of the workflows start counting up (the first is
+/// 1 to 5, resp. 1 to 4, above).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct IdBases {
+    pub person: u64,
+    pub workflow: u64,
+}
+
+/// The id bases for `history` past hires. Up to [`HISTORY_IN_PLACE`]: 1000 and 19000, as
+/// always, so those worlds do not change. Above: each is raised to a multiple of 1000 that
+/// leaves room below the current ids for every past hire, whose ids step down by 1 (people)
+/// and by up to 4 (workflows) from them.
+pub(super) fn id_bases(history: usize) -> IdBases {
+    let n = history.min(HISTORY_MAX) as u64;
+    if n <= HISTORY_IN_PLACE as u64 {
+        return IdBases {
+            person: 1000,
+            workflow: 19_000,
+        };
+    }
+    let round_up = |x: u64| x.div_ceil(1000) * 1000;
+    IdBases {
+        person: round_up(n + 1).max(1000),
+        workflow: round_up(4 * n + 1).max(19_000),
+    }
+}
 
 fn stream(seed: u64, salt: u64) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(seed ^ salt)
@@ -31,12 +61,12 @@ fn stream(seed: u64, salt: u64) -> ChaCha8Rng {
 /// Adds `config.history` past hires: hired (workflow in [`HIRED`], updated at the hire),
 /// start dates spread over the 5 years before `anchor`, the latest at least 60 days before it,
 /// hire dates 3 to 90 days before the start. Ids count down from below the current ones, most
-/// recent first, as iCIMS numbers records in order.
+/// recent first, as iCIMS numbers records in order ([`id_bases`] left room for them).
 pub(super) fn add_history(
     world: &mut World,
     config: &SeedConfig,
     anchor: i64,
-    used_emails: &mut BTreeSet<String>,
+    used_emails: &mut Emails,
     used_names: &BTreeSet<(String, String)>,
 ) {
     let n = config.history.min(HISTORY_MAX);
@@ -47,7 +77,8 @@ pub(super) fn add_history(
     let mut used_names = used_names.clone();
     let today = anchor.div_euclid(DAY) * DAY;
     let span = HISTORY_MAX_DAYS - HISTORY_MIN_DAYS;
-    // Ids step down by 1..=step so that n of them stay above 0.
+    // Ids step down by 1..=step so that n of them stay above 0 (a step of 1 above 999: the
+    // current ids were shifted up by `id_bases` to make the room).
     let person_step = (1000 / (n as u64 + 1)).clamp(1, 5);
     let mut person_id = world.people.iter().map(|p| p.id).min().unwrap_or(1001);
     let mut workflow_id = world.workflows.iter().map(|w| w.id).min().unwrap_or(19_001);
@@ -99,23 +130,33 @@ pub(super) fn add_history(
 
 /// Adds a Namely employee typed by hand for `config.hand_made` of the current hires that have
 /// a start date and that no employee represents yet (by `icims_id`, email or name).
-pub(super) fn add_hand_made(
-    world: &mut World,
-    config: &SeedConfig,
-    used_emails: &mut BTreeSet<String>,
-) {
+pub(super) fn add_hand_made(world: &mut World, config: &SeedConfig, used_emails: &mut Emails) {
     if config.hand_made == 0 {
         return;
     }
     let mut rng = stream(config.seed, 0x6861_6e64_6d61_6465); // "handmade"
+    // Looked up in sets, not by scanning every employee for every hire (10,000 × 10,000).
+    let icims_ids: HashSet<&str> = world
+        .employees
+        .iter()
+        .filter_map(|e| e.icims_id.as_deref())
+        .collect();
+    let emails: HashSet<String> = world
+        .employees
+        .iter()
+        .map(|e| e.email.to_ascii_lowercase())
+        .collect();
+    let names: HashSet<(&str, &str)> = world
+        .employees
+        .iter()
+        .map(|e| (e.first_name.as_str(), e.last_name.as_str()))
+        .collect();
     let represented = |p: &super::Person| {
-        world.employees.iter().any(|e| {
-            e.icims_id.as_deref() == Some(p.id.to_string().as_str())
-                || p.email
-                    .as_deref()
-                    .is_some_and(|m| m.eq_ignore_ascii_case(&e.email))
-                || (e.first_name == p.firstname && e.last_name == p.lastname)
-        })
+        icims_ids.contains(p.id.to_string().as_str())
+            || p.email
+                .as_deref()
+                .is_some_and(|m| emails.contains(&m.to_ascii_lowercase()))
+            || names.contains(&(p.firstname.as_str(), p.lastname.as_str()))
     };
     let mut eligible: Vec<usize> = (0..config.hires.min(world.people.len()))
         .filter(|&i| world.people[i].startdate.is_some() && !represented(&world.people[i]))
@@ -270,10 +311,77 @@ mod tests {
             let emails: Vec<&String> = w.people.iter().filter_map(|p| p.email.as_ref()).collect();
             assert_eq!(emails.iter().collect::<BTreeSet<_>>().len(), emails.len());
         }
-        // the cap keeps ids positive
-        let w = World::generate(&config(4, 5000, 0));
-        assert_eq!(w.history.len(), HISTORY_MAX);
-        assert!(w.history.iter().all(|&id| id > 0));
+    }
+
+    #[test]
+    fn up_to_999_past_hires_keep_the_current_ids_and_more_shift_them_up() {
+        let ids = |w: &World| -> (Vec<u64>, Vec<u64>) {
+            (
+                w.people.iter().map(|p| p.id).collect(),
+                w.workflows.iter().map(|wf| wf.id).collect(),
+            )
+        };
+        let base = World::generate(&config(4, 0, 0));
+        let current = base.people.len();
+        let current_wf = base.workflows.len();
+        // 999 still fit below 1001 and 19001: the current part of the world is untouched.
+        let w = World::generate(&config(4, 999, 0));
+        assert_eq!(w.history.len(), 999);
+        assert_eq!(w.people[..current], base.people[..]);
+        assert_eq!(w.workflows[..current_wf], base.workflows[..]);
+        assert!(w.people[0].id <= 1005 && w.workflows.iter().any(|wf| wf.id < 19_005));
+
+        for n in [1000, 5000, 20_000] {
+            let w = World::generate(&config(4, n, 0));
+            assert_eq!(w.history.len(), n);
+            assert_eq!(w, World::generate(&config(4, n, 0)), "deterministic");
+            let (people, workflows) = ids(&w);
+            let current_min = people[..current].iter().min().copied().unwrap();
+            assert!(current_min > n as u64, "shifted up: {current_min}");
+            let history: BTreeSet<u64> = w.history.iter().copied().collect();
+            assert_eq!(history.len(), n, "distinct");
+            assert!(w.history.iter().all(|&id| id > 0 && id < current_min));
+            assert!(
+                w.history.windows(2).all(|x| x[0] > x[1]),
+                "most recent first"
+            );
+            // every id unique; every past hire's workflow below every current one
+            assert_eq!(people.iter().collect::<BTreeSet<_>>().len(), people.len());
+            assert_eq!(
+                workflows.iter().collect::<BTreeSet<_>>().len(),
+                workflows.len()
+            );
+            let (past, now): (Vec<&Workflow>, Vec<&Workflow>) = w
+                .workflows
+                .iter()
+                .partition(|wf| history.contains(&wf.person_id));
+            assert_eq!(past.len(), n);
+            let past_max = past.iter().map(|wf| wf.id).max().unwrap();
+            let now_min = now.iter().map(|wf| wf.id).min().unwrap();
+            assert!(past.iter().all(|wf| wf.id > 0) && past_max < now_min);
+            // the rest of the world is the same, its ids shifted by a constant
+            let shift = w.people[0].id - base.people[0].id;
+            let shift_wf = now_min - base.workflows.iter().map(|wf| wf.id).min().unwrap();
+            assert!(shift >= 1000 && shift.is_multiple_of(1000), "{shift}");
+            assert!(shift_wf.is_multiple_of(1000), "{shift_wf}");
+            for (a, b) in w.people[..current].iter().zip(&base.people) {
+                assert_eq!(a.id, b.id + shift);
+                assert_eq!((&a.firstname, &a.email), (&b.firstname, &b.email));
+            }
+            for (a, b) in w.workflows[..current_wf].iter().zip(&base.workflows) {
+                assert_eq!((a.id, a.person_id), (b.id + shift_wf, b.person_id + shift));
+            }
+            for (a, b) in w.employees.iter().zip(&base.employees) {
+                let shifted = b
+                    .icims_id
+                    .as_ref()
+                    .map(|id| (id.parse::<u64>().unwrap() + shift).to_string());
+                assert_eq!(a.icims_id, shifted, "synced employees follow their hire");
+                assert_eq!((&a.id, &a.email), (&b.id, &b.email));
+            }
+        }
+        // the cap
+        assert_eq!(id_bases(HISTORY_MAX * 10), id_bases(HISTORY_MAX));
     }
 
     #[test]
