@@ -36,6 +36,10 @@ step "rust: house rules (layering, file sizes)" scripts/check-house.sh
 step "rust: clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "rust: build" cargo build --workspace --all-targets --quiet
 step "rust: tests" cargo test --workspace --no-fail-fast
+# The sync benchmark at reduced sizes, with the vendors' limits and 50 ms latency on: it
+# asserts correctness and prints figures (docs/benchmarks.md); full sizes with `cargo bench`.
+step "benchmark: syncs at the vendors' limits (CI sizes)" \
+  env BENCH_SIZE=ci cargo test --workspace --bench sync
 # The keychain tests and the command-line end-to-end tests need a real Secret Service: run them
 # inside a private D-Bus session with gnome-keyring.
 step "keychain + CLI end-to-end (real Secret Service)" scripts/with-secret-service.sh \
