@@ -1,8 +1,9 @@
-//! Step 4: create one Namely profile per planned `Create`, strictly one at a time, never
-//! twice.
+//! Step 4, one hire: create the Namely profile of a planned `Create`, never twice. Several of
+//! these run at once, each for a different person ([`super::apply_all`]).
 //!
 //! For each hire:
-//! 1. **Guard lookup** (always): `GET /profiles?filter[email]=…` and
+//! 1. **Guard lookup**, where the freshly refreshed index cannot tell (an open intent, or
+//!    [`super::GuardLookups::Always`]): `GET /profiles?filter[email]=…` and
 //!    `…filter[personal_email]=…` (and, when an earlier run left a create open under another
 //!    email, that email too). A profile carrying this hire's `icims_id` → `AlreadyInNamely`
 //!    (and the open intent is resolved as created); a profile with the email but no or

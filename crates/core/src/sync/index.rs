@@ -44,11 +44,12 @@
 //!
 //! # Why a stale index does no harm
 //!
-//! See the module docs of [`super`]: [`Namely::lookup`] (company and personal email, live)
-//! runs before every create, so a stale index at worst turns an AlreadyInNamely or NeedsReview
-//! into a create attempt that the lookup stops (the one narrow exception is described there).
-//! The index decides AlreadyInNamely and NeedsReview without asking Namely; the refresh keeps
-//! those decisions current.
+//! See the module docs of [`super`]: the index is refreshed right before planning and again
+//! between batches of creates, and the intent table adds every create Namely confirmed, so
+//! it answers for every planned create; a live lookup ([`Namely::lookup`]) is made where it
+//! cannot (an open intent, an ambiguous or refused create). The index decides
+//! AlreadyInNamely and NeedsReview without asking Namely; the refresh keeps those decisions
+//! current. [`with_created`] is the index as planning sees it.
 
 use super::paging::{Pager, Paging, seconds_left};
 use super::{

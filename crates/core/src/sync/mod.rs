@@ -12,8 +12,10 @@
 //!    connection's start-from date minus [`icims::assumptions::HIRED_BEFORE_START_MAX_DAYS`]:
 //!    never the whole hiring history), paged by id. Workflows whose person is already in
 //!    Namely are skipped without a call; a window an earlier run stopped inside goes on after the last
-//!    workflow it handled (`Store::read_position`). GET each other workflow,
-//!    each person once, each job once (for the display title). Some persons are looked at
+//!    workflow it handled (`Store::read_position`). GET each other workflow and
+//!    each person once — [`SyncOptions::icims_concurrency`] reads in flight at once (4 by
+//!    default, a setting of the connection) — and a job only when no workflow names its
+//!    title (`baseprofile.value`), once per run. Some persons are looked at
 //!    again even outside the date window (editing a person in iCIMS does not change the
 //!    workflow's `updateddate`, so a fixed email would otherwise never be seen): those with an
 //!    open create intent, those whose latest outcome is `failed` (every run), and those whose
@@ -36,9 +38,13 @@
 //!    the start-from date) / NeedsReview (email taken, or a possible match) / Invalid.
 //!    A dry run records the plan (Create as `would_create`) and stops: nothing is written to
 //!    Namely and the watermark does not move.
-//! 4. **Apply** ([`apply`]), one create at a time: a *guard lookup* by email
-//!    (`filter[email]`), a create intent in the store, the POST, and after any answer that
-//!    leaves open whether Namely created the profile, another lookup before any retry.
+//! 4. **Apply** ([`apply_all`], [`apply`]), [`SyncOptions::namely_concurrency`] creates in
+//!    flight at once (2), in batches of [`CREATE_BATCH`] with the index refreshed between
+//!    batches when it is older than [`SyncOptions::index_fresh_for`]: a create intent in the
+//!    store, the POST, and after any answer that leaves open whether Namely created the
+//!    profile, a lookup before anything else. A live *guard lookup* by email before the POST
+//!    only where the fresh index cannot tell (an open intent; or always, with
+//!    [`GuardLookups::Always`]).
 //! 5. **Record**: every hire's outcome, the run's counts and calls, and the watermark —
 //!    advanced, when every hire of the date window was read and handled, to iCIMS's clock
 //!    (the `Date` header) at the window's first search; when the window was not finished
@@ -51,15 +57,18 @@
 //! changed in Namely since the last run. The index can still miss a profile changed *during*
 //! the run, or a change that did not move the profile's `updated_at`. The plan uses the index
 //! only to *avoid* work (AlreadyInNamely) or to *hold back* (NeedsReview); a stale index can
-//! only turn such a case into a `Create`. And before every single create, [`apply`] asks
-//! Namely live for profiles with the hire's email as company or personal email — exact, cheap
-//! queries — and creates nobody whose email is taken (AlreadyInNamely when the profile
-//! carries our `icims_id`, NeedsReview otherwise). A duplicate could therefore only arise for
-//! a profile that was given this hire's `icims_id` by hand under a *different* email, and
-//! that the refresh did not see (during the run, or without a new `updated_at`); the next
-//! refresh or full listing would show it. The dry run uses the index alone (no lookups), so
-//! that previewing a first sync of hundreds of hires does not spend minutes in Namely's
-//! throttle.
+//! only turn such a case into a `Create`. The index is refreshed right before planning and
+//! again between batches of creates once it is [`SyncOptions::index_fresh_for`] old (2
+//! minutes), so what it cannot show is a change made in Namely in the last two minutes, or
+//! one that did not move the profile's `updated_at`
+//! (`namely::assumptions::UPDATED_AT_MOVES_ON_EVERY_CHANGE`, unverified; with it false, every
+//! create is looked up live by company and personal email first, as before). The intent
+//! table adds what Namely's reads may not show yet: a person whose create Namely confirmed
+//! (a `done` intent) counts as in Namely even when a run died before recording them. A
+//! duplicate could therefore only arise for a profile HR made for this hire in the minutes
+//! before the create; Namely refusing a taken company email (422) is then looked up and
+//! becomes NeedsReview. The weekly full listing shows what a change without a new
+//! `updated_at` would hide. The dry run uses the index alone, like a real run.
 //!
 //! # Exactly once, even across crashes and ambiguous answers
 //!
@@ -76,8 +85,9 @@
 //! iCIMS customer (the engine's lock).
 
 // One file per step: `read.rs` (1, with `budget.rs`, iCIMS's daily call budget, and
-// `person.rs`, an iCIMS person as a `Hire`), `index.rs` (2), `crate::plan` (3), `apply.rs` (4,
-// with `halt.rs`, why applying stops, and `optional.rs`, parts Namely may refuse),
+// `person.rs`, an iCIMS person as a `Hire`), `index.rs` (2, with `paging.rs`, how listings
+// page), `crate::plan` (3), `apply_all.rs` and `apply.rs` (4, the plan and one create, with
+// `halt.rs`, why applying stops, and `optional.rs`, parts Namely may refuse),
 // `record.rs` (the words of every record), and `runner.rs`, which runs them in order.
 mod apply;
 mod apply_all;

@@ -1,7 +1,11 @@
 //! Step 1: read hires from iCIMS, within the daily call budget.
 //!
-//! Calls are strictly sequential. Before each call the run checks the cancel flag and the last
-//! `x-ratelimit-remaining` seen; below the margin (or after a 429) it stops *cleanly*: every
+//! The search pages are read one after another (each starts after the last id of the one
+//! before); the workflows, persons and jobs they lead to are read [`Reader::overlapping`]
+//! at a time, in search order, so that what was handled is always a prefix of the window.
+//! Before each call the run checks the cancel flag and the last `x-ratelimit-remaining`
+//! seen, less the calls still in flight; below the margin (or after a 429) it stops
+//! *cleanly*: every
 //! hire whose person was read is kept and will still be planned and applied, and the caller
 //! does not move the watermark. A 5xx or network failure is retried ([`super::ICIMS_ATTEMPTS`]
 //! in all, with a short backoff); when it persists, reading stops the same way with a plain
