@@ -245,10 +245,10 @@ impl Profile {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct PageMeta {
     /// Profiles on this page.
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_count")]
     pub count: Option<u64>,
     /// Profiles in total across all pages.
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_count")]
     pub total_count: Option<u64>,
     /// The legacy cursor echoed back (`meta.after`, [`crate::assumptions::CURSOR_PARAM`]):
     /// the `after` id the request carried, read as text whether Namely sends a string or a
@@ -609,6 +609,15 @@ where
     Ok(serde_json::from_value(value).ok())
 }
 
+/// A count: a whole number, or a string holding one (`"40"`); anything else `None`.
+fn lenient_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
 /// Strings as given (`""` → `None`), numbers and booleans as text, anything else `None`.
 fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(match Value::deserialize(d)? {
@@ -820,6 +829,18 @@ mod tests {
             Some("3")
         );
         assert!(find_field(&fields, "nope").is_none());
+    }
+
+    #[test]
+    fn page_meta_reads_counts_sent_as_text() {
+        let meta: PageMeta =
+            serde_json::from_value(serde_json::json!({"count": "40", "total_count": " 368 "}))
+                .unwrap();
+        assert_eq!((meta.count, meta.total_count), (Some(40), Some(368)));
+        let odd: PageMeta =
+            serde_json::from_value(serde_json::json!({"count": -1, "total_count": "many"}))
+                .unwrap();
+        assert_eq!((odd.count, odd.total_count), (None, None));
     }
 
     #[test]
