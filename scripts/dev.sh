@@ -5,6 +5,7 @@
 #   scripts/dev.sh sandbox   start the built-in iCIMS and Namely simulators
 #   scripts/dev.sh cli ARGS  run the icims-namely command line
 #   scripts/dev.sh deps      only install the system and npm packages
+#   scripts/dev.sh bench-app the app's cold start and idle memory under Xvfb (docs/benchmarks.md)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -78,6 +79,7 @@ case "${1:-}" in
     cargo build --workspace --bins --quiet
     exec "$ROOT/target/debug/icims-namely" "${@:2}"
     ;;
+  bench-app) deps; exec "$ROOT/scripts/bench-app.sh" "${@:2}" ;;
   test)
     deps
     exec "$ROOT/scripts/test.sh" "${@:2}"

@@ -19,6 +19,8 @@ use crate::store::{
     Watermark,
 };
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 use time::OffsetDateTime;
 
 /// Run one sync of `ctx.settings`'s connection.
@@ -204,6 +206,55 @@ async fn execute(
         .skipping(settled)
         .overlapping(options.icims_concurrency);
     let window_since = request.window.as_ref().and_then(|w| w.updated_since);
+    // A full listing of Namely (the first sync, then weekly) is paced at 100 pages a minute:
+    // it runs while iCIMS is read instead of after. Its progress shows once reading is done.
+    let full_listing_due =
+        refresh_for(store.index_meta(name)?.as_ref(), started_at) == Refresh::Full;
+    let read_done = AtomicBool::new(false);
+    let counts_after_read = Mutex::new(reporter.counts);
+    let callback = reporter.callback;
+    let listing_progress = |p: &SyncProgress| {
+        if read_done.load(Ordering::Relaxed) {
+            let mut p = p.clone();
+            p.counts = *counts_after_read
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            callback(&p);
+        }
+    };
+    let listing_reporter = Reporter::new(name.to_string(), run_id.0, &listing_progress);
+    let reading = async {
+        let outcome = reader.read(&request, reporter).await;
+        let mut counts = reporter.counts;
+        counts.read =
+            u64::try_from(outcome.hires.len() + outcome.invalid.len()).unwrap_or(u64::MAX);
+        *counts_after_read
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = counts;
+        read_done.store(true, Ordering::Relaxed);
+        if full_listing_due {
+            listing_reporter.report(SyncPhase::IndexingNamely, 0, None);
+        }
+        outcome
+    };
+    let listing = async {
+        if full_listing_due {
+            let refreshed = bring_index_up_to_date(
+                store,
+                name,
+                namely,
+                field,
+                started_at,
+                &listing_reporter,
+                cancel,
+            )
+            .await;
+            Some((refreshed, std::time::Instant::now()))
+        } else {
+            None
+        }
+    };
+    let (read_outcome, early_index) = tokio::join!(reading, listing);
     let ReadOutcome {
         hires,
         invalid,
@@ -213,7 +264,7 @@ async fn execute(
         read_up_to,
         searched_at,
         skipped_settled,
-    } = reader.read(&request, reporter).await;
+    } = read_outcome;
     // The watermark a complete window moves to: iCIMS's clock when the window's search began
     // (this machine's clock only when iCIMS sent none).
     let window_started_at = match position {
@@ -307,20 +358,30 @@ async fn execute(
     };
 
     if hires.is_empty() {
+        if let Some((Ok(Err(ending)), _)) = &early_index {
+            // Nothing to create: a listing that failed alongside changes nothing.
+            tracing::warn!(error = ?ending.error, "the Namely listing failed; no hire needed it");
+        }
         advance()?;
         return Ok(after_read(reporter.counts.failed));
     }
 
     // ---- 2. Index -----------------------------------------------------------------------
-    reporter.report(SyncPhase::IndexingNamely, 0, None);
-    let index_refreshed = std::time::Instant::now();
-    let entries =
-        match bring_index_up_to_date(store, name, namely, field, started_at, reporter, cancel)
-            .await?
-        {
-            Ok(entries) => with_created(store, name, entries)?,
-            Err(ending) => return Ok(ending),
-        };
+    let (refreshed, index_refreshed) = match early_index {
+        Some((refreshed, at)) => (refreshed?, at),
+        None => {
+            reporter.report(SyncPhase::IndexingNamely, 0, None);
+            let at = std::time::Instant::now();
+            let refreshed =
+                bring_index_up_to_date(store, name, namely, field, started_at, reporter, cancel)
+                    .await?;
+            (refreshed, at)
+        }
+    };
+    let entries = match refreshed {
+        Ok(entries) => with_created(store, name, entries)?,
+        Err(ending) => return Ok(ending),
+    };
 
     // ---- 3. Plan ------------------------------------------------------------------------
     reporter.report(SyncPhase::Planning, 0, None);
