@@ -100,6 +100,7 @@ mod paging;
 mod person;
 mod read;
 mod read_state;
+mod read_stop;
 mod record;
 mod reread;
 mod runner;

@@ -26,6 +26,7 @@
 
 use super::budget::Budget;
 use super::person::hire_from_person;
+pub(crate) use super::read_stop::ReadStop;
 use super::read_state::{PersonRead, ReadState, unlinked};
 use super::{ICIMS_ATTEMPTS, Reporter, backoff, cancelled};
 use crate::api::SyncPhase;
@@ -59,51 +60,6 @@ pub(crate) struct Window {
     pub updated_since: Option<OffsetDateTime>,
     /// Go on after this workflow id: an earlier run read the window up to it.
     pub after: Option<WorkflowId>,
-}
-
-/// Why reading stopped before the end.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum ReadStop {
-    /// Fewer calls left than the margin, or a 429.
-    Budget {
-        remaining: u64,
-        limit: Option<u64>,
-    },
-    Cancelled,
-    /// iCIMS kept failing or refused: why, and what to do.
-    Failed {
-        code: RunErrorCode,
-        message: String,
-    },
-}
-
-impl ReadStop {
-    /// The run's error text for this stop.
-    pub(crate) fn message(&self) -> String {
-        match self {
-            ReadStop::Budget { remaining, limit } => {
-                let limit = limit.map_or_else(|| "unknown".to_string(), |l| l.to_string());
-                format!(
-                    "iCIMS allowed only {remaining} more calls today (limit {limit}); the sync \
-                     stopped to keep a safety margin and will resume on the next run after the \
-                     reset at midnight UTC."
-                )
-            }
-            ReadStop::Cancelled => "The sync was stopped before it finished. Nothing is lost: \
-                                    the next run picks up where this one stopped."
-                .to_string(),
-            ReadStop::Failed { message, .. } => message.clone(),
-        }
-    }
-
-    /// The run's error code for this stop.
-    pub(crate) fn code(&self) -> RunErrorCode {
-        match self {
-            ReadStop::Budget { .. } => RunErrorCode::IcimsBudget,
-            ReadStop::Cancelled => RunErrorCode::Cancelled,
-            ReadStop::Failed { code, .. } => *code,
-        }
-    }
 }
 
 /// What was read.
