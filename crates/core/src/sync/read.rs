@@ -26,8 +26,8 @@
 
 use super::budget::Budget;
 use super::person::hire_from_person;
-pub(crate) use super::read_stop::ReadStop;
 use super::read_state::{PersonRead, ReadState, unlinked};
+pub(crate) use super::read_stop::ReadStop;
 use super::{ICIMS_ATTEMPTS, Reporter, backoff, cancelled};
 use crate::api::SyncPhase;
 use crate::connection::ConnectionName;
