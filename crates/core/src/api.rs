@@ -272,6 +272,10 @@ pub struct SyncSettingsInput {
     pub schedule: Schedule,
     /// `YYYY-MM-DD`; `None` keeps the current start-from date.
     pub start_from: Option<String>,
+    /// iCIMS reads kept in flight at once, 1 to 8; 0 goes back to the default (4); `None`
+    /// keeps the current setting.
+    #[serde(default)]
+    pub icims_concurrency: Option<u8>,
 }
 
 /// One row of the history.

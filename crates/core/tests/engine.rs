@@ -128,6 +128,7 @@ fn hired_daily_at_seven() -> SyncSettingsInput {
         hired_statuses: vec!["Hired".into()],
         schedule: Schedule::DailyAt { hour: 7, minute: 0 },
         start_from: None,
+        icims_concurrency: None,
     }
 }
 
@@ -368,6 +369,44 @@ async fn the_whole_wizard_then_a_dry_run_and_a_real_sync() {
         Schedule::DailyAt { hour: 7, minute: 0 }
     );
     assert_eq!(e.connection(name).unwrap().settings, d.settings);
+    assert_eq!(
+        (
+            d.settings.icims_concurrency,
+            d.settings.icims_concurrency_default
+        ),
+        (4, true)
+    );
+    // iCIMS reads at once: 1 to 8, kept by later saves that do not name it; 9 is refused
+    // naming the field; 0 goes back to the default.
+    let two = SyncSettingsInput {
+        icims_concurrency: Some(2),
+        ..hired_daily_at_seven()
+    };
+    let d = e.update_sync_settings(name, two).unwrap();
+    assert_eq!(d.settings.icims_concurrency, 2);
+    let d = e
+        .update_sync_settings(name, hired_daily_at_seven())
+        .unwrap();
+    assert_eq!(d.settings.icims_concurrency, 2, "kept");
+    let nine = SyncSettingsInput {
+        icims_concurrency: Some(9),
+        ..hired_daily_at_seven()
+    };
+    let err = e.update_sync_settings(name, nine).unwrap_err();
+    assert_eq!(err.field(), Some(Field::IcimsConcurrency), "{err:?}");
+    assert_eq!(e.connection(name).unwrap().settings.icims_concurrency, 2);
+    let back = SyncSettingsInput {
+        icims_concurrency: Some(0),
+        ..hired_daily_at_seven()
+    };
+    let d = e.update_sync_settings(name, back).unwrap();
+    assert_eq!(
+        (
+            d.settings.icims_concurrency,
+            d.settings.icims_concurrency_default
+        ),
+        (4, true)
+    );
 
     // The dry run writes nothing.
     let dry = sync(e, name, true).await.unwrap();

@@ -130,6 +130,7 @@ fn settings(schedule: Schedule) -> SyncSettingsInput {
         hired_statuses: vec!["Hired".into()],
         schedule,
         start_from: None,
+        icims_concurrency: None,
     }
 }
 

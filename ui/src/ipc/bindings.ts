@@ -198,7 +198,12 @@ export type SyncSettingsInput = { hired_statuses: Array<string>, schedule: Sched
 /**
  * `YYYY-MM-DD`; `None` keeps the current start-from date.
  */
-start_from: string | null, };
+start_from: string | null, 
+/**
+ * iCIMS reads kept in flight at once, 1 to 8; 0 goes back to the default (4); `None`
+ * keeps the current setting.
+ */
+icims_concurrency: number | null, };
 
 export type RunStatus = "running" | "succeeded" | "finished_with_failures" | "failed" | "stopped_budget" | "interrupted" | "cancelled" | "not_started";
 

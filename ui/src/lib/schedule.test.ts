@@ -60,12 +60,20 @@ describe("sync settings", () => {
   it("builds the command's input", () => {
     expect(syncSettingsInput(["Hired", "Offer accepted"], { mode: "hourly", hours: 4, time: "07:00" })).toEqual({
       ok: true,
-      value: { hired_statuses: ["Hired", "Offer accepted"], schedule: { kind: "every_hours", hours: 1 }, start_from: null },
+      value: { hired_statuses: ["Hired", "Offer accepted"], schedule: { kind: "every_hours", hours: 1 }, start_from: null, icims_concurrency: null },
     });
   });
 
   it("sends a start-from date when one is given, and keeps the saved one otherwise", () => {
     const check = syncSettingsInput(["Hired"], { mode: "off", hours: 4, time: "07:00" }, "2026-10-28");
     expect(check.ok && check.value.start_from).toBe("2026-10-28");
+  });
+
+  it("sends iCIMS reads at once only when asked to change them", () => {
+    const off = { mode: "off", hours: 4, time: "07:00" } as const;
+    const kept = syncSettingsInput(["Hired"], off);
+    expect(kept.ok && kept.value.icims_concurrency).toBeNull();
+    const two = syncSettingsInput(["Hired"], off, null, 2);
+    expect(two.ok && two.value.icims_concurrency).toBe(2);
   });
 });

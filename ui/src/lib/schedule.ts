@@ -77,9 +77,17 @@ export type SyncSettingsCheck =
 
 /** Validates the hired statuses and the schedule form together (stop 5 and Settings).
  * `startFrom` (`YYYY-MM-DD`, checked by the caller) is sent as is; null keeps the saved one. */
-export function syncSettingsInput(statuses: string[], form: ScheduleForm, startFrom: string | null = null): SyncSettingsCheck {
+export function syncSettingsInput(
+  statuses: string[],
+  form: ScheduleForm,
+  startFrom: string | null = null,
+  icimsConcurrency: number | null = null,
+): SyncSettingsCheck {
   if (statuses.length === 0) return { ok: false, statuses: w.review.statusesRequired, schedule: null };
   const schedule = formToSchedule(form);
   if (!schedule.ok) return { ok: false, statuses: null, schedule: { message: schedule.error, input: schedule.input } };
-  return { ok: true, value: { hired_statuses: statuses, schedule: schedule.value, start_from: startFrom } };
+  return {
+    ok: true,
+    value: { hired_statuses: statuses, schedule: schedule.value, start_from: startFrom, icims_concurrency: icimsConcurrency },
+  };
 }

@@ -472,6 +472,10 @@ export const w = {
     icimsTitle: "iCIMS connection",
     notSet: (what: string) => `No ${what} saved.`,
     readAgain: (date: string, reason: string) => `The next sync reads iCIMS again from ${date} because ${reason}.`,
+    readsLabel: "iCIMS reads at once",
+    readsHint:
+      "How many iCIMS calls a sync keeps in flight. Lower it if iCIMS refuses overlapping calls for this company; the daily call budget is spent the same either way.",
+    readsDefault: (n: number) => `${n} (default)`,
     removeTitle: "Remove this company",
     removeLead:
       "The app forgets this company's settings and removes its key and token from the keychain. Nothing changes in iCIMS or Namely.",

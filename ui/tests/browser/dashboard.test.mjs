@@ -326,11 +326,20 @@ describe("settings", () => {
     await seeText(page, /Token saved in the system keychain on \d{1,2} \w{3,4} \d{4}/);
     await seeText(page, /HMAC key saved in the system keychain on \d{1,2} \w{3,4} \d{4}/);
 
-    // Change the schedule.
+    // Change the schedule, and how many iCIMS reads a sync keeps in flight.
+    assert.equal(await page.getByLabel("iCIMS reads at once").inputValue(), "0");
+    assert.equal(await page.locator("#settings-reads option:checked").textContent(), "4 (default)");
     await page.getByLabel("Every", { exact: true }).check();
     await page.getByLabel("Hours between syncs").fill("3");
+    await page.getByLabel("iCIMS reads at once").selectOption("2");
     await button(page, "Save sync settings").click();
     await seeText(page, "✓ Saved.");
+    const saved = await fake.calls(page, "update_sync_settings");
+    assert.equal(saved.at(-1).args.input.icims_concurrency, 2);
+    // Saving again without touching it sends no change.
+    await button(page, "Save sync settings").click();
+    await until(async () => (await fake.calls(page, "update_sync_settings")).length === saved.length + 1, "saved again");
+    assert.equal((await fake.calls(page, "update_sync_settings")).at(-1).args.input.icims_concurrency, null);
     await shot(page, "25-settings");
 
     await button(page, "Remove company…").click();

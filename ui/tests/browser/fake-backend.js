@@ -107,6 +107,7 @@
  *   owner: string | null, steps: Record<SetupStep, StepRecord>, hires: Hire[], running: boolean,
  *   cancel: boolean,
  *   startFrom: string, readAgain: string | null, unmatched: string[], signedIn: string | null,
+ *   reads?: number | null,
  *   confirmation: RoleConfirmationView | null, preflight: RunErrorCode | null,
  * }} Connection
  * @typedef {{ paused: boolean, credits: number, waiters: Array<() => void> }} Gate
@@ -321,8 +322,8 @@
       read_again_reason: c.readAgain,
       unmatched_statuses: [...c.unmatched],
       owner_role_confirmation: c.confirmation && c.confirmation.profile_id === c.owner ? { ...c.confirmation } : null,
-      icims_concurrency: 4,
-      icims_concurrency_default: true,
+      icims_concurrency: c.reads ?? 4,
+      icims_concurrency_default: c.reads == null,
     };
   }
   /** What the dashboard warns about besides setup, in the backend's words. @param {Connection} c */
@@ -1000,6 +1001,10 @@
       const added = input.hired_statuses.filter((s) => !c.hired.some((o) => o.toLowerCase() === s.toLowerCase()));
       if (added.length) c.readAgain = `the hired statuses changed (${added.map((s) => `"${s}"`).join(", ")} added)`;
       else if (startFrom < c.startFrom) c.readAgain = `the start-from date moved back to ${longDay(startFrom)}`;
+      if (input.icims_concurrency != null && input.icims_concurrency > 8) {
+        throw fail("invalid_input", "Give how many iCIMS reads may run at once as a number from 1 to 8 (0 goes back to the default, 4).", "icims_concurrency");
+      }
+      if (input.icims_concurrency != null) c.reads = input.icims_concurrency === 0 ? null : input.icims_concurrency;
       c.hired = [...input.hired_statuses];
       c.unmatched = c.unmatched.filter((s) => c.hired.includes(s));
       c.schedule = input.schedule;

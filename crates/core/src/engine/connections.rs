@@ -169,6 +169,11 @@ impl Engine {
                 .retain(|s| new.hired_statuses.contains(s));
         }
         self.inner.store.update_connection(new)?;
+        if new.icims_concurrency != old.icims_concurrency {
+            self.inner
+                .store
+                .set_icims_concurrency(&new.name, new.icims_concurrency)?;
+        }
         // A connection that never completed a read reads from the start-from date anyway.
         let reason = match reason {
             Some(reason)
@@ -182,6 +187,22 @@ impl Engine {
             _ => None,
         };
         Ok(reason)
+    }
+
+    /// iCIMS reads at once as asked for: 1 to the maximum, 0 for the default (`None`).
+    fn check_icims_concurrency(n: u8) -> Result<Option<u8>> {
+        let max = icims::assumptions::READ_CONCURRENCY_MAX;
+        if usize::from(n) > max {
+            return Err(EngineError::invalid(
+                format!(
+                    "Give how many iCIMS reads may run at once as a number from 1 to {max} (0 \
+                     goes back to the default, {}).",
+                    icims::assumptions::READ_CONCURRENCY
+                ),
+                Some(Field::IcimsConcurrency),
+            ));
+        }
+        Ok((n > 0).then_some(n))
     }
 
     /// Changes what the command line's `connection edit` changes. `None` keeps a value.
@@ -207,25 +228,9 @@ impl Engine {
             self.check_pair_free(&new)?;
         }
         if let Some(n) = edit.icims_concurrency {
-            let max = icims::assumptions::READ_CONCURRENCY_MAX;
-            if usize::from(n) > max {
-                return Err(EngineError::invalid(
-                    format!(
-                        "Give how many iCIMS reads may run at once as a number from 1 to {max} \
-                         (0 goes back to the default, {}).",
-                        icims::assumptions::READ_CONCURRENCY
-                    ),
-                    Some(Field::IcimsConcurrency),
-                ));
-            }
-            new.icims_concurrency = (n > 0).then_some(n);
+            new.icims_concurrency = Self::check_icims_concurrency(n)?;
         }
         let read_again = self.save_settings(&old, &mut new)?;
-        if new.icims_concurrency != old.icims_concurrency {
-            self.inner
-                .store
-                .set_icims_concurrency(&new.name, new.icims_concurrency)?;
-        }
         self.schedule_changed();
         Ok(EditOutcome {
             details: self.details(&new)?,
@@ -368,6 +373,9 @@ impl Engine {
         settings.schedule = input.schedule;
         if let Some(day) = &input.start_from {
             settings.start_from = Self::parse_start_from(day)?;
+        }
+        if let Some(n) = input.icims_concurrency {
+            settings.icims_concurrency = Self::check_icims_concurrency(n)?;
         }
         self.save_settings(&old, &mut settings)?;
         self.schedule_changed();
