@@ -41,9 +41,12 @@ use time::OffsetDateTime;
 /// [`INDEX_FRESH_FOR`].
 pub const CREATE_BATCH: usize = 100;
 
-/// How old the index may be when a batch of creates starts (2 minutes): the default of
-/// `SyncOptions::index_fresh_for`.
-pub const INDEX_FRESH_FOR: Duration = Duration::from_secs(2 * 60);
+/// How old the index may be when a batch of creates starts (10 minutes): the default of
+/// `SyncOptions::index_fresh_for`. Each refresh also reads back this run's own creates since
+/// the last one (Namely cannot leave them out), about one listing page per 50 creates: ten
+/// minutes keeps that near one extra read of each create while a long first sync still sees
+/// what HR adds by hand as it runs.
+pub const INDEX_FRESH_FOR: Duration = Duration::from_secs(10 * 60);
 
 /// When a create is preceded by a live lookup by email.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

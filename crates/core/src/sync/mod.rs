@@ -58,8 +58,8 @@
 //! the run, or a change that did not move the profile's `updated_at`. The plan uses the index
 //! only to *avoid* work (AlreadyInNamely) or to *hold back* (NeedsReview); a stale index can
 //! only turn such a case into a `Create`. The index is refreshed right before planning and
-//! again between batches of creates once it is [`SyncOptions::index_fresh_for`] old (2
-//! minutes), so what it cannot show is a change made in Namely in the last two minutes, or
+//! again between batches of creates once it is [`SyncOptions::index_fresh_for`] old (10
+//! minutes), so what it cannot show is a change made in Namely in the last minutes, or
 //! one that did not move the profile's `updated_at`
 //! (`namely::assumptions::UPDATED_AT_MOVES_ON_EVERY_CHANGE`, unverified; with it false, every
 //! create is looked up live by company and personal email first, as before). The intent
@@ -186,7 +186,7 @@ pub struct SyncOptions {
     /// When a create is preceded by a live lookup by email (see [`GuardLookups`]).
     pub guard_lookups: GuardLookups,
     /// How old the index may be when a batch of creates starts; older, it is refreshed
-    /// first. Default [`INDEX_FRESH_FOR`] (2 minutes).
+    /// first. Default [`INDEX_FRESH_FOR`] (10 minutes).
     pub index_fresh_for: Duration,
 }
 

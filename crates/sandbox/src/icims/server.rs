@@ -24,7 +24,7 @@ const MAX_BODY: usize = 1 << 20;
 /// Search responses hold at most this many ids (`docs/icims-api.md` §4.3).
 pub(crate) const PAGE_SIZE: usize = 1000;
 /// Request-log entries kept (oldest dropped first).
-const LOG_CAPACITY: usize = 10_000;
+const LOG_CAPACITY: usize = 50_000;
 const DAY: i64 = 86_400;
 
 pub(crate) struct Shared {
