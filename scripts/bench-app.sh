@@ -31,19 +31,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SELF="$ROOT/scripts/bench-app.sh"
 
 log() { printf 'bench-app: %s\n' "$*" >&2; }
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-free_port_pair() {
-    local p="$1"
-    while port_busy "$p" || port_busy "$((p + 1))"; do
-        p=$((p + 2))
-        if ((p > $1 + 200)); then
-            log "no free port pair found from $1"
-            return 1
-        fi
-    done
-    echo "$p"
-}
+# port_busy, free_port_pair, require_driver_tools, find_tauri_driver, start_own_xvfb,
+# stop_own_xvfb
+# shellcheck source=lib/webdriver.sh
+source "$ROOT/scripts/lib/webdriver.sh"
 
 # Every process whose environment holds ICIMS_NAMELY_HOME=$1 (the app and its WebKit children
 # inherit it), as pids.
@@ -107,31 +98,14 @@ inner() {
         local status=$?
         trap - EXIT INT TERM
         stop_run || true
-        if [[ -n "$XVFB_PID" ]]; then
-            kill "$XVFB_PID" 2>/dev/null || true
-            wait "$XVFB_PID" 2>/dev/null || true
-        fi
+        stop_own_xvfb
         exit "$status"
     }
     trap cleanup EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
 
-    if [[ -z "${DISPLAY:-}" ]]; then
-        local fifo
-        fifo="$(mktemp -u "${TMPDIR:-/tmp}/icims-namely-bench-xvfb.XXXXXX")"
-        mkfifo "$fifo"
-        Xvfb -displayfd 3 -screen 0 1280x960x24 -nolisten tcp 3>"$fifo" >/dev/null 2>&1 &
-        XVFB_PID=$!
-        local display=""
-        read -r -t 20 display <"$fifo" || true
-        rm -f "$fifo"
-        if [[ -z "$display" ]]; then
-            log "Xvfb did not start"
-            return 1
-        fi
-        export DISPLAY=":$display"
-    fi
+    start_own_xvfb "$(mktemp -u "${TMPDIR:-/tmp}/icims-namely-bench-xvfb.XXXXXX")" || return 1
 
     local run port failed=0
     for run in $(seq 1 "$BENCH_APP_RUNS"); do
@@ -200,16 +174,7 @@ export BENCH_APP_RUNS="${BENCH_APP_RUNS:-5}"
 export BENCH_APP_IDLE_SECS="${BENCH_APP_IDLE_SECS:-10}"
 export BENCH_APP_SANDBOX="${BENCH_APP_SANDBOX:-1}"
 
-for tool in WebKitWebDriver setsid timeout getconf; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        log "'$tool' not found; install: apt-get install -y webkit2gtk-driver coreutils util-linux libc-bin"
-        exit 2
-    fi
-done
-if ! command -v xvfb-run >/dev/null 2>&1 && ! command -v Xvfb >/dev/null 2>&1; then
-    log "neither xvfb-run nor Xvfb found; install: apt-get install -y xvfb xauth"
-    exit 2
-fi
+require_driver_tools getconf
 
 MODE="${1:---release}"
 BUILD_NOTE=""
@@ -255,17 +220,7 @@ case "$APP" in
 esac
 export APP
 
-TOOLS_ROOT="${ICIMS_NAMELY_TOOLS_ROOT:-${CARGO_HOME:-$HOME/.cargo}}"
-if [[ -x "$TOOLS_ROOT/bin/tauri-driver" ]]; then
-    TAURI_DRIVER="$TOOLS_ROOT/bin/tauri-driver"
-elif command -v tauri-driver >/dev/null 2>&1; then
-    TAURI_DRIVER="$(command -v tauri-driver)"
-else
-    log "installing tauri-driver into $TOOLS_ROOT"
-    cargo install tauri-driver --locked --root "$TOOLS_ROOT" --quiet
-    TAURI_DRIVER="$TOOLS_ROOT/bin/tauri-driver"
-fi
-export TAURI_DRIVER
+find_tauri_driver
 
 log "building tests/app_bench.rs"
 BENCH_BIN="$(cargo test --workspace --test app_bench --no-run --message-format=json 2>/dev/null \

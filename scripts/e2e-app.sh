@@ -22,22 +22,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SELF="$ROOT/scripts/e2e-app.sh"
 
 log() { printf 'e2e-app: %s\n' "$*" >&2; }
-
-# A TCP port on 127.0.0.1 is taken when something accepts a connection on it.
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# Frees a port pair (tauri-driver's and WebKitWebDriver's), starting at $1.
-free_port_pair() {
-    local p="$1"
-    while port_busy "$p" || port_busy "$((p + 1))"; do
-        p=$((p + 2))
-        if ((p > $1 + 200)); then
-            log "no free port pair found from $1"
-            return 1
-        fi
-    done
-    echo "$p"
-}
+# port_busy, free_port_pair, require_driver_tools, find_tauri_driver, start_own_xvfb,
+# stop_own_xvfb
+# shellcheck source=lib/webdriver.sh
+source "$ROOT/scripts/lib/webdriver.sh"
 
 # ------------------------------------------------------------------------------------------
 # Inner part: runs inside the private D-Bus session and the virtual screen.
@@ -62,10 +50,7 @@ inner() {
             kill -KILL -- "-$DRIVER_PGID" 2>/dev/null || true
         fi
         kill_leftover_apps
-        if [[ -n "$XVFB_PID" ]]; then
-            kill "$XVFB_PID" 2>/dev/null || true
-            wait "$XVFB_PID" 2>/dev/null || true
-        fi
+        stop_own_xvfb
         exit "$status"
     }
     trap cleanup EXIT
@@ -73,19 +58,7 @@ inner() {
     trap 'exit 143' TERM
 
     # No display from xvfb-run: start an Xvfb of our own.
-    if [[ -z "${DISPLAY:-}" ]]; then
-        local fifo="$ICIMS_NAMELY_HOME/.xvfb-display"
-        mkfifo "$fifo"
-        Xvfb -displayfd 3 -screen 0 1280x960x24 -nolisten tcp 3>"$fifo" >/dev/null 2>&1 &
-        XVFB_PID=$!
-        local display=""
-        read -r -t 20 display <"$fifo" || true
-        if [[ -z "$display" ]]; then
-            log "Xvfb did not start"
-            return 1
-        fi
-        export DISPLAY=":$display"
-    fi
+    start_own_xvfb "$ICIMS_NAMELY_HOME/.xvfb-display" || return 1
 
     local port
     port="$(free_port_pair "${ICIMS_NAMELY_E2E_PORT:-4444}")"
@@ -153,29 +126,9 @@ if [[ ! -x "$APP" ]]; then
 fi
 APP="$(cd "$(dirname "$APP")" && pwd)/$(basename "$APP")"
 
-for tool in WebKitWebDriver setsid timeout; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        log "'$tool' not found; install: apt-get install -y webkit2gtk-driver coreutils util-linux"
-        exit 2
-    fi
-done
-if ! command -v xvfb-run >/dev/null 2>&1 && ! command -v Xvfb >/dev/null 2>&1; then
-    log "neither xvfb-run nor Xvfb found; install: apt-get install -y xvfb xauth"
-    exit 2
-fi
-
+require_driver_tools
 # tauri-driver: on PATH, in the tools root, or installed there now.
-TOOLS_ROOT="${ICIMS_NAMELY_TOOLS_ROOT:-${CARGO_HOME:-$HOME/.cargo}}"
-if [[ -x "$TOOLS_ROOT/bin/tauri-driver" ]]; then
-    TAURI_DRIVER="$TOOLS_ROOT/bin/tauri-driver"
-elif command -v tauri-driver >/dev/null 2>&1; then
-    TAURI_DRIVER="$(command -v tauri-driver)"
-else
-    log "installing tauri-driver into $TOOLS_ROOT"
-    cargo install tauri-driver --locked --root "$TOOLS_ROOT" --quiet
-    TAURI_DRIVER="$TOOLS_ROOT/bin/tauri-driver"
-fi
-export TAURI_DRIVER
+find_tauri_driver
 
 # Build the tests before the clock and the screen start.
 log "building tests/app.rs"

@@ -123,11 +123,7 @@ async fn run_killed_mid_create_and_started_again_at_once_with_lagging_reads_send
     // Started again at once: Namely does not show the victim yet, and an open intent is not
     // cleared by one "not found".
     let again = h.sync(settle(4)).await;
-    let rec = h
-        .records(again.run_id)
-        .into_iter()
-        .find(|r| r.person_id.0 == victim)
-        .expect("the victim is recorded");
+    let rec = h.record(again.run_id, victim);
     assert_eq!(rec.outcome, OutcomeKind::Failed, "{rec:?}");
     assert!(rec.reason.starts_with("Unconfirmed"), "{}", rec.reason);
     assert_eq!(h.posts_per_person()[&victim.to_string()], 1);
@@ -139,11 +135,7 @@ async fn run_killed_mid_create_and_started_again_at_once_with_lagging_reads_send
     tokio::time::sleep(Duration::from_secs(4)).await;
     let last = h.sync(settle(4)).await;
     assert_eq!(last.status, RunStatus::Succeeded, "{:?}", last.error);
-    let rec = h
-        .records(last.run_id)
-        .into_iter()
-        .find(|r| r.person_id.0 == victim)
-        .unwrap();
+    let rec = h.record(last.run_id, victim);
     assert_eq!(rec.outcome, OutcomeKind::AlreadyInNamely, "{rec:?}");
     assert_each_posted_once(&h);
     assert_eq!(h.created_ids().len(), expected.len());
@@ -221,15 +213,6 @@ async fn email_lookup_that_ignores_its_filter_after_an_unconfirmed_create_stops_
     assert_eq!(next.status, RunStatus::Succeeded, "{:?}", next.error);
     assert_each_posted_once(&h);
     assert_eq!(h.created_ids().len(), expected.len());
-}
-
-/// Namely's listing limit out of the way: this is about iCIMS's budget (the harness's client
-/// waits only milliseconds when throttled).
-fn unthrottled() -> NamelySimConfig {
-    NamelySimConfig {
-        profiles_get_per_minute: 100_000,
-        ..NamelySimConfig::default()
-    }
 }
 
 /// 300 hires, 450 iCIMS calls a day with the default margin of 200.

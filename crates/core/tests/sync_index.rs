@@ -216,17 +216,7 @@ async fn a_profile_added_by_hand_with_a_hires_email_is_caught_without_a_listing(
     sync_all(&h).await;
 
     // A new hire in iCIMS, whom HR also adds to Namely by hand (no icims_id) before the sync.
-    let hire = h
-        .icims_sim
-        .add_hire("Grace", "Hopper", Some("grace.hopper@example.com"));
-    h.icims_sim.with_world(|w| {
-        let p = w
-            .people
-            .iter_mut()
-            .find(|p| p.id == hire.person_id)
-            .unwrap();
-        p.startdate = Some("2026-12-07".into());
-    });
+    let hire = h.add_hire_starting("Grace", "Hopper", "grace.hopper@example.com", "2026-12-07");
     h.namely_sim.add_employee_now(&Employee {
         id: "9f1c2d3e-0000-4000-8000-0000000000aa".into(),
         first_name: "Grace".into(),

@@ -46,15 +46,7 @@ fn lookups(h: &Harness) -> usize {
 
 /// A hire added in iCIMS now, starting in the future.
 fn add_hire(h: &Harness, first: &str, last: &str, email: &str) {
-    let hire = h.icims_sim.add_hire(first, last, Some(email));
-    h.icims_sim.with_world(|w| {
-        let p = w
-            .people
-            .iter_mut()
-            .find(|p| p.id == hire.person_id)
-            .unwrap();
-        p.startdate = Some("2030-01-15".into());
-    });
+    h.add_hire_starting(first, last, email, "2030-01-15");
 }
 
 fn unthrottled() -> NamelySimConfig {
@@ -72,14 +64,7 @@ async fn a_first_sync_costs_one_listing_plus_each_hires_own_calls() {
         employees: 260,
         ..SeedConfig::default()
     }));
-    let h = Harness::start_with(
-        world,
-        Setup {
-            namely: unthrottled(),
-            ..Setup::default()
-        },
-    )
-    .await;
+    let h = Harness::start_unthrottled(world).await;
     let expected = expected_creates(&h.world);
     let out = h.sync(SyncOptions::default()).await;
     assert_eq!(out.status, RunStatus::Succeeded, "{:?}", out.error);
@@ -130,14 +115,7 @@ async fn ten_new_hires_in_a_large_company_cost_at_most_40_calls() {
         history: 900,
         ..SeedConfig::default()
     }));
-    let mut h = Harness::start_with(
-        world,
-        Setup {
-            namely: unthrottled(),
-            ..Setup::default()
-        },
-    )
-    .await;
+    let mut h = Harness::start_unthrottled(world).await;
     // The connection starts from a month before the world's today: past hires are left out.
     h.settings.start_from = time::macros::date!(2026 - 10 - 02);
     h.store.update_connection(&h.settings).unwrap();
@@ -236,14 +214,7 @@ async fn a_profile_added_by_hand_during_a_long_run_holds_its_hire_back() {
         employees: 10,
         ..SeedConfig::default()
     }));
-    let h = Harness::start_with(
-        world,
-        Setup {
-            namely: unthrottled(),
-            ..Setup::default()
-        },
-    )
-    .await;
+    let h = Harness::start_unthrottled(world).await;
     let expected = expected_creates(&h.world);
     assert!(expected.len() > CREATE_BATCH, "{}", expected.len());
     // The last hire to be created; HR types them into Namely while the first batch is sent.
@@ -273,11 +244,7 @@ async fn a_profile_added_by_hand_during_a_long_run_holds_its_hire_back() {
     };
     let out = run_sync(&h.ctx(), &options, &progress).await.unwrap();
     assert_eq!(out.status, RunStatus::Succeeded, "{:?}", out.error);
-    let rec = h
-        .records(out.run_id)
-        .into_iter()
-        .find(|r| r.person_id.0 == last_id)
-        .unwrap();
+    let rec = h.record(out.run_id, last_id);
     assert_eq!(rec.outcome, OutcomeKind::NeedsReview, "{rec:?}");
     assert!(!h.posts_per_person().contains_key(&last_id.to_string()));
     assert_eq!(h.posts().len(), expected.len() - 1);

@@ -167,6 +167,47 @@ impl Harness {
         }
     }
 
+    /// A harness whose Namely allows any number of listings a minute: for tests about
+    /// something else than Namely's limit (the client's throttle waits are milliseconds).
+    pub async fn start_unthrottled(world: World) -> Self {
+        Self::start_with(
+            world,
+            Setup {
+                namely: unthrottled(),
+                ..Setup::default()
+            },
+        )
+        .await
+    }
+
+    /// A hire added in iCIMS now, starting on `start` (`yyyy-mm-dd`).
+    pub fn add_hire_starting(
+        &self,
+        first: &str,
+        last: &str,
+        email: &str,
+        start: &str,
+    ) -> sandbox::seed::AddedHire {
+        let hire = self.icims_sim.add_hire(first, last, Some(email));
+        self.icims_sim.with_world(|w| {
+            let p = w
+                .people
+                .iter_mut()
+                .find(|p| p.id == hire.person_id)
+                .expect("the hire just added");
+            p.startdate = Some(start.into());
+        });
+        hire
+    }
+
+    /// The record of `person` in run `run_id`.
+    pub fn record(&self, run_id: RunId, person: u64) -> RecordRow {
+        self.records(run_id)
+            .into_iter()
+            .find(|r| r.person_id.0 == person)
+            .unwrap_or_else(|| panic!("person {person} is recorded in run {run_id:?}"))
+    }
+
     pub fn ctx(&self) -> SyncContext<'_> {
         SyncContext {
             store: &self.store,
@@ -330,6 +371,14 @@ impl Harness {
 }
 
 /// `/api/v1/profiles.json` → `/profiles`.
+/// Namely's listing limit out of the way (tests about something else).
+pub fn unthrottled() -> NamelySimConfig {
+    NamelySimConfig {
+        profiles_get_per_minute: 100_000,
+        ..NamelySimConfig::default()
+    }
+}
+
 pub fn api_path(path: &str) -> String {
     let p = path.strip_prefix("/api/v1").unwrap_or(path);
     p.strip_suffix(".json").unwrap_or(p).to_string()
