@@ -24,7 +24,7 @@
 use super::apply::{Applied, Applier};
 use super::halt::Halt;
 use super::record::{FOUND_AFTER_EARLIER_RUN, record};
-use super::{Namely, Reporter, cancelled};
+use super::{Reporter, cancelled};
 use crate::api::SyncPhase;
 use crate::domain::{Decision, Hire, IcimsPersonId, IndexEntry, OutcomeKind, ProfileDraft};
 use crate::plan::{self, NamelyIndex, PlannedRecord};
@@ -75,9 +75,6 @@ pub(super) struct ApplyEnd {
 
 pub(super) struct PlanApplier<'a> {
     pub applier: &'a Applier<'a>,
-    pub namely: &'a Namely<'a>,
-    /// The `icims_id` field's name.
-    pub field: &'a str,
     pub open_intents: &'a HashMap<IcimsPersonId, Intent>,
     pub rules: plan::Rules<'a>,
     pub guard: GuardLookups,
@@ -235,8 +232,8 @@ impl PlanApplier<'_> {
         let refreshed = super::runner::bring_index_up_to_date(
             a.store,
             a.name,
-            self.namely,
-            self.field,
+            a.namely,
+            a.field,
             now,
             reporter,
             self.cancel,

@@ -288,7 +288,10 @@ async fn execute(
         }
         store.finish_wide_read(name, &unmatched)?;
     }
-    reporter.counts.read = u64::try_from(hires.len() + invalid.len()).unwrap_or(u64::MAX);
+    // The counts as reading left them (the hires and the records it settled).
+    reporter.counts = counts_after_read
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
     tracing::info!(
         hires = hires.len(),
         invalid = invalid.len(),
@@ -413,8 +416,6 @@ async fn execute(
     };
     let plan_applier = PlanApplier {
         applier: &applier,
-        namely,
-        field,
         open_intents: &open_intents,
         rules,
         guard: options.guard_lookups,
