@@ -1,214 +1,19 @@
-//! The scheduler loop under a clock the test moves, against the in-app sandbox.
-//!
-//! The loop naps at most `max_nap` of real time between two looks at its clock; the tests make
-//! that short so that moving the clock is noticed at once (one test keeps the 60 s nap and
-//! relies on a settings change to wake the loop).
+//! The scheduler loop under a clock the test moves, against the in-app sandbox: hourly slots,
+//! missed slots, back-off, schedules off or unfinished setups, waking on a change, stopping,
+//! the history after a restart, a run that cannot start. More in `scheduler_*.rs`.
 
-use icims_namely_core::api::{
-    ErrorCode, IcimsInput, IcimsRegion, RunDetails, RunStatus, Schedule, SyncProgress,
-    SyncSettingsInput,
-};
-use icims_namely_core::clients::ClientOptions;
+mod scheduler_support;
+
+use icims_namely_core::api::{RunStatus, Schedule};
 use icims_namely_core::domain::Trigger;
-use icims_namely_core::engine::{
-    Engine, EngineError, EngineOptions, SANDBOX_CONNECTION, SyncRequest,
-};
-use icims_namely_core::paths::DataDir;
-use icims_namely_core::scheduler::{
-    self, Clock, SchedulerEvents, SchedulerHandle, SchedulerOptions,
-};
-use icims_namely_core::secrets::{SecretKind, Secrets};
-use icims_namely_sandbox_host::InProcessSandbox;
+use icims_namely_core::engine::SANDBOX_CONNECTION;
+use icims_namely_core::scheduler;
+use icims_namely_core::secrets::SecretKind;
+use scheduler_support::*;
 use secrecy::SecretString;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-
-// ---------------------------------------------------------------------------------------------
-// Harness
-// ---------------------------------------------------------------------------------------------
-
-/// One finished run as the scheduler reported it: the connection, and how the run went or
-/// the error's code.
-type Finished = (String, Result<(Trigger, RunStatus), ErrorCode>);
-
-/// What the scheduler reported.
-#[derive(Default)]
-struct Recorder {
-    finished: Mutex<Vec<Finished>>,
-    progress: AtomicUsize,
-}
-
-impl SchedulerEvents for Recorder {
-    fn progress(&self, _: &SyncProgress) {
-        self.progress.fetch_add(1, Ordering::SeqCst);
-    }
-
-    fn finished(&self, connection: &str, result: &Result<RunDetails, EngineError>) {
-        let r = match result {
-            Ok(d) => Ok((d.summary.trigger, d.summary.status)),
-            Err(e) => Err(e.code()),
-        };
-        self.finished
-            .lock()
-            .unwrap()
-            .push((connection.to_string(), r));
-    }
-}
-
-impl Recorder {
-    fn count(&self) -> usize {
-        self.finished.lock().unwrap().len()
-    }
-
-    fn last(&self) -> Finished {
-        self.finished.lock().unwrap().last().cloned().unwrap()
-    }
-
-    /// Waits (up to 3 s) until `n` runs have finished.
-    async fn wait_for(&self, n: usize) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
-        while self.count() < n {
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "expected {n} finished runs, saw {}: {:?}",
-                self.count(),
-                self.finished.lock().unwrap()
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-
-    /// Gives the loop many looks at its clock (with a 10 ms nap), then says how many ran.
-    async fn settle(&self) -> usize {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        self.count()
-    }
-}
-
-/// A clock the test sets, in unix seconds.
-struct TestClock(Arc<AtomicI64>);
-
-impl TestClock {
-    fn at(t: OffsetDateTime) -> Self {
-        Self(Arc::new(AtomicI64::new(t.unix_timestamp())))
-    }
-
-    fn clock(&self) -> Clock {
-        let secs = self.0.clone();
-        Arc::new(move || OffsetDateTime::from_unix_timestamp(secs.load(Ordering::SeqCst)).unwrap())
-    }
-
-    fn set(&self, t: OffsetDateTime) {
-        self.0.store(t.unix_timestamp(), Ordering::SeqCst);
-    }
-
-    fn advance(&self, by: time::Duration) {
-        self.0.fetch_add(by.whole_seconds(), Ordering::SeqCst);
-    }
-}
-
-fn engine() -> (Engine, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let options = EngineOptions {
-        clients: ClientOptions {
-            timeout: Duration::from_secs(5),
-            namely_throttle_wait: Duration::from_millis(5),
-            namely_throttle_retries: 3,
-        },
-        sandbox: Some(Arc::new(InProcessSandbox::new())),
-        ..EngineOptions::default()
-    };
-    let engine = Engine::open(DataDir::new(dir.path()), Secrets::mock(), None, options).unwrap();
-    (engine, dir)
-}
-
-fn settings(schedule: Schedule) -> SyncSettingsInput {
-    SyncSettingsInput {
-        hired_statuses: vec!["Hired".into()],
-        schedule,
-        start_from: None,
-        icims_concurrency: None,
-    }
-}
-
-const HOURLY: Schedule = Schedule::EveryHours(1);
-
-/// The in-app sandbox, set up completely (first real sync included) with `schedule`.
-/// Returns when the next hourly slot after that first sync is.
-async fn complete_sandbox(engine: &Engine, schedule: Schedule) -> OffsetDateTime {
-    let name = SANDBOX_CONNECTION;
-    let info = engine.start_sandbox().await.unwrap();
-    let r = engine
-        .save_namely_token(name, SecretString::from(info.namely_token.clone()))
-        .await
-        .unwrap();
-    assert!(r.check.passed, "{:?}", r.check);
-    assert!(engine.check_namely_field(name).await.unwrap().passed);
-    assert!(engine.owner_step(name).await.unwrap().check.passed);
-    let input = IcimsInput {
-        customer_id: info.icims_customer_id.clone(),
-        username: info.icims_username.clone(),
-        region: IcimsRegion::Us,
-        hmac_key: Some(info.icims_hmac_key.clone()),
-    };
-    assert!(engine.save_icims(name, &input).await.unwrap().passed);
-    engine
-        .update_sync_settings(name, settings(schedule))
-        .unwrap();
-    let request = SyncRequest {
-        trigger: Trigger::Manual,
-        dry_run: false,
-        retry_failed: false,
-        create_anyway: None,
-    };
-    let first = engine
-        .sync(name, request, &|_: &SyncProgress| {}, None)
-        .await
-        .unwrap();
-    assert_eq!(
-        first.summary.status,
-        RunStatus::Succeeded,
-        "{:?}",
-        first.summary
-    );
-    assert!(engine.connection(name).unwrap().health.setup_complete);
-    let started = OffsetDateTime::parse(&first.summary.started_at, &Rfc3339).unwrap();
-    top_of_next_hour(started)
-}
-
-fn top_of_next_hour(t: OffsetDateTime) -> OffsetDateTime {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    t.replace_time(time::Time::from_hms(t.hour(), 0, 0).unwrap()) + time::Duration::HOUR
-}
-
-fn spawn(engine: &Engine, events: &Arc<Recorder>, clock: &TestClock) -> SchedulerHandle {
-    scheduler::spawn_with_options(
-        engine.clone(),
-        events.clone(),
-        Some(clock.clock()),
-        SchedulerOptions {
-            max_nap: Duration::from_millis(10),
-        },
-    )
-}
-
-fn runs_by(engine: &Engine, trigger: Trigger) -> Vec<icims_namely_core::api::RunSummary> {
-    engine
-        .runs(SANDBOX_CONNECTION, 100)
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.trigger == trigger)
-        .collect()
-}
-
-async fn stop(handle: SchedulerHandle) {
-    tokio::time::timeout(Duration::from_secs(3), handle.stop())
-        .await
-        .expect("the scheduler stops");
-}
 
 // ---------------------------------------------------------------------------------------------
 // Tests
@@ -216,7 +21,7 @@ async fn stop(handle: SchedulerHandle) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_hourly_connection_runs_once_per_slot_and_skips_missed_ones() {
-    let (engine, _dir) = engine();
+    let engine = engine();
     let slot = complete_sandbox(&engine, HOURLY).await;
     let clock = TestClock::at(slot - time::Duration::seconds(5));
     let events = Arc::new(Recorder::default());
@@ -262,7 +67,7 @@ async fn an_hourly_connection_runs_once_per_slot_and_skips_missed_ones() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_connection_backs_off_then_recovers() {
-    let (engine, _dir) = engine();
+    let engine = engine();
     let slot = complete_sandbox(&engine, HOURLY).await;
     let right_key = engine.start_sandbox().await.unwrap().icims_hmac_key;
     // A wrong key: every run fails at the first iCIMS call.
@@ -339,7 +144,7 @@ async fn a_failing_connection_backs_off_then_recovers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_with_the_schedule_off_or_unfinished_setup_never_runs() {
-    let (engine, _dir) = engine();
+    let engine = engine();
     let slot = complete_sandbox(&engine, Schedule::Off).await;
     // Another connection, hourly, but its setup never finished.
     engine
@@ -375,7 +180,7 @@ async fn a_connection_with_the_schedule_off_or_unfinished_setup_never_runs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_settings_change_wakes_a_loop_napping_for_a_minute() {
-    let (engine, _dir) = engine();
+    let engine = engine();
     let slot = complete_sandbox(&engine, HOURLY).await;
     let clock = TestClock::at(slot - time::Duration::minutes(30));
     let events = Arc::new(Recorder::default());
@@ -398,7 +203,7 @@ async fn a_settings_change_wakes_a_loop_napping_for_a_minute() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stop_ends_the_loop() {
-    let (engine, _dir) = engine();
+    let engine = engine();
     let slot = complete_sandbox(&engine, HOURLY).await;
     let clock = TestClock::at(slot - time::Duration::seconds(5));
     let events = Arc::new(Recorder::default());
@@ -416,29 +221,11 @@ async fn stop_ends_the_loop() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_last_run_in_history_sets_the_next_slot_unless_it_failed() {
-    use icims_namely_core::connection::ConnectionName;
-    use icims_namely_core::domain::Counts;
-    use icims_namely_core::store::{RunEnd, RunStatus as StoreStatus};
-    let (engine, _dir) = engine();
+    use icims_namely_core::store::RunStatus as StoreStatus;
+    let engine = engine();
     let slot = complete_sandbox(&engine, HOURLY).await;
-    let name = ConnectionName::new(SANDBOX_CONNECTION).unwrap();
     // A run as an earlier process of the app left it in the history.
-    let record = |at: OffsetDateTime, status: StoreStatus| {
-        let id = engine
-            .store()
-            .start_run(&name, Trigger::Schedule, false, at)
-            .unwrap();
-        let end = RunEnd {
-            ended_at: at,
-            status,
-            counts: Counts::default(),
-            icims_calls: 0,
-            namely_calls: 0,
-            error_code: None,
-            error: None,
-        };
-        engine.store().finish_run(id, &end).unwrap();
-    };
+    let record = |at: OffsetDateTime, status: StoreStatus| record_run(&engine, at, status, 0);
 
     // This slot's run failed before the restart: it is retried, not skipped to the next slot.
     record(slot + time::Duration::seconds(10), StoreStatus::Failed);
@@ -467,7 +254,7 @@ async fn the_last_run_in_history_sets_the_next_slot_unless_it_failed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scheduled_sync_that_cannot_start_shows_as_a_failed_run() {
-    let (engine, _dir) = engine();
+    let engine = engine();
     let slot = complete_sandbox(&engine, HOURLY).await;
     // The key disappears from the keychain (removed by hand, or another machine's keychain).
     engine

@@ -32,6 +32,8 @@ function card(name: string, healthy: boolean, last: RunSummary | null = null, wa
     health: { setup_complete: healthy, owner_valid: healthy, icims_key_set: true, namely_token_set: true },
     last_run: last,
     next_sync_at: null,
+    next_sync_text: null,
+    schedule_note: null,
     schedule: { kind: "off" },
     running: false,
     warnings,

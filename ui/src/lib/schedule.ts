@@ -3,17 +3,22 @@ import type { Schedule, SyncSettingsInput } from "../ipc/bindings";
 import { formatHourMinute, type Fmt } from "./format";
 import { w } from "./words";
 
-export type ScheduleMode = "off" | "hourly" | "every_n_hours" | "daily";
+export type ScheduleMode = "off" | "every_n_minutes" | "hourly" | "every_n_hours" | "daily";
+
+/** The minute intervals Settings and the wizard offer (the CLI takes any from 1 to 1440). */
+export const MINUTE_CHOICES = [15, 30] as const;
 
 export interface ScheduleForm {
   mode: ScheduleMode;
+  /** For "every N minutes". */
+  minutes: number;
   /** For "every N hours". */
   hours: number;
   /** For "daily at", "HH:MM" (24 h, local wall-clock time). */
   time: string;
 }
 
-export const DEFAULT_FORM: ScheduleForm = { mode: "off", hours: 4, time: "07:00" };
+export const DEFAULT_FORM: ScheduleForm = { mode: "off", minutes: 30, hours: 4, time: "07:00" };
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
@@ -21,6 +26,8 @@ export function scheduleToForm(s: Schedule): ScheduleForm {
   switch (s.kind) {
     case "off":
       return { ...DEFAULT_FORM };
+    case "every_minutes":
+      return { ...DEFAULT_FORM, mode: "every_n_minutes", minutes: s.minutes };
     case "every_hours":
       return s.hours === 1
         ? { ...DEFAULT_FORM, mode: "hourly" }
@@ -32,12 +39,19 @@ export function scheduleToForm(s: Schedule): ScheduleForm {
 
 export type FormResult =
   | { ok: true; value: Schedule }
-  | { ok: false; error: string; input: "hours" | "time" };
+  | { ok: false; error: string; input: "hours" | "time" | null };
 
 export function formToSchedule(f: ScheduleForm): FormResult {
   switch (f.mode) {
     case "off":
       return { ok: true, value: { kind: "off" } };
+    case "every_n_minutes": {
+      const minutes = Number(f.minutes);
+      if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
+        return { ok: false, error: w.schedule.minutesInvalid, input: null };
+      }
+      return { ok: true, value: { kind: "every_minutes", minutes } };
+    }
     case "hourly":
       return { ok: true, value: { kind: "every_hours", hours: 1 } };
     case "every_n_hours": {
@@ -55,11 +69,13 @@ export function formToSchedule(f: ScheduleForm): FormResult {
   }
 }
 
-/** "Off", "Every hour", "Every 3 hours", "Daily at 07:00". */
+/** "Off", "Every 30 minutes", "Every hour", "Every 3 hours", "Daily at 07:00". */
 export function describeSchedule(s: Schedule, f: Fmt = {}): string {
   switch (s.kind) {
     case "off":
       return w.schedule.describe.off;
+    case "every_minutes":
+      return w.schedule.describe.everyMinutes(s.minutes);
     case "every_hours":
       return s.hours === 1 ? w.schedule.describe.hourly : w.schedule.describe.everyN(s.hours);
     case "daily_at":

@@ -230,6 +230,9 @@ impl Engine {
         if let Some(n) = edit.icims_concurrency {
             new.icims_concurrency = Self::check_icims_concurrency(n)?;
         }
+        if let Some(schedule) = edit.schedule {
+            new.schedule = schedule;
+        }
         let read_again = self.save_settings(&old, &mut new)?;
         self.schedule_changed();
         Ok(EditOutcome {
@@ -384,21 +387,25 @@ impl Engine {
 
     pub(super) fn details(&self, settings: &ConnectionSettings) -> Result<ConnectionDetails> {
         let checks = self.inner.store.checks(&settings.name)?;
-        let meta = self.inner.store.secret_meta(&settings.name)?;
+        let secrets = self.secret_infos(settings)?;
         let steps = views::steps(&checks);
-        let health = views::health(&checks, &meta);
+        let health = views::health(&checks, &secrets);
         let resume_step = self
             .inner
             .store
             .resume_step(&settings.name)?
             .unwrap_or(SetupStep::Review);
+        let next = self.next_sync_view(settings);
         Ok(ConnectionDetails {
             settings: views::settings_view(settings),
             company_name: settings.namely_company_name.clone(),
-            secrets: views::secret_infos(&meta),
+            secrets,
             steps,
             resume_step,
             health,
+            next_sync_at: next.at,
+            next_sync_text: next.text,
+            schedule_note: next.note,
         })
     }
 
@@ -408,17 +415,19 @@ impl Engine {
         running: &HashSet<String>,
     ) -> Result<ConnectionSummary> {
         let checks = self.inner.store.checks(&settings.name)?;
-        let meta = self.inner.store.secret_meta(&settings.name)?;
+        let secrets = self.secret_infos(settings)?;
         let last_run = self.inner.store.last_run(&settings.name)?;
-        let local_now = now().to_offset(self.inner.options.local_offset);
+        let next = self.next_sync_view(settings);
         Ok(ConnectionSummary {
             name: settings.name.to_string(),
             company_name: settings.namely_company_name.clone(),
             namely_permalink: settings.namely_permalink.clone(),
             sandbox: settings.sandbox,
-            health: views::health(&checks, &meta),
+            health: views::health(&checks, &secrets),
             last_run: last_run.as_ref().map(views::run_summary),
-            next_sync_at: settings.schedule.next_after(local_now).map(views::rfc3339),
+            next_sync_at: next.at,
+            next_sync_text: next.text,
+            schedule_note: next.note,
             schedule: settings.schedule,
             running: running.contains(&settings.name.key()),
             warnings: views::warnings(settings),

@@ -12,6 +12,7 @@
 //! |------------------|-------------------------------------------------------------------|
 //! | `connections.rs` | add, list, show, change and remove connections                    |
 //! | `keychain.rs`    | a connection's secrets, and the vendor clients built from them    |
+//! | `alerts.rs`      | the webhook alert after a failed run (see [`crate::alerts`])      |
 //! | `setup.rs`       | the four live setup checks and what they remember                 |
 //! | `runs.rs`        | a sync: one at a time per company, cancelled on request, recorded |
 //! | `history.rs`     | past runs, their records, CSV export                              |
@@ -19,6 +20,7 @@
 //! | `views.rs`       | store rows → the view types of [`crate::api`]                     |
 //! | `error.rs`       | [`EngineError`]: a code to branch on, words for a person          |
 
+mod alerts;
 mod connections;
 mod error;
 mod history;
@@ -57,6 +59,9 @@ pub struct EngineOptions {
     /// The computer's UTC offset, read once at start-up (before threads exist, where the OS
     /// allows reading it): schedules like "daily at 07:00" mean local time.
     pub local_offset: UtcOffset,
+    /// The computer's time zone (`TZ`, else the system's): a daily sync at 07:00 runs at
+    /// 07:00 wall-clock time, daylight saving or not. Default: [`jiff::tz::TimeZone::system`].
+    pub time_zone: jiff::tz::TimeZone,
     /// iCIMS calls kept in reserve: a sync stops when fewer remain today.
     pub budget_margin: u64,
     /// The built-in simulators, when the shell hosts them (see [`SandboxHost`]). Without
@@ -73,6 +78,7 @@ impl Default for EngineOptions {
         Self {
             clients: ClientOptions::default(),
             local_offset: UtcOffset::UTC,
+            time_zone: jiff::tz::TimeZone::system(),
             budget_margin: 200,
             sandbox: None,
             lock_dir: None,
@@ -147,6 +153,8 @@ pub struct EditConnection {
     pub namely_url: Option<String>,
     /// iCIMS reads kept in flight at once, 1 to 8; `Some(0)` goes back to the default.
     pub icims_concurrency: Option<u8>,
+    /// When the connection syncs by itself.
+    pub schedule: Option<crate::schedule::Schedule>,
 }
 
 /// A change saved, and why the next run reads iCIMS again from the start-from date, if it
@@ -176,6 +184,8 @@ struct Inner {
     running: Mutex<HashMap<String, Option<Arc<AtomicBool>>>>,
     /// Bumped when settings that affect the schedule change.
     schedule_changed: tokio::sync::watch::Sender<u64>,
+    /// Scheduled syncs are paused (in memory: a restart resumes them).
+    schedules_paused: AtomicBool,
 }
 
 fn now() -> OffsetDateTime {
@@ -185,13 +195,14 @@ fn now() -> OffsetDateTime {
 impl Engine {
     /// Opens the data folder (`ICIMS_NAMELY_HOME` or the platform's app-data folder) and the
     /// system keychain; without a keychain, secrets are kept for this session only (and
-    /// [`Engine::app_info`] says so).
+    /// [`Engine::app_info`] says so). Secrets are read first from the secrets folder
+    /// `ICIMS_NAMELY_SECRETS_DIR` names, when set (see [`crate::secrets::folder`]).
     pub fn open_default(options: EngineOptions) -> Result<Engine> {
         let data = DataDir::locate().map_err(|e| EngineError::invalid(e.to_string(), None))?;
+        let folder = Secrets::folder_from_env();
         let (secrets, warning) = Secrets::system_or_session_only();
-        let note = warning.map(|w| {
-            format!("{w} Secrets are kept for this session only and must be entered again after a restart.")
-        });
+        let secrets = secrets.with_folder(folder);
+        let note = keychain_note(&secrets, warning.as_ref());
         Engine::open(data, secrets, note, options)
     }
 
@@ -245,6 +256,7 @@ impl Engine {
                 pair_lock_dir,
                 running: Mutex::new(HashMap::new()),
                 schedule_changed,
+                schedules_paused: AtomicBool::new(false),
             }),
         })
     }
@@ -270,6 +282,26 @@ impl Engine {
         self.inner.schedule_changed.send_modify(|n| *n += 1);
     }
 
+    /// Pauses (or resumes) every scheduled sync of this engine until resumed or the process
+    /// ends; manual syncs and "Sync all now" still run. Wakes the scheduler.
+    pub fn set_schedules_paused(&self, paused: bool) {
+        let was = self
+            .inner
+            .schedules_paused
+            .swap(paused, std::sync::atomic::Ordering::SeqCst);
+        if was != paused {
+            tracing::info!(paused, "scheduled syncs paused or resumed");
+            self.schedule_changed();
+        }
+    }
+
+    /// Scheduled syncs are paused ([`Engine::set_schedules_paused`]).
+    pub fn schedules_paused(&self) -> bool {
+        self.inner
+            .schedules_paused
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     pub fn app_info(&self) -> AppInfo {
         let persistent = self.inner.secrets.is_persistent();
         AppInfo {
@@ -279,12 +311,39 @@ impl Engine {
                 persistent,
                 message: match (&self.inner.keychain_note, persistent) {
                     (Some(note), _) => note.clone(),
-                    (None, true) => "Secrets are kept in the system keychain.".to_string(),
-                    (None, false) => {
-                        "No system keychain: secrets are kept for this session only.".to_string()
-                    }
+                    (None, _) => keychain_note(&self.inner.secrets, None).unwrap_or_else(|| {
+                        if persistent {
+                            "Secrets are kept in the system keychain.".to_string()
+                        } else {
+                            "No system keychain: secrets are kept for this session only."
+                                .to_string()
+                        }
+                    }),
                 },
             },
         }
+    }
+}
+
+/// What to tell people about where secrets are kept, when there is something to tell: no
+/// keychain (`why`), or a secrets folder read first. With a folder, the missing keychain is
+/// no warning: the folder's secrets last.
+fn keychain_note(secrets: &Secrets, why: Option<&crate::secrets::SecretsError>) -> Option<String> {
+    match (secrets.folder(), why) {
+        (Some(dir), None) if secrets.is_persistent() => Some(format!(
+            "Secrets are read from the secrets folder {} (ICIMS_NAMELY_SECRETS_DIR) when it holds \
+             them, else from the system keychain.",
+            dir.display()
+        )),
+        (Some(dir), _) => Some(format!(
+            "Secrets are read from the secrets folder {} (ICIMS_NAMELY_SECRETS_DIR). A secret \
+             saved here instead lasts for this session only: put it in that folder.",
+            dir.display()
+        )),
+        (None, Some(w)) => Some(format!(
+            "{w} Secrets are kept for this session only and must be entered again after a \
+             restart."
+        )),
+        (None, None) => None,
     }
 }

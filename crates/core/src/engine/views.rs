@@ -6,7 +6,7 @@ use crate::api::{
     SetupStep, StepState, StepStatus,
 };
 use crate::connection::{ConnectionSettings, RoleConfirmation};
-use crate::store::{self, CheckRecord, RecordRow, RunRow, SecretMeta};
+use crate::store::{self, CheckRecord, RecordRow, RunRow};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -116,28 +116,16 @@ fn passed(checks: &[CheckRecord], step: SetupStep) -> bool {
     checks.iter().any(|c| c.step == step && c.passed)
 }
 
-pub(crate) fn health(checks: &[CheckRecord], meta: &[SecretMeta]) -> Health {
-    let has = |kind: SecretKind| meta.iter().any(|m| m.kind == kind);
+/// `secrets` as [`super::Engine::secret_infos`] lists them (set in the keychain or by a usable
+/// file of the secrets folder).
+pub(crate) fn health(checks: &[CheckRecord], secrets: &[SecretInfo]) -> Health {
+    let has = |kind: SecretKind| secrets.iter().any(|s| s.kind == kind && s.set);
     Health {
         setup_complete: SetupStep::ALL.iter().all(|s| passed(checks, *s)),
         owner_valid: passed(checks, SetupStep::Owner),
         icims_key_set: has(SecretKind::IcimsHmacKey),
         namely_token_set: has(SecretKind::NamelyToken),
     }
-}
-
-pub(crate) fn secret_infos(meta: &[SecretMeta]) -> Vec<SecretInfo> {
-    [SecretKind::NamelyToken, SecretKind::IcimsHmacKey]
-        .into_iter()
-        .map(|kind| {
-            let m = meta.iter().find(|m| m.kind == kind);
-            SecretInfo {
-                kind,
-                set: m.is_some(),
-                saved_at: m.map(|m| rfc3339(m.saved_at)),
-            }
-        })
-        .collect()
 }
 
 pub(crate) fn run_summary(r: &RunRow) -> RunSummary {
