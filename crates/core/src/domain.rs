@@ -459,16 +459,32 @@ pub enum SecretKind {
     IcimsHmacKey,
     /// The Namely personal access token or OAuth access token.
     NamelyToken,
+    /// Optional: the address alerts about failed runs and broken setup are posted to (a
+    /// secret: whoever has it can post to the channel).
+    AlertWebhook,
 }
 
 impl SecretKind {
-    pub const ALL: [SecretKind; 2] = [SecretKind::IcimsHmacKey, SecretKind::NamelyToken];
+    /// Every kind, the optional ones included.
+    pub const ALL: [SecretKind; 3] = [
+        SecretKind::IcimsHmacKey,
+        SecretKind::NamelyToken,
+        SecretKind::AlertWebhook,
+    ];
+    /// The kinds a connection needs to sync; the others are optional.
+    pub const REQUIRED: [SecretKind; 2] = [SecretKind::IcimsHmacKey, SecretKind::NamelyToken];
+
+    /// Not needed to sync (the alert webhook).
+    pub fn is_optional(self) -> bool {
+        !Self::REQUIRED.contains(&self)
+    }
 
     /// The stable name used in the keychain and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
             SecretKind::IcimsHmacKey => "icims-hmac-key",
             SecretKind::NamelyToken => "namely-token",
+            SecretKind::AlertWebhook => "alert-webhook",
         }
     }
 
@@ -478,6 +494,7 @@ impl SecretKind {
         match self {
             SecretKind::IcimsHmacKey => "icims_hmac_key",
             SecretKind::NamelyToken => "namely_token",
+            SecretKind::AlertWebhook => "alert_webhook",
         }
     }
 
@@ -486,6 +503,7 @@ impl SecretKind {
         match self {
             SecretKind::IcimsHmacKey => "iCIMS HMAC key",
             SecretKind::NamelyToken => "Namely token",
+            SecretKind::AlertWebhook => "alert webhook",
         }
     }
 }
@@ -498,7 +516,7 @@ impl fmt::Display for SecretKind {
 
 /// An unknown secret name, e.g. on the command line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown secret \"{0}\": use icims-hmac-key or namely-token")]
+#[error("unknown secret \"{0}\": use icims-hmac-key, namely-token or alert-webhook")]
 pub struct UnknownSecretKind(pub String);
 
 impl FromStr for SecretKind {

@@ -1,15 +1,18 @@
 //! The engine's side of the keychain: saving, reading and removing a connection's secrets
-//! (always off the async threads), and the clients built from them.
+//! (always off the async threads), and the clients built from them. Reads go to the secrets
+//! folder first when there is one (see [`crate::secrets`]); saves always go to the keychain.
 
-use super::{Engine, EngineError, Result, now};
-use crate::api::{ConnectionDetails, Field};
+use super::{Engine, EngineError, Result, now, views};
+use crate::api::{ConnectionDetails, Field, SecretInfo, SecretStore};
 use crate::clients;
 use crate::connection::ConnectionSettings;
-use crate::secrets::{SecretKind, Secrets};
+use crate::secrets::{SecretKind, SecretSource, Secrets};
 use secrecy::{ExposeSecret, SecretString};
+use std::path::PathBuf;
 
 impl Engine {
-    /// Saves a secret in the keychain (never anywhere else) and notes when.
+    /// Saves a secret in the keychain (never anywhere else) and notes when. Refused when the
+    /// secrets folder holds a file for it: that file would still be the one used.
     pub async fn set_secret(
         &self,
         name: &str,
@@ -29,7 +32,27 @@ impl Engine {
         let value = match kind {
             SecretKind::NamelyToken => SecretString::from(trimmed.to_string()),
             SecretKind::IcimsHmacKey => value,
+            SecretKind::AlertWebhook => {
+                crate::alerts::Webhook::parse(trimmed)
+                    .map_err(|e| EngineError::invalid(e.to_string(), Some(Field::AlertWebhook)))?;
+                SecretString::from(trimmed.to_string())
+            }
         };
+        if let Some(file) = self.secret_file(name, kind)?
+            && std::fs::symlink_metadata(&file).is_ok()
+        {
+            return Err(EngineError::invalid(
+                format!(
+                    "The secrets folder already holds the {} for \"{}\" in {}, and that file is \
+                     used before the keychain: change the file instead (or remove it to use \
+                     the keychain).",
+                    kind.label(),
+                    settings.name,
+                    file.display()
+                ),
+                Some(Field::from(kind)),
+            ));
+        }
         self.keychain(&settings, move |s, conn| s.set(conn, kind, &value))
             .await?;
         self.inner
@@ -45,6 +68,71 @@ impl Engine {
             .await?;
         self.inner.store.remove_secret_meta(&settings.name, kind)?;
         self.details(&settings)
+    }
+
+    /// The file of the secrets folder this secret of the connection is read from when it
+    /// exists; `None` when there is no secrets folder.
+    pub fn secret_file(&self, name: &str, kind: SecretKind) -> Result<Option<PathBuf>> {
+        let settings = self.settings(name)?;
+        Ok(self
+            .inner
+            .secrets
+            .folder_file(settings.name.as_str(), kind)?)
+    }
+
+    /// Each secret of a connection: whether it is set and where it is read from, never its
+    /// value. The optional ones (the alert webhook) only when set or refused. Reads no secret:
+    /// the keychain's are known from the notes of when they were saved, the folder's from
+    /// its files' metadata.
+    pub(super) fn secret_infos(&self, settings: &ConnectionSettings) -> Result<Vec<SecretInfo>> {
+        let meta = self.inner.store.secret_meta(&settings.name)?;
+        let secrets = &self.inner.secrets;
+        let stored = match secrets.store_source() {
+            SecretSource::Session => SecretStore::Session,
+            _ => SecretStore::Keychain,
+        };
+        let mut infos = Vec::new();
+        for kind in [
+            SecretKind::NamelyToken,
+            SecretKind::IcimsHmacKey,
+            SecretKind::AlertWebhook,
+        ] {
+            let saved = meta.iter().find(|m| m.kind == kind).map(|m| m.saved_at);
+            let mut info = SecretInfo {
+                kind,
+                set: saved.is_some(),
+                saved_at: saved.map(views::rfc3339),
+                store: saved.map(|_| stored),
+                path: None,
+                problem: None,
+            };
+            match secrets.folder_provides(settings.name.as_str(), kind) {
+                Ok(None) => {}
+                Ok(Some(path)) => {
+                    let changed = std::fs::metadata(&path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .map(|t| views::rfc3339(time::OffsetDateTime::from(t)));
+                    info.set = true;
+                    info.saved_at = changed;
+                    info.store = Some(SecretStore::Folder);
+                    info.path = Some(path.display().to_string());
+                }
+                Err(e) => {
+                    info.set = false;
+                    info.saved_at = None;
+                    info.store = None;
+                    if let crate::secrets::SecretsError::File { path, .. } = &e {
+                        info.path = Some(path.display().to_string());
+                    }
+                    info.problem = Some(e.to_string());
+                }
+            }
+            if !kind.is_optional() || info.set || info.problem.is_some() {
+                infos.push(info);
+            }
+        }
+        Ok(infos)
     }
 
     /// Runs a keychain call for this connection on tokio's blocking pool: a locked keychain

@@ -45,6 +45,7 @@ impl Engine {
             fix: Some(match kind {
                 SecretKind::NamelyToken => "Paste a Namely personal access token (Namely › API › Personal Access Tokens) to sign in.".to_string(),
                 SecretKind::IcimsHmacKey => "Enter the iCIMS Customer ID, Username and HMAC key, then Test connection.".to_string(),
+                SecretKind::AlertWebhook => "Save the address of the chat or monitoring webhook that alerts go to.".to_string(),
             }),
             field: Some(Field::from(kind)),
             detail: None,

@@ -1,6 +1,16 @@
-//! The only place secrets are kept: the OS keychain, through `keyring-core` and one store per
+//! The only places secrets are kept: the OS keychain, through `keyring-core` and one store per
 //! OS (Linux: Secret Service over zbus; macOS: the login Keychain; Windows: Credential
-//! Manager). Never a file, never the local database.
+//! Manager); and, where there is no desktop keychain (a server, a container), a secrets folder
+//! someone else fills (`ICIMS_NAMELY_SECRETS_DIR`, see [`folder`]). This app never writes a
+//! secret to a file, and never to the local database.
+//!
+//! # Read order
+//!
+//! For each secret: the folder's file `<connection>.<kind>` when the folder is set and the
+//! file exists (a file that is refused — readable by others, empty — is an error, never a
+//! silent fallback); else the keychain (or, with no keychain, this session's memory).
+//! [`Secrets::get_with_source`] says which. Saving always goes to the keychain; nothing is ever
+//! copied from one to the other.
 //!
 //! # Layout in the keychain
 //!
@@ -33,12 +43,18 @@ use keyring_core::{CredentialStore, Entry};
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use std::collections::HashMap;
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub mod folder;
+#[cfg(test)]
+mod folder_tests;
 mod session;
 #[cfg(test)]
 mod tests;
 
+use folder::Folder;
+pub use folder::{FileProblem, SECRETS_DIR_ENV, SecretSource};
 use session::SessionStore;
 
 /// The keychain `service` of every entry this app writes.
@@ -90,6 +106,20 @@ pub enum SecretsError {
     /// The connection name cannot name a keychain entry.
     #[error("A connection needs a name before a secret can be saved for it.")]
     InvalidConnection,
+    /// The secrets folder holds a file for this secret, but it is refused (readable by
+    /// others, empty, not a file…). Says what to run; never shows the contents.
+    #[error("{}", folder::file_message(path, problem, *kind))]
+    File {
+        path: PathBuf,
+        problem: FileProblem,
+        kind: SecretKind,
+    },
+    /// `ICIMS_NAMELY_SECRETS_DIR` names a folder that does not exist.
+    #[error(
+        "The secrets folder {} (ICIMS_NAMELY_SECRETS_DIR) does not exist or is not a folder. Create it, or point ICIMS_NAMELY_SECRETS_DIR at the folder that holds the secrets.",
+        .dir.display()
+    )]
+    FolderMissing { dir: PathBuf },
     /// Any other keychain failure.
     #[error(
         "The system keychain refused the request ({detail}). Try again; if it keeps failing, restart the keychain or log out and back in."
@@ -118,6 +148,8 @@ impl SecretsError {
             SecretsError::Ambiguous { .. } => "keychain_ambiguous",
             SecretsError::Unreadable { .. } => "secret_unreadable",
             SecretsError::InvalidConnection => "invalid_connection",
+            SecretsError::File { problem, .. } => problem.code(),
+            SecretsError::FolderMissing { .. } => "secrets_folder_missing",
             SecretsError::Keychain { .. } => "keychain_failed",
         }
     }
@@ -180,6 +212,8 @@ pub type Result<T, E = SecretsError> = std::result::Result<T, E>;
 pub struct Secrets {
     store: Arc<CredentialStore>,
     backend: Backend,
+    /// The secrets folder, read before the keychain.
+    folder: Option<Folder>,
 }
 
 impl fmt::Debug for Secrets {
@@ -187,6 +221,7 @@ impl fmt::Debug for Secrets {
         f.debug_struct("Secrets")
             .field("backend", &self.backend)
             .field("store", &self.store.vendor())
+            .field("folder", &self.folder.as_ref().map(Folder::dir))
             .finish_non_exhaustive()
     }
 }
@@ -200,6 +235,7 @@ impl Secrets {
         Ok(Secrets {
             store,
             backend: Backend::System,
+            folder: None,
         })
     }
 
@@ -220,6 +256,7 @@ impl Secrets {
         Secrets {
             store: Arc::new(SessionStore::default()),
             backend: Backend::SessionOnly,
+            folder: None,
         }
     }
 
@@ -230,6 +267,55 @@ impl Secrets {
         Secrets {
             store,
             backend: Backend::Mock,
+            folder: None,
+        }
+    }
+
+    /// The same store, reading secrets from the files of `dir` first (see [`folder`]); `None`
+    /// reads the store alone.
+    pub fn with_folder(mut self, dir: Option<PathBuf>) -> Self {
+        self.folder = dir.map(Folder::new);
+        self
+    }
+
+    /// The folder `ICIMS_NAMELY_SECRETS_DIR` names, if set and not empty. Read once, where
+    /// the engine opens its secrets.
+    pub fn folder_from_env() -> Option<PathBuf> {
+        std::env::var_os(SECRETS_DIR_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    }
+
+    /// The secrets folder, when there is one.
+    pub fn folder(&self) -> Option<&Path> {
+        self.folder.as_ref().map(Folder::dir)
+    }
+
+    /// The file of the secrets folder this secret is read from when it exists; `None`
+    /// without a folder.
+    pub fn folder_file(&self, connection: &str, kind: SecretKind) -> Result<Option<PathBuf>> {
+        self.folder
+            .as_ref()
+            .map(|f| f.path(connection, kind))
+            .transpose()
+    }
+
+    /// Whether the secrets folder provides this secret, judged without reading it:
+    /// `Ok(Some(file))` when its file would be used, `Ok(None)` when there is no folder or no
+    /// file, an error when the file is there but refused. Blocking (file metadata).
+    pub fn folder_provides(&self, connection: &str, kind: SecretKind) -> Result<Option<PathBuf>> {
+        match &self.folder {
+            Some(f) => f.inspect(connection, kind),
+            None => Ok(None),
+        }
+    }
+
+    /// Where a secret saved with [`Secrets::set`] is read from.
+    pub fn store_source(&self) -> SecretSource {
+        if self.is_persistent() {
+            SecretSource::Keychain
+        } else {
+            SecretSource::Session
         }
     }
 
@@ -242,7 +328,7 @@ impl Secrets {
         matches!(self.backend, Backend::System | Backend::Mock)
     }
 
-    /// Save (or replace) a secret. Blocking.
+    /// Save (or replace) a secret in the keychain (never in the secrets folder). Blocking.
     pub fn set(&self, connection: &str, kind: SecretKind, value: &SecretString) -> Result<()> {
         let entry = self.entry(connection, kind)?;
         entry
@@ -250,8 +336,29 @@ impl Secrets {
             .map_err(|e| SecretsError::from_keyring(e, connection, kind))
     }
 
-    /// Read a secret; `Ok(None)` when it was never saved or was removed. Blocking.
+    /// Read a secret, from the secrets folder first, then the keychain; `Ok(None)` when
+    /// neither holds it. Blocking.
     pub fn get(&self, connection: &str, kind: SecretKind) -> Result<Option<SecretString>> {
+        Ok(self.get_with_source(connection, kind)?.map(|(v, _)| v))
+    }
+
+    /// [`Secrets::get`], and where the secret came from. Blocking.
+    pub fn get_with_source(
+        &self,
+        connection: &str,
+        kind: SecretKind,
+    ) -> Result<Option<(SecretString, SecretSource)>> {
+        if let Some(folder) = &self.folder
+            && let Some((value, path)) = folder.read(connection, kind)?
+        {
+            return Ok(Some((value, SecretSource::Folder(path))));
+        }
+        let source = self.store_source();
+        Ok(self.get_stored(connection, kind)?.map(|v| (v, source)))
+    }
+
+    /// Read a secret from the keychain (or the session store) alone. Blocking.
+    pub fn get_stored(&self, connection: &str, kind: SecretKind) -> Result<Option<SecretString>> {
         let entry = self.entry(connection, kind)?;
         match entry.get_secret() {
             Ok(bytes) => match String::from_utf8(bytes) {
@@ -270,12 +377,14 @@ impl Secrets {
         }
     }
 
-    /// Whether a secret is saved, without handing out its value. Blocking.
+    /// Whether a secret is saved (in the folder or the keychain), without handing out its
+    /// value. Blocking.
     pub fn is_set(&self, connection: &str, kind: SecretKind) -> Result<bool> {
         Ok(self.get(connection, kind)?.is_some())
     }
 
-    /// Remove a secret; `Ok(false)` when there was nothing to remove. Blocking.
+    /// Remove a secret from the keychain (a file of the secrets folder stays); `Ok(false)`
+    /// when there was nothing to remove. Blocking.
     pub fn delete(&self, connection: &str, kind: SecretKind) -> Result<bool> {
         let entry = self.entry(connection, kind)?;
         match entry.delete_credential() {

@@ -180,7 +180,7 @@ fn kinds_parse_and_print() {
     );
     assert_eq!(
         "password".parse::<SecretKind>().unwrap_err().to_string(),
-        "unknown secret \"password\": use icims-hmac-key or namely-token"
+        "unknown secret \"password\": use icims-hmac-key, namely-token or alert-webhook"
     );
 }
 
