@@ -49,6 +49,10 @@ if [[ -x scripts/e2e-app.sh ]]; then
   step "app: end-to-end through WebDriver (Xvfb, real window, sandbox)" \
     scripts/e2e-app.sh "$ROOT/target/debug/icims-namely-app"
 fi
+# Last, since it relinks target/debug/icims-namely-app with tauri/custom-protocol: the .deb from
+# the debug profile, unpacked into a temporary root and checked, its app started under Xvfb
+# (docs/packaging.md).
+step "package: .deb unpacked, installed app started (Xvfb)" scripts/test-package.sh
 
 echo
 if ((failed > 0)); then
