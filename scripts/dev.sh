@@ -6,6 +6,9 @@
 #   scripts/dev.sh cli ARGS  run the icims-namely command line
 #   scripts/dev.sh deps      only install the system and npm packages
 #   scripts/dev.sh bench-app the app's cold start and idle memory under Xvfb (docs/benchmarks.md)
+#   scripts/dev.sh package   build the .deb (and an AppImage where it can): release, or --debug;
+#                            --test also installs it into a temporary root and starts it
+#                            (docs/packaging.md)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -16,6 +19,8 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   xvfb xauth webkit2gtk-driver imagemagick librsvg2-bin chromium
   gnome-keyring dbus-daemon dbus-bin libsecret-tools
+  jq desktop-file-utils x11-utils
+  python3-dbus python3-gi
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -80,12 +85,22 @@ case "${1:-}" in
     exec "$ROOT/target/debug/icims-namely" "${@:2}"
     ;;
   bench-app) deps; exec "$ROOT/scripts/bench-app.sh" "${@:2}" ;;
+  package)
+    deps
+    if [[ " ${*:2} " == *" --test "* ]]; then
+      args=()
+      for a in "${@:2}"; do [[ "$a" == --test ]] || args+=("$a"); done
+      deb="$("$ROOT/scripts/package.sh" "${args[@]}" --bundles deb | tail -n 1 | cut -f2)"
+      exec "$ROOT/scripts/test-package.sh" "$deb"
+    fi
+    exec "$ROOT/scripts/package.sh" "${@:2}"
+    ;;
   test)
     deps
     exec "$ROOT/scripts/test.sh" "${@:2}"
     ;;
   *)
-    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
     exit 2
     ;;
 esac

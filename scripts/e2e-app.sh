@@ -9,7 +9,8 @@
 # $CARGO_HOME, i.e. ~/.cargo); builds tests/app.rs; creates a fresh, empty ICIMS_NAMELY_HOME;
 # then, inside a private Secret Service (scripts/with-secret-service.sh) and a virtual screen
 # (xvfb-run -a, or an Xvfb it starts itself), starts tauri-driver in its own process group and
-# runs `cargo test --workspace --test app`. Screenshots land in $ICIMS_NAMELY_ARTIFACTS
+# runs `cargo test --workspace --test app`, with stand-ins for the desktop's notification
+# service and tray host on that session (scripts/lib/dbus-standins.py). Screenshots land in $ICIMS_NAMELY_ARTIFACTS
 # (default artifacts/e2e). tauri-driver, WebKitWebDriver and any app left over are always
 # stopped; the whole run is bounded by $ICIMS_NAMELY_E2E_TIMEOUT seconds (default 600).
 # Exit code: the tests' (124 on timeout).
@@ -33,6 +34,7 @@ source "$ROOT/scripts/lib/webdriver.sh"
 # Set by inner(); globals, because its EXIT trap runs after the function returned.
 DRIVER_PGID=""
 XVFB_PID=""
+STANDINS_PID=""
 
 inner() {
 
@@ -50,6 +52,7 @@ inner() {
             kill -KILL -- "-$DRIVER_PGID" 2>/dev/null || true
         fi
         kill_leftover_apps
+        if [[ -n "$STANDINS_PID" ]]; then kill "$STANDINS_PID" 2>/dev/null || true; fi
         stop_own_xvfb
         exit "$status"
     }
@@ -59,6 +62,24 @@ inner() {
 
     # No display from xvfb-run: start an Xvfb of our own.
     start_own_xvfb "$ICIMS_NAMELY_HOME/.xvfb-display" || return 1
+
+    # The desktop's notification service and tray host, stood in for on this private D-Bus
+    # session; they log what the app sends them (tests/app_background.rs reads it).
+    export ICIMS_NAMELY_E2E_DBUS_LOG="$ICIMS_NAMELY_ARTIFACTS/dbus-standins.jsonl"
+    export ICIMS_NAMELY_E2E_X11_CLOSE="$ROOT/scripts/lib/x11-close.py"
+    : >"$ICIMS_NAMELY_E2E_DBUS_LOG"
+    /usr/bin/python3 "$ROOT/scripts/lib/dbus-standins.py" "$ICIMS_NAMELY_E2E_DBUS_LOG" \
+        2>"$ICIMS_NAMELY_ARTIFACTS/dbus-standins.stderr" &
+    STANDINS_PID=$!
+    for _ in $(seq 1 100); do
+        grep -q '"ready"' "$ICIMS_NAMELY_E2E_DBUS_LOG" 2>/dev/null && break
+        sleep 0.1
+    done
+    if ! grep -q '"ready"' "$ICIMS_NAMELY_E2E_DBUS_LOG"; then
+        log "the D-Bus stand-ins did not start (needs python3-dbus and python3-gi):"
+        sed 's/^/  standins: /' "$ICIMS_NAMELY_ARTIFACTS/dbus-standins.stderr" >&2 || true
+        return 1
+    fi
 
     local port
     port="$(free_port_pair "${ICIMS_NAMELY_E2E_PORT:-4444}")"

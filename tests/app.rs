@@ -3,7 +3,10 @@
 //! wizard → first sync → history, then checks in the simulated Namely that every profile the
 //! history says was added exists, is active and is there once; then Sync now from the
 //! dashboard adds nobody; then the app, opened again, shows the dashboard, and its sandbox
-//! (restored from the data folder) still holds everyone, so Sync now adds nobody again.
+//! (restored from the data folder) still holds everyone, so Sync now adds nobody again; then,
+//! with a one-minute schedule, closing the window leaves the app in the tray and a scheduled
+//! run that adds two hires sends a notification whose click opens the run
+//! (`app_background.rs`).
 //!
 //! Run it with `scripts/e2e-app.sh` (virtual screen, private keychain, fresh data folder,
 //! tauri-driver). It skips itself unless `ICIMS_NAMELY_E2E_APP` names the built app.
@@ -43,6 +46,9 @@ macro_rules! ensure {
         }
     };
 }
+
+#[path = "app_background.rs"]
+mod background;
 
 struct Env {
     app: PathBuf,
@@ -845,4 +851,27 @@ async fn sandbox_setup_first_sync_history_and_resync() {
     })
     .await;
     eprintln!("second session: {:?}", started.elapsed());
+
+    // With a schedule on, the app lives on in the tray and tells what scheduled runs did.
+    let Some(desktop) = background::Desktop::from_env() else {
+        eprintln!(
+            "skipped the background session: ICIMS_NAMELY_E2E_DBUS_LOG is not set (run scripts/e2e-app.sh)"
+        );
+        return;
+    };
+    background::set_schedule(&env, "every:1m").unwrap_or_else(|e| panic!("{e}"));
+    let skip = desktop.events_seen();
+    let before = background::scheduled_runs(&env.home)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .len();
+    let started = Instant::now();
+    with_session(&env, |ui| async {
+        let r = background::third_session(&ui, &env, &desktop, skip, before).await;
+        (ui, r)
+    })
+    .await;
+    eprintln!(
+        "third session (tray, notification): {:?}",
+        started.elapsed()
+    );
 }

@@ -321,6 +321,10 @@ struct SandboxProcess {
     /// Everything it printed on stdout up to "Press Ctrl-C to stop.".
     banner: String,
     stderr: Arc<Mutex<Vec<u8>>>,
+    /// Its standard input, for the sandbox's own commands (`hire`).
+    stdin: Option<std::process::ChildStdin>,
+    /// What it prints on stdout after the banner, line by line.
+    lines: mpsc::Receiver<String>,
 }
 
 impl SandboxProcess {
@@ -329,7 +333,7 @@ impl SandboxProcess {
         cmd.args(["sandbox", "--icims-port", "0", "--namely-port", "0"])
             .args(extra)
             .env_remove("ICIMS_NAMELY_LOG")
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         #[cfg(unix)]
@@ -338,12 +342,16 @@ impl SandboxProcess {
             cmd.process_group(0);
         }
         let mut child = cmd.spawn().expect("start icims-namely sandbox");
+        let stdin = child.stdin.take();
         let stdout = child.stdout.take().expect("piped stdout");
         let mut stderr_pipe = child.stderr.take().expect("piped stderr");
+        let (tx, rx) = mpsc::channel::<String>();
         let mut sandbox = SandboxProcess {
             child,
             banner: String::new(),
             stderr: Arc::new(Mutex::new(Vec::new())),
+            stdin,
+            lines: rx,
         };
         let sink = sandbox.stderr.clone();
         std::thread::spawn(move || {
@@ -357,7 +365,6 @@ impl SandboxProcess {
                     .extend_from_slice(&buf[..n]);
             }
         });
-        let (tx, rx) = mpsc::channel::<String>();
         std::thread::spawn(move || {
             // Keeps draining after the banner so the sandbox never blocks on a full pipe.
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -367,7 +374,7 @@ impl SandboxProcess {
         let deadline = Instant::now() + SANDBOX_START_TIMEOUT;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
+            match sandbox.lines.recv_timeout(left) {
                 Ok(line) => {
                     let done = line.trim() == "Press Ctrl-C to stop.";
                     sandbox.banner.push_str(&line);
@@ -398,6 +405,31 @@ impl SandboxProcess {
             })
             .unwrap_or_else(|| panic!("no \"{label}\" in the sandbox banner:\n{}", self.banner))
             .to_string()
+    }
+
+    /// Hires a person in the simulated iCIMS (the sandbox's `hire` command) and waits until
+    /// it says so; returns the person's iCIMS id.
+    fn hire(&mut self, first: &str, last: &str) -> u64 {
+        let stdin = self.stdin.as_mut().expect("the sandbox's standard input");
+        writeln!(stdin, "hire {first} {last}").expect("write to the sandbox");
+        stdin.flush().expect("flush");
+        let deadline = Instant::now() + SANDBOX_START_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self
+                .lines
+                .recv_timeout(left)
+                .unwrap_or_else(|e| panic!("the sandbox did not confirm the hire ({e:?})"));
+            if let Some(rest) =
+                line.strip_prefix(&format!("Added {first} {last} to iCIMS as hired (person "))
+            {
+                return rest
+                    .split(',')
+                    .next()
+                    .and_then(|id| id.parse().ok())
+                    .unwrap_or_else(|| panic!("no person id in {line:?}"));
+            }
+        }
     }
 
     fn stderr_text(&self) -> String {
@@ -2059,5 +2091,86 @@ fn a_second_ctrl_c_quits_a_sync_at_once_with_130() {
     let latest = latest_run(&cli, &name).expect("a run");
     assert_eq!(latest["status"], "interrupted", "{latest}");
     assert_eq!(latest["counts"]["created"], 0, "{latest}");
+    cli.ok(&["connection", "remove", &name, "--delete-history"]);
+}
+
+/// The scheduled runs of a connection, newest first, as `history --json` lists them.
+fn scheduled_runs(cli: &Cli, name: &str) -> Vec<Value> {
+    cli.json(&["history", name, "--json"])
+        .as_array()
+        .expect("a list of runs")
+        .iter()
+        .filter(|r| r["trigger"] == "schedule" && r["status"] != "running")
+        .cloned()
+        .collect()
+}
+
+/// Waits (up to `within`) for a scheduled run after the first `seen` ones; returns its records.
+fn wait_for_scheduled_run(cli: &Cli, name: &str, seen: usize, within: Duration) -> Value {
+    let deadline = Instant::now() + within;
+    loop {
+        let runs = scheduled_runs(cli, name);
+        if runs.len() > seen {
+            let id = runs[0]["id"].as_i64().expect("run id").to_string();
+            return cli.json(&["history", name, "--run", &id, "--json"]);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no scheduled run within {within:?}; history: {runs:?}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+#[test]
+fn run_scheduler_adds_hires_made_between_ticks_and_stops_cleanly_on_sigterm() {
+    if !enabled("run_scheduler_adds_hires_made_between_ticks_and_stops_cleanly_on_sigterm") {
+        return;
+    }
+    // A customer whose iCIMS licence allows 200,000 calls a day: a one-minute schedule fits
+    // (with the usual 10,000 it would stretch; the scheduler tests cover that).
+    let mut sandbox = SandboxProcess::start(&["--daily-limit", "200000"]);
+    let cli = Cli::new();
+    let name = cli.connection(&conn("sched"));
+    connect_demo(&cli, &sandbox, &name);
+    cli.ok(&["check", &name]);
+    let bad = cli.code(&["connection", "edit", &name, "--schedule", "every:0m"], 2);
+    assert!(bad.stderr.contains("--schedule"), "{bad}");
+    let edited = cli.ok(&["connection", "edit", &name, "--schedule", "every:1m"]);
+    assert!(edited.stdout.contains("Schedule"), "{edited}");
+    let first = cli.json(&["sync", &name, "--json"]);
+    assert!(!created_ids(&first).is_empty(), "{first}");
+    let shown = cli.ok(&["connection", "show", &name]);
+    assert!(
+        shown.stdout.contains("every minute") && shown.stdout.contains("Next sync"),
+        "{shown}"
+    );
+
+    // Hired before the scheduler starts: the first tick adds her.
+    let nora = sandbox.hire("Nora", "Tick");
+    let child = cli.spawn(&["run-scheduler", "--connection", &name]);
+    let pid = child.id();
+    let tick = Duration::from_secs(150);
+    let one = wait_for_scheduled_run(&cli, &name, 0, tick);
+    assert_eq!(created_ids(&one), BTreeSet::from([nora]), "{one}");
+
+    // Hired between two ticks: the next tick adds him, and nobody twice.
+    let omar = sandbox.hire("Omar", "Tock");
+    let two = wait_for_scheduled_run(&cli, &name, 1, tick);
+    assert_eq!(created_ids(&two), BTreeSet::from([omar]), "{two}");
+
+    // SIGTERM: stops cleanly, exit 0, and says so in its log.
+    kill(pid, "TERM", false);
+    let r = finish(child, &format!("run-scheduler --connection {name}"));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(r.stderr.contains("every minute, next sync"), "{r}");
+    assert!(r.stderr.contains("stopped"), "{r}");
+    let log = std::fs::read_to_string(cli.home.path().join("logs").join("scheduler.log"))
+        .expect("the scheduler's log in the data folder");
+    assert!(log.contains("2 added") || log.contains("1 added"), "{log}");
+    assert!(log.contains("stopped"), "{log}");
+    // An unknown connection is refused up front, with the usual exit code.
+    let unknown = cli.code(&["run-scheduler", "--connection", "no-such-company"], 2);
+    assert!(unknown.stderr.contains("no-such-company"), "{unknown}");
     cli.ok(&["connection", "remove", &name, "--delete-history"]);
 }

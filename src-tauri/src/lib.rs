@@ -1,5 +1,6 @@
 //! The desktop shell: Tauri commands adapt the core; nothing else lives here.
 
+mod background;
 mod ipc;
 
 use icims_namely_core::api::{RunDetails, SyncProgress};
@@ -29,6 +30,7 @@ impl<R: Runtime> SchedulerEvents for WindowEvents<R> {
             tracing::warn!(connection, error = %e, "scheduled sync did not run");
         }
         ipc::finished(&self.app, connection, result);
+        background::run_finished(&self.app, connection, result);
     }
 }
 
@@ -58,18 +60,43 @@ fn init_logging(dir: std::path::PathBuf) {
 /// Builds the app on any Tauri runtime (tests can use the mock runtime).
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, engine: Engine) -> tauri::Builder<R> {
     builder
+        // First: a second launch hands over to this one, which shows its window.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            background::show_main(app);
+        }))
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![background::HIDDEN_ARG]),
+        ))
         .manage(AppState { engine })
+        .manage(background::Background::default())
         .setup(|app| {
+            let handle = app.handle().clone();
             let engine = app.state::<AppState>().engine.clone();
+            // Without a tray (no StatusNotifier host, no appindicator library) the app
+            // still works; closing the window then quits it.
+            if let Err(e) = background::create_tray(&handle) {
+                tracing::warn!(error = %e, "no tray icon: closing the window will quit the app");
+            }
+            // Started at login: stay in the tray when a schedule is on.
+            let hidden = std::env::args().any(|a| a == background::HIDDEN_ARG);
+            if !(hidden && engine.any_schedule_on().unwrap_or(false)) {
+                background::show_main(&handle);
+            }
             let events = Arc::new(WindowEvents {
-                app: app.handle().clone(),
+                app: handle.clone(),
             });
             // The scheduler runs on Tauri's tokio runtime for the life of the app.
-            let _enter = tauri::async_runtime::handle().inner().enter();
-            let handle = scheduler::spawn(engine, events, None);
-            std::mem::forget(handle);
+            let scheduler = {
+                let _enter = tauri::async_runtime::handle().inner().enter();
+                scheduler::spawn(engine, events, None)
+            };
+            if let Ok(mut slot) = app.state::<background::Background>().scheduler.try_lock() {
+                *slot = Some(scheduler);
+            }
             Ok(())
         })
+        .on_window_event(background::on_window_event)
         .invoke_handler(ipc::handler())
 }
 

@@ -9,6 +9,8 @@ mod output;
 mod owner_cmd;
 mod review_cmd;
 mod sandbox_cmd;
+mod schedule_cmd;
+mod scheduler_cmd;
 
 use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
@@ -41,7 +43,9 @@ const EXIT_INTERRUPTED: u8 = 130;
     long_about = "Sync hired candidates from iCIMS into Namely as active employee profiles, \
                   tagged with their iCIMS person id, exactly once.\n\n\
                   Settings live in the data folder (the platform's app-data folder, or \
-                  ICIMS_NAMELY_HOME when set); secrets live only in the system keychain.\n\n\
+                  ICIMS_NAMELY_HOME when set); secrets live only in the system keychain, or \
+                  in files of the folder ICIMS_NAMELY_SECRETS_DIR names (on a server: \
+                  <connection>.namely-token, <connection>.icims-hmac-key, mode 600).\n\n\
                   Exit codes: 0 success; 1 finished with record failures (or stopped early: \
                   the iCIMS daily budget, Ctrl-C); 2 bad usage or configuration; 3 credentials \
                   or connection failure."
@@ -105,6 +109,14 @@ enum Command {
     },
     /// Run the built-in iCIMS and Namely simulators and print their URLs and demo credentials.
     Sandbox(sandbox_cmd::SandboxArgs),
+    /// Print a unit for the operating system's own scheduler (systemd, launchd, cron or
+    /// Kubernetes) that runs `sync NAME` on the connection's schedule.
+    #[command(subcommand)]
+    Schedule(schedule_cmd::ScheduleCommand),
+    /// Run the connections' schedules without a window (an always-on machine, a server),
+    /// logging to standard error and the data folder's logs/scheduler.log. SIGTERM or Ctrl-C
+    /// stops after the record in flight and exits 0.
+    RunScheduler(scheduler_cmd::RunSchedulerArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -195,6 +207,10 @@ struct EditArgs {
     /// to the default. Lower it if iCIMS refuses overlapping calls for this customer.
     #[arg(long, value_name = "N")]
     icims_concurrency: Option<u8>,
+    /// When the connection syncs by itself: off, every:30m, every:2h or daily:07:00 (local
+    /// time). Used by the desktop app and `icims-namely run-scheduler`.
+    #[arg(long, value_name = "SPEC")]
+    schedule: Option<String>,
     #[command(flatten)]
     out: OutputArgs,
 }
@@ -210,8 +226,9 @@ enum SecretCommand {
     /// Read a secret from standard input and store it in the system keychain.
     Set {
         name: String,
-        /// Which secret: icims-hmac-key or namely-token.
-        #[arg(value_name = "icims-hmac-key|namely-token")]
+        /// Which secret: icims-hmac-key, namely-token, or alert-webhook (optional: the https
+        /// address alerts about failed runs and broken setup are posted to).
+        #[arg(value_name = "icims-hmac-key|namely-token|alert-webhook")]
         kind: String,
         /// Caught only to refuse it without printing it back: a secret given as an argument
         /// would stay in the shell history.
@@ -221,8 +238,8 @@ enum SecretCommand {
     /// Remove a secret from the system keychain.
     Remove {
         name: String,
-        /// Which secret: icims-hmac-key or namely-token.
-        #[arg(value_name = "icims-hmac-key|namely-token")]
+        /// Which secret: icims-hmac-key, namely-token or alert-webhook.
+        #[arg(value_name = "icims-hmac-key|namely-token|alert-webhook")]
         kind: String,
     },
 }
@@ -239,7 +256,11 @@ fn main() -> ExitCode {
     // allow it); schedules like "daily at 07:00" mean local time.
     let local_offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
     let cli = Cli::parse();
-    init_logging();
+    if matches!(cli.command, Command::RunScheduler(_)) {
+        scheduler_cmd::init_logging();
+    } else {
+        init_logging();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -348,7 +369,7 @@ fn add_option(field: &Field) -> Option<&'static str> {
         Field::IcimsUrl => "--icims-url",
         Field::StartFrom => "--start-from",
         Field::IcimsConcurrency => "--icims-concurrency",
-        Field::NamelyToken | Field::IcimsHmacKey => return None,
+        Field::NamelyToken | Field::IcimsHmacKey | Field::AlertWebhook => return None,
     })
 }
 
@@ -362,7 +383,9 @@ async fn run(cli: Cli, local_offset: time::UtcOffset) -> u8 {
     };
     match cli.command {
         Command::Sandbox(_) => unreachable!("handled above"),
+        Command::RunScheduler(args) => scheduler_cmd::run(engine, args).await,
         Command::Connection(cmd) => connection(&engine, cmd).await,
+        Command::Schedule(cmd) => schedule_cmd::run(&engine, cmd),
         Command::Secret(cmd) => secret(&engine, cmd).await,
         Command::Check { name, out } => check(&engine, &name, out).await,
         Command::Owner(args) => owner_cmd::run(&engine, args).await,
@@ -497,11 +520,12 @@ fn edit(engine: &Engine, a: EditArgs) -> u8 {
         && a.icims_url.is_none()
         && a.namely_url.is_none()
         && a.icims_concurrency.is_none()
+        && a.schedule.is_none()
     {
         return fail(
             &EngineError::invalid(
                 "Nothing to change: give at least one of --start-from, --hired-status, \
-                 --icims-url, --namely-url or --icims-concurrency.",
+                 --icims-url, --namely-url, --icims-concurrency or --schedule.",
                 None,
             ),
             Some(out),
@@ -511,6 +535,17 @@ fn edit(engine: &Engine, a: EditArgs) -> u8 {
         None => None,
         Some(Ok(day)) => Some(day),
         Some(Err(e)) => return fail_with(&e, Some(out), Some("--start-from")),
+    };
+    let schedule = match a.schedule.as_deref().map(str::parse::<Schedule>) {
+        None => None,
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => {
+            return fail_with(
+                &EngineError::invalid(e.to_string(), Some(Field::Schedule)),
+                Some(out),
+                Some("--schedule"),
+            );
+        }
     };
     let before = match engine.connection(&a.name) {
         Ok(d) => d,
@@ -523,6 +558,7 @@ fn edit(engine: &Engine, a: EditArgs) -> u8 {
         icims_url: a.icims_url,
         namely_url: a.namely_url,
         icims_concurrency: a.icims_concurrency,
+        schedule,
     };
     let outcome = match engine.edit_connection(&a.name, change) {
         Ok(o) => o,
@@ -572,9 +608,9 @@ fn parse_kind(typed: &str) -> Option<SecretKind> {
     let kind = SecretKind::ALL.into_iter().find(|k| k.as_str() == typed);
     if kind.is_none() {
         eprintln!(
-            "error: the secret kind must be icims-hmac-key or namely-token (what was typed \
-             is not repeated here, in case it was the secret itself); the value is read \
-             from standard input"
+            "error: the secret kind must be icims-hmac-key, namely-token or alert-webhook (what \
+             was typed is not repeated here, in case it was the secret itself); the value is \
+             read from standard input"
         );
     }
     kind
@@ -602,6 +638,19 @@ async fn secret(engine: &Engine, cmd: SecretCommand) -> u8 {
                 return EXIT_USAGE;
             }
             let info = engine.app_info();
+            if !info.keychain.persistent
+                && let Ok(Some(file)) = engine.secret_file(&name, kind)
+            {
+                // No keychain, but a secrets folder: the secret belongs in a file there.
+                let file = output::shell_quote(&file.display().to_string());
+                eprintln!(
+                    "error: there is no system keychain here to save the {} in; secrets are \
+                     read from the secrets folder (ICIMS_NAMELY_SECRETS_DIR). Write it to {file} \
+                     instead, readable only by this user (`chmod 600 {file}`).",
+                    kind.label()
+                );
+                return EXIT_CREDENTIALS;
+            }
             if !info.keychain.persistent {
                 // A command line process ends at once: a session-only secret would be lost.
                 eprintln!(
@@ -648,11 +697,22 @@ async fn secret(engine: &Engine, cmd: SecretCommand) -> u8 {
                 return EXIT_USAGE;
             };
             match engine.remove_secret(&name, kind).await {
-                Ok(_) => {
+                Ok(details) => {
                     println!(
                         "Removed the {} for \"{name}\" from the system keychain.",
                         kind.label()
                     );
+                    if let Some(path) = details
+                        .secrets
+                        .iter()
+                        .find(|s| s.kind == kind)
+                        .and_then(|s| s.path.as_deref())
+                    {
+                        eprintln!(
+                            "note: the secrets folder's file {path} still provides it; remove \
+                             that file too to stop using it."
+                        );
+                    }
                     EXIT_OK
                 }
                 Err(e) => fail(&e, None),
@@ -748,6 +808,9 @@ async fn check(engine: &Engine, name: &str, out: OutputArgs) -> u8 {
                 }
             } else {
                 output::check_table(&results);
+                if let Ok(details) = engine.connection(name) {
+                    output::secret_sources(&details.secrets);
+                }
                 for w in &warnings {
                     println!("warning: {w}");
                 }
@@ -808,6 +871,8 @@ async fn sync(
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    // The webhook alert, if the run calls for one; it never changes the exit code.
+    engine.send_alerts(name, &result).await;
     match result {
         Ok(details) => {
             if out.json {

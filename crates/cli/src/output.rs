@@ -2,7 +2,8 @@
 
 use icims_namely_core::api::{
     CheckResult, ConnectionDetails, ConnectionSummary, OutcomeKind, RunDetails, RunErrorCode,
-    RunStatus, RunSummary, Schedule, SettingsView, StepState, SyncPhase, SyncProgress,
+    RunStatus, RunSummary, Schedule, SecretInfo, SecretStore, SettingsView, StepState, SyncPhase,
+    SyncProgress,
 };
 use icims_namely_core::engine::{Engine, EngineError};
 use icims_namely_core::store::RunId;
@@ -161,6 +162,15 @@ pub fn connection_details(d: &ConnectionDetails, warnings: &[String]) {
         s.start_from
     );
     println!("  Schedule           {}", schedule(&s.schedule));
+    if s.schedule != Schedule::Off {
+        println!(
+            "  Next sync          {}",
+            d.next_sync_text.as_deref().unwrap_or("not planned")
+        );
+    }
+    if let Some(note) = &d.schedule_note {
+        println!("                     {note}");
+    }
     println!(
         "  iCIMS reads        {} at once{}",
         s.icims_concurrency,
@@ -188,11 +198,8 @@ pub fn connection_details(d: &ConnectionDetails, warnings: &[String]) {
         println!("  Sandbox            yes (simulated iCIMS and Namely)");
     }
     for secret in &d.secrets {
-        let label = secret.kind.label();
-        match &secret.saved_at {
-            Some(at) => println!("  {label:<18} saved in the system keychain on {}", when(at)),
-            None => println!("  {label:<18} not set"),
-        }
+        let label = capitalized(secret.kind.label());
+        println!("  {label:<18} {}", secret_source(secret));
     }
     println!("  Setup:");
     for step in &d.steps {
@@ -240,6 +247,13 @@ pub fn edit_summary(
             format!("{} at once", after.icims_concurrency),
         ));
     }
+    if before.schedule != after.schedule {
+        changes.push((
+            "Schedule",
+            schedule(&before.schedule),
+            schedule(&after.schedule),
+        ));
+    }
     if before.namely_web_url != after.namely_web_url {
         changes.push((
             "Namely",
@@ -269,6 +283,48 @@ pub fn edit_summary(
             "The next sync reads iCIMS again from {} because {reason}.",
             after.start_from
         );
+    }
+}
+
+/// "Alert webhook" from "alert webhook"; "iCIMS HMAC key" stays as it is.
+fn capitalized(label: &str) -> String {
+    let mut chars = label.chars();
+    match (chars.next(), label.chars().nth(1)) {
+        (Some(first), Some(second)) if second.is_lowercase() => {
+            first.to_uppercase().chain(chars).collect()
+        }
+        _ => label.to_string(),
+    }
+}
+
+/// Where a secret is read from, for people: "saved in the system keychain on …", "from
+/// /run/credentials/…/acme.namely-token", "not set", or why the folder's file is refused.
+pub fn secret_source(secret: &SecretInfo) -> String {
+    let at = secret.saved_at.as_deref().map(when);
+    match (secret.store, &secret.problem) {
+        (_, Some(problem)) => format!("NOT USED: {problem}"),
+        (Some(SecretStore::Folder), None) => format!(
+            "from {} (the secrets folder)",
+            secret.path.as_deref().unwrap_or("the secrets folder")
+        ),
+        (Some(SecretStore::Keychain), None) => match at {
+            Some(at) => format!("saved in the system keychain on {at}"),
+            None => "from the system keychain".to_string(),
+        },
+        (Some(SecretStore::Session), None) => match at {
+            Some(at) => format!("kept for this session only (saved {at})"),
+            None => "kept for this session only".to_string(),
+        },
+        (None, None) => "not set".to_string(),
+    }
+}
+
+/// After `check`: where each secret came from.
+pub fn secret_sources(secrets: &[SecretInfo]) {
+    println!("Secrets:");
+    for secret in secrets {
+        let label = capitalized(secret.kind.label());
+        println!("      {label:<17} {}", secret_source(secret));
     }
 }
 

@@ -243,13 +243,60 @@ pub async fn run(args: SandboxArgs) -> u8 {
         println!("  icims-namely review demo");
     }
     println!();
+    println!(
+        "Type `hire` (or `hire Jane Doe`) and Enter to add a hired candidate to iCIMS, as \
+         happens between two syncs."
+    );
     println!("Press Ctrl-C to stop.");
     let _ = std::io::stdout().flush();
 
-    wait_for_stop().await;
+    tokio::select! {
+        _ = wait_for_stop() => {}
+        _ = read_commands(&sandbox) => wait_for_stop().await,
+    }
     eprintln!("Stopping the sandbox…");
     sandbox.shutdown().await;
     0
+}
+
+/// Lines typed while the sandbox runs: `hire [FIRST LAST]` adds a hired candidate now.
+/// Returns at the end of standard input (none, or closed).
+async fn read_commands(sandbox: &Sandbox) {
+    // Standard input is read on a thread of its own (blocking reads), one line at a time.
+    let (tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<String>();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::stdin().lock().lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut added = 0usize;
+    while let Some(line) = lines.recv().await {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            [] => continue,
+            ["hire"] | ["hire", _, ..] => {
+                added += 1;
+                let (first, last) = match &words[1..] {
+                    [] => ("Casey".to_string(), format!("Newhire{added}")),
+                    [first] => ((*first).to_string(), format!("Newhire{added}")),
+                    [first, rest @ ..] => ((*first).to_string(), rest.join(" ")),
+                };
+                let hire = sandbox.icims.add_new_hire(&first, &last);
+                println!(
+                    "Added {first} {last} to iCIMS as hired (person {}, workflow {}).",
+                    hire.person_id, hire.workflow_id
+                );
+            }
+            [other, ..] => println!(
+                "\"{}\" is not a sandbox command. Type `hire` or `hire FIRST LAST`.",
+                other.chars().take(40).collect::<String>()
+            ),
+        }
+        let _ = std::io::stdout().flush();
+    }
 }
 
 async fn wait_for_stop() {

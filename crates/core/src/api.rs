@@ -12,6 +12,7 @@ pub use crate::connection::IcimsRegion;
 pub use crate::domain::{
     CheckCode, Counts, OutcomeKind, RunErrorCode, RunStatus, SetupStep, Trigger,
 };
+pub use crate::notices::NoticeRoute;
 pub use crate::schedule::Schedule;
 pub use crate::secrets::SecretKind;
 
@@ -58,6 +59,8 @@ pub enum Field {
     StartFrom,
     /// iCIMS reads kept in flight at once.
     IcimsConcurrency,
+    /// The address alerts are posted to.
+    AlertWebhook,
 }
 
 impl From<SecretKind> for Field {
@@ -66,6 +69,7 @@ impl From<SecretKind> for Field {
         match kind {
             SecretKind::IcimsHmacKey => Field::IcimsHmacKey,
             SecretKind::NamelyToken => Field::NamelyToken,
+            SecretKind::AlertWebhook => Field::AlertWebhook,
         }
     }
 }
@@ -89,13 +93,33 @@ pub struct CheckResult {
     pub checked_at: String,
 }
 
-/// Whether a secret is in the keychain, and since when. Never the value.
+/// Where a secret is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretStore {
+    /// The system keychain.
+    Keychain,
+    /// This session's memory (no system keychain): gone when the app or command ends.
+    Session,
+    /// A file of the secrets folder (`ICIMS_NAMELY_SECRETS_DIR`); it wins over the keychain.
+    Folder,
+}
+
+/// Whether a secret is set, where it is read from, and since when. Never the value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SecretInfo {
     pub kind: SecretKind,
     pub set: bool,
-    /// RFC 3339, UTC, when it was saved.
+    /// RFC 3339, UTC, when it was saved (for a file of the secrets folder: last changed).
     pub saved_at: Option<String>,
+    /// Where it is read from; `None` when it is not set.
+    pub store: Option<SecretStore>,
+    /// The file it is read from, when `store` is `folder` (or the refused file, with
+    /// `problem`).
+    pub path: Option<String>,
+    /// Why the secrets folder's file for it is not used (readable by others, empty…), and
+    /// what to run; `set` is then false.
+    pub problem: Option<String>,
 }
 
 /// The non-secret settings of a connection.
@@ -149,8 +173,16 @@ pub struct ConnectionSummary {
     pub sandbox: bool,
     pub health: Health,
     pub last_run: Option<RunSummary>,
-    /// RFC 3339, UTC; None when the schedule is off.
+    /// When the next scheduled sync is (RFC 3339, UTC; now when due); None when the schedule
+    /// is off or paused, or setup is not finished.
     pub next_sync_at: Option<String>,
+    /// The same for a person, in the computer's time zone: "14:30 today", "07:00 tomorrow",
+    /// "now".
+    pub next_sync_text: Option<String>,
+    /// Why the schedule runs otherwise than set, if it does: stretched to fit the iCIMS daily
+    /// limit ("Every 5 minutes would use about 28,800 iCIMS calls a day; …"), "Schedules are
+    /// paused.", or waiting for setup to finish.
+    pub schedule_note: Option<String>,
     pub schedule: Schedule,
     /// A sync is running now.
     pub running: bool,
@@ -169,6 +201,11 @@ pub struct ConnectionDetails {
     /// The first stop that is not verified: where the wizard resumes.
     pub resume_step: SetupStep,
     pub health: Health,
+    /// As in [`ConnectionSummary`]: the next scheduled sync (RFC 3339, UTC), in words, and
+    /// why the schedule runs otherwise than set.
+    pub next_sync_at: Option<String>,
+    pub next_sync_text: Option<String>,
+    pub schedule_note: Option<String>,
 }
 
 /// What the user typed to start a connection.
@@ -449,6 +486,20 @@ pub struct AppInfo {
     pub version: String,
     pub data_dir: String,
     pub keychain: KeychainStatus,
+}
+
+/// The desktop app's life in the background (tray, start at login), for Settings and the
+/// dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BackgroundState {
+    /// Scheduled syncs are paused (from the tray or the dashboard) until resumed or the app
+    /// restarts.
+    pub schedules_paused: bool,
+    /// The app starts (in the tray) when the person logs in.
+    pub start_at_login: bool,
+    /// Whether this system lets the app start at login; when not, `start_at_login_problem`
+    /// says why.
+    pub start_at_login_problem: Option<String>,
 }
 
 /// A CSV file written for the user.

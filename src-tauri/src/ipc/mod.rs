@@ -12,12 +12,12 @@
 //!   `Commands` and `Events` maps its browser tests' fake backend is checked against. A test
 //!   fails when that file is not what this declaration says.
 
-use crate::AppState;
+use crate::{AppState, background};
 use icims_namely_core::api::{
-    AppInfo, CheckResult, ConnectionDetails, ConnectionSummary, ExportedFile, IcimsInput, IpcError,
-    NewConnectionInput, OwnerStep, PermalinkView, ReviewItem, RunDetails, RunSummary, SandboxInfo,
-    SecretKind, SignInResult, StartFromChoices, SyncFinished, SyncProgress, SyncSettingsInput,
-    Trigger,
+    AppInfo, BackgroundState, CheckResult, ConnectionDetails, ConnectionSummary, ExportedFile,
+    IcimsInput, IpcError, NewConnectionInput, NoticeRoute, OwnerStep, PermalinkView, ReviewItem,
+    RunDetails, RunSummary, SandboxInfo, SecretKind, SignInResult, StartFromChoices, SyncFinished,
+    SyncProgress, SyncSettingsInput, Trigger,
 };
 use icims_namely_core::engine::{Engine, EngineError, SyncRequest};
 use icims_namely_core::store::RunId;

@@ -90,11 +90,24 @@ ipc_surface! {
         /// Writes a run as CSV into the Downloads folder.
         export_run_csv(run_id: i64) -> ExportedFile =>
             |cx| cx.engine.export_run_csv(RunId(run_id), None);
+
+        /// Whether schedules are paused and the app starts at login.
+        background_state() -> BackgroundState => |cx| Ok(background::state(cx.app));
+        /// Pauses or resumes every schedule (as the tray's "Pause schedules" does).
+        set_schedules_paused(paused: bool) -> BackgroundState =>
+            |cx| Ok(background::set_schedules_paused(cx.app, paused));
+        /// Turns starting the app (in the tray) at login on or off.
+        set_start_at_login(enabled: bool) -> BackgroundState =>
+            |cx| background::set_start_at_login(cx.app, enabled);
     }
     events {
         /// Live progress of every sync, manual or scheduled.
         sync_progress = "sync-progress": SyncProgress;
         /// A run ended, manual or scheduled, or a scheduled one could not start.
         sync_finished = "sync-finished": SyncFinished;
+        /// Schedules were paused or resumed, or start at login changed (tray or Settings).
+        background_changed = "background-changed": BackgroundState;
+        /// A notification was clicked: show this screen.
+        open_screen = "open-screen": NoticeRoute;
     }
 }

@@ -37,7 +37,7 @@ message: string | null,
  */
 checked_at: string | null, };
 
-export type Field = "connection_name" | "namely_permalink" | "namely_token" | "icims_customer_id" | "icims_username" | "icims_hmac_key" | "icims_region" | "hired_statuses" | "schedule" | "namely_url" | "icims_url" | "start_from" | "icims_concurrency";
+export type Field = "connection_name" | "namely_permalink" | "namely_token" | "icims_customer_id" | "icims_username" | "icims_hmac_key" | "icims_region" | "hired_statuses" | "schedule" | "namely_url" | "icims_url" | "start_from" | "icims_concurrency" | "alert_webhook";
 
 export type CheckResult = { step: SetupStep, 
 /**
@@ -65,17 +65,33 @@ detail: string | null,
  */
 checked_at: string, };
 
-export type Schedule = { "kind": "off" } | { "kind": "every_hours", hours: number, } | { "kind": "daily_at", hour: number, minute: number, };
+export type Schedule = { "kind": "off" } | { "kind": "every_minutes", minutes: number, } | { "kind": "every_hours", hours: number, } | { "kind": "daily_at", hour: number, minute: number, };
 
 export type IcimsRegion = "us" | "eu";
 
-export type SecretKind = "icims_hmac_key" | "namely_token";
+export type SecretKind = "icims_hmac_key" | "namely_token" | "alert_webhook";
+
+export type SecretStore = "keychain" | "session" | "folder";
 
 export type SecretInfo = { kind: SecretKind, set: boolean, 
 /**
- * RFC 3339, UTC, when it was saved.
+ * RFC 3339, UTC, when it was saved (for a file of the secrets folder: last changed).
  */
-saved_at: string | null, };
+saved_at: string | null, 
+/**
+ * Where it is read from; `None` when it is not set.
+ */
+store: SecretStore | null, 
+/**
+ * The file it is read from, when `store` is `folder` (or the refused file, with
+ * `problem`).
+ */
+path: string | null, 
+/**
+ * Why the secrets folder's file for it is not used (readable by others, empty…), and
+ * what to run; `set` is then false.
+ */
+problem: string | null, };
 
 export type SettingsView = { name: string, 
 /**
@@ -127,9 +143,21 @@ export type ConnectionSummary = { name: string,
  */
 company_name: string | null, namely_permalink: string, sandbox: boolean, health: Health, last_run: RunSummary | null, 
 /**
- * RFC 3339, UTC; None when the schedule is off.
+ * When the next scheduled sync is (RFC 3339, UTC; now when due); None when the schedule
+ * is off or paused, or setup is not finished.
  */
-next_sync_at: string | null, schedule: Schedule, 
+next_sync_at: string | null, 
+/**
+ * The same for a person, in the computer's time zone: "14:30 today", "07:00 tomorrow",
+ * "now".
+ */
+next_sync_text: string | null, 
+/**
+ * Why the schedule runs otherwise than set, if it does: stretched to fit the iCIMS daily
+ * limit ("Every 5 minutes would use about 28,800 iCIMS calls a day; …"), "Schedules are
+ * paused.", or waiting for setup to finish.
+ */
+schedule_note: string | null, schedule: Schedule, 
 /**
  * A sync is running now.
  */
@@ -144,7 +172,12 @@ export type ConnectionDetails = { settings: SettingsView, company_name: string |
 /**
  * The first stop that is not verified: where the wizard resumes.
  */
-resume_step: SetupStep, health: Health, };
+resume_step: SetupStep, health: Health, 
+/**
+ * As in [`ConnectionSummary`]: the next scheduled sync (RFC 3339, UTC), in words, and
+ * why the schedule runs otherwise than set.
+ */
+next_sync_at: string | null, next_sync_text: string | null, schedule_note: string | null, };
 
 export type NewConnectionInput = { name: string, 
 /**
@@ -321,6 +354,24 @@ export type KeychainStatus = {
 persistent: boolean, message: string, };
 
 export type AppInfo = { version: string, data_dir: string, keychain: KeychainStatus, };
+
+export type BackgroundState = { 
+/**
+ * Scheduled syncs are paused (from the tray or the dashboard) until resumed or the app
+ * restarts.
+ */
+schedules_paused: boolean, 
+/**
+ * The app starts (in the tray) when the person logs in.
+ */
+start_at_login: boolean, 
+/**
+ * Whether this system lets the app start at login; when not, `start_at_login_problem`
+ * says why.
+ */
+start_at_login_problem: string | null, };
+
+export type NoticeRoute = { "name": "history", connection: string, runId: number, } | { "name": "wizard", connection: string, } | { "name": "dashboard" };
 
 export type ExportedFile = { path: string, rows: number, };
 

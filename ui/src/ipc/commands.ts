@@ -3,7 +3,7 @@
 //
 // The only way the interface reaches the backend: features call `api`, never `invoke`.
 
-import type { AppInfo, CheckResult, ConnectionDetails, ConnectionSummary, ExportedFile, IcimsInput, NewConnectionInput, OwnerStep, PermalinkView, ReviewItem, RunDetails, RunSummary, SandboxInfo, SecretKind, SignInResult, StartFromChoices, SyncFinished, SyncProgress, SyncSettingsInput } from "./bindings";
+import type { AppInfo, BackgroundState, CheckResult, ConnectionDetails, ConnectionSummary, ExportedFile, IcimsInput, NewConnectionInput, NoticeRoute, OwnerStep, PermalinkView, ReviewItem, RunDetails, RunSummary, SandboxInfo, SecretKind, SignInResult, StartFromChoices, SyncFinished, SyncProgress, SyncSettingsInput } from "./bindings";
 import { call, listen, type UnlistenFn } from "./invoke";
 
 /** Every command of the backend: its arguments, as the window sends them, and its answer. */
@@ -62,6 +62,12 @@ export type Commands = {
   get_run: { args: { runId: number }; returns: RunDetails };
   /** Writes a run as CSV into the Downloads folder. */
   export_run_csv: { args: { runId: number }; returns: ExportedFile };
+  /** Whether schedules are paused and the app starts at login. */
+  background_state: { args: Record<string, never>; returns: BackgroundState };
+  /** Pauses or resumes every schedule (as the tray's "Pause schedules" does). */
+  set_schedules_paused: { args: { paused: boolean }; returns: BackgroundState };
+  /** Turns starting the app (in the tray) at login on or off. */
+  set_start_at_login: { args: { enabled: boolean }; returns: BackgroundState };
 };
 
 /** Every event the backend sends, by name, with its payload. */
@@ -70,6 +76,10 @@ export type Events = {
   "sync-progress": SyncProgress;
   /** A run ended, manual or scheduled, or a scheduled one could not start. */
   "sync-finished": SyncFinished;
+  /** Schedules were paused or resumed, or start at login changed (tray or Settings). */
+  "background-changed": BackgroundState;
+  /** A notification was clicked: show this screen. */
+  "open-screen": NoticeRoute;
 };
 
 /** The backend, one typed function per command. */
@@ -128,6 +138,12 @@ export const api = {
   getRun: (runId: number): Promise<RunDetails> => call("get_run", { runId }),
   /** Writes a run as CSV into the Downloads folder. */
   exportRunCsv: (runId: number): Promise<ExportedFile> => call("export_run_csv", { runId }),
+  /** Whether schedules are paused and the app starts at login. */
+  backgroundState: (): Promise<BackgroundState> => call("background_state", {}),
+  /** Pauses or resumes every schedule (as the tray's "Pause schedules" does). */
+  setSchedulesPaused: (paused: boolean): Promise<BackgroundState> => call("set_schedules_paused", { paused }),
+  /** Turns starting the app (in the tray) at login on or off. */
+  setStartAtLogin: (enabled: boolean): Promise<BackgroundState> => call("set_start_at_login", { enabled }),
 };
 
 export type Api = typeof api;
@@ -138,4 +154,8 @@ export const on = {
   syncProgress: (handler: (payload: SyncProgress) => void): Promise<UnlistenFn> => listen("sync-progress", handler),
   /** A run ended, manual or scheduled, or a scheduled one could not start. */
   syncFinished: (handler: (payload: SyncFinished) => void): Promise<UnlistenFn> => listen("sync-finished", handler),
+  /** Schedules were paused or resumed, or start at login changed (tray or Settings). */
+  backgroundChanged: (handler: (payload: BackgroundState) => void): Promise<UnlistenFn> => listen("background-changed", handler),
+  /** A notification was clicked: show this screen. */
+  openScreen: (handler: (payload: NoticeRoute) => void): Promise<UnlistenFn> => listen("open-screen", handler),
 };

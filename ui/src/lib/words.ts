@@ -28,6 +28,7 @@ const stops: Record<SetupStep, string> = {
 const secretNames: Record<SecretKind, string> = {
   namely_token: "Token",
   icims_hmac_key: "HMAC key",
+  alert_webhook: "Alert webhook",
 };
 
 const errorFallbacks: Record<ErrorCode, string> = {
@@ -305,10 +306,12 @@ export const w = {
     describe: {
       off: "Off",
       hourly: "Every hour",
+      everyMinutes: (n: number) => (n === 1 ? "Every minute" : `Every ${n} minutes`),
       everyN: (n: number) => `Every ${n} hours`,
       daily: (t: string) => `Daily at ${t}`,
     },
     hoursInvalid: "Choose a whole number of hours from 1 to 24.",
+    minutesInvalid: "Choose a whole number of minutes from 1 to 1440.",
     timeInvalid: "Choose a time like 07:00.",
   },
 
@@ -360,6 +363,8 @@ export const w = {
     filters: { all: "All companies", attention: "Needs attention", healthy: "Healthy" },
     sorts: { health: "Health", name: "Name", last_sync: "Last sync" },
     noneMatch: "No company matches this filter.",
+    paused: "Scheduled syncs are paused. Sync now still works.",
+    resume: "Resume schedules",
     chips: {
       setup: "Setup",
       owner: "Owner",
@@ -485,6 +490,12 @@ export const w = {
       "The app forgets this company's settings and removes its key and token from the system keychain. Its sync history is kept unless you also remove it. Nothing changes in iCIMS or Namely.",
     alsoHistory: "Also remove the sync history",
     confirmRemove: "Remove company",
+    computerTitle: "On this computer",
+    computerLead:
+      "While any company has a schedule, closing the window keeps icims-namely running in the system tray, so scheduled syncs go on. Quit it from the tray icon.",
+    startAtLogin: "Start icims-namely when I log in (it opens in the tray)",
+    pauseSchedules: "Pause every schedule",
+    pausedNote: "Schedules are paused until you resume them or restart the app.",
   },
 
   secrets: {
@@ -492,6 +503,9 @@ export const w = {
     savedOn: (kind: SecretKind) => `${secretNames[kind]} saved in the system keychain on`,
     sessionOnly: (kind: SecretKind) =>
       `${secretNames[kind]} kept for this session only (no system keychain), since`,
+    fromFolder: (kind: SecretKind) => `${secretNames[kind]} read from the secrets folder:`,
+    folderChanged: "changed on",
+    folderHint: "To replace or remove it, change or delete that file; the app never writes to the secrets folder.",
   },
 
   outcome: {

@@ -95,7 +95,7 @@
  * }} ConnectionSpec
  * @typedef {{
  *   delayMs?: number, syncStepMs?: number, field?: FieldState, owners?: OwnerSet,
- *   keychainPersistent?: boolean, connections?: ConnectionSpec[],
+ *   keychainPersistent?: boolean, schedulesPaused?: boolean, connections?: ConnectionSpec[],
  * }} Scenario
  * @typedef {{
  *   name: string, permalink: string, web_url: string, sandbox: boolean,
@@ -220,6 +220,8 @@
     /** @type {FakeRun[]} */
     runs: [],
     nextRunId: 1,
+    /** @type {import("../../src/ipc/bindings").BackgroundState} */
+    background: { schedules_paused: !!scenario.schedulesPaused, start_at_login: false, start_at_login_problem: null },
   };
 
   /**
@@ -343,21 +345,40 @@
       settings: settings(c),
       company_name: c.company_known ? c.company : null,
       secrets: [
-        { kind: "namely_token", set: !!c.token, saved_at: c.token ? c.tokenSavedAt : null },
-        { kind: "icims_hmac_key", set: !!c.hmac, saved_at: c.hmac ? c.hmacSavedAt : null },
+        { kind: "namely_token", set: !!c.token, saved_at: c.token ? c.tokenSavedAt : null, store: c.token ? "keychain" : null, path: null, problem: null },
+        { kind: "icims_hmac_key", set: !!c.hmac, saved_at: c.hmac ? c.hmacSavedAt : null, store: c.hmac ? "keychain" : null, path: null, problem: null },
       ],
       steps: STEPS.map((step) => ({ step, ...c.steps[step] })),
       resume_step: STEPS.find((s) => c.steps[s].state !== "passed") ?? "review",
       health: health(c),
+      ...nextSyncView(c),
     };
   }
   /** @param {Connection} c @returns {string | null} */
   function nextSync(c) {
     const s = c.schedule;
     if (s.kind === "off") return null;
+    if (s.kind === "every_minutes") return iso(addSeconds(now(), s.minutes * 60));
     if (s.kind === "every_hours") return iso(addSeconds(now(), s.hours * 3600));
     const today = localAt(0, s.hour, s.minute);
     return iso(today > now() ? today : localAt(1, s.hour, s.minute));
+  }
+  /**
+   * The next scheduled sync as the backend words it: when, in words, and why not as set.
+   * @param {Connection} c
+   * @returns {{ next_sync_at: string | null, next_sync_text: string | null, schedule_note: string | null }}
+   */
+  function nextSyncView(c) {
+    const none = { next_sync_at: null, next_sync_text: null, schedule_note: null };
+    if (c.schedule.kind === "off") return none;
+    if (!allPassed(c)) return { ...none, schedule_note: "Syncs on this schedule start once setup is finished." };
+    if (state.background.schedules_paused) return { ...none, schedule_note: "Schedules are paused." };
+    const at = nextSync(c);
+    if (!at) return none;
+    const d = new Date(at);
+    const hhmm = `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+    const today = d.toDateString() === now().toDateString();
+    return { next_sync_at: at, next_sync_text: `${hhmm} ${today ? "today" : "tomorrow"}`, schedule_note: null };
   }
   /** @param {Connection} c @returns {ConnectionSummary} */
   function summaryOf(c) {
@@ -369,7 +390,7 @@
       sandbox: c.sandbox,
       health: health(c),
       last_run: last ? last.summary : null,
-      next_sync_at: nextSync(c),
+      ...nextSyncView(c),
       schedule: c.schedule,
       running: c.running,
       warnings: warnings(c),
@@ -1091,6 +1112,17 @@
     export_run_csv: ({ runId }) => {
       const run = runById(runId);
       return { path: `/home/olivia/Documents/icims-namely/${run.summary.connection}-run-${runId}.csv`, rows: run.records.length };
+    },
+    background_state: () => ({ ...state.background }),
+    set_schedules_paused: ({ paused }) => {
+      state.background.schedules_paused = paused;
+      emit("background-changed", { ...state.background });
+      return { ...state.background };
+    },
+    set_start_at_login: ({ enabled }) => {
+      state.background.start_at_login = enabled;
+      emit("background-changed", { ...state.background });
+      return { ...state.background };
     },
   };
 

@@ -264,6 +264,13 @@ impl IcimsSim {
         st.world.add_hire(firstname, lastname, email, now)
     }
 
+    /// Adds a person hired today who starts in two weeks, with a company-style email made from
+    /// the name: what a recruiter's "hire" between two syncs looks like (the `hire` command
+    /// of `icims-namely sandbox`, and `POST /_sandbox/hires`).
+    pub fn add_new_hire(&self, firstname: &str, lastname: &str) -> AddedHire {
+        server::add_new_hire(&mut self.shared.lock(), firstname, lastname)
+    }
+
     /// Adds a workflow for an existing person and job, updated now; `status` is an id or value
     /// of [`crate::seed::STATUSES`] (or a tenant-specific text). Returns its id.
     pub fn add_workflow(&self, person_id: u64, job_id: u64, status: &str) -> u64 {

@@ -17,7 +17,7 @@ use time::macros::format_description;
 use tokio::sync::watch;
 
 use super::{IcimsSimConfig, LoggedRequest, assumptions, auth, profiles, search};
-use crate::seed::World;
+use crate::seed::{AddedHire, World};
 
 /// Largest accepted request body.
 const MAX_BODY: usize = 1 << 20;
@@ -135,6 +135,70 @@ impl Reply {
     }
 }
 
+/// Not part of iCIMS: the sandbox's own control path, to add a hire to a running simulator
+/// (the app's in-process sandbox included) from a test or a training script:
+/// `POST /_sandbox/hires` with `{"firstname": "Jane", "lastname": "Doe"}` (both optional)
+/// answers `201 {"person_id": …, "workflow_id": …}`. Needs no credentials and spends no budget.
+pub const CONTROL_HIRES: &str = "/_sandbox/hires";
+
+/// Adds a person hired today who starts in two weeks, with an email made from the name.
+pub(crate) fn add_new_hire(st: &mut SimState, firstname: &str, lastname: &str) -> AddedHire {
+    let now = st.now();
+    let email = format!(
+        "{}.{}@sandbox.example",
+        crate::seed::ascii_fold(firstname),
+        crate::seed::ascii_fold(lastname)
+    );
+    let hire = st
+        .world
+        .add_hire(firstname, lastname, Some(&email), now.unix_timestamp());
+    let day = |d: time::Date| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
+    if let Some(p) = st.world.people.iter_mut().find(|p| p.id == hire.person_id) {
+        p.hiredate = Some(day(now.date()));
+        p.startdate = Some(day(now.date() + time::Duration::days(14)));
+    }
+    hire
+}
+
+fn control_hires(st: &mut SimState, parts: &Parts, body: &[u8]) -> Reply {
+    if parts.method != Method::POST {
+        return Reply::error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            assumptions::INTERNAL_ERROR_CODE,
+            "Use POST to add a hire.",
+        );
+    }
+    #[derive(serde::Deserialize, Default)]
+    struct NewHire {
+        firstname: Option<String>,
+        lastname: Option<String>,
+    }
+    let wanted: NewHire = if body.iter().all(u8::is_ascii_whitespace) {
+        NewHire::default()
+    } else {
+        match serde_json::from_slice(body) {
+            Ok(h) => h,
+            Err(e) => {
+                return Reply::error(
+                    StatusCode::BAD_REQUEST,
+                    assumptions::INTERNAL_ERROR_CODE,
+                    &format!("Send {{\"firstname\": \"Jane\", \"lastname\": \"Doe\"}} ({e})."),
+                );
+            }
+        }
+    };
+    let n = st.world.people.len() + 1;
+    let first = wanted.firstname.unwrap_or_else(|| "Casey".into());
+    let last = wanted.lastname.unwrap_or_else(|| format!("Newhire{n}"));
+    let hire = add_new_hire(st, &first, &last);
+    Reply {
+        status: StatusCode::CREATED,
+        body: serde_json::json!({"person_id": hire.person_id, "workflow_id": hire.workflow_id}),
+        headers: Vec::new(),
+        error: None,
+    }
+}
+
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
@@ -168,6 +232,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     let mut st = shared.lock();
     let now = st.now();
     let reply = match body {
+        Ok(bytes) if parts.uri.path() == CONTROL_HIRES => control_hires(&mut st, &parts, &bytes),
         Ok(bytes) => process(&shared, &mut st, &parts, &bytes, now),
         Err(_) => Reply::error(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -869,3 +869,42 @@ async fn hanging_requests_trip_client_timeouts_and_shutdown_is_prompt() {
     assert!(started.elapsed() < Duration::from_secs(5));
     let _ = hanging.await;
 }
+
+#[tokio::test]
+async fn the_control_path_adds_a_hire_a_sync_can_use_and_spends_no_budget() {
+    let (sim, world) = default_sim().await;
+    let before = sim.remaining();
+    let http = reqwest::Client::new();
+    let url = format!("{}{}", sim.url(), super::server::CONTROL_HIRES);
+    let r = http
+        .post(&url)
+        .body(r#"{"firstname": "Zoë", "lastname": "Ng"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let added: Value = r.json().await.unwrap();
+    let person_id = added["person_id"].as_u64().unwrap();
+    // Without a body: a generated name.
+    let r = http.post(&url).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    // Only POST, and the body must be the documented JSON.
+    assert_eq!(http.get(&url).send().await.unwrap().status(), 405);
+    let r = http.post(&url).body("firstname=Jane").send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        sim.remaining(),
+        before,
+        "the control path spends no iCIMS budget"
+    );
+
+    // The hire is hired (found by a search), has an email and starts after it was hired.
+    let ids = search(&sim, hired_after(0)).await.ids();
+    assert_eq!(ids.len(), world.workflows_in_status(&["Hired"]).len() + 2);
+    let r = get(&sim, &format!("/customers/1234/people/{person_id}")).await;
+    assert_eq!(r.body["email"], "zoe.ng@sandbox.example");
+    let hired = r.body["hiredate"].as_str().unwrap().to_string();
+    let starts = r.body["startdate"].as_str().unwrap().to_string();
+    assert!(starts > hired, "{hired} .. {starts}");
+    sim.shutdown().await;
+}
