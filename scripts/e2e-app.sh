@@ -67,6 +67,10 @@ inner() {
     # session; they log what the app sends them (tests/app_background.rs reads it).
     export ICIMS_NAMELY_E2E_DBUS_LOG="$ICIMS_NAMELY_ARTIFACTS/dbus-standins.jsonl"
     export ICIMS_NAMELY_E2E_X11_CLOSE="$ROOT/scripts/lib/x11-close.py"
+    # The app gets a scratch home: login items (start at login: ~/.config/autostart, which the
+    # autostart library writes whatever XDG_CONFIG_HOME says) never touch the person's own.
+    export ICIMS_NAMELY_E2E_APP_HOME="$ICIMS_NAMELY_HOME/.home"
+    mkdir -p "$ICIMS_NAMELY_E2E_APP_HOME"
     : >"$ICIMS_NAMELY_E2E_DBUS_LOG"
     /usr/bin/python3 "$ROOT/scripts/lib/dbus-standins.py" "$ICIMS_NAMELY_E2E_DBUS_LOG" \
         2>"$ICIMS_NAMELY_ARTIFACTS/dbus-standins.stderr" &
@@ -87,7 +91,7 @@ inner() {
 
     # setsid: tauri-driver leads a new process group (a background child of a non-interactive
     # shell is no group leader, so setsid does not fork and $! is the group id).
-    setsid "$TAURI_DRIVER" --port "$port" --native-port "$((port + 1))" \
+    HOME="$ICIMS_NAMELY_E2E_APP_HOME" setsid "$TAURI_DRIVER" --port "$port" --native-port "$((port + 1))" \
         >"$ICIMS_NAMELY_ARTIFACTS/tauri-driver.log" 2>&1 </dev/null &
     DRIVER_PGID=$!
     echo "$DRIVER_PGID" >"$ICIMS_NAMELY_HOME/.driver-pgid"

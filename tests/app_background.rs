@@ -255,5 +255,152 @@ pub(crate) async fn third_session(
     ui.wait_text("Omar Traywood", WAIT).await?;
     ui.shot("18-opened-from-notification").await?;
     eprintln!("a click on the notification opened run {}", run.0);
+
+    // One instance only: a second launch hands over to the first and ends.
+    let mut second = Command::new(&env.app).spawn()?;
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = second.try_wait()? {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            return Err("a second launch kept running beside the first".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    ensure!(status.success(), "the second launch ended with {status}");
+    ensure!(
+        app_running(env),
+        "the first instance ended when a second was launched"
+    );
+
+    // The tray menu, clicked as a tray host does: Pause schedules shows on the dashboard.
+    ui.click_button("← All companies").await?;
+    ui.wait_text("Companies", WAIT).await?;
+    let labels = tray_menu(&["MenuLabels", "string:"])?;
+    for want in [
+        "Open icims-namely",
+        "Sync all now",
+        "Pause schedules",
+        "Quit",
+    ] {
+        ensure!(
+            labels.contains(want),
+            "the tray menu lacks {want:?}: {labels}"
+        );
+    }
+    tray_menu(&["ClickMenu", "string:Pause schedules"])?;
+    ui.wait_text("Scheduled syncs are paused", WAIT).await?;
+    // The card no longer promises a next sync.
+    ui.wait_text("Schedules are paused.", WAIT).await?;
+    ui.shot("19-tray-paused").await?;
+    ui.click_button("Resume schedules").await?;
+
+    start_at_login(ui).await?;
+
+    // Quit from the tray ends the app.
+    tray_menu(&["ClickMenu", "string:Quit"])?;
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while app_running(env) {
+        ensure!(
+            Instant::now() < deadline,
+            "Quit in the tray menu did not end the app"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    eprintln!("tray menu: labels, Pause schedules and Quit work");
+    Ok(())
+}
+
+/// Calls the tray host stand-in (`MenuLabels`, `ClickMenu LABEL`); returns what it printed.
+fn tray_menu(args: &[&str]) -> Res<String> {
+    let (method, rest) = args.split_first().ok_or("no method")?;
+    let out = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.kde.StatusNotifierWatcher",
+            "/StatusNotifierWatcher",
+            &format!("org.icims_namely.Standin.{method}"),
+        ])
+        .args(rest)
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    ensure!(
+        out.status.success(),
+        "dbus-send {method} failed: {}{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(text)
+}
+
+/// The `.desktop` login items in the app's autostart folder (`~/.config/autostart` of the
+/// scratch home the e2e script gives the app).
+fn login_items() -> Vec<(PathBuf, String)> {
+    let Some(home) = std::env::var_os("ICIMS_NAMELY_E2E_APP_HOME") else {
+        return Vec::new();
+    };
+    let Ok(dir) = std::fs::read_dir(Path::new(&home).join(".config").join("autostart")) else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "desktop"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap_or_default();
+            (p, text)
+        })
+        .collect()
+}
+
+/// Settings → On this computer → Start at login writes the login item (which starts the app
+/// hidden, in the tray) and removes it again.
+async fn start_at_login(ui: &Ui) -> Res<()> {
+    ensure!(
+        std::env::var_os("ICIMS_NAMELY_E2E_APP_HOME").is_some(),
+        "ICIMS_NAMELY_E2E_APP_HOME must name the app's scratch home (scripts/e2e-app.sh sets one)"
+    );
+    ensure!(
+        login_items().is_empty(),
+        "a login item exists before: {:?}",
+        login_items()
+    );
+    // From the dashboard.
+    ui.click_button("Settings").await?;
+    let toggle = "//input[@id='start-at-login']";
+    let el = ui.wait_enabled(toggle, WAIT).await?;
+    ui.click_el(&el).await?;
+    let deadline = Instant::now() + WAIT;
+    while login_items().is_empty() {
+        ensure!(
+            Instant::now() < deadline,
+            "no login item after turning start at login on"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (path, text) = login_items().remove(0);
+    ensure!(
+        text.contains("--hidden"),
+        "the login item does not start the app in the tray: {}:\n{text}",
+        path.display()
+    );
+    ui.shot_at(
+        "20-settings-start-at-login",
+        "//*[@id='computer-title']",
+        "center",
+    )
+    .await?;
+    let el = ui.wait_enabled(toggle, WAIT).await?;
+    ui.click_el(&el).await?;
+    let deadline = Instant::now() + WAIT;
+    while !login_items().is_empty() {
+        ensure!(
+            Instant::now() < deadline,
+            "the login item stayed after turning it off"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!("start at login wrote and removed {}", path.display());
     Ok(())
 }

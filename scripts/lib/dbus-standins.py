@@ -11,7 +11,13 @@ thing the app did to LOG_FILE: {"event": "notify", "id", "app_name", "summary", 
     dbus-send --session --dest=org.freedesktop.Notifications --type=method_call \
         /org/freedesktop/Notifications org.icims_namely.Standin.Click uint32:ID
 
-which sends the spec's ActionInvoked(ID, "default") signal, as a desktop does on a click.
+which sends the spec's ActionInvoked(ID, "default") signal, as a desktop does on a click; and
+clicks the tray icon's menu entries (through the item's com.canonical.dbusmenu) with
+
+    dbus-send --session --print-reply --dest=org.kde.StatusNotifierWatcher \
+        /StatusNotifierWatcher org.icims_namely.Standin.ClickMenu string:"Pause schedules"
+
+(`MenuLabels` lists them).
 Writes {"event": "ready"} once both names are owned. Needs python3-dbus and python3-gi.
 """
 
@@ -76,13 +82,60 @@ class Notifications(dbus.service.Object):
 class Watcher(dbus.service.Object):
     def __init__(self, bus):
         super().__init__(bus, "/StatusNotifierWatcher")
+        self.bus = bus
         self.items = []
+        # (bus name, object path) of the newest item, to reach its menu.
+        self.newest = None
 
     @dbus.service.method(WATCHER_IFACE, in_signature="s", out_signature="", sender_keyword="sender")
     def RegisterStatusNotifierItem(self, service, sender=None):
-        self.items.append(str(service))
-        log(event="tray", service=str(service), sender=str(sender))
+        service = str(service)
+        self.items.append(service)
+        # An item registers a bus name, or an object path on the caller's connection.
+        self.newest = (str(sender), service) if service.startswith("/") else (service, "/StatusNotifierItem")
+        log(event="tray", service=service, sender=str(sender))
         self.StatusNotifierItemRegistered(service)
+
+    @dbus.service.method("org.icims_namely.Standin", in_signature="s", out_signature="as")
+    def MenuLabels(self, _unused):
+        return [label for _, label in self.menu_items()]
+
+    @dbus.service.method("org.icims_namely.Standin", in_signature="s", out_signature="")
+    def ClickMenu(self, wanted):
+        """Clicks the newest tray item's menu entry labelled `wanted`, as a tray host does."""
+        for item_id, label in self.menu_items():
+            if label == wanted:
+                name, _ = self.newest
+                menu = self.bus.get_object(name, self.menu_path())
+                menu.Event(dbus.Int32(item_id), "clicked", dbus.String("", variant_level=1),
+                           dbus.UInt32(0), dbus_interface="com.canonical.dbusmenu")
+                log(event="menu-click", label=wanted)
+                return
+        raise dbus.exceptions.DBusException("no tray menu entry labelled %r" % wanted)
+
+    def menu_path(self):
+        name, path = self.newest
+        item = self.bus.get_object(name, path)
+        return str(item.Get("org.kde.StatusNotifierItem", "Menu", dbus_interface=PROPS_IFACE))
+
+    def menu_items(self):
+        if self.newest is None:
+            raise dbus.exceptions.DBusException("no tray item registered")
+        name, _ = self.newest
+        menu = self.bus.get_object(name, self.menu_path())
+        _, layout = menu.GetLayout(dbus.Int32(0), dbus.Int32(-1), dbus.Array([], signature="s"),
+                                   dbus_interface="com.canonical.dbusmenu")
+        out = []
+
+        def walk(node):
+            item_id, props, children = node
+            if "label" in props:
+                out.append((int(item_id), str(props["label"]).replace("_", "")))
+            for child in children:
+                walk(child)
+
+        walk(layout)
+        return out
 
     @dbus.service.method(WATCHER_IFACE, in_signature="s", out_signature="")
     def RegisterStatusNotifierHost(self, service):

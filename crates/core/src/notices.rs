@@ -1,10 +1,12 @@
 //! What a finished run has to tell a person who is not looking at the window: the desktop
 //! notification ("3 new hires added to Namely") and the screen a click on it opens.
 //!
-//! Pure: decided from the run's result alone, tested without a window. A quiet run (nothing
+//! Pure: decided from the run's result alone (which failures break setup as the webhook alerts
+//! judge them, `crate::alerts`), tested without a window. A quiet run (nothing
 //! added, nothing failed, nothing broken) has nothing to say. A broken setup is told once per
 //! state, not at every scheduled retry ([`NoticeMemory`]).
 
+use crate::alerts::{AlertEvent, Verdict};
 use crate::api::{RunDetails, RunStatus};
 use crate::domain::RunErrorCode;
 use crate::engine::EngineError;
@@ -94,33 +96,17 @@ fn added_names(details: &RunDetails) -> String {
     }
 }
 
-/// Whether a run's error needs a person to fix setup before syncs can work again.
-fn breaks_setup(code: RunErrorCode) -> bool {
-    matches!(
-        code,
-        RunErrorCode::OwnerInvalid
-            | RunErrorCode::IcimsCredentials
-            | RunErrorCode::IcimsAccess
-            | RunErrorCode::NamelyCredentials
-            | RunErrorCode::SecretMissing
-            | RunErrorCode::Keychain
-            | RunErrorCode::IcimsBudget
-    )
-}
-
 /// What to tell a person about a finished run of `connection`, or `None` for a quiet run.
 pub fn notice_for(connection: &str, result: &Result<RunDetails, EngineError>) -> Option<Notice> {
     let details = match result {
         Ok(details) => details,
-        Err(EngineError::Busy(_)) => return None,
         Err(e) => {
-            use crate::api::ErrorCode as E;
-            let setup = matches!(
-                e.code(),
-                E::Credentials | E::SecretMissing | E::Keychain | E::NotFound | E::InvalidInput
-            );
+            // Which errors are worth telling, and which break setup: as the alerts judge.
+            let Verdict::Alert(alert) = crate::alerts::judge(connection, result) else {
+                return None;
+            };
             return Some(Notice {
-                kind: if setup {
+                kind: if alert.event == AlertEvent::SetupBroken {
                     NoticeKind::SetupBroken
                 } else {
                     NoticeKind::RunFailed
@@ -162,7 +148,7 @@ pub fn notice_for(connection: &str, result: &Result<RunDetails, EngineError>) ->
             });
         }
         let why = summary.error.clone().unwrap_or_default();
-        if breaks_setup(code) {
+        if crate::alerts::is_setup(code) {
             let title = if code == RunErrorCode::IcimsBudget {
                 format!("{connection}: today's iCIMS calls are used up")
             } else {

@@ -32,17 +32,21 @@ describe("background", () => {
   it("says when schedules are paused, and Resume resumes them", async () => {
     const { page, done } = await openApp(browser, server.url, { ...ACME, schedulesPaused: true });
     await seeText(page, "Scheduled syncs are paused. Sync now still works.");
-    await shot(page, "30-dashboard-paused");
+    await seeText(page, "Schedules are paused.");
+    await shot(page, "40-dashboard-paused");
     await button(page, "Resume schedules").click();
     await until(async () => (await page.getByText("Scheduled syncs are paused").count()) === 0, "the banner to go");
+    // Each card's next sync is back.
+    await until(async () => (await page.getByText("Schedules are paused.").count()) === 0, "the cards to show the next sync");
+    await seeText(page, "Every 30 minutes");
     const calls = await fake.calls(page, "set_schedules_paused");
     assert.deepEqual(calls.map((c) => c.args.paused), [false]);
 
-    // The tray pauses them again: the dashboard follows the event.
-    await page.evaluate(() =>
-      window.__fake.emit("background-changed", { schedules_paused: true, start_at_login: false, start_at_login_problem: null }),
-    );
+    // The tray pauses them again (the backend changes, then tells the window): the dashboard
+    // follows the event.
+    await page.evaluate(() => window.__fake.pauseFromTray());
     await seeText(page, "Scheduled syncs are paused.");
+    await seeText(page, "Schedules are paused.");
     await done();
   });
 
@@ -60,7 +64,19 @@ describe("background", () => {
     await page.getByLabel("Pause every schedule").check();
     await seeText(page, "Schedules are paused until you resume them or restart the app.");
     await page.locator("#computer-title").scrollIntoViewIfNeeded();
-    await shot(page, "31-settings-this-computer");
+    await shot(page, "41-settings-this-computer");
+    await done();
+  });
+
+  it("says why a schedule runs less often than set", async () => {
+    const note =
+      "Every 5 minutes would use about 28,800 iCIMS calls a day; iCIMS allows 10,000, so syncs run every 15 minutes.";
+    const stretched = { connections: [{ ...ACME.connections[0], schedule: { kind: "every_minutes", minutes: 5 }, stretch: note }] };
+    const { page, done } = await openApp(browser, server.url, stretched);
+    await seeText(page, "Companies");
+    await seeText(page, note);
+    await visible(page.getByText("Every 5 minutes", { exact: false }).first());
+    await shot(page, "43-dashboard-budget-stretch");
     await done();
   });
 
@@ -75,7 +91,7 @@ describe("background", () => {
     await seeText(page, "Hires in this run");
     const first = (await page.evaluate((runId) => window.__TAURI_INTERNALS__.invoke("get_run", { runId }), id)).records[0].name;
     await seeText(page, first);
-    await shot(page, "32-opened-from-notification");
+    await shot(page, "42-opened-from-notification");
     // A setup problem opens the wizard.
     await page.evaluate(() => window.__fake.emit("open-screen", { name: "wizard", connection: "Acme" }));
     await until(async () => (await fake.calls(page, "get_connection")).length > 0, "the wizard to load Acme");

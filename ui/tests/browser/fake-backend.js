@@ -11,7 +11,8 @@
 //   __fake.set(connection, patch)  change what "Namely"/"iCIMS" would answer (e.g. the field);
 //   __fake.calls                    every command received, with its arguments;
 //   __fake.emitted                  every backend event sent (`sync-progress`, `sync-finished`);
-//   __fake.emit(event, payload)     send a backend event, e.g. the end of a scheduled run.
+//   __fake.emit(event, payload)     send a backend event, e.g. the end of a scheduled run;
+//   __fake.pauseFromTray()          pause schedules as the tray menu does (state, then event).
 // The scenario comes from `window.__FAKE_SCENARIO__` (set by an earlier init script). Besides
 // the stage, field and owners, a connection spec may ask for: hires who started before the
 // start-from date (`hires.past`, counted as left out and in `start_from_choices` after a
@@ -91,7 +92,7 @@
  *   field?: FieldState, owners?: OwnerSet, hires?: HirePlan, history?: boolean,
  *   failedRun?: RunErrorCode,
  *   startFrom?: string, tokenOwner?: OwnerKey, unmatched?: string[], readAgain?: string,
- *   reviews?: boolean, preflight?: RunErrorCode,
+ *   reviews?: boolean, preflight?: RunErrorCode, stretch?: string,
  * }} ConnectionSpec
  * @typedef {{
  *   delayMs?: number, syncStepMs?: number, field?: FieldState, owners?: OwnerSet,
@@ -109,6 +110,7 @@
  *   startFrom: string, readAgain: string | null, unmatched: string[], signedIn: string | null,
  *   reads?: number | null,
  *   confirmation: RoleConfirmationView | null, preflight: RunErrorCode | null,
+ *   stretch: string | null,
  * }} Connection
  * @typedef {{ paused: boolean, credits: number, waiters: Array<() => void> }} Gate
  */
@@ -264,6 +266,8 @@
       signedIn: stage >= 1 ? OWNERS[spec.tokenOwner ?? OWNER_SETS[spec.owners ?? scenario.owners ?? "ok"][0]].profile_id : null,
       confirmation: null,
       preflight: spec.preflight ?? null,
+      // The scheduler's words when the iCIMS budget stretches the schedule.
+      stretch: spec.stretch ?? null,
     };
     for (const [i, step] of STEPS.entries()) {
       conn.steps[step] = i < stage
@@ -378,7 +382,7 @@
     const d = new Date(at);
     const hhmm = `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
     const today = d.toDateString() === now().toDateString();
-    return { next_sync_at: at, next_sync_text: `${hhmm} ${today ? "today" : "tomorrow"}`, schedule_note: null };
+    return { next_sync_at: at, next_sync_text: `${hhmm} ${today ? "today" : "tomorrow"}`, schedule_note: c.stretch };
   }
   /** @param {Connection} c @returns {ConnectionSummary} */
   function summaryOf(c) {
@@ -1174,6 +1178,11 @@
     calls: [],
     emitted,
     emit,
+    /** The tray's "Pause schedules": the backend pauses, then tells the window. */
+    pauseFromTray() {
+      state.background.schedules_paused = true;
+      emit("background-changed", { ...state.background });
+    },
     /** @param {string} key */
     pause(key) {
       gates.set(key, { paused: true, credits: 0, waiters: [] });

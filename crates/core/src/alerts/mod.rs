@@ -239,8 +239,9 @@ fn judge_error(connection: &str, e: &EngineError) -> Verdict {
     })
 }
 
-/// A failure someone must fix in the setup, not one that passes by itself.
-fn is_setup(code: RunErrorCode) -> bool {
+/// A failure someone must fix in the setup, not one that passes by itself (alerts and the
+/// desktop's notifications judge alike).
+pub(crate) fn is_setup(code: RunErrorCode) -> bool {
     matches!(
         code,
         RunErrorCode::IcimsBudget
