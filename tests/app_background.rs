@@ -205,7 +205,7 @@ pub(crate) async fn third_session(
     // The next tick adds them, and tells.
     let added = desktop
         .wait_event(skip, "the new-hires notification", TICK_WAIT, |e| {
-            is_notice(e, "2 new hires added to Namely")
+            is_notice(e, "2 new hires added to Namely (Sandbox)")
         })
         .await?;
     let body = added["body"].as_str().unwrap_or("");

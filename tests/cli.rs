@@ -22,23 +22,22 @@
 //! process: keychain entries are shared by everything in the session. Connections are removed
 //! at the end, also when a test fails.
 
+#[path = "support/cli.rs"]
+mod cli_support;
+
+use cli_support::{
+    COMMAND_TIMEOUT, Ran, SandboxProcess, all_files, binary_if_found, files_containing, finish,
+    kill, run,
+};
 use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-/// Longest any single command may take before the test fails (and the process is killed).
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
-/// Longest the sandbox may take to print its credentials.
-const SANDBOX_START_TIMEOUT: Duration = Duration::from_secs(20);
-
 // ------------------------------------------------------------------------------------------
-// Harness
+// Harness (the rest is in support/cli.rs)
 // ------------------------------------------------------------------------------------------
 
 fn enabled(test: &str) -> bool {
@@ -51,104 +50,9 @@ fn enabled(test: &str) -> bool {
     on
 }
 
-static BIN: OnceLock<PathBuf> = OnceLock::new();
-
-/// The `icims-namely` binary under test (see the module documentation).
-fn binary() -> &'static Path {
-    BIN.get_or_init(|| {
-        let path = match std::env::var_os("ICIMS_NAMELY_BIN") {
-            Some(p) => PathBuf::from(p),
-            None => {
-                let exe = std::env::current_exe().expect("the test's own path");
-                // target/<profile>/deps/cli-<hash>  →  target/<profile>/icims-namely
-                let profile_dir = exe
-                    .parent()
-                    .and_then(Path::parent)
-                    .expect("the test runs from target/<profile>/deps");
-                profile_dir.join(format!("icims-namely{}", std::env::consts::EXE_SUFFIX))
-            }
-        };
-        assert!(
-            path.is_file(),
-            "{} does not exist. Build it first: `cargo build -p icims-namely-cli` (scripts/test.sh \
-             builds the workspace before this step), or set ICIMS_NAMELY_BIN to the binary.",
-            path.display()
-        );
-        if let Some(newer) = source_newer_than(&path) {
-            panic!(
-                "{} is older than {}, a source file it is built from: rebuild it with \
-                 `cargo build -p icims-namely-cli` before running these tests.",
-                path.display(),
-                newer.display()
-            );
-        }
-        path
-    })
-}
-
-/// A source file listed in the binary's Cargo dep-info (`icims-namely.d`) that changed after
-/// the binary was written; `None` when the binary is current or there is no dep-info.
-fn source_newer_than(binary: &Path) -> Option<PathBuf> {
-    let built = std::fs::metadata(binary).and_then(|m| m.modified()).ok()?;
-    let info = std::fs::read_to_string(binary.with_extension("d")).ok()?;
-    let (_, deps) = info.split_once(": ")?;
-    // Paths are separated by spaces; a space inside a path is written `\ `.
-    let mut paths = Vec::new();
-    let mut current = String::new();
-    let mut chars = deps.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&' ') => {
-                current.push(' ');
-                chars.next();
-            }
-            c if c.is_whitespace() => {
-                if !current.is_empty() {
-                    paths.push(PathBuf::from(std::mem::take(&mut current)));
-                }
-            }
-            c => current.push(c),
-        }
-    }
-    if !current.is_empty() {
-        paths.push(PathBuf::from(current));
-    }
-    paths.into_iter().find(|p| {
-        std::fs::metadata(p)
-            .and_then(|m| m.modified())
-            .is_ok_and(|t: SystemTime| t > built)
-    })
-}
-
 /// A connection name unique to this test and process.
 fn conn(test: &str) -> String {
     format!("e2e-{test}-{}", std::process::id())
-}
-
-/// One finished command.
-#[derive(Debug, Clone)]
-struct Ran {
-    args: String,
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Ran {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("`{}` did not print JSON ({e}):\n{self}", self.args))
-    }
-}
-
-impl std::fmt::Display for Ran {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "$ icims-namely {}\n[exit {}]\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.args, self.code, self.stdout, self.stderr
-        )
-    }
 }
 
 /// Runs the binary with a private data folder and records every command and its output.
@@ -214,68 +118,28 @@ impl Cli {
         self.ok(args).json()
     }
 
-    /// Starts a command without waiting for it (to signal it), its output piped.
-    fn spawn(&self, args: &[&str]) -> Child {
-        let mut cmd = Command::new(binary());
-        cmd.args(args)
-            .env("ICIMS_NAMELY_HOME", self.home.path())
-            .env_remove("ICIMS_NAMELY_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+    /// The binary with these arguments, this data folder and this environment.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = cli_support::command(args);
+        cmd.env("ICIMS_NAMELY_HOME", self.home.path());
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        cmd.spawn()
+        cmd
+    }
+
+    /// Starts a command without waiting for it (to signal it), its output piped.
+    fn spawn(&self, args: &[&str]) -> Child {
+        self.command(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .unwrap_or_else(|e| panic!("could not start icims-namely {}: {e}", args.join(" ")))
     }
 
     fn exec(&self, args: &[&str], input: Option<&str>) -> Ran {
-        let mut cmd = Command::new(binary());
-        cmd.args(args)
-            .env("ICIMS_NAMELY_HOME", self.home.path())
-            .env_remove("ICIMS_NAMELY_LOG")
-            .stdin(if input.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
-        let shown = args.join(" ");
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("could not start icims-namely {shown}: {e}"));
-        if let Some(input) = input {
-            let mut stdin = child.stdin.take().expect("piped stdin");
-            // A command that fails before reading its input closes the pipe early.
-            if let Err(e) = stdin.write_all(input.as_bytes())
-                && e.kind() != std::io::ErrorKind::BrokenPipe
-            {
-                panic!("write to the stdin of icims-namely {shown}: {e}");
-            }
-        }
-        let pid = child.id();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let _ = tx.send(child.wait_with_output());
-        });
-        let out = match rx.recv_timeout(COMMAND_TIMEOUT) {
-            Ok(out) => out.expect("wait for icims-namely"),
-            Err(_) => {
-                kill(pid, "KILL", false);
-                panic!("`icims-namely {shown}` did not finish within {COMMAND_TIMEOUT:?}");
-            }
-        };
-        let ran = Ran {
-            args: shown,
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
+        let ran = run(self.command(args), input);
         self.ran.borrow_mut().push(ran.clone());
         ran
     }
@@ -284,7 +148,7 @@ impl Cli {
 impl Drop for Cli {
     fn drop(&mut self) {
         // Keychain entries outlive the temporary data folder: remove what a failed test left.
-        let Some(bin) = BIN.get() else { return };
+        let Some(bin) = binary_if_found() else { return };
         for name in self.names.borrow().iter() {
             let _ = Command::new(bin)
                 .args(["connection", "remove", name, "--delete-history"])
@@ -294,169 +158,6 @@ impl Drop for Cli {
                 .stderr(Stdio::null())
                 .status();
         }
-    }
-}
-
-/// Sends a signal with the `kill` command (no `unsafe` in this workspace); `group` signals the
-/// whole process group led by `pid`.
-fn kill(pid: u32, signal: &str, group: bool) {
-    if cfg!(unix) {
-        let target = if group {
-            format!("-{pid}")
-        } else {
-            pid.to_string()
-        };
-        let _ = Command::new("kill")
-            .args([&format!("-{signal}"), "--", &target])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
-/// `icims-namely sandbox` running as a child process in its own process group. Dropping it
-/// stops it (SIGTERM to the group, then SIGKILL), also when the test panics.
-struct SandboxProcess {
-    child: Child,
-    /// Everything it printed on stdout up to "Press Ctrl-C to stop.".
-    banner: String,
-    stderr: Arc<Mutex<Vec<u8>>>,
-    /// Its standard input, for the sandbox's own commands (`hire`).
-    stdin: Option<std::process::ChildStdin>,
-    /// What it prints on stdout after the banner, line by line.
-    lines: mpsc::Receiver<String>,
-}
-
-impl SandboxProcess {
-    fn start(extra: &[&str]) -> SandboxProcess {
-        let mut cmd = Command::new(binary());
-        cmd.args(["sandbox", "--icims-port", "0", "--namely-port", "0"])
-            .args(extra)
-            .env_remove("ICIMS_NAMELY_LOG")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::CommandExt;
-            cmd.process_group(0);
-        }
-        let mut child = cmd.spawn().expect("start icims-namely sandbox");
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut stderr_pipe = child.stderr.take().expect("piped stderr");
-        let (tx, rx) = mpsc::channel::<String>();
-        let mut sandbox = SandboxProcess {
-            child,
-            banner: String::new(),
-            stderr: Arc::new(Mutex::new(Vec::new())),
-            stdin,
-            lines: rx,
-        };
-        let sink = sandbox.stderr.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = stderr_pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .extend_from_slice(&buf[..n]);
-            }
-        });
-        std::thread::spawn(move || {
-            // Keeps draining after the banner so the sandbox never blocks on a full pipe.
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let deadline = Instant::now() + SANDBOX_START_TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match sandbox.lines.recv_timeout(left) {
-                Ok(line) => {
-                    let done = line.trim() == "Press Ctrl-C to stop.";
-                    sandbox.banner.push_str(&line);
-                    sandbox.banner.push('\n');
-                    if done {
-                        break;
-                    }
-                }
-                Err(e) => panic!(
-                    "the sandbox did not start ({e:?}):\n{}\n--- stderr ---\n{}",
-                    sandbox.banner,
-                    sandbox.stderr_text()
-                ),
-            }
-        }
-        sandbox
-    }
-
-    /// A value of the credentials table, e.g. `value("iCIMS URL")`.
-    fn value(&self, label: &str) -> String {
-        self.banner
-            .lines()
-            .find_map(|l| {
-                let rest = l.trim_start().strip_prefix(label)?;
-                rest.starts_with("  ")
-                    .then(|| rest.split_whitespace().next())
-                    .flatten()
-            })
-            .unwrap_or_else(|| panic!("no \"{label}\" in the sandbox banner:\n{}", self.banner))
-            .to_string()
-    }
-
-    /// Hires a person in the simulated iCIMS (the sandbox's `hire` command) and waits until
-    /// it says so; returns the person's iCIMS id.
-    fn hire(&mut self, first: &str, last: &str) -> u64 {
-        let stdin = self.stdin.as_mut().expect("the sandbox's standard input");
-        writeln!(stdin, "hire {first} {last}").expect("write to the sandbox");
-        stdin.flush().expect("flush");
-        let deadline = Instant::now() + SANDBOX_START_TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = self
-                .lines
-                .recv_timeout(left)
-                .unwrap_or_else(|e| panic!("the sandbox did not confirm the hire ({e:?})"));
-            if let Some(rest) =
-                line.strip_prefix(&format!("Added {first} {last} to iCIMS as hired (person "))
-            {
-                return rest
-                    .split(',')
-                    .next()
-                    .and_then(|id| id.parse().ok())
-                    .unwrap_or_else(|| panic!("no person id in {line:?}"));
-            }
-        }
-    }
-
-    fn stderr_text(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
-    }
-
-    /// Asks it to stop (SIGTERM to its group) and waits; SIGKILL after 5 s.
-    fn stop(&mut self) -> ExitStatus {
-        if let Ok(Some(status)) = self.child.try_wait() {
-            return status;
-        }
-        kill(self.child.id(), "TERM", true);
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        self.child.wait().expect("wait for the sandbox")
-    }
-}
-
-impl Drop for SandboxProcess {
-    fn drop(&mut self) {
-        let _ = self.stop();
     }
 }
 
@@ -476,40 +177,6 @@ fn outcomes(run: &Value, outcome: &str) -> usize {
         .iter()
         .filter(|r| r["outcome"] == outcome)
         .count()
-}
-
-/// Every file under `dir` (recursively) whose bytes contain `needle`.
-fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
-    let mut hits = Vec::new();
-    for entry in std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
-        .flatten()
-    {
-        let path = entry.path();
-        if path.is_dir() {
-            hits.extend(files_containing(&path, needle));
-        } else {
-            let bytes =
-                std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-            if bytes.windows(needle.len()).any(|w| w == needle) {
-                hits.push(path);
-            }
-        }
-    }
-    hits
-}
-
-fn all_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(all_files(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }
 
 // ------------------------------------------------------------------------------------------
@@ -1077,21 +744,8 @@ fn connect_demo(cli: &Cli, sandbox: &SandboxProcess, name: &str) {
 }
 
 fn connect(cli: &Cli, sandbox: &SandboxProcess, name: &str, token: &str, key: &str) {
-    cli.ok(&[
-        "connection",
-        "add",
-        name,
-        "--namely-permalink",
-        &sandbox.value("Namely permalink"),
-        "--icims-customer-id",
-        &sandbox.value("iCIMS Customer ID"),
-        "--icims-username",
-        &sandbox.value("iCIMS Username"),
-        "--icims-url",
-        &sandbox.value("iCIMS URL"),
-        "--namely-url",
-        &sandbox.value("Namely URL"),
-    ]);
+    let add = sandbox.connection_add(name);
+    cli.ok(&add.iter().map(String::as_str).collect::<Vec<_>>());
     cli.ok_stdin(
         &["secret", "set", name, "namely-token"],
         &format!("{token}\n"),
@@ -1970,28 +1624,6 @@ fn wait_for_run(cli: &Cli, name: &str, what: &str, ready: impl Fn(&Value) -> boo
         }
         assert!(Instant::now() < deadline, "no running run {what}");
         std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// A spawned command, waited for (killed after the command timeout).
-fn finish(child: Child, args: &str) -> Ran {
-    let pid = child.id();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    let out = match rx.recv_timeout(COMMAND_TIMEOUT) {
-        Ok(out) => out.expect("wait for icims-namely"),
-        Err(_) => {
-            kill(pid, "KILL", false);
-            panic!("`icims-namely {args}` did not finish within {COMMAND_TIMEOUT:?}");
-        }
-    };
-    Ran {
-        args: args.to_string(),
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
 

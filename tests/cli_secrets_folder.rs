@@ -15,68 +15,22 @@
 //! cargo test -p icims-namely-e2e --test cli_secrets_folder
 //! ```
 //!
-//! The binary is found as in `cli.rs`: next to this test's executable, or `ICIMS_NAMELY_BIN`.
+//! The binary is found as in `cli.rs` (support/cli.rs): next to this test's executable, or
+//! `ICIMS_NAMELY_BIN`; it must be newer than its sources.
 #![cfg(unix)]
 
+#[path = "support/cli.rs"]
+mod cli_support;
+
+use cli_support::{Ran, SandboxProcess, files_containing, run};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
-const SANDBOX_START_TIMEOUT: Duration = Duration::from_secs(20);
 /// What the command line says when it falls back to secrets for this session only.
 const NO_KEYCHAIN_WARNING: &str = "No system keychain is running";
-
-fn binary() -> PathBuf {
-    let path = match std::env::var_os("ICIMS_NAMELY_BIN") {
-        Some(p) => PathBuf::from(p),
-        None => {
-            let exe = std::env::current_exe().expect("the test's own path");
-            // target/<profile>/deps/cli_secrets_folder-<hash>  →  target/<profile>/icims-namely
-            exe.parent()
-                .and_then(Path::parent)
-                .expect("the test runs from target/<profile>/deps")
-                .join(format!("icims-namely{}", std::env::consts::EXE_SUFFIX))
-        }
-    };
-    assert!(
-        path.is_file(),
-        "{} does not exist. Build it first: `cargo build -p icims-namely-cli`, or set \
-         ICIMS_NAMELY_BIN to the binary.",
-        path.display()
-    );
-    path
-}
-
-#[derive(Debug)]
-struct Ran {
-    args: String,
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Display for Ran {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "$ icims-namely {}\n[exit {}]\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.args, self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-impl Ran {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("`{}` did not print JSON ({e}):\n{self}", self.args))
-    }
-}
 
 /// A server's setting: its own data folder, a secrets folder, and no keychain.
 struct Server {
@@ -112,52 +66,14 @@ impl Server {
     }
 
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Ran {
-        let mut cmd = Command::new(binary());
-        cmd.args(args)
-            .env("ICIMS_NAMELY_HOME", self.home.path())
+        let mut cmd = cli_support::command(args);
+        cmd.env("ICIMS_NAMELY_HOME", self.home.path())
             .env("ICIMS_NAMELY_SECRETS_DIR", self.secrets.path())
             .env(
                 "DBUS_SESSION_BUS_ADDRESS",
                 format!("unix:path={}", self.no_bus.path().join("no-bus").display()),
-            )
-            .env_remove("ICIMS_NAMELY_LOG")
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let shown = args.join(" ");
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("could not start icims-namely {shown}: {e}"));
-        if let Some(input) = stdin {
-            let mut pipe = child.stdin.take().expect("piped stdin");
-            if let Err(e) = pipe.write_all(input.as_bytes())
-                && e.kind() != std::io::ErrorKind::BrokenPipe
-            {
-                panic!("write to icims-namely {shown}: {e}");
-            }
-        }
-        let (tx, rx) = mpsc::channel();
-        let pid = child.id();
-        std::thread::spawn(move || {
-            let _ = tx.send(child.wait_with_output());
-        });
-        let out = match rx.recv_timeout(COMMAND_TIMEOUT) {
-            Ok(out) => out.expect("wait for icims-namely"),
-            Err(_) => {
-                kill(pid, "KILL", false);
-                panic!("`icims-namely {shown}` did not finish within {COMMAND_TIMEOUT:?}");
-            }
-        };
-        Ran {
-            args: shown,
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+            );
+        run(cmd, stdin)
     }
 
     fn code(&self, args: &[&str], code: i32) -> Ran {
@@ -172,24 +88,8 @@ impl Server {
 
     /// `connection add` against the simulators, and the secrets as files of the folder.
     fn add(&self, sandbox: &SandboxProcess) {
-        self.code(
-            &[
-                "connection",
-                "add",
-                &self.name,
-                "--namely-permalink",
-                &sandbox.value("Namely permalink"),
-                "--icims-customer-id",
-                &sandbox.value("iCIMS Customer ID"),
-                "--icims-username",
-                &sandbox.value("iCIMS Username"),
-                "--icims-url",
-                &sandbox.value("iCIMS URL"),
-                "--namely-url",
-                &sandbox.value("Namely URL"),
-            ],
-            0,
-        );
+        let add = sandbox.connection_add(&self.name);
+        self.code(&add.iter().map(String::as_str).collect::<Vec<_>>(), 0);
         self.put("namely-token", &sandbox.value("Namely token"));
         self.put("icims-hmac-key", &sandbox.value("iCIMS HMAC key"));
     }
@@ -199,113 +99,11 @@ fn chmod(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
-fn kill(pid: u32, signal: &str, group: bool) {
-    let target = if group {
-        format!("-{pid}")
-    } else {
-        pid.to_string()
-    };
-    let _ = Command::new("kill")
-        .args([&format!("-{signal}"), "--", &target])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-}
-
-/// `icims-namely sandbox` in its own process group; stopped when dropped.
-struct SandboxProcess {
-    child: Child,
-    banner: String,
-}
-
-impl SandboxProcess {
-    fn start() -> SandboxProcess {
-        use std::os::unix::process::CommandExt;
-        let mut child = Command::new(binary())
-            .args(["sandbox", "--icims-port", "0", "--namely-port", "0"])
-            .env_remove("ICIMS_NAMELY_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("start icims-namely sandbox");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = mpsc::channel::<String>();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let mut sandbox = SandboxProcess {
-            child,
-            banner: String::new(),
-        };
-        let deadline = Instant::now() + SANDBOX_START_TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = rx.recv_timeout(left).unwrap_or_else(|e| {
-                panic!("the sandbox did not start ({e:?}):\n{}", sandbox.banner)
-            });
-            sandbox.banner.push_str(&line);
-            sandbox.banner.push('\n');
-            if line.trim() == "Press Ctrl-C to stop." {
-                return sandbox;
-            }
-        }
-    }
-
-    /// A value of its credentials table, e.g. `value("iCIMS URL")`.
-    fn value(&self, label: &str) -> String {
-        self.banner
-            .lines()
-            .find_map(|l| {
-                let rest = l.trim_start().strip_prefix(label)?;
-                rest.starts_with("  ")
-                    .then(|| rest.split_whitespace().next())
-                    .flatten()
-            })
-            .unwrap_or_else(|| panic!("no \"{label}\" in the sandbox banner:\n{}", self.banner))
-            .to_string()
-    }
-}
-
-impl Drop for SandboxProcess {
-    fn drop(&mut self) {
-        kill(self.child.id(), "TERM", true);
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Every file under `dir` whose bytes contain `needle`.
-fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
-    let mut hits = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            hits.extend(files_containing(&path, needle));
-        } else if std::fs::read(&path)
-            .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
-        {
-            hits.push(path);
-        }
-    }
-    hits
-}
-
 // ------------------------------------------------------------------------------------------
 
 #[test]
 fn a_connection_with_its_secrets_in_the_folder_syncs_with_no_keychain() {
-    let sandbox = SandboxProcess::start();
+    let sandbox = SandboxProcess::start(&[]);
     let s = Server::new("sync");
     s.add(&sandbox);
     let name = s.name.as_str();
@@ -365,13 +163,13 @@ fn a_connection_with_its_secrets_in_the_folder_syncs_with_no_keychain() {
 
     // The secrets were read, never copied into the data folder.
     let token = sandbox.value("Namely token");
-    let hits = files_containing(s.home.path(), &token);
+    let hits = files_containing(s.home.path(), token.as_bytes());
     assert!(hits.is_empty(), "the token was copied to {hits:?}");
 }
 
 #[test]
 fn check_refuses_a_secret_file_others_can_read_and_says_what_to_run() {
-    let sandbox = SandboxProcess::start();
+    let sandbox = SandboxProcess::start(&[]);
     let s = Server::new("exposed");
     s.add(&sandbox);
     let name = s.name.as_str();
@@ -450,7 +248,7 @@ impl Receiver {
 
 #[test]
 fn a_broken_setup_alerts_the_webhook_in_the_folder_once() {
-    let sandbox = SandboxProcess::start();
+    let sandbox = SandboxProcess::start(&[]);
     let s = Server::new("alert");
     s.add(&sandbox);
     let name = s.name.as_str();

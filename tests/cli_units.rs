@@ -4,52 +4,16 @@
 //! (a line says so when it is not), and the crontab line is run through `sh` as cron would.
 //!
 //! No keychain is needed: the connections have no secrets in it, and the secrets folder is
-//! made here. The binary is found as tests/cli.rs finds it: next to this test's executable
-//! (`target/<profile>/icims-namely`, built by `cargo build -p icims-namely-cli`), or at
-//! `ICIMS_NAMELY_BIN`.
+//! made here. The binary is found as tests/cli.rs finds it (support/cli.rs): next to this
+//! test's executable (`target/<profile>/icims-namely`, built by `cargo build -p
+//! icims-namely-cli`), or at `ICIMS_NAMELY_BIN`; it must be newer than its sources.
 
+#[path = "support/cli.rs"]
+mod cli_support;
+
+use cli_support::{Ran, binary};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-/// The `icims-namely` binary under test.
-fn binary() -> PathBuf {
-    if let Some(p) = std::env::var_os("ICIMS_NAMELY_BIN") {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().expect("the test's own path");
-    // target/<profile>/deps/cli_units-<hash>  →  target/<profile>/icims-namely
-    let path = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("the test runs from target/<profile>/deps")
-        .join(format!("icims-namely{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.is_file(),
-        "{} does not exist. Build it first: `cargo build -p icims-namely-cli`, or set \
-         ICIMS_NAMELY_BIN to the binary.",
-        path.display()
-    );
-    path
-}
-
-/// One finished command.
-#[derive(Debug)]
-struct Ran {
-    args: String,
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Display for Ran {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "$ icims-namely {}\n[exit {}]\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.args, self.code, self.stdout, self.stderr
-        )
-    }
-}
+use std::process::Command;
 
 /// A private data folder, and the binary run with it.
 struct Home {
@@ -71,20 +35,10 @@ impl Home {
     }
 
     fn run(&self, args: &[&str]) -> Ran {
-        let out = Command::new(binary())
-            .args(args)
-            .env("ICIMS_NAMELY_HOME", self.path())
-            .env_remove("ICIMS_NAMELY_LOG")
-            .env_remove("ICIMS_NAMELY_SECRETS_DIR")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("could not start icims-namely: {e}"));
-        Ran {
-            args: args.join(" "),
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        let mut cmd = cli_support::command(args);
+        cmd.env("ICIMS_NAMELY_HOME", self.path())
+            .env_remove("ICIMS_NAMELY_SECRETS_DIR");
+        cli_support::run(cmd, None)
     }
 
     fn code(&self, args: &[&str], code: i32) -> Ran {

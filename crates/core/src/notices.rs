@@ -140,19 +140,23 @@ pub fn notice_for(connection: &str, result: &Result<RunDetails, EngineError>) ->
             return (counts.created > 0).then(|| Notice {
                 kind: NoticeKind::Added,
                 title: format!(
-                    "{} added to Namely",
+                    "{} added to Namely ({connection})",
                     plural(counts.created, "new hire", "new hires")
                 ),
-                body: format!("{connection}: the sync stopped early.{added}"),
+                body: format!("The sync stopped early.{added}"),
                 route: run,
             });
         }
         let why = summary.error.clone().unwrap_or_default();
         if crate::alerts::is_setup(code) {
-            let title = if code == RunErrorCode::IcimsBudget {
-                format!("{connection}: today's iCIMS calls are used up")
-            } else {
-                format!("{connection} needs attention")
+            let title = match code {
+                RunErrorCode::IcimsBudget => {
+                    format!("{connection}: today's iCIMS calls are used up")
+                }
+                RunErrorCode::OwnerInvalid => {
+                    format!("{connection}'s integration owner is no longer valid — fix the setup")
+                }
+                _ => format!("{connection} needs attention — fix the setup"),
             };
             let route = if code == RunErrorCode::IcimsBudget {
                 run
@@ -181,10 +185,10 @@ pub fn notice_for(connection: &str, result: &Result<RunDetails, EngineError>) ->
         return Some(Notice {
             kind: NoticeKind::RecordsFailed,
             title: format!(
-                "{} could not be added to Namely",
+                "{} could not be added ({connection}) — open the history",
                 plural(counts.failed, "hire", "hires")
             ),
-            body: format!("{connection}: open the run to see why, then use Retry failed.{added}"),
+            body: format!("Open the run to see why, then use Retry failed.{added}"),
             route: run,
         });
     }
@@ -193,10 +197,10 @@ pub fn notice_for(connection: &str, result: &Result<RunDetails, EngineError>) ->
         return Some(Notice {
             kind: NoticeKind::Added,
             title: format!(
-                "{} added to Namely",
+                "{} added to Namely ({connection})",
                 plural(counts.created, "new hire", "new hires")
             ),
-            body: format!("{connection}: {who}."),
+            body: format!("{who}."),
             route: run,
         });
     }
@@ -204,12 +208,11 @@ pub fn notice_for(connection: &str, result: &Result<RunDetails, EngineError>) ->
         return Some(Notice {
             kind: NoticeKind::NeedsReview,
             title: format!(
-                "{} your review",
+                "{} your review ({connection})",
                 plural(counts.needs_review, "hire needs", "hires need")
             ),
-            body: format!(
-                "{connection}: they may already be in Namely. Open the run to Link or Create anyway."
-            ),
+            body: "They may already be in Namely. Open the run to Link or Create anyway."
+                .to_string(),
             route: run,
         });
     }

@@ -81,8 +81,8 @@ fn people_added_are_counted_and_named() {
     );
     let n = notice_for("Acme", &Ok(one)).unwrap();
     assert_eq!(n.kind, NoticeKind::Added);
-    assert_eq!(n.title, "1 new hire added to Namely");
-    assert_eq!(n.body, "Acme: Jane Doe.");
+    assert_eq!(n.title, "1 new hire added to Namely (Acme)");
+    assert_eq!(n.body, "Jane Doe.");
     assert_eq!(n.route, history());
 
     let five = run(
@@ -98,8 +98,8 @@ fn people_added_are_counted_and_named() {
         ],
     );
     let n = notice_for("Acme", &Ok(five)).unwrap();
-    assert_eq!(n.title, "5 new hires added to Namely");
-    assert_eq!(n.body, "Acme: A One, B Two, C Three and 2 more.");
+    assert_eq!(n.title, "5 new hires added to Namely (Acme)");
+    assert_eq!(n.body, "A One, B Two, C Three and 2 more.");
 
     let three = run(
         RunStatus::Succeeded,
@@ -112,7 +112,7 @@ fn people_added_are_counted_and_named() {
     );
     assert_eq!(
         notice_for("Acme", &Ok(three)).unwrap().body,
-        "Acme: A One, B Two and C Three."
+        "A One, B Two and C Three."
     );
 }
 
@@ -129,7 +129,10 @@ fn failed_records_come_before_added_ones() {
     );
     let n = notice_for("Acme", &Ok(mixed)).unwrap();
     assert_eq!(n.kind, NoticeKind::RecordsFailed);
-    assert_eq!(n.title, "2 hires could not be added to Namely");
+    assert_eq!(
+        n.title,
+        "2 hires could not be added (Acme) — open the history"
+    );
     assert!(n.body.contains("Retry failed"), "{}", n.body);
     assert!(n.body.contains("Added: Jane Doe."), "{}", n.body);
     assert_eq!(n.route, history());
@@ -140,8 +143,25 @@ fn a_broken_setup_opens_the_wizard_and_budget_opens_the_run() {
     let owner = run(RunStatus::NotStarted, Some(RunErrorCode::OwnerInvalid), &[]);
     let n = notice_for("Acme", &Ok(owner)).unwrap();
     assert_eq!(n.kind, NoticeKind::SetupBroken);
-    assert_eq!(n.title, "Acme needs attention");
+    assert_eq!(
+        n.title,
+        "Acme's integration owner is no longer valid — fix the setup"
+    );
     assert_eq!(n.body, "Namely refused the token.");
+    assert_eq!(
+        n.route,
+        NoticeRoute::Wizard {
+            connection: "Acme".into()
+        }
+    );
+
+    let key = run(
+        RunStatus::NotStarted,
+        Some(RunErrorCode::IcimsCredentials),
+        &[],
+    );
+    let n = notice_for("Acme", &Ok(key)).unwrap();
+    assert_eq!(n.title, "Acme needs attention — fix the setup");
     assert_eq!(
         n.route,
         NoticeRoute::Wizard {
@@ -203,7 +223,7 @@ fn dry_runs_and_reviews() {
     );
     let n = notice_for("Acme", &Ok(review)).unwrap();
     assert_eq!(n.kind, NoticeKind::NeedsReview);
-    assert_eq!(n.title, "1 hire needs your review");
+    assert_eq!(n.title, "1 hire needs your review (Acme)");
 }
 
 #[test]
