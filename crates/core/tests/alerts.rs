@@ -2,9 +2,10 @@
 //! when (a broken state once, a quiet run never), delivery tried twice, and the webhook's
 //! address never in a log line, an error or an outcome.
 
+mod quick;
+
 use icims_namely_core::alerts::{AlertEvent, AlertOutcome};
 use icims_namely_core::api::{IcimsRegion, RunDetails, RunErrorCode, RunStatus, SecretKind};
-use icims_namely_core::clients::ClientOptions;
 use icims_namely_core::domain::Trigger;
 use icims_namely_core::engine::{AddConnection, Engine, EngineError, EngineOptions, SyncRequest};
 use icims_namely_core::paths::DataDir;
@@ -14,7 +15,6 @@ use secrecy::SecretString;
 use serde_json::Value;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 const NAME: &str = "Acme";
 
@@ -65,14 +65,7 @@ impl Logs {
 // ---- the engine -------------------------------------------------------------------------
 
 fn options() -> EngineOptions {
-    EngineOptions {
-        clients: ClientOptions {
-            timeout: Duration::from_secs(5),
-            namely_throttle_wait: Duration::from_millis(5),
-            namely_throttle_retries: 3,
-        },
-        ..EngineOptions::default()
-    }
+    quick::engine_options()
 }
 
 fn add(engine: &Engine, icims_url: String, namely_url: String) {

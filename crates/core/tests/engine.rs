@@ -1,12 +1,13 @@
 //! The engine facade as the desktop app and the CLI use it: the setup wizard, syncs, history,
 //! errors and secrets, against the simulators over real HTTP on 127.0.0.1.
 
+mod quick;
+
 use icims_namely_core::api::{
     CheckResult, ConnectionDetails, ErrorCode, Field, IcimsInput, IcimsRegion, IpcError,
     OutcomeKind, OwnerVerdict, RunDetails, RunStatus, SandboxInfo, Schedule, SecretKind, SetupStep,
     StepState, SyncProgress, SyncSettingsInput,
 };
-use icims_namely_core::clients::ClientOptions;
 use icims_namely_core::domain::Trigger;
 use icims_namely_core::engine::{
     AddConnection, Engine, EngineError, EngineOptions, SANDBOX_CONNECTION, SyncRequest,
@@ -29,14 +30,7 @@ use std::time::Duration;
 // ---------------------------------------------------------------------------------------------
 
 fn engine_options() -> EngineOptions {
-    EngineOptions {
-        clients: ClientOptions {
-            timeout: Duration::from_secs(5),
-            namely_throttle_wait: Duration::from_millis(5),
-            namely_throttle_retries: 3,
-        },
-        ..EngineOptions::default()
-    }
+    quick::engine_options()
 }
 
 /// An engine as a shell opens it: with the in-process sandbox host, which the tests keep to

@@ -8,11 +8,12 @@
 //! a person runs it); tests in parallel do not collide, since every test's simulators listen
 //! on ports of their own.
 
+mod quick;
+
 use icims_namely_core::api::{
     ErrorCode, IcimsInput, IcimsRegion, OutcomeKind, RunDetails, RunErrorCode, RunStatus,
     SyncPhase, SyncProgress,
 };
-use icims_namely_core::clients::ClientOptions;
 use icims_namely_core::domain::Trigger;
 use icims_namely_core::engine::{
     AddConnection, EditConnection, Engine, EngineError, EngineOptions, SANDBOX_CONNECTION,
@@ -30,11 +31,7 @@ use std::time::Duration;
 
 fn options(sandbox: Option<Arc<InProcessSandbox>>) -> EngineOptions {
     EngineOptions {
-        clients: ClientOptions {
-            timeout: Duration::from_secs(5),
-            namely_throttle_wait: Duration::from_millis(5),
-            namely_throttle_retries: 3,
-        },
+        clients: quick::clients(),
         sandbox: sandbox.map(|s| s as Arc<dyn icims_namely_core::engine::SandboxHost>),
         ..EngineOptions::default()
     }

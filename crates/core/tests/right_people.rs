@@ -3,21 +3,19 @@
 //! tenant answering like Namely's recorded traffic, an Employee's token, a hiring history,
 //! profiles HR typed by hand. Each test is named after its scenario.
 
+mod quick;
+
 use icims_namely_core::api::{
     CheckCode, IcimsInput, IcimsRegion, OutcomeKind, RunErrorCode, RunStatus,
 };
-use icims_namely_core::clients::ClientOptions;
 use icims_namely_core::domain::Trigger;
-use icims_namely_core::engine::{
-    AddConnection, EditConnection, Engine, EngineError, EngineOptions, SyncRequest,
-};
+use icims_namely_core::engine::{AddConnection, EditConnection, Engine, EngineError, SyncRequest};
 use icims_namely_core::paths::DataDir;
 use icims_namely_core::secrets::Secrets;
 use sandbox::namely::{NamelySimConfig, TOKEN_EMPLOYEE, TOKEN_OLIVIA_OWNER};
 use sandbox::seed::SeedConfig;
 use sandbox::{Sandbox, SandboxConfig};
 use secrecy::SecretString;
-use std::time::Duration;
 use time::Date;
 
 const NAME: &str = "Acme";
@@ -42,14 +40,7 @@ async fn company(config: SandboxConfig, start_from: Option<Date>, token: &str) -
         DataDir::new(dir.path()),
         Secrets::mock(),
         None,
-        EngineOptions {
-            clients: ClientOptions {
-                timeout: Duration::from_secs(5),
-                namely_throttle_wait: Duration::from_millis(5),
-                namely_throttle_retries: 3,
-            },
-            ..EngineOptions::default()
-        },
+        quick::engine_options(),
     )
     .unwrap();
     let demo = sb.demo_credentials();

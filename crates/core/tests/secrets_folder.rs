@@ -5,17 +5,17 @@
 //! "No keychain" is the session-only store the engine falls back to when there is none: it
 //! starts empty, so every secret read here comes from the folder or from nowhere.
 
+mod quick;
+
 use icims_namely_core::api::{
     IcimsRegion, RunStatus, SecretKind, SecretStore, SyncProgress, Trigger,
 };
-use icims_namely_core::clients::ClientOptions;
-use icims_namely_core::engine::{AddConnection, Engine, EngineError, EngineOptions, SyncRequest};
+use icims_namely_core::engine::{AddConnection, Engine, EngineError, SyncRequest};
 use icims_namely_core::paths::DataDir;
 use icims_namely_core::secrets::Secrets;
 use sandbox::{Sandbox, SandboxConfig};
 use secrecy::SecretString;
 use std::path::Path;
-use std::time::Duration;
 
 const NAME: &str = "Acme Corp";
 
@@ -71,14 +71,7 @@ async fn server() -> Server {
         DataDir::new(data.path()),
         secrets,
         None,
-        EngineOptions {
-            clients: ClientOptions {
-                timeout: Duration::from_secs(5),
-                namely_throttle_wait: Duration::from_millis(5),
-                namely_throttle_retries: 3,
-            },
-            ..EngineOptions::default()
-        },
+        quick::engine_options(),
     )
     .unwrap();
     engine

@@ -1,19 +1,10 @@
 // Life in the background: paused schedules, start at login, and a notification's click, against
 // the fake backend.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { button, fake, launchBrowser, openApp, seeText, serveDist, shot, until, visible } from "./harness.mjs";
+import { describe, it } from "node:test";
+import { button, fake, seeText, shot, until, useApp, visible } from "./harness.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { app } = useApp();
 
 const ACME = {
   connections: [
@@ -30,7 +21,7 @@ const ACME = {
 
 describe("background", () => {
   it("says when schedules are paused, and Resume resumes them", async () => {
-    const { page, done } = await openApp(browser, server.url, { ...ACME, schedulesPaused: true });
+    const { page, done } = await app({ ...ACME, schedulesPaused: true });
     await seeText(page, "Scheduled syncs are paused. Sync now still works.");
     await seeText(page, "Schedules are paused.");
     await shot(page, "40-dashboard-paused");
@@ -51,7 +42,7 @@ describe("background", () => {
   });
 
   it("turns start at login and the pause on from Settings", async () => {
-    const { page, done } = await openApp(browser, server.url, ACME);
+    const { page, done } = await app(ACME);
     await seeText(page, "Companies");
     await button(page, "Settings").click();
     await seeText(page, "On this computer");
@@ -72,7 +63,7 @@ describe("background", () => {
     const note =
       "Every 5 minutes would use about 28,800 iCIMS calls a day; iCIMS allows 10,000, so syncs run every 15 minutes.";
     const stretched = { connections: [{ ...ACME.connections[0], schedule: { kind: "every_minutes", minutes: 5 }, stretch: note }] };
-    const { page, done } = await openApp(browser, server.url, stretched);
+    const { page, done } = await app(stretched);
     await seeText(page, "Companies");
     await seeText(page, note);
     await visible(page.getByText("Every 5 minutes", { exact: false }).first());
@@ -81,7 +72,7 @@ describe("background", () => {
   });
 
   it("a clicked notification opens its run", async () => {
-    const { page, done } = await openApp(browser, server.url, ACME);
+    const { page, done } = await app(ACME);
     await seeText(page, "Companies");
     const runs = await page.evaluate(() => window.__TAURI_INTERNALS__.invoke("list_runs", { name: "Acme", limit: 5 }));
     assert.ok(runs.length > 0, "the scenario has a run");

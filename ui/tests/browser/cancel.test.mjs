@@ -1,19 +1,10 @@
 // Cancel: a running sync stops after the hire in flight, shows as cancelled on its card and
 // in the history, and the next sync adds the rest. Against the fake backend.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { advance, button, buttonState, card, fake, launchBrowser, openApp, seeText, serveDist, shot, visible } from "./harness.mjs";
+import { describe, it } from "node:test";
+import { advance, button, buttonState, card, fake, seeText, shot, useApp, visible } from "./harness.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { app } = useApp();
 
 const ACME = {
   connections: [
@@ -32,7 +23,7 @@ const ACME = {
 
 describe("cancel", () => {
   it("stops a running sync after the hire in flight; history shows it cancelled; the next sync adds the rest", async () => {
-    const { page, done } = await openApp(browser, server.url, ACME);
+    const { page, done } = await app(ACME);
     const acme = card(page, "Acme");
     // Nothing runs: no Cancel anywhere.
     await visible(button(acme, "Sync now"));
@@ -91,7 +82,7 @@ describe("cancel", () => {
   });
 
   it("goes back to Cancel when the backend says no sync of it runs here", async () => {
-    const { page, done } = await openApp(browser, server.url, ACME);
+    const { page, done } = await app(ACME);
     const acme = card(page, "Acme");
     await visible(button(acme, "Sync now"));
     // A sync the window believes runs (e.g. one the command line started and just ended).

@@ -1,18 +1,9 @@
 // Dashboard, live sync progress, history and settings, against the fake backend.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { advance, button, buttonState, card, fake, launchBrowser, openApp, seeText, serveDist, shot, until, visible } from "./harness.mjs";
+import { describe, it } from "node:test";
+import { advance, button, buttonState, card, fake, seeText, shot, until, useApp, visible } from "./harness.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { app } = useApp();
 
 const TWO_COMPANIES = {
   connections: [
@@ -31,7 +22,7 @@ const TWO_COMPANIES = {
 
 describe("dashboard", () => {
   it("shows one card per company with health, last and next sync", async () => {
-    const { page, done } = await openApp(browser, server.url, TWO_COMPANIES);
+    const { page, done } = await app(TWO_COMPANIES);
     await seeText(page, "Companies");
     const acme = card(page, "Acme");
     await visible(acme);
@@ -63,7 +54,7 @@ describe("dashboard", () => {
   });
 
   it("runs Sync now with live progress and keeps it disabled while running", async () => {
-    const { page, done } = await openApp(browser, server.url, TWO_COMPANIES);
+    const { page, done } = await app(TWO_COMPANIES);
     const acme = card(page, "Acme");
     await fake.pause(page, "sync");
     await (await visible(button(acme, "Sync now"))).click();
@@ -98,7 +89,7 @@ describe("dashboard", () => {
   });
 
   it("disables Sync now when the backend says a sync is already running", async () => {
-    const { page, done } = await openApp(browser, server.url, TWO_COMPANIES);
+    const { page, done } = await app(TWO_COMPANIES);
     const acme = card(page, "Acme");
     await visible(button(acme, "Sync now"));
     // A scheduled run starts behind the window's back.
@@ -125,7 +116,7 @@ describe("dashboard", () => {
   });
 
   it("says how long a first listing of a large Namely company still takes", async () => {
-    const { page, done } = await openApp(browser, server.url, TWO_COMPANIES);
+    const { page, done } = await app(TWO_COMPANIES);
     const acme = card(page, "Acme");
     await visible(button(acme, "Sync now"));
     await fake.set(page, "Acme", { running: true });
@@ -150,7 +141,7 @@ describe("dashboard", () => {
 
 describe("history", () => {
   it("points a run that failed on a refused credential at Settings, by its error code", async () => {
-    const { page, done } = await openApp(browser, server.url, {
+    const { page, done } = await app({
       connections: [{ name: "Acme", stage: "done", failedRun: "namely_credentials" }],
     });
     await (await visible(button(card(page, "Acme"), "History"))).click();
@@ -166,7 +157,7 @@ describe("history", () => {
   });
 
   it("offers no Settings link where the next run simply tries again", async () => {
-    const { page, done } = await openApp(browser, server.url, {
+    const { page, done } = await app({
       connections: [{ name: "Acme", stage: "done", failedRun: "icims_unavailable" }],
     });
     await (await visible(button(card(page, "Acme"), "History"))).click();
@@ -177,7 +168,7 @@ describe("history", () => {
   });
 
   it("lists runs newest first and opens one with every hire's reason", async () => {
-    const { page, done } = await openApp(browser, server.url, TWO_COMPANIES);
+    const { page, done } = await app(TWO_COMPANIES);
     await (await visible(button(card(page, "Acme"), "History"))).click();
     await seeText(page, "History — Acme");
     const rows = page.locator("tbody tr");
@@ -227,7 +218,7 @@ describe("reviews", () => {
   const item = (page, name) => page.locator("li.item", { has: page.locator(".who", { hasText: name }) }).first();
 
   it("lists the hires that need review with Link and Create anyway, asking before it creates", async () => {
-    const { page, done } = await openApp(browser, server.url, REVIEWS);
+    const { page, done } = await app(REVIEWS);
     await (await visible(button(card(page, "Acme"), "History"))).click();
     await seeText(page, "History — Acme");
     const section = page.locator("section.reviews");
@@ -282,7 +273,7 @@ describe("reviews", () => {
 
 describe("warnings and pre-flight", () => {
   it("shows a hired status that matched nothing on the card, in amber", async () => {
-    const { page, done } = await openApp(browser, server.url, {
+    const { page, done } = await app({
       connections: [{ name: "Acme", company: "Acme Corp", stage: "done", history: true, hired: ["Hired", "Hird"], unmatched: ["Hird"] }],
     });
     const acme = card(page, "Acme");
@@ -295,7 +286,7 @@ describe("warnings and pre-flight", () => {
   });
 
   it("says why a sync did not start, and sends the owner's fix to Setup", async () => {
-    const { page, done } = await openApp(browser, server.url, {
+    const { page, done } = await app({
       connections: [{ name: "Acme", company: "Acme Corp", stage: "done", preflight: "owner_invalid" }],
     });
     const acme = card(page, "Acme");
@@ -318,7 +309,7 @@ describe("warnings and pre-flight", () => {
 
 describe("settings", () => {
   it("shows sync settings and secrets, and confirms removing a company", async () => {
-    const { page, done } = await openApp(browser, server.url, TWO_COMPANIES);
+    const { page, done } = await app(TWO_COMPANIES);
     await (await visible(button(card(page, "Acme"), "Settings"))).click();
     await seeText(page, "Settings — Acme");
     assert.equal(await page.getByLabel("Daily at").first().isChecked(), true);
@@ -359,10 +350,7 @@ describe("settings", () => {
   });
 
   it("renders the dashboard in dark mode", async () => {
-    const { page, done } = await openApp(
-      browser,
-      server.url,
-      { ...TWO_COMPANIES, keychainPersistent: false },
+    const { page, done } = await app({ ...TWO_COMPANIES, keychainPersistent: false },
       { colorScheme: "dark" },
     );
     await visible(card(page, "Acme"));

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -58,6 +59,26 @@ export function launchBrowser() {
  * Opens the app on a fresh page with the fake backend seeded from `scenario`.
  * Returns the page and a `done()` that fails on any page error and closes the context.
  */
+/**
+ * For a test file: serves ui/dist and launches Chromium before its tests, closes both after.
+ * `app(scenario, options)` opens the app on them (see `openApp`).
+ */
+export function useApp() {
+  /** @type {{ server: any, browser: any }} */
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await serveDist();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return {
+    app: (scenario = {}, options = {}) => openApp(env.browser, env.server.url, scenario, options),
+  };
+}
+
 export async function openApp(browser, url, scenario = {}, { colorScheme = "light", width = 900, height = 600 } = {}) {
   const context = await browser.newContext({
     viewport: { width, height },

@@ -1,24 +1,15 @@
 // Welcome, connecting a company, and every state of the setup wizard, against the fake backend.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { advance, button, buttonState, fake, launchBrowser, openApp, seeText, serveDist, shot, until, visible } from "./harness.mjs";
+import { describe, it } from "node:test";
+import { advance, button, buttonState, fake, seeText, shot, until, useApp, visible } from "./harness.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { app } = useApp();
 
 const continueButton = (page) => button(page, "Continue");
 
 describe("welcome and connect", () => {
   it("welcomes a first-time user with the two ways in", async () => {
-    const { page, done } = await openApp(browser, server.url);
+    const { page, done } = await app();
     await seeText(page, "Send new hires from iCIMS to Namely");
     await seeText(page, /creates their active employee profile in Namely/);
     assert.ok(await button(page, "Connect a company").isEnabled());
@@ -37,7 +28,7 @@ describe("welcome and connect", () => {
   });
 
   it("refuses a hostile permalink next to the field, then resolves a real one", async () => {
-    const { page, done } = await openApp(browser, server.url);
+    const { page, done } = await app();
     await (await visible(button(page, "Connect a company"))).click();
     const permalink = page.getByLabel("Namely permalink");
     await permalink.fill("acme.namely.com.evil.example/<script>");
@@ -63,7 +54,7 @@ describe("welcome and connect", () => {
 
 describe("wizard", () => {
   it("walks a new company through all five stops, each proven before Continue", async () => {
-    const { page, done } = await openApp(browser, server.url, { field: "missing" });
+    const { page, done } = await app({ field: "missing" });
     await (await visible(button(page, "Connect a company"))).click();
     await page.getByLabel("Namely permalink").fill("acme");
     await seeText(page, "https://acme.namely.com");
@@ -243,7 +234,7 @@ describe("wizard", () => {
   });
 
   it("resumes at the owner stop and says so when nobody qualifies", async () => {
-    const { page, done } = await openApp(browser, server.url, {
+    const { page, done } = await app({
       connections: [{ name: "Initech", permalink: "initech", company: "Initech", stage: "owner", owners: "none" }],
     });
     await (await visible(button(page, "Continue setup"))).click();
@@ -259,7 +250,7 @@ describe("wizard", () => {
   });
 
   it("lets the person confirm an owner whose role Namely does not report, and records who and when (keyboard only)", async () => {
-    const { page, done } = await openApp(browser, server.url, {
+    const { page, done } = await app({
       connections: [{ name: "Hooli", permalink: "hooli", company: "Hooli", stage: "owner", owners: "unknown" }],
     });
     await (await visible(button(page, "Continue setup"))).click();
@@ -302,7 +293,7 @@ describe("wizard", () => {
   });
 
   it("lets only the person themselves confirm their role: someone else is asked to sign in as them", async () => {
-    const { page, done } = await openApp(browser, server.url, {
+    const { page, done } = await app({
       connections: [{ name: "Hooli", permalink: "hooli", company: "Hooli", stage: "owner", owners: "unknown", tokenOwner: "sam" }],
     });
     await (await visible(button(page, "Continue setup"))).click();
@@ -328,7 +319,7 @@ describe("wizard", () => {
   });
 
   it("says when the saved token belongs to someone other than the owner, and how to fix it", async () => {
-    const { page, done } = await openApp(browser, server.url, {
+    const { page, done } = await app({
       connections: [{ name: "Initech", permalink: "initech", company: "Initech", stage: "owner", tokenOwner: "sam" }],
     });
     await (await visible(button(page, "Continue setup"))).click();
@@ -355,7 +346,7 @@ describe("wizard", () => {
   });
 
   it("asks for the start-from date before the dry run, saves it, and counts each choice after a preview", async () => {
-    const { page, done } = await openApp(browser, server.url, {
+    const { page, done } = await app({
       // 4 future hires, 6 who started 3, 40, 77, 114, 151 and 188 days ago, 2 already in Namely.
       connections: [{ name: "Acme", company: "Acme Corp", stage: "review", hires: { total: 14, new: 4, past: 6, review: 1, invalid: 1 } }],
     });
@@ -432,7 +423,7 @@ describe("wizard", () => {
   });
 
   it("says why a dry run did not start and leads to the stop that fixes it", async () => {
-    const { page, done } = await openApp(browser, server.url, {
+    const { page, done } = await app({
       connections: [{ name: "Acme", company: "Acme Corp", stage: "review", preflight: "owner_invalid" }],
     });
     await (await visible(button(page, "Continue setup"))).click();
@@ -448,7 +439,7 @@ describe("wizard", () => {
   });
 
   it("opens the sandbox with demo values filled in and the banner", async () => {
-    const { page, done } = await openApp(browser, server.url);
+    const { page, done } = await app();
     await (await visible(button(page, "Try the sandbox"))).click();
     await seeText(page, "Set up Sandbox");
     await seeText(page, "Sandbox — simulated iCIMS and Namely; nothing leaves this computer");
@@ -466,10 +457,7 @@ describe("wizard", () => {
   });
 
   it("shows an iCIMS error next to its field in dark mode", async () => {
-    const { page, done } = await openApp(
-      browser,
-      server.url,
-      { connections: [{ name: "Acme", company: "Acme Corp", stage: "icims", icimsRegion: "eu" }] },
+    const { page, done } = await app({ connections: [{ name: "Acme", company: "Acme Corp", stage: "icims", icimsRegion: "eu" }] },
       { colorScheme: "dark" },
     );
     await (await visible(button(page, "Continue setup"))).click();

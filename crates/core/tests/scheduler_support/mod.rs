@@ -7,11 +7,13 @@
 
 #![allow(dead_code)]
 
+#[path = "../quick/mod.rs"]
+mod quick;
+
 use icims_namely_core::api::{
     ErrorCode, IcimsInput, IcimsRegion, RunDetails, RunStatus, RunSummary, Schedule, SyncProgress,
     SyncSettingsInput,
 };
-use icims_namely_core::clients::ClientOptions;
 use icims_namely_core::connection::ConnectionName;
 use icims_namely_core::domain::{Counts, Trigger};
 use icims_namely_core::engine::{
@@ -158,11 +160,7 @@ pub fn engine_in(time_zone: jiff::tz::TimeZone) -> TestEngine {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Arc::new(InProcessSandbox::new());
     let options = EngineOptions {
-        clients: ClientOptions {
-            timeout: Duration::from_secs(5),
-            namely_throttle_wait: Duration::from_millis(5),
-            namely_throttle_retries: 3,
-        },
+        clients: quick::clients(),
         sandbox: Some(sandbox.clone()),
         time_zone,
         ..EngineOptions::default()
