@@ -5,12 +5,11 @@
 mod quick;
 
 use icims_namely_core::alerts::{AlertEvent, AlertOutcome};
-use icims_namely_core::api::{IcimsRegion, RunDetails, RunErrorCode, RunStatus, SecretKind};
+use icims_namely_core::api::{RunDetails, RunErrorCode, RunStatus, SecretKind};
 use icims_namely_core::domain::Trigger;
-use icims_namely_core::engine::{AddConnection, Engine, EngineError, EngineOptions, SyncRequest};
+use icims_namely_core::engine::{Engine, EngineError, EngineOptions, SyncRequest};
 use icims_namely_core::paths::DataDir;
 use icims_namely_core::secrets::Secrets;
-use sandbox::{Sandbox, SandboxConfig};
 use secrecy::SecretString;
 use serde_json::Value;
 use std::path::Path;
@@ -68,23 +67,6 @@ fn options() -> EngineOptions {
     quick::engine_options()
 }
 
-fn add(engine: &Engine, icims_url: String, namely_url: String) {
-    engine
-        .add_connection(AddConnection {
-            name: NAME.into(),
-            namely_permalink: "sandbox".into(),
-            icims_customer_id: sandbox::icims::DEFAULT_CUSTOMER_ID.into(),
-            icims_username: sandbox::icims::DEFAULT_USERNAME.into(),
-            icims_region: IcimsRegion::Us,
-            hired_statuses: vec!["Hired".into()],
-            icims_url: Some(icims_url),
-            namely_url: Some(namely_url),
-            schedule: None,
-            start_from: Some(time::macros::date!(2000 - 01 - 01)),
-        })
-        .unwrap();
-}
-
 async fn set(engine: &Engine, kind: SecretKind, value: &str) {
     engine
         .set_secret(NAME, kind, SecretString::from(value.to_string()))
@@ -123,18 +105,13 @@ fn assert_never_shown(texts: &[&str]) {
 async fn a_broken_state_alerts_once_a_quiet_run_never_and_failed_records_alert() {
     let logs = Logs::capture();
     let hook = Receiver::start().await;
-    let sb = Sandbox::start(SandboxConfig {
-        anchor_unix: Some(time::OffsetDateTime::now_utc().unix_timestamp()),
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
+    let sb = quick::simulators().await;
     let demo = sb.demo_credentials();
     let data = tempfile::tempdir().unwrap();
     let secrets = Secrets::mock();
     let engine = Engine::open(DataDir::new(data.path()), secrets.clone(), None, options()).unwrap();
     let e = &engine;
-    add(e, sb.icims.url(), sb.namely.url());
+    e.add_connection(quick::connection_to(&sb, NAME)).unwrap();
     set(e, SecretKind::IcimsHmacKey, &demo.icims_hmac_key).await;
     assert!(
         e.save_namely_token(NAME, SecretString::from(demo.namely_token.clone()))
@@ -253,11 +230,13 @@ async fn a_broken_state_alerts_once_a_quiet_run_never_and_failed_records_alert()
 /// A connection whose simulators are not needed: the outcomes are given as a run's result.
 fn engine_without_simulators(dir: &Path, secrets: Secrets) -> Engine {
     let engine = Engine::open(DataDir::new(dir), secrets, None, options()).unwrap();
-    add(
-        &engine,
-        "http://127.0.0.1:9".into(),
-        "http://127.0.0.1:9/api/v1".into(),
-    );
+    engine
+        .add_connection(quick::connection_at(
+            NAME,
+            "http://127.0.0.1:9",
+            "http://127.0.0.1:9/api/v1",
+        ))
+        .unwrap();
     engine
 }
 

@@ -949,19 +949,8 @@ async fn no_view_carries_the_icims_key_or_the_namely_token() {
     let mut shown = Shown::default();
 
     let added = e
-        .add_connection(AddConnection {
-            name: name.into(),
-            namely_permalink: "sandbox".into(),
-            icims_customer_id: "1234".into(),
-            icims_username: "sandbox-api".into(),
-            icims_region: IcimsRegion::Us,
-            hired_statuses: vec!["Hired".into()],
-            icims_url: Some(sb.icims.url()),
-            namely_url: Some(sb.namely.url()),
-            schedule: None,
-            // Every seeded hire, however long ago they started.
-            start_from: Some(time::macros::date!(2000 - 01 - 01)),
-        })
+        // Every seeded hire, however long ago they started.
+        .add_connection(quick::connection_to(&sb, name))
         .unwrap();
     assert!(!added.settings.sandbox);
     shown.view(&added);

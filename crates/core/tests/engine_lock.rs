@@ -22,8 +22,8 @@ use icims_namely_core::engine::{
 use icims_namely_core::paths::DataDir;
 use icims_namely_core::secrets::Secrets;
 use icims_namely_sandbox_host::InProcessSandbox;
+use sandbox::Sandbox;
 use sandbox::namely::TOKEN_OLIVIA_OWNER;
-use sandbox::{Sandbox, SandboxConfig};
 use secrecy::SecretString;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -55,35 +55,11 @@ fn folder(sandbox: Option<Arc<InProcessSandbox>>) -> Folder {
     Folder { engine, _dir: dir }
 }
 
-async fn simulators() -> Sandbox {
-    Sandbox::start(SandboxConfig {
-        anchor_unix: Some(time::OffsetDateTime::now_utc().unix_timestamp()),
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap()
-}
-
-/// What `connection add` sends for a connection to the simulators `sb`.
-fn add_input(sb: &Sandbox, name: &str) -> AddConnection {
-    let demo = sb.demo_credentials();
-    AddConnection {
-        name: name.into(),
-        namely_permalink: "sandbox".into(),
-        icims_customer_id: demo.icims_customer_id,
-        icims_username: demo.icims_username,
-        icims_region: IcimsRegion::Us,
-        hired_statuses: vec!["Hired".into()],
-        icims_url: Some(sb.icims.url()),
-        namely_url: Some(sb.namely.url()),
-        schedule: None,
-        start_from: Some(time::macros::date!(2000 - 01 - 01)),
-    }
-}
-
 /// A connection to `sb`, added as the command line adds it, its key and token saved.
 async fn connect(engine: &Engine, sb: &Sandbox, name: &str) {
-    engine.add_connection(add_input(sb, name)).unwrap();
+    engine
+        .add_connection(quick::connection_to(sb, name))
+        .unwrap();
     let demo = sb.demo_credentials();
     let saved = engine
         .save_icims(
@@ -134,7 +110,7 @@ fn created_once(sb: &Sandbox) -> usize {
 
 #[tokio::test]
 async fn two_data_folders_with_connections_to_one_company_and_customer_sync_one_at_a_time() {
-    let sb = simulators().await;
+    let sb = quick::simulators().await;
     // Two data folders (two ICIMS_NAMELY_HOME values), each with its own connection to the
     // same Namely company and iCIMS customer.
     let first = folder(None);
@@ -193,12 +169,12 @@ async fn two_data_folders_with_connections_to_one_company_and_customer_sync_one_
 #[tokio::test]
 async fn another_customer_at_the_same_namely_company_is_not_held_up() {
     // Same Namely company, another iCIMS customer (and address): another pair, no wait.
-    let sb = simulators().await;
-    let other = simulators().await;
+    let sb = quick::simulators().await;
+    let other = quick::simulators().await;
     let first = folder(None);
     let second = folder(None);
     connect(&first.engine, &sb, "Acme").await;
-    let mut input = add_input(&other, "Acme other iCIMS");
+    let mut input = quick::connection_to(&other, "Acme other iCIMS");
     input.namely_url = Some(sb.namely.url());
     second.engine.add_connection(input).unwrap();
     sb.namely.set_latency(Duration::from_millis(100));
@@ -266,13 +242,13 @@ async fn sandbox_connections_of_two_data_folders_are_not_locked_against_each_oth
 
 #[tokio::test]
 async fn adding_a_second_connection_to_the_same_company_and_customer_is_refused() {
-    let sb = simulators().await;
+    let sb = quick::simulators().await;
     let f = folder(None);
     let e = &f.engine;
-    e.add_connection(add_input(&sb, "Acme")).unwrap();
+    e.add_connection(quick::connection_to(&sb, "Acme")).unwrap();
 
     // The same pair under another name, with the Namely address written another way.
-    let mut again = add_input(&sb, "Acme again");
+    let mut again = quick::connection_to(&sb, "Acme again");
     again.namely_url = Some(sb.namely.url().replace("/api/v1", "/"));
     let err = e.add_connection(again).unwrap_err();
     assert_eq!(err.code(), ErrorCode::AlreadyExists, "{err:?}");
@@ -292,13 +268,13 @@ async fn adding_a_second_connection_to_the_same_company_and_customer_is_refused(
     assert_eq!(e.list_connections().unwrap().len(), 1);
 
     // Another customer at the same company is another pair.
-    let mut other = add_input(&sb, "Acme other customer");
+    let mut other = quick::connection_to(&sb, "Acme other customer");
     other.icims_customer_id = "987654".into();
     e.add_connection(other).unwrap();
 
     // An edit that points a connection at the pair of another is refused too, and changes
     // nothing; one that keeps its pair is not.
-    let mut elsewhere = add_input(&sb, "Elsewhere");
+    let mut elsewhere = quick::connection_to(&sb, "Elsewhere");
     elsewhere.namely_url = Some("http://127.0.0.1:9/".into());
     e.add_connection(elsewhere).unwrap();
     let err = e
@@ -330,7 +306,7 @@ async fn adding_a_second_connection_to_the_same_company_and_customer_is_refused(
 
 #[tokio::test]
 async fn cancel_stops_a_running_sync_after_the_record_in_flight_and_the_next_run_adds_the_rest() {
-    let sb = simulators().await;
+    let sb = quick::simulators().await;
     let f = folder(None);
     let e = f.engine.clone();
     connect(&e, &sb, "Acme").await;
@@ -410,7 +386,7 @@ async fn cancel_stops_a_running_sync_after_the_record_in_flight_and_the_next_run
 
 #[tokio::test]
 async fn a_flag_given_by_the_caller_is_the_one_cancel_sync_sets() {
-    let sb = simulators().await;
+    let sb = quick::simulators().await;
     let f = folder(None);
     let e = f.engine.clone();
     connect(&e, &sb, "Acme").await;

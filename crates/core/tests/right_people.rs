@@ -46,16 +46,8 @@ async fn company(config: SandboxConfig, start_from: Option<Date>, token: &str) -
     let demo = sb.demo_credentials();
     engine
         .add_connection(AddConnection {
-            name: NAME.into(),
-            namely_permalink: "sandbox".into(),
-            icims_customer_id: demo.icims_customer_id.clone(),
-            icims_username: demo.icims_username.clone(),
-            icims_region: IcimsRegion::Us,
-            hired_statuses: vec!["Hired".into()],
-            icims_url: Some(sb.icims.url()),
-            namely_url: Some(sb.namely.url()),
-            schedule: None,
             start_from,
+            ..quick::connection_to(&sb, NAME)
         })
         .unwrap();
     let saved = engine

@@ -7,13 +7,11 @@
 
 mod quick;
 
-use icims_namely_core::api::{
-    IcimsRegion, RunStatus, SecretKind, SecretStore, SyncProgress, Trigger,
-};
-use icims_namely_core::engine::{AddConnection, Engine, EngineError, SyncRequest};
+use icims_namely_core::api::{RunStatus, SecretKind, SecretStore, SyncProgress, Trigger};
+use icims_namely_core::engine::{Engine, EngineError, SyncRequest};
 use icims_namely_core::paths::DataDir;
 use icims_namely_core::secrets::Secrets;
-use sandbox::{Sandbox, SandboxConfig};
+use sandbox::Sandbox;
 use secrecy::SecretString;
 use std::path::Path;
 
@@ -45,12 +43,7 @@ struct Server {
 /// A server: no keychain, the simulators' demo credentials in a secrets folder, and a
 /// connection to the simulators added as the command line adds it.
 async fn server() -> Server {
-    let sb = Sandbox::start(SandboxConfig {
-        anchor_unix: Some(time::OffsetDateTime::now_utc().unix_timestamp()),
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
+    let sb = quick::simulators().await;
     let demo = sb.demo_credentials();
     let secrets_dir = tempfile::tempdir().unwrap();
     // "Acme Corp" reads acme_corp.<kind>.
@@ -75,18 +68,7 @@ async fn server() -> Server {
     )
     .unwrap();
     engine
-        .add_connection(AddConnection {
-            name: NAME.into(),
-            namely_permalink: demo.namely_permalink.clone(),
-            icims_customer_id: demo.icims_customer_id.clone(),
-            icims_username: demo.icims_username.clone(),
-            icims_region: IcimsRegion::Us,
-            hired_statuses: vec!["Hired".into()],
-            icims_url: Some(sb.icims.url()),
-            namely_url: Some(sb.namely.url()),
-            schedule: None,
-            start_from: Some(time::macros::date!(2000 - 01 - 01)),
-        })
+        .add_connection(quick::connection_to(&sb, NAME))
         .unwrap();
     Server {
         engine,

@@ -1,10 +1,12 @@
-//! Engine options for tests against the simulators: a client gives up after 5 s, and a Namely
-//! 406 is retried 3 times, 5 ms apart (instead of minutes), so that a test of throttling takes
-//! milliseconds.
+//! What the engine tests against the simulators share: engine options where a client gives up
+//! after 5 s and a Namely 406 is retried 3 times, 5 ms apart (instead of minutes), so that a
+//! test of throttling takes milliseconds; simulators dated now; and a connection to them as
+//! the command line adds it.
 #![allow(dead_code)]
 
+use icims_namely_core::api::IcimsRegion;
 use icims_namely_core::clients::ClientOptions;
-use icims_namely_core::engine::EngineOptions;
+use icims_namely_core::engine::{AddConnection, EngineOptions};
 use std::time::Duration;
 
 pub fn clients() -> ClientOptions {
@@ -20,5 +22,43 @@ pub fn engine_options() -> EngineOptions {
     EngineOptions {
         clients: clients(),
         ..EngineOptions::default()
+    }
+}
+
+/// Both simulators, their seeded dates around now.
+pub async fn simulators() -> sandbox::Sandbox {
+    sandbox::Sandbox::start(sandbox::SandboxConfig {
+        anchor_unix: Some(time::OffsetDateTime::now_utc().unix_timestamp()),
+        ..sandbox::SandboxConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// What `connection add` sends for a connection named `name` to the simulators `sb`: their
+/// demo customer and user, status Hired, every seeded hire (start from 2000-01-01).
+pub fn connection_to(sb: &sandbox::Sandbox, name: &str) -> AddConnection {
+    let demo = sb.demo_credentials();
+    AddConnection {
+        icims_customer_id: demo.icims_customer_id,
+        icims_username: demo.icims_username,
+        ..connection_at(name, &sb.icims.url(), &sb.namely.url())
+    }
+}
+
+/// [`connection_to`] for simulators that are not running: the default demo customer and user
+/// at these addresses.
+pub fn connection_at(name: &str, icims_url: &str, namely_url: &str) -> AddConnection {
+    AddConnection {
+        name: name.into(),
+        namely_permalink: "sandbox".into(),
+        icims_customer_id: sandbox::icims::DEFAULT_CUSTOMER_ID.into(),
+        icims_username: sandbox::icims::DEFAULT_USERNAME.into(),
+        icims_region: IcimsRegion::Us,
+        hired_statuses: vec!["Hired".into()],
+        icims_url: Some(icims_url.into()),
+        namely_url: Some(namely_url.into()),
+        schedule: None,
+        start_from: Some(time::macros::date!(2000 - 01 - 01)),
     }
 }
