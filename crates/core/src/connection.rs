@@ -14,6 +14,8 @@ use time::Date;
 use time::OffsetDateTime;
 use ts_rs::TS;
 
+use crate::quote::quoted;
+
 // ---------------------------------------------------------------------------------------------
 // ConnectionName
 // ---------------------------------------------------------------------------------------------
@@ -44,10 +46,10 @@ impl ConnectionName {
         };
         let len = name.chars().count();
         if len > 64 {
-            return bad(format!("\"{name}\" is {len} characters long"));
+            return bad(format!("{} is {len} characters long", quoted(name)));
         }
         if !first.is_alphanumeric() {
-            return bad(format!("\"{name}\" starts with '{first}'"));
+            return bad(format!("{} starts with {first:?}", quoted(name)));
         }
         if let Some(c) = name
             .chars()
@@ -58,7 +60,7 @@ impl ConnectionName {
             } else {
                 format!("'{c}'")
             };
-            return bad(format!("\"{}\" contains {shown}", name.escape_debug()));
+            return bad(format!("{} contains {shown}", quoted(name)));
         }
         Ok(Self(name.to_string()))
     }

@@ -13,6 +13,7 @@ pub mod notices;
 pub mod os_units;
 pub mod paths;
 pub mod plan;
+pub mod quote;
 pub mod schedule;
 pub mod scheduler;
 pub mod secrets;
