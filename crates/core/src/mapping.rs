@@ -4,8 +4,8 @@
 //!
 //! | Namely          | from the hire                                   |
 //! |-----------------|-------------------------------------------------|
-//! | `first_name`    | first name, trimmed — required                  |
-//! | `last_name`     | last name, trimmed — required                   |
+//! | `first_name`    | first name, trimmed, a plain line — required    |
+//! | `last_name`     | last name, trimmed, a plain line — required     |
 //! | `email`         | email, trimmed, plausible shape — required      |
 //! | `user_status`   | always `"active"`                               |
 //! | `start_date`    | start date, else hire date; a real `YYYY-MM-DD` |
@@ -14,8 +14,13 @@
 //! | `icims_id`      | the iCIMS person id, decimal                    |
 //!
 //! Job title, phones, salary and custom fields are never carried.
+//!
+//! A name is "a plain line" when it holds no control character (a line break, a tab, a bell)
+//! and is at most [`MAX_NAME_CHARS`] characters long. Every problem quotes what iCIMS holds
+//! through [`quoted`]: control characters escaped, cut to a sentence with its length said.
 
 use crate::domain::{Hire, HomeAddress, ProfileDraft};
+use crate::quote::quoted;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::{Date, Month};
@@ -54,25 +59,31 @@ impl fmt::Display for Problem {
     }
 }
 
+/// The longest first or last name sent to Namely, in characters. Namely documents no limit
+/// (`docs/namely-api.md` §6); 255 is the usual limit of a text column, and no real name comes
+/// near it, so a longer one is a paste gone wrong rather than a name. Unverified.
+pub const MAX_NAME_CHARS: usize = 255;
+
+/// The longest email sent to Namely, in characters: the most an address can be (RFC 5321).
+pub const MAX_EMAIL_CHARS: usize = 254;
+
 /// Map one hire to the profile Namely should get, or every problem that prevents it (all of
 /// them at once, so the candidate can be fixed in one go).
 pub fn map_hire(hire: &Hire) -> Result<ProfileDraft, Vec<Problem>> {
     let mut problems = Vec::new();
 
-    let first_name = non_empty(hire.first_name.as_deref());
-    if first_name.is_none() {
-        problems.push(Problem::new(
-            ProblemField::FirstName,
-            "no first name in iCIMS — add one to the candidate",
-        ));
-    }
-    let last_name = non_empty(hire.last_name.as_deref());
-    if last_name.is_none() {
-        problems.push(Problem::new(
-            ProblemField::LastName,
-            "no last name in iCIMS — add one to the candidate",
-        ));
-    }
+    let first_name = name(
+        hire.first_name.as_deref(),
+        ProblemField::FirstName,
+        "first name",
+        &mut problems,
+    );
+    let last_name = name(
+        hire.last_name.as_deref(),
+        ProblemField::LastName,
+        "last name",
+        &mut problems,
+    );
 
     let email = match non_empty(hire.email.as_deref()) {
         None => {
@@ -82,11 +93,23 @@ pub fn map_hire(hire: &Hire) -> Result<ProfileDraft, Vec<Problem>> {
             ));
             None
         }
+        Some(e) if e.chars().count() > MAX_EMAIL_CHARS => {
+            problems.push(Problem::new(
+                ProblemField::Email,
+                format!(
+                    "the email {} in iCIMS is longer than an address can be ({MAX_EMAIL_CHARS} \
+                     characters) — correct it on the candidate",
+                    quoted(e)
+                ),
+            ));
+            None
+        }
         Some(e) if !is_plausible_email(e) => {
             problems.push(Problem::new(
                 ProblemField::Email,
                 format!(
-                    "the email \"{e}\" in iCIMS is not a valid address — correct it on the candidate"
+                    "the email {} in iCIMS is not a valid address — correct it on the candidate",
+                    quoted(e)
                 ),
             ));
             None
@@ -104,7 +127,8 @@ pub fn map_hire(hire: &Hire) -> Result<ProfileDraft, Vec<Problem>> {
                 problems.push(Problem::new(
                     ProblemField::StartDate,
                     format!(
-                        "the start date \"{start}\" in iCIMS is not a real date (YYYY-MM-DD) — correct it on the candidate"
+                        "the start date {} in iCIMS is not a real date (YYYY-MM-DD) — correct it on the candidate",
+                        quoted(start)
                     ),
                 ));
                 None
@@ -116,7 +140,8 @@ pub fn map_hire(hire: &Hire) -> Result<ProfileDraft, Vec<Problem>> {
                 problems.push(Problem::new(
                     ProblemField::StartDate,
                     format!(
-                        "no start date in iCIMS, and the hire date \"{hired}\" is not a real date (YYYY-MM-DD) — add a start date to the candidate"
+                        "no start date in iCIMS, and the hire date {} is not a real date (YYYY-MM-DD) — add a start date to the candidate",
+                        quoted(hired)
                     ),
                 ));
                 None
@@ -150,15 +175,42 @@ pub fn map_hire(hire: &Hire) -> Result<ProfileDraft, Vec<Problem>> {
     }
 }
 
+/// A first or last name fit to send: trimmed, present, a plain line of at most
+/// [`MAX_NAME_CHARS`] characters; otherwise `None` and the problem noted.
+fn name<'a>(
+    value: Option<&'a str>,
+    field: ProblemField,
+    what: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<&'a str> {
+    let message = match non_empty(value) {
+        None => format!("no {what} in iCIMS — add one to the candidate"),
+        Some(n) if n.chars().count() > MAX_NAME_CHARS => format!(
+            "the {what} {} in iCIMS is longer than the {MAX_NAME_CHARS} characters a name may \
+             have — correct it on the candidate",
+            quoted(n)
+        ),
+        Some(n) if n.chars().any(char::is_control) => format!(
+            "the {what} {} in iCIMS contains a control character (such as a line break or a \
+             tab) — correct it on the candidate",
+            quoted(n)
+        ),
+        Some(n) => return Some(n),
+    };
+    problems.push(Problem::new(field, message));
+    None
+}
+
 /// Trimmed, or `None` when absent or blank.
 fn non_empty(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// One '@' with something before it, a dot inside the domain (not at its ends, no empty
-/// labels), and no whitespace anywhere. A shape check, not RFC 5322.
+/// labels), and no whitespace or control character anywhere. A shape check, not RFC 5322.
 pub fn is_plausible_email(email: &str) -> bool {
-    if email.chars().any(char::is_whitespace) || email.matches('@').count() != 1 {
+    if email.chars().any(|c| c.is_whitespace() || c.is_control()) || email.matches('@').count() != 1
+    {
         return false;
     }
     let Some((local, domain)) = email.split_once('@') else {
@@ -376,6 +428,54 @@ mod tests {
             [
                 "the email \"jane@acme\" in iCIMS is not a valid address — correct it on the candidate"
             ]
+        );
+    }
+
+    #[test]
+    fn names_must_be_plain_lines_of_reasonable_length() {
+        let mut h = hire();
+        h.first_name = Some("Ann\nMarie".into());
+        h.last_name = Some("Lee\u{7}".into());
+        assert_eq!(
+            problems(&h),
+            [
+                "the first name \"Ann\\nMarie\" in iCIMS contains a control character (such as a \
+                 line break or a tab) — correct it on the candidate",
+                "the last name \"Lee\\u{7}\" in iCIMS contains a control character (such as a \
+                 line break or a tab) — correct it on the candidate",
+            ]
+        );
+        h.first_name = Some("A".repeat(10_000));
+        h.last_name = Some("B".repeat(MAX_NAME_CHARS));
+        let found = problems(&h);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with(&format!(
+                "the first name \"{}…\" (10000 characters)",
+                "A".repeat(40)
+            )),
+            "{found:?}"
+        );
+        assert!(found[0].chars().count() < 200, "{found:?}");
+        h.first_name = Some("Zoë Ærøskøbing-Ñúñez O'Brien".into());
+        assert!(map_hire(&h).is_ok());
+    }
+
+    #[test]
+    fn emails_with_control_characters_or_too_long_are_problems() {
+        let mut h = hire();
+        h.email = Some("jane\u{0}@acme.com".into());
+        assert_eq!(
+            problems(&h),
+            [
+                "the email \"jane\\0@acme.com\" in iCIMS is not a valid address — correct it on the candidate"
+            ]
+        );
+        h.email = Some(format!("{}@acme.com", "j".repeat(300)));
+        let found = problems(&h);
+        assert!(
+            found[0].contains("(309 characters) in iCIMS is longer than an address can be"),
+            "{found:?}"
         );
     }
 

@@ -112,6 +112,12 @@ pub const PING_WORKFLOW_ID_FLOOR: u64 = 2_147_483_647;
 /// Whether a request that failed on the transport level may have reached iCIMS (and so may have
 /// been counted against the daily budget or, for writes, been applied). Only a failure to
 /// connect is taken as "certainly not sent"; timeouts and errors after connecting are "maybe".
+///
+/// The same rule decides what [`crate::Client::calls_made`] counts as spent: a request that
+/// got an answer, or failed once connected, counts; one whose address did not resolve, whose
+/// connection was refused or could not be set up (TLS) does not. How iCIMS itself counts is
+/// not documented (`docs/icims-api.md` §6); a request it never received cannot have been
+/// counted, and one it may have received is counted so the budget is never overspent.
 pub fn transport_may_have_reached_server(is_connect_error: bool) -> bool {
     !is_connect_error
 }

@@ -21,6 +21,7 @@ use crate::model::{
     DEFAULT_PERSON_FIELDS, JOB_FIELDS, Job, JobId, Person, PersonId, SearchPage, SearchQuery,
     Workflow, WorkflowId,
 };
+use crate::page;
 use crate::reply::{self, RateLimit, Reply};
 use crate::sign;
 
@@ -198,8 +199,12 @@ impl Client {
         self.last.lock().ok().and_then(|l| *l)
     }
 
-    /// HTTP requests this client has attempted, failed ones included (an upper bound on what
-    /// iCIMS counted against the daily budget: a refused connection is counted here too).
+    /// HTTP requests this client sent that iCIMS may have counted against the daily budget:
+    /// every request that got an answer (whatever its status), and every one that failed
+    /// after the connection was made (a timeout while waiting, a connection cut). A request
+    /// that never left this machine — the address did not resolve, the connection was refused
+    /// or could not be set up — is not counted
+    /// ([`assumptions::transport_may_have_reached_server`]).
     pub fn calls_made(&self) -> u64 {
         self.calls.load(Ordering::Relaxed)
     }
@@ -339,14 +344,15 @@ impl Client {
             Some(assumptions::SEARCH_QUERY),
         )?;
         let raw = self.send(Method::POST, url, Some(body)).await?;
-        let parsed = if raw.body.iter().all(u8::is_ascii_whitespace) {
-            Ok(SearchResponse {
-                search_results: None,
-                errors: Vec::new(),
-            })
-        } else {
-            serde_json::from_slice::<SearchResponse>(&raw.body)
-        };
+        let empty = raw.body.iter().all(u8::is_ascii_whitespace);
+        if empty && raw.status.is_success() {
+            // Never read as "nothing found": that would let a run pass hires by.
+            return Err(Error::EmptyReply {
+                status: raw.status.as_u16(),
+                what: "search of hired workflows".into(),
+            });
+        }
+        let parsed = serde_json::from_slice::<SearchResponse>(&raw.body);
         let errors = parsed.as_ref().map(|r| r.errors.as_slice()).unwrap_or(&[]);
         let no_results = !errors.is_empty()
             && errors.iter().all(|e| {
@@ -376,6 +382,7 @@ impl Client {
                     x_errors: Vec::new(),
                     body: &raw.body,
                     reset_secs: None,
+                    web_page: false,
                 },
                 self.config.key().expose_secret(),
             )),
@@ -388,6 +395,18 @@ impl Client {
         if !raw.status.is_success() {
             return Err(self.fail(&raw));
         }
+        if raw.body.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::EmptyReply {
+                status: raw.status.as_u16(),
+                what: what.to_string(),
+            });
+        }
+        // A record: a JSON object. Anything else is not iCIMS's API answering.
+        let is_object = raw
+            .body
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|b| *b == b'{');
         let mut json = serde_json::Deserializer::from_slice(&raw.body);
         match serde_path_to_error::deserialize::<_, T>(&mut json) {
             Ok(v) => Ok(raw.reply(v)),
@@ -397,6 +416,28 @@ impl Client {
                     what: what.to_string(),
                     field: self.scrub(e.path().to_string()),
                     problem: self.scrub(plain_problem(e.inner())),
+                })
+            }
+            // An object cut short, or broken inside: this one record cannot be read (the
+            // others may well be), so it is reported like a field of the wrong type.
+            Err(e) if is_object && (e.inner().is_eof() || e.inner().is_syntax()) => {
+                let field = match e.path().to_string() {
+                    p if p.is_empty() || p == "." => "the record".to_string(),
+                    p => p,
+                };
+                let problem = if e.inner().is_eof() {
+                    format!("the reply ended early, after {} bytes", raw.body.len())
+                } else {
+                    format!(
+                        "the reply is not valid JSON (line {}, column {})",
+                        e.inner().line(),
+                        e.inner().column()
+                    )
+                };
+                Err(Error::Unreadable {
+                    what: what.to_string(),
+                    field: self.scrub(field),
+                    problem,
                 })
             }
             Err(e) => Err(Error::Decode {
@@ -422,8 +463,22 @@ impl Client {
         if let Some(body) = body {
             req = req.body(body);
         }
+        let resp = match req.send().await {
+            Ok(resp) => resp,
+            Err(e) => {
+                let err = self.transport(&e);
+                if let Error::Transport {
+                    may_have_reached_server: true,
+                    ..
+                } = err
+                {
+                    self.calls.fetch_add(1, Ordering::Relaxed);
+                }
+                return Err(err);
+            }
+        };
+        // Answered: iCIMS (or whatever answers at this address) received it.
         self.calls.fetch_add(1, Ordering::Relaxed);
-        let resp = req.send().await.map_err(|e| self.transport(&e))?;
         let status = resp.status();
         let headers = resp.headers().clone();
         let body = read_bounded(resp, MAX_BODY_BYTES)
@@ -460,6 +515,33 @@ impl Client {
                     limit: MAX_BODY_BYTES,
                 });
             }
+        }
+        if status.is_redirection() {
+            let location = page::location(&raw.headers, self.config.key().expose_secret())
+                .map(|l| self.scrub(l));
+            tracing::warn!(
+                status = status.as_u16(),
+                "iCIMS address answered with a redirect; not followed"
+            );
+            return Err(Error::Redirected {
+                status: status.as_u16(),
+                location,
+            });
+        }
+        if status.is_success() && page::is_web_page(&raw.headers, &raw.body) {
+            tracing::warn!(
+                status = status.as_u16(),
+                "iCIMS address answered with a web page, not the API"
+            );
+            return Err(Error::WebPage {
+                status: status.as_u16(),
+                // The key out before the title is cut short: no piece of it survives the cut.
+                title: page::title(&error::without_key(
+                    &raw.body,
+                    self.config.key().expose_secret(),
+                ))
+                .map(|t| self.scrub(t)),
+            });
         }
         Ok(raw)
     }
@@ -515,6 +597,7 @@ impl Client {
                 x_errors,
                 body: &raw.body,
                 reset_secs,
+                web_page: page::is_web_page(&raw.headers, &raw.body),
             },
             self.config.key().expose_secret(),
         );
@@ -634,6 +717,7 @@ fn plain_problem(e: &serde_json::Error) -> String {
                 "a sequence" | "sequence" => "a list".to_string(),
                 "a map" | "map" => "an object".to_string(),
                 "a string" => "text".to_string(),
+                other if other.starts_with("struct ") => "an object".to_string(),
                 other => other.to_string(),
             };
             format!("expected {expected}, got {}", kind(got))

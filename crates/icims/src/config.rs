@@ -196,21 +196,43 @@ fn validate_key(key: SecretString) -> Result<SecretString> {
     Ok(key)
 }
 
+/// An address repeated in a message: control characters escaped, at most 60 characters.
+fn shown(raw: &str) -> String {
+    const MAX: usize = 60;
+    let escaped: String = raw.chars().flat_map(char::escape_debug).collect();
+    match escaped.char_indices().nth(MAX) {
+        Some((cut, _)) => format!(
+            "\"{}…\" ({} characters)",
+            &escaped[..cut],
+            raw.chars().count()
+        ),
+        None => format!("\"{escaped}\""),
+    }
+}
+
 /// Returns the base without trailing `/`, and whether it is loopback.
 fn validate_base_url(raw: &str) -> Result<(String, bool)> {
     let raw = raw.trim();
     let url = Url::parse(raw).map_err(|e| {
         Error::InvalidConfig(format!(
-            "the iCIMS address \"{raw}\" is not a valid URL ({e})"
+            "the iCIMS address {} is not a valid URL ({e})",
+            shown(raw)
         ))
     })?;
+    // Before any message repeats the address: it must not carry a password to repeat.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::InvalidConfig(
+            "the iCIMS address must not contain a user name or password".into(),
+        ));
+    }
+    let raw = shown(raw);
     let loopback = match url.host() {
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
         Some(Host::Ipv6(ip)) => ip.is_loopback(),
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         None => {
             return Err(Error::InvalidConfig(format!(
-                "the iCIMS address \"{raw}\" has no host name"
+                "the iCIMS address {raw} has no host name"
             )));
         }
     };
@@ -219,24 +241,20 @@ fn validate_base_url(raw: &str) -> Result<(String, bool)> {
         "http" if loopback => {}
         "http" => {
             return Err(Error::InvalidConfig(format!(
-                "the iCIMS address \"{raw}\" uses plain http; iCIMS requires https (plain http is \
+                "the iCIMS address {raw} uses plain http; iCIMS requires https (plain http is \
                  only allowed for a local test server on 127.0.0.1, ::1 or localhost)"
             )));
         }
         other => {
             return Err(Error::InvalidConfig(format!(
-                "the iCIMS address \"{raw}\" must start with https:// (not {other}://)"
+                "the iCIMS address {raw} must start with https:// (not {}://)",
+                shown(other)
             )));
         }
     }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::InvalidConfig(
-            "the iCIMS address must not contain a user name or password".into(),
-        ));
-    }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::InvalidConfig(format!(
-            "the iCIMS address \"{raw}\" must not contain '?' or '#'"
+            "the iCIMS address {raw} must not contain '?' or '#'"
         )));
     }
     let s = url.as_str().trim_end_matches('/').to_owned();

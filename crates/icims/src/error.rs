@@ -4,6 +4,7 @@ use serde::Deserialize;
 
 use crate::assumptions;
 use crate::model::de;
+use crate::page;
 
 /// The largest reply body the client reads, in bytes: 16 MiB.
 ///
@@ -135,6 +136,53 @@ pub enum Error {
         limit: usize,
     },
 
+    /// A success reply that is a web page (HTML), not the API: the address points at a website
+    /// (a login page, a company site) rather than iCIMS's API host. Only the page's title is
+    /// kept, cut to [`crate::MAX_SNIPPET_CHARS`] characters. Error statuses with an HTML
+    /// body keep their own variant ([`Error::Server`] for 5xx, retried as before) with a
+    /// message saying it was a web page.
+    #[error(
+        "The iCIMS address answered with a web page{}, not the iCIMS API (HTTP {status}). Check \
+         the iCIMS region and address in the connection settings: without an address, the \
+         region's API host is used (api.icims.com or api-eu.icims.com).",
+        page::titled(.title.as_deref())
+    )]
+    WebPage {
+        /// HTTP status of the reply (a 2xx).
+        status: u16,
+        /// The page's `<title>`, short, when it had one.
+        title: Option<String>,
+    },
+
+    /// A redirect (3xx). Redirects are never followed, so the signed request (and its
+    /// `Authorization` header) never goes to the other address.
+    #[error(
+        "The iCIMS address answered with a redirect (HTTP {status}){}. It was not followed, so \
+         the signed request was not sent there. Check the iCIMS region and address in the \
+         connection settings.",
+        redirect_target(.location.as_deref())
+    )]
+    Redirected {
+        /// HTTP status of the reply (3xx).
+        status: u16,
+        /// Where it pointed (`Location`), short, when it said.
+        location: Option<String>,
+    },
+
+    /// A success reply with no body where a record or a search result was expected: most
+    /// likely a proxy or gateway that cut it, so it counts as transient.
+    #[error(
+        "iCIMS answered the request for the {what} with an empty reply (HTTP {status}). Try \
+         again later; if it keeps happening, check the iCIMS address and report it with the log \
+         file."
+    )]
+    EmptyReply {
+        /// HTTP status of the reply (a 2xx).
+        status: u16,
+        /// What was asked for, e.g. "record of person 12".
+        what: String,
+    },
+
     /// A success reply whose body could not be understood, or a protocol violation.
     #[error(
         "iCIMS sent a reply this app could not understand ({message}). iCIMS may have changed its \
@@ -172,6 +220,9 @@ impl Error {
             Error::Transport { .. } => "transport",
             Error::InvalidConfig(_) => "invalid_config",
             Error::ReplyTooLarge { .. } => "reply_too_large",
+            Error::WebPage { .. } => "web_page",
+            Error::Redirected { .. } => "redirected",
+            Error::EmptyReply { .. } => "empty_reply",
             Error::Decode { .. } => "decode",
             Error::Unreadable { .. } => "unreadable",
         }
@@ -193,7 +244,10 @@ impl Error {
             Error::RateLimited { .. } => Some(assumptions::RATE_LIMITED_STATUS),
             Error::Server { status, .. }
             | Error::UnexpectedStatus { status, .. }
-            | Error::ReplyTooLarge { status, .. } => Some(*status),
+            | Error::ReplyTooLarge { status, .. }
+            | Error::WebPage { status, .. }
+            | Error::Redirected { status, .. }
+            | Error::EmptyReply { status, .. } => Some(*status),
             Error::BadRequest { .. } => Some(400),
             Error::Transport { .. }
             | Error::InvalidConfig(_)
@@ -202,10 +256,13 @@ impl Error {
         }
     }
 
-    /// Whether the same request may succeed later without any change (5xx, transport failures).
-    /// A rate-limited request only succeeds after the reset.
+    /// Whether the same request may succeed later without any change (5xx, transport failures,
+    /// an empty success reply). A rate-limited request only succeeds after the reset.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Error::Server { .. } | Error::Transport { .. })
+        matches!(
+            self,
+            Error::Server { .. } | Error::Transport { .. } | Error::EmptyReply { .. }
+        )
     }
 
     /// `true` for 404 with errorCode 3 (RESOURCE_ACCESS_DENIED): the record exists but the
@@ -226,6 +283,12 @@ fn reset_text(reset_secs: Option<u64>) -> String {
         Some(s) => format!("; it resets in about {s} seconds"),
         None => String::new(),
     }
+}
+
+fn redirect_target(location: Option<&str>) -> String {
+    location
+        .map(|l| format!(" to {}", page::quote(l)))
+        .unwrap_or_default()
 }
 
 fn transport_lead(timed_out: bool) -> &'static str {
@@ -291,12 +354,17 @@ pub(crate) struct FailedReply<'a> {
     pub x_errors: Vec<&'a str>,
     pub body: &'a [u8],
     pub reset_secs: Option<u64>,
+    /// The body is a web page (HTML), not iCIMS's JSON (see [`crate::page::is_web_page`]).
+    pub web_page: bool,
 }
 
 /// Maps a non-success reply to an [`Error`]. Every message taken from the reply is scrubbed of
 /// `key` and any signature (should a server echo them) and bounded: at most
 /// [`MAX_MESSAGES_KEPT`] messages of at most [`MAX_MESSAGE_CHARS`] characters each.
 pub(crate) fn from_reply(reply: &FailedReply<'_>, key: &str) -> Error {
+    // The key goes before any part of the body is cut short (a page title, a snippet), so
+    // that no piece of it survives the cut.
+    let cut_body = without_key(reply.body, key);
     let mut messages = body_errors(reply.body);
     if messages.iter().all(|m| m.message.is_none()) {
         messages = header_errors(reply.x_errors.iter().copied());
@@ -317,9 +385,18 @@ pub(crate) fn from_reply(reply: &FailedReply<'_>, key: &str) -> Error {
             kept.push(format!("and {} more", text.len() - MAX_MESSAGES_KEPT));
         }
         kept.join("; ")
+    } else if reply.web_page {
+        scrub(
+            format!(
+                "the address answered with a web page{}, not the iCIMS API — check the iCIMS \
+                 region and address in the connection settings",
+                page::titled(page::title(&cut_body).as_deref())
+            ),
+            key,
+        )
     } else {
         scrub(
-            body_snippet(reply.body)
+            body_snippet(&cut_body)
                 .unwrap_or_else(|| format!("HTTP {} {}", reply.status, reply.reason)),
             key,
         )
@@ -382,6 +459,26 @@ fn bound(text: String) -> String {
     format!("{}…", &text[..cut])
 }
 
+/// `body` with every occurrence of `key` replaced by `<redacted>`.
+pub(crate) fn without_key<'b>(body: &'b [u8], key: &str) -> std::borrow::Cow<'b, [u8]> {
+    let key = key.as_bytes();
+    if key.is_empty() || !body.windows(key.len()).any(|w| w == key) {
+        return std::borrow::Cow::Borrowed(body);
+    }
+    let mut out = Vec::with_capacity(body.len());
+    let mut rest = body;
+    while !rest.is_empty() {
+        if rest.starts_with(key) {
+            out.extend_from_slice(b"<redacted>");
+            rest = &rest[key.len()..];
+        } else {
+            out.push(rest[0]);
+            rest = &rest[1..];
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// A short, single-line piece of a non-JSON text body, for messages.
 fn body_snippet(body: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(body).ok()?.trim();
@@ -408,6 +505,7 @@ mod tests {
                 x_errors,
                 body: body.as_bytes(),
                 reset_secs: Some(60),
+                web_page: body.trim_start().starts_with('<'),
             },
             "",
         )
@@ -484,7 +582,16 @@ mod tests {
             map(500, vec![], "<html>oops</html>"),
             Error::Server {
                 status: 500,
-                message: "HTTP 500 Reason".into()
+                message: "the address answered with a web page, not the iCIMS API — check \
+                          the iCIMS region and address in the connection settings"
+                    .into()
+            }
+        );
+        assert_eq!(
+            map(500, vec![], "Service Unavailable"),
+            Error::Server {
+                status: 500,
+                message: "Service Unavailable".into()
             }
         );
         assert!(matches!(map(403, vec![], ""), Error::BadCredentials { .. }));
@@ -513,6 +620,7 @@ mod tests {
                 x_errors: vec![],
                 body: br#"{"errors":[{"errorMessage":"bad key TOPSECRET","errorCode":9}]}"#,
                 reset_secs: None,
+                web_page: false,
             },
             "TOPSECRET",
         );

@@ -41,6 +41,7 @@ mod error;
 #[cfg(test)]
 mod http_tests;
 mod model;
+mod page;
 mod reply;
 pub mod sign;
 
@@ -51,5 +52,6 @@ pub use model::{
     Address, DEFAULT_PERSON_FIELDS, JOB_FIELDS, Job, JobId, ListNode, PAGE_SIZE, Person, PersonId,
     Phone, ProfileRef, SearchPage, SearchQuery, Workflow, WorkflowId,
 };
+pub use page::MAX_SNIPPET_CHARS;
 pub use reply::{RateLimit, Reply};
 pub use secrecy::SecretString;

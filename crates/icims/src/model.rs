@@ -339,7 +339,13 @@ pub(crate) mod de {
     use serde::{Deserialize, Deserializer, de::Error as _};
     use serde_json::Value;
 
-    /// An unsigned id given as a JSON number (`19288`) or string (`"19288"`).
+    /// The largest id read: iCIMS ids are far smaller, and the history keeps ids as SQLite's
+    /// signed 64-bit integers, so a larger one is refused as not an id rather than failing
+    /// later in the store.
+    pub const MAX_ID: u64 = i64::MAX as u64;
+
+    /// An unsigned id given as a JSON number (`19288`) or string (`"19288"`), at most
+    /// [`MAX_ID`].
     pub fn u64_flex<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
         let v = Value::deserialize(d)?;
         value_to_u64(&v).ok_or_else(|| {
@@ -351,6 +357,10 @@ pub(crate) mod de {
     }
 
     pub fn value_to_u64(v: &Value) -> Option<u64> {
+        value_to_any_u64(v).filter(|&id| id <= MAX_ID)
+    }
+
+    fn value_to_any_u64(v: &Value) -> Option<u64> {
         match v {
             Value::Number(n) => n.as_u64(),
             Value::String(s) => {

@@ -638,8 +638,8 @@ impl Respond for Echo {
 
 #[tokio::test]
 async fn error_messages_never_carry_key_or_signature() {
-    let e = error_for(ResponseTemplate::new(200)).await; // empty 200 body: not JSON
-    assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+    let e = error_for(ResponseTemplate::new(200)).await; // empty 200 body: nothing to read
+    assert!(matches!(e, Error::EmptyReply { .. }), "{e:?}");
 
     let server = MockServer::start().await;
     Mock::given(method("GET"))

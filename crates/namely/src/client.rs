@@ -20,6 +20,7 @@ use crate::model::{
     ProfileUpdate, ProfilesPage, check_custom_keys,
 };
 use crate::pacer::Pacer;
+use crate::page;
 
 /// A Namely API client. `Send + Sync`: share it by reference between tasks, or clone it
 /// (cheap; clones share one connection pool and one listing pacer).
@@ -86,7 +87,13 @@ impl Client {
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, auth);
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if config.is_loopback() {
+            // A local simulator: a proxy from the environment (HTTPS_PROXY, …) must not see
+            // the token, nor be asked for 127.0.0.1 (it would answer for itself).
+            builder = builder.no_proxy();
+        }
+        let http = builder
             .default_headers(headers)
             .timeout(config.timeout())
             .connect_timeout(config.timeout().min(assumptions::CONNECT_TIMEOUT_MAX))
@@ -127,16 +134,28 @@ impl Client {
         let url = self.url(&["companies", "info"]);
         let answer = match self.send(Method::GET, url, None).await {
             Ok(a) => a,
-            Err(Error::NotFound { .. }) => return Err(self.unknown_company()),
-            Err(Error::UnexpectedStatus { status, .. }) if status.is_redirection() => {
-                return Err(self.unknown_company());
+            Err(Error::NotFound { .. }) => return Err(self.unknown_company(None)),
+            Err(Error::UnexpectedStatus { status, message }) if status.is_redirection() => {
+                // "the address redirected to "…"", without the advice that follows.
+                let to = message
+                    .split(REDIRECT_NOT_FOLLOWED)
+                    .next()
+                    .unwrap_or_default();
+                return Err(self.unknown_company(Some(to)));
+            }
+            Err(Error::WebPage { title, .. }) => {
+                let page = format!(
+                    "it answered with a web page{}",
+                    page::titled(title.as_deref())
+                );
+                return Err(self.unknown_company(Some(&page)));
             }
             Err(e) => return Err(e),
         };
         if assumptions::is_unknown_company(answer.status, answer.is_json) {
-            return Err(self.unknown_company());
+            return Err(self.unknown_company(None));
         }
-        let value: Value = self.decode(&answer.body)?;
+        let value: Value = self.decode(&answer, "company info")?;
         let object = match value.get(assumptions::COMPANY_INFO_ENVELOPE_KEY) {
             Some(Value::Array(items)) => items.first().cloned().unwrap_or(Value::Null),
             _ => value,
@@ -154,7 +173,7 @@ impl Client {
         let answer = self
             .send(Method::GET, self.url(&["profiles", "me"]), None)
             .await?;
-        self.first_profile(&answer.body)
+        self.first_profile(&answer, "your own profile (/profiles/me)")
     }
 
     /// `GET /profiles/{id}`.
@@ -163,7 +182,7 @@ impl Client {
         let answer = self
             .send(Method::GET, self.url(&["profiles", id.as_str()]), None)
             .await?;
-        self.first_profile(&answer.body)
+        self.first_profile(&answer, "the profile")
     }
 
     /// `GET /profiles/fields`: every API-visible profile field, custom ones included.
@@ -172,7 +191,9 @@ impl Client {
         let answer = self
             .send(Method::GET, self.url(&["profiles", "fields"]), None)
             .await?;
-        Ok(self.decode::<FieldsList>(&answer.body)?.fields)
+        Ok(self
+            .decode::<FieldsList>(&answer, "the profile fields")?
+            .fields)
     }
 
     /// `GET /job_titles`.
@@ -181,7 +202,9 @@ impl Client {
         let answer = self
             .send(Method::GET, self.url(&["job_titles"]), None)
             .await?;
-        Ok(self.decode::<JobTitlesList>(&answer.body)?.job_titles)
+        Ok(self
+            .decode::<JobTitlesList>(&answer, "the job titles")?
+            .job_titles)
     }
 
     /// `GET /profiles?page=N&per_page=M[&filter[…]=…][&sort=…]`. `page` starts at 1 (0 is read
@@ -205,7 +228,7 @@ impl Client {
             filter,
         );
         let answer = self.send(Method::GET, url, None).await?;
-        self.decode(&answer.body)
+        self.decode(&answer, &format!("page {page} of the profiles"))
     }
 
     /// `GET /profiles?per_page=N[&after=<id>][&filter[…]=…][&sort=…]`: the legacy cursor
@@ -233,7 +256,7 @@ impl Client {
         }
         let url = self.listing_url(&leading, filter);
         let answer = self.send(Method::GET, url, None).await?;
-        self.decode(&answer.body)
+        self.decode(&answer, "a page of the profiles")
     }
 
     /// Every profile (active, pending and inactive), reading pages from 1 until the first
@@ -302,7 +325,7 @@ impl Client {
                 message: "the create was not confirmed".to_owned(),
             });
         }
-        let created = self.first_profile(&answer.body)?;
+        let created = self.first_profile(&answer, "the created profile")?;
         tracing::info!(profile_id = %created.id, status = %answer.status, "profile created");
         Ok(created)
     }
@@ -328,7 +351,7 @@ impl Client {
                 Some(body),
             )
             .await?;
-        self.first_profile(&answer.body)
+        self.first_profile(&answer, "the updated profile")
     }
 
     /// `…/profiles?` with `leading` pairs first, then the filter's.
@@ -352,32 +375,62 @@ impl Client {
         url
     }
 
-    fn unknown_company(&self) -> Error {
+    /// `how`: what the address did instead, e.g. "it redirected to …".
+    fn unknown_company(&self, how: Option<&str>) -> Error {
         let web = self.api_base.host_str().unwrap_or("this address");
-        Error::NotFound {
+        let how = how.map(|h| format!(" ({h})")).unwrap_or_default();
+        self.redactor.error(Error::NotFound {
             message: format!(
-                "no Namely company answers at {web}. Check the company name: it is the part before .namely.com in your Namely web address."
+                "no Namely company answers at {web}{how}. Check the company name: it is the part before .namely.com in your Namely web address."
             ),
-        }
+        })
     }
 
-    /// Reads a JSON answer; what could not be read is cleaned like any text from Namely
-    /// (serde quotes the offending value).
-    fn decode<T: DeserializeOwned>(&self, body: &[u8]) -> Result<T, Error> {
-        serde_json::from_slice(body).map_err(|e| {
+    /// Reads a JSON answer; `what` names it in the error ("page 3 of the profiles"). What
+    /// could not be read says where (`profiles[3].id: expected text, got a number`) and is
+    /// cleaned like any text from Namely.
+    fn decode<T: DeserializeOwned>(&self, answer: &Answer, what: &str) -> Result<T, Error> {
+        if answer.body.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::Decode {
+                message: format!(
+                    "{what} came back empty (HTTP {}, no body)",
+                    answer.status.as_u16()
+                ),
+            });
+        }
+        let mut json = serde_json::Deserializer::from_slice(&answer.body);
+        serde_path_to_error::deserialize(&mut json).map_err(|e| {
+            let path = e.path().to_string();
+            let at = if path.is_empty() || path == "." {
+                String::new()
+            } else {
+                format!(" at {path}")
+            };
+            let inner = e.into_inner();
+            let problem = if inner.is_eof() {
+                format!("the answer ended early, after {} bytes", answer.body.len())
+            } else if inner.is_syntax() {
+                format!(
+                    "the answer is not valid JSON (line {}, column {})",
+                    inner.line(),
+                    inner.column()
+                )
+            } else {
+                plain_problem(&inner)
+            };
             self.redactor.error(Error::Decode {
-                message: e.to_string(),
+                message: format!("{what}{at}: {problem}"),
             })
         })
     }
 
-    fn first_profile(&self, body: &[u8]) -> Result<Profile, Error> {
-        self.decode::<ProfilesList>(body)?
+    fn first_profile(&self, answer: &Answer, what: &str) -> Result<Profile, Error> {
+        self.decode::<ProfilesList>(answer, what)?
             .profiles
             .into_iter()
             .next()
             .ok_or_else(|| Error::Decode {
-                message: "the answer holds no profile".to_owned(),
+                message: format!("{what}: the answer holds no profile"),
             })
     }
 
@@ -450,10 +503,39 @@ impl Client {
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
+            let headers = response.headers().clone();
             let body = read_bounded(response, MAX_BODY_BYTES)
                 .await
                 .map_err(|e| Error::transport(&e))?;
+            let web_page = body
+                .as_deref()
+                .is_some_and(|b| page::is_web_page(&headers, b));
+            if status.is_redirection() {
+                tracing::warn!(
+                    %method,
+                    path = url.path(),
+                    status = status.as_u16(),
+                    "Namely address answered with a redirect; not followed"
+                );
+                return Err(redirect_error(
+                    status,
+                    page::location(&headers, self.redactor.secret()).as_deref(),
+                ));
+            }
             return match (status.is_success(), body) {
+                (true, Some(body)) if web_page => {
+                    tracing::warn!(
+                        %method,
+                        path = url.path(),
+                        status = status.as_u16(),
+                        "Namely address answered with a web page, not the API"
+                    );
+                    Err(Error::WebPage {
+                        status,
+                        title: page::title(&page::without(&body, self.redactor.secret())),
+                        write: !method.is_safe(),
+                    })
+                }
                 (true, Some(body)) => Ok(Answer {
                     status,
                     is_json,
@@ -473,7 +555,14 @@ impl Client {
                         write: !method.is_safe(),
                     })
                 }
-                (false, Some(body)) => Err(status_error(status, Some(&body))),
+                (false, Some(body)) if web_page => Err(status_error(
+                    status,
+                    Some(&body),
+                    Some(web_page_text(
+                        page::title(&page::without(&body, self.redactor.secret())).as_deref(),
+                    )),
+                )),
+                (false, Some(body)) => Err(status_error(status, Some(&body), None)),
                 // An error status says enough on its own; its oversized body is not read.
                 (false, None) => {
                     tracing::warn!(
@@ -483,10 +572,49 @@ impl Client {
                         limit = MAX_BODY_BYTES,
                         "error answer too large; mapped from its status alone"
                     );
-                    Err(status_error(status, None))
+                    Err(status_error(status, None, None))
                 }
             };
         }
+    }
+}
+
+/// serde's "invalid type: integer `5`, expected a string" in plain words: "expected text,
+/// got a number".
+fn plain_problem(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(at) => &text[..at],
+        None => text.as_str(),
+    };
+    let kind = |s: &str| -> String {
+        let s = s.trim();
+        let word = s.split([' ', '`', '"']).next().unwrap_or(s);
+        match word {
+            "map" => "an object".into(),
+            "sequence" => "a list".into(),
+            "string" => "text".into(),
+            "integer" | "floating" => "a number".into(),
+            "boolean" => "true or false".into(),
+            "null" | "unit" => "nothing (null)".into(),
+            _ => s.trim_start_matches("a ").to_string(),
+        }
+    };
+    match text
+        .strip_prefix("invalid type: ")
+        .and_then(|rest| rest.split_once(", expected "))
+    {
+        Some((got, expected)) => {
+            let expected = match expected.trim() {
+                "a sequence" => "a list".to_string(),
+                "a map" => "an object".to_string(),
+                "a string" => "text".to_string(),
+                other if other.starts_with("struct ") => "an object".to_string(),
+                other => other.to_string(),
+            };
+            format!("expected {expected}, got {}", kind(got))
+        }
+        None => text.to_string(),
     }
 }
 
@@ -519,12 +647,38 @@ async fn read_bounded(
     Ok(Some(body))
 }
 
+/// What an error status with a web page for a body says instead of Namely's message.
+fn web_page_text(title: Option<&str>) -> String {
+    format!(
+        "the address answered with a web page{}, not the Namely API — check the company name or the API address in the connection settings",
+        page::titled(title)
+    )
+}
+
+/// Where a redirect's message turns from what happened to what it means.
+const REDIRECT_NOT_FOLLOWED: &str = ". The redirect was not followed";
+
+/// A 3xx: never followed, so the token never travels to where it points.
+fn redirect_error(status: StatusCode, location: Option<&str>) -> Error {
+    let to = location
+        .map(|l| format!(" to {}", page::quote(l)))
+        .unwrap_or_default();
+    Error::UnexpectedStatus {
+        status,
+        message: format!(
+            "the address redirected{to}{REDIRECT_NOT_FOLLOWED}, so the access token was not sent there. Check the company name (the part before .namely.com in your Namely web address) or the API address in the connection settings"
+        ),
+    }
+}
+
 /// Maps a non-2xx, non-throttle status to an error, keeping Namely's `message`/`errors`.
-/// `body` is `None` when it was larger than [`MAX_BODY_BYTES`] and so not read.
-fn status_error(status: StatusCode, body: Option<&[u8]>) -> Error {
-    let (message, errors) = match body {
-        Some(body) => error_body(body),
-        None => (
+/// `body` is `None` when it was larger than [`MAX_BODY_BYTES`] and so not read; `page` is what
+/// to say instead of Namely's message when the body was a web page.
+fn status_error(status: StatusCode, body: Option<&[u8]>, page: Option<String>) -> Error {
+    let (message, errors) = match (body, page) {
+        (_, Some(page)) => (Some(page), Vec::new()),
+        (Some(body), None) => error_body(body),
+        (None, None) => (
             Some(format!(
                 "its answer was larger than {} MiB and was not read",
                 MAX_BODY_BYTES / (1024 * 1024)
@@ -553,11 +707,9 @@ fn status_error(status: StatusCode, body: Option<&[u8]>) -> Error {
         s => Error::UnexpectedStatus {
             status,
             message: message.unwrap_or_else(|| {
-                if s.is_redirection() {
-                    "Namely redirected the request, which usually means the company name or address is wrong".to_owned()
-                } else {
-                    s.canonical_reason().unwrap_or("unexpected status").to_ascii_lowercase()
-                }
+                s.canonical_reason()
+                    .unwrap_or("unexpected status")
+                    .to_ascii_lowercase()
             }),
         },
     }
@@ -627,15 +779,16 @@ mod tests {
         let (m, _) = error_body(b"<html>oops</html>");
         assert_eq!(m, None);
         assert!(matches!(
-            status_error(StatusCode::BAD_GATEWAY, Some(b"")),
+            status_error(StatusCode::BAD_GATEWAY, Some(b""), None),
             Error::Server {
                 status: StatusCode::BAD_GATEWAY,
                 ..
             }
         ));
-        assert!(status_error(StatusCode::BAD_GATEWAY, Some(b"")).may_have_been_applied());
+        assert!(status_error(StatusCode::BAD_GATEWAY, Some(b""), None).may_have_been_applied());
         assert!(
-            !status_error(StatusCode::UNPROCESSABLE_ENTITY, Some(b"{}")).may_have_been_applied()
+            !status_error(StatusCode::UNPROCESSABLE_ENTITY, Some(b"{}"), None)
+                .may_have_been_applied()
         );
     }
 }

@@ -227,6 +227,12 @@ impl Config {
         self.throttle
     }
 
+    /// Whether the API lives on this computer (`localhost`, `127.0.0.0/8`, `::1`): a local
+    /// simulator, reached without any proxy from the environment.
+    pub fn is_loopback(&self) -> bool {
+        is_loopback(&self.api_base)
+    }
+
     pub(crate) fn token(&self) -> &SecretString {
         &self.token
     }
@@ -252,13 +258,13 @@ fn api_base(url: &Url) -> Result<Url, ConfigError> {
         "http" => {
             if !is_loopback(url) {
                 return Err(ConfigError::InsecureHttp {
-                    host: url.host_str().unwrap_or_default().to_owned(),
+                    host: crate::permalink::shown(url.host_str().unwrap_or_default()),
                 });
             }
         }
         other => {
             return Err(ConfigError::UnsupportedScheme {
-                scheme: other.to_owned(),
+                scheme: crate::permalink::shown(other),
             });
         }
     }

@@ -5,6 +5,7 @@ use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::ConfigError;
+use crate::page;
 
 /// The largest answer body the client reads, in bytes: 16 MiB.
 ///
@@ -125,6 +126,26 @@ pub enum Error {
         write: bool,
     },
 
+    /// A successful answer that is a web page (HTML), not the API: the company name or API
+    /// address points at a website (a login page, a company site) rather than Namely's API.
+    /// Only the page's title is kept, cut to [`crate::MAX_SNIPPET_CHARS`] characters. Error
+    /// statuses with an HTML body keep their own variant (a 5xx stays [`Error::Server`]) with a
+    /// message saying it was a web page.
+    #[error(
+        "The Namely address answered with a web page{}, not the Namely API (HTTP {}). Check the company name (the part before .namely.com in your Namely web address) or the API address in the connection settings.{}",
+        page::titled(.title.as_deref()),
+        .status.as_u16(),
+        if *.write { " If you were adding a person, look them up in Namely before trying again." } else { "" }
+    )]
+    WebPage {
+        /// The HTTP status of the answer (a 2xx).
+        status: StatusCode,
+        /// The page's `<title>`, short, when it had one.
+        title: Option<String>,
+        /// The request was a write (POST/PUT): whatever answered may have passed it on.
+        write: bool,
+    },
+
     /// Namely answered, but not in the expected shape.
     #[error(
         "Namely's answer was not in the expected format ({message}). If this was a create, check whether the person was added before trying again."
@@ -176,7 +197,7 @@ impl Error {
             } => *may_have_reached_server,
             Self::Server { status, .. } => status.is_server_error(),
             Self::Decode { .. } => true,
-            Self::AnswerTooLarge { write, .. } => *write,
+            Self::AnswerTooLarge { write, .. } | Self::WebPage { write, .. } => *write,
             _ => false,
         }
     }
@@ -195,7 +216,8 @@ impl Error {
             Self::Validation { .. } => Some(StatusCode::UNPROCESSABLE_ENTITY),
             Self::Server { status, .. }
             | Self::UnexpectedStatus { status, .. }
-            | Self::AnswerTooLarge { status, .. } => Some(*status),
+            | Self::AnswerTooLarge { status, .. }
+            | Self::WebPage { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -227,6 +249,12 @@ impl Redactor {
         Self {
             token: token.clone(),
         }
+    }
+
+    /// The token, for taking it out of text that is cut short before it is cleaned (a page
+    /// title, a redirect target): see [`page::without`].
+    pub(crate) fn secret(&self) -> &str {
+        self.token.expose_secret()
     }
 
     /// The error with every text field cleaned. Apply once per error: the "and N more" entry
@@ -262,6 +290,15 @@ impl Redactor {
             },
             Error::Decode { message } => Error::Decode {
                 message: self.text(&message),
+            },
+            Error::WebPage {
+                status,
+                title,
+                write,
+            } => Error::WebPage {
+                status,
+                title: title.map(|t| self.text(&t)),
+                write,
             },
             e @ (Error::Unauthorized
             | Error::Forbidden

@@ -46,6 +46,7 @@ mod error;
 mod http_tests;
 mod model;
 mod pacer;
+mod page;
 mod permalink;
 
 pub use assumptions::PER_PAGE_MAX;
@@ -57,4 +58,5 @@ pub use model::{
     PageProgress, Profile, ProfileFilter, ProfileId, ProfileUpdate, ProfilesPage, UserStatus,
     find_field,
 };
+pub use page::MAX_SNIPPET_CHARS;
 pub use permalink::{Permalink, PermalinkError};

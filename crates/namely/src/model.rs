@@ -10,10 +10,32 @@ use serde_json::{Map, Value};
 
 use crate::assumptions;
 
-/// A Namely profile id (a UUID string).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// A Namely profile id (a UUID string). Read from text, or from a whole number printed as
+/// text; anything else (`null`, an object, an empty text) is an error naming what came.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct ProfileId(String);
+
+impl<'de> Deserialize<'de> for ProfileId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        match Value::deserialize(d)? {
+            Value::String(s) if !s.trim().is_empty() => Ok(Self(s)),
+            Value::Number(n) if n.is_u64() || n.is_i64() => Ok(Self(n.to_string())),
+            other => Err(D::Error::custom(format!(
+                "expected a profile id, got {}",
+                match other {
+                    Value::Null => "nothing (null)",
+                    Value::String(_) => "an empty text",
+                    Value::Number(_) => "a fraction",
+                    Value::Bool(_) => "true or false",
+                    Value::Array(_) => "a list",
+                    Value::Object(_) => "an object",
+                }
+            ))),
+        }
+    }
+}
 
 impl ProfileId {
     /// Wraps an id as received from Namely or stored locally.

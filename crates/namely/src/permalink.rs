@@ -146,7 +146,7 @@ impl Permalink {
             {
                 if scheme != "http" && scheme != "https" {
                     return Err(PermalinkError::UnsupportedScheme {
-                        scheme: scheme.to_owned(),
+                        scheme: shown(scheme),
                     });
                 }
                 (true, rest)
@@ -168,9 +168,7 @@ impl Permalink {
         }
         if let Some((_, port)) = host.rsplit_once(':') {
             if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) {
-                return Err(PermalinkError::Port {
-                    port: port.to_owned(),
-                });
+                return Err(PermalinkError::Port { port: shown(port) });
             }
             return Err(PermalinkError::InvalidCharacter { ch: ':' });
         }
@@ -187,9 +185,7 @@ impl Permalink {
                     if host.split('.').any(str::is_empty) {
                         return Err(PermalinkError::InvalidCharacter { ch: '.' });
                     }
-                    return Err(PermalinkError::OtherHost {
-                        host: host.to_owned(),
-                    });
+                    return Err(PermalinkError::OtherHost { host: shown(host) });
                 }
                 if has_path && !had_scheme {
                     return Err(PermalinkError::Path);
@@ -202,11 +198,14 @@ impl Permalink {
             if label.split('.').any(str::is_empty) {
                 return Err(PermalinkError::InvalidCharacter { ch: '.' });
             }
-            return Err(PermalinkError::OtherHost {
-                host: host.to_owned(),
-            });
+            return Err(PermalinkError::OtherHost { host: shown(host) });
         }
         validate_label(label)?;
+        // A label the URL parser refuses (an `xn--` label that is not valid punycode, such as
+        // `xn--0`) names no host at all; without this, `base_url` would panic on it.
+        if Url::parse(&format!("https://{label}.{NAMELY_DOMAIN}/")).is_err() {
+            return Err(PermalinkError::OtherHost { host: shown(host) });
+        }
         Ok(Self(label.to_owned()))
     }
 
@@ -231,6 +230,26 @@ impl Permalink {
         Url::parse(&text).unwrap_or_else(|_| unreachable!("validated permalink forms a URL"))
     }
 }
+
+/// Typed text repeated in a message: control characters escaped, at most [`MAX_SHOWN`]
+/// characters shown, then "…" (a 5,000-character host is not echoed whole).
+pub(crate) fn shown(typed: &str) -> String {
+    let mut out = String::new();
+    let mut len = 0;
+    for c in typed.chars() {
+        let escaped = c.escape_debug();
+        len += escaped.len();
+        if len > MAX_SHOWN {
+            out.push('…');
+            break;
+        }
+        out.extend(escaped);
+    }
+    out
+}
+
+/// The most characters of typed text an error repeats.
+const MAX_SHOWN: usize = 40;
 
 fn validate_label(label: &str) -> Result<(), PermalinkError> {
     if label.is_empty() {

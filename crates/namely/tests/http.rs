@@ -466,6 +466,18 @@ async fn create_answer_without_profile_may_have_been_applied() {
     let err = client(&server)
         .create_profile(&hire())
         .await
+        .expect_err("a web page");
+    assert!(matches!(err, Error::WebPage { write: true, .. }), "{err:?}");
+    assert!(err.may_have_been_applied());
+
+    server.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"profiles": []})))
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .create_profile(&hire())
+        .await
         .expect_err("decode");
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert!(err.may_have_been_applied());

@@ -382,6 +382,17 @@ pub async fn icims(
             detail,
             now,
         ),
+        // A website answered, or the address redirected: not iCIMS's API at this address.
+        E::WebPage { .. } | E::Redirected { .. } => failed(
+            step,
+            CheckCode::SettingsInvalid,
+            "A web page answered instead of iCIMS's API — check the region and address.",
+            "Choose the region your iCIMS is hosted in; if an iCIMS address was set for this \
+             connection, check it with your iCIMS integration specialist. Then Test again.",
+            Some(Field::IcimsRegion),
+            detail,
+            now,
+        ),
         E::InvalidConfig(_) => failed(
             step,
             CheckCode::SettingsInvalid,

@@ -98,6 +98,16 @@ pub(super) fn namely_failure(
             detail,
             now,
         ),
+        // A website (a login page, a parked domain) answered instead of Namely's API.
+        E::WebPage { .. } => failed(
+            step,
+            CheckCode::CompanyNotFound,
+            format!("A web page answered at {host}, not Namely's API — check the permalink."),
+            permalink_fix,
+            Some(Field::NamelyPermalink),
+            detail,
+            now,
+        ),
         E::Transport {
             timed_out: false,
             may_have_reached_server: false,

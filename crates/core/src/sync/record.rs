@@ -11,6 +11,27 @@ use time::OffsetDateTime;
 pub(crate) const FOUND_AFTER_EARLIER_RUN: &str =
     " — found after an earlier run stopped before it could record adding this person";
 
+/// The most characters of a name or email the history keeps of what iCIMS sent.
+const MAX_SHOWN: usize = 120;
+
+/// Text from iCIMS as the history shows it: control characters escaped (a record is one line),
+/// cut after [`MAX_SHOWN`] characters with "…". The record's reason says what was wrong.
+fn shown(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == MAX_SHOWN {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Builds the record of one hire.
 pub(crate) fn record(
     hire: &Hire,
@@ -22,13 +43,13 @@ pub(crate) fn record(
     RecordRow {
         person_id: hire.person_id,
         workflow_ids: hire.workflow_ids.clone(),
-        name: hire.display_name(),
+        name: shown(&hire.display_name()),
         email: hire
             .email
             .as_deref()
             .map(str::trim)
             .filter(|e| !e.is_empty())
-            .map(str::to_string),
+            .map(shown),
         outcome,
         reason: reason.into(),
         namely_profile_id: profile,

@@ -10,6 +10,8 @@
 //! // … point the client at `base` with customer 1234, user `sandbox-api` and
 //! // `icims::DEFAULT_HMAC_KEY` …
 //! sim.fail_next(1, 503); // the next authenticated call fails
+//! // the next read of person 1001 gets a gateway's HTML page instead
+//! sim.answer_next_raw("/people/1001", 1, sandbox::raw::RawAnswer::html(502, "Bad Gateway"));
 //! sim.shutdown().await;
 //! # Ok(()) }
 //! ```
@@ -168,6 +170,7 @@ pub async fn start_on(
         hang_next: 0,
         rng: ChaCha8Rng::seed_from_u64(config.seed),
         log: VecDeque::new(),
+        raw: Default::default(),
         clock_offset: config.clock_offset_secs,
     };
     tracing::info!(%url, customer_id = %config.customer_id, region = ?config.region, "icims sandbox listening");
@@ -240,6 +243,14 @@ impl IcimsSim {
             .lock()
             .fail_next
             .extend(std::iter::repeat_n(status, n));
+    }
+
+    /// The next `n` authenticated requests whose path ends with `path_suffix` (e.g.
+    /// `"/people/1003"`, `"/search/applicantworkflows"`) get `answer` exactly — an HTML page,
+    /// JSON cut short, an empty body, a redirect — instead of the simulator's own. They still
+    /// spend budget and carry the rate-limit and `date` headers.
+    pub fn answer_next_raw(&self, path_suffix: &str, n: usize, answer: crate::raw::RawAnswer) {
+        self.shared.lock().raw.push(None, path_suffix, n, answer);
     }
 
     /// The next `n` requests sleep for `hang_duration` before being handled.

@@ -17,6 +17,7 @@ use time::macros::format_description;
 use tokio::sync::watch;
 
 use super::{IcimsSimConfig, LoggedRequest, assumptions, auth, profiles, search};
+use crate::raw::{RawAnswer, RawRules};
 use crate::seed::{AddedHire, World};
 
 /// Largest accepted request body.
@@ -54,6 +55,8 @@ pub(crate) struct SimState {
     pub(crate) hang_next: usize,
     pub(crate) rng: ChaCha8Rng,
     pub(crate) log: VecDeque<LoggedRequest>,
+    /// Answers to serve instead of the simulator's own ([`super::IcimsSim::answer_next_raw`]).
+    pub(crate) raw: RawRules,
     /// Seconds the simulated server's clock is ahead of the real one (negative: behind).
     pub(crate) clock_offset: i64,
 }
@@ -78,6 +81,8 @@ struct Reply {
     headers: Vec<(HeaderName, String)>,
     /// For the debug log only.
     error: Option<String>,
+    /// Served instead of `body` and the JSON content type ([`crate::raw::RawAnswer`]).
+    raw: Option<RawAnswer>,
 }
 
 impl Reply {
@@ -87,6 +92,7 @@ impl Reply {
             body,
             headers: Vec::new(),
             error: None,
+            raw: None,
         }
     }
 
@@ -100,6 +106,7 @@ impl Reply {
                 format!("{code}:{message}"),
             )],
             error: Some(message.to_string()),
+            raw: None,
         }
     }
 
@@ -196,6 +203,7 @@ fn control_hires(st: &mut SimState, parts: &Parts, body: &[u8]) -> Reply {
         body: serde_json::json!({"person_id": hire.person_id, "workflow_id": hire.workflow_id}),
         headers: Vec::new(),
         error: None,
+        raw: None,
     }
 }
 
@@ -265,13 +273,19 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         "icims sandbox request"
     );
 
-    let mut response = Response::new(Body::from(reply.body.to_string()));
-    *response.status_mut() = reply.status;
+    let mut response = match &reply.raw {
+        Some(answer) => crate::raw::response(answer),
+        None => {
+            let mut response = Response::new(Body::from(reply.body.to_string()));
+            *response.status_mut() = reply.status;
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            response
+        }
+    };
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
     let reset = DAY - now.unix_timestamp().rem_euclid(DAY);
     for (name, value) in [
         ("x-ratelimit-limit", shared.config.daily_limit.to_string()),
@@ -346,6 +360,15 @@ fn process(
     }
     st.remaining -= 1;
 
+    if let Some(answer) = st.raw.take(parts.method.as_str(), parts.uri.path()) {
+        return Reply {
+            status: StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK),
+            body: Value::Null,
+            headers: Vec::new(),
+            error: Some("raw answer".into()),
+            raw: Some(answer),
+        };
+    }
     if let Some(status) = st.fail_next.pop_front() {
         return Reply::for_status(
             StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
@@ -483,6 +506,7 @@ fn profile(full: serde_json::Map<String, Value>, fields: Option<&[String]>) -> R
         body: Value::Object(kept),
         headers,
         error: None,
+        raw: None,
     }
 }
 

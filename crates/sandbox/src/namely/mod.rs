@@ -30,6 +30,8 @@
 //! - Requests: [`NamelySimConfig::latency`] / [`NamelySim::set_latency`],
 //!   [`NamelySimConfig::error_rate`] / [`NamelySim::set_error_rate`],
 //!   [`NamelySim::fail_next`], [`NamelySim::fail_next_on`] (fail before doing anything).
+//! - Hostile answers: [`NamelySim::answer_next_raw`] serves a [`crate::raw::RawAnswer`] (an
+//!   HTML page, JSON cut short, an empty body, a redirect) byte for byte.
 //! - Work done, answer lost: [`NamelySim::fail_next_post_after_commit`] stores the POSTed
 //!   profile and then answers e.g. `AfterCommit::Status(502)` (a gateway that gave up after
 //!   Namely did the work) or answers the 201 late (`AfterCommit::Delay`).
@@ -551,6 +553,24 @@ impl NamelySim {
             n,
             status,
         );
+    }
+
+    /// The next `n` requests with this method whose path ends with `path_suffix` (e.g.
+    /// `("GET", "/profiles/me")`, `("GET", "/profiles")`; the query is not looked at) get
+    /// `answer` exactly — an HTML page, JSON cut short or of the wrong shape, an empty body, a
+    /// redirect — before anything else is done (no token check, no throttle). Logged like any
+    /// request.
+    pub fn answer_next_raw(
+        &self,
+        method: &str,
+        path_suffix: &str,
+        n: usize,
+        answer: crate::raw::RawAnswer,
+    ) {
+        self.shared
+            .lock()
+            .raw
+            .push(Some(method), path_suffix, n, answer);
     }
 
     /// The next `n` successful POST /profiles store the profile and then misbehave as

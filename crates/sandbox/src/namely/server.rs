@@ -74,6 +74,24 @@ async fn dispatch(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     }
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().unwrap_or("").to_string();
+    let raw = {
+        let mut st = shared.lock();
+        let raw = st.raw.take(parts.method.as_str(), &path);
+        if let Some(answer) = &raw {
+            let logged_body = bytes.as_ref().ok().and_then(|b| body_for_log(b));
+            st.log.push(RequestRecord {
+                method: parts.method.to_string(),
+                path: path.clone(),
+                query: redact_query(&query),
+                status: answer.status,
+                body: logged_body,
+            });
+        }
+        raw
+    };
+    if let Some(answer) = raw {
+        return crate::raw::response(&answer);
+    }
     let reply = {
         let mut st = shared.lock();
         let (reply, logged_body) = match &bytes {

@@ -162,6 +162,8 @@ pub(crate) struct State {
     pub log: Vec<RequestRecord>,
     pub throttle: Throttle,
     pub faults: Faults,
+    /// Answers to serve instead of the simulator's own ([`super::NamelySim::answer_next_raw`]).
+    pub raw: crate::raw::RawRules,
     pub include_access_role_on_me: bool,
     /// Whether any profile carries `access_role` (off in the recorded-traffic mode).
     pub include_access_role: bool,
@@ -226,6 +228,7 @@ impl State {
                 rules: Vec::new(),
                 rng: ChaCha8Rng::seed_from_u64(config.seed),
             },
+            raw: Default::default(),
             include_access_role_on_me: config.include_access_role_on_me,
             include_access_role: config.include_access_role,
             companies_info: config.companies_info,
