@@ -205,7 +205,11 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEven
     let _ = window.hide();
     let marker = hint_marker(app);
     if !marker.exists() {
-        let _ = std::fs::write(&marker, b"shown\n");
+        let _ = icims_namely_core::paths::write_private(
+            &marker,
+            b"shown\n",
+            icims_namely_core::paths::IfExists::Replace,
+        );
         notify(
             app,
             Notice {

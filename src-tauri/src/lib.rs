@@ -34,15 +34,17 @@ impl<R: Runtime> SchedulerEvents for WindowEvents<R> {
     }
 }
 
+/// The app's log file in the data folder's `logs`.
+pub const LOG_FILE: &str = "icims-namely.log";
+
+/// Logs to `logs/icims-namely.log`: private to the user (0600), rotated by size keeping the
+/// last few (`icims-namely.log.1` …), so an app that stays in the tray for months never fills
+/// the disk. Without the file, standard error.
 fn init_logging(dir: std::path::PathBuf) {
     use tracing_subscriber::EnvFilter;
-    let _ = std::fs::create_dir_all(&dir);
     let filter =
         EnvFilter::try_from_env("ICIMS_NAMELY_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("icims-namely.log"));
+    let file = icims_namely_core::paths::open_log(&dir.join(LOG_FILE));
     match file {
         Ok(file) => {
             let _ = tracing_subscriber::fmt()
@@ -139,4 +141,61 @@ pub fn run() {
             eprintln!("icims-namely stopped with an error: {e}");
             std::process::exit(1);
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    fn repo(path: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+    }
+
+    /// The window's content security policy: nothing inline, no `<base>`, no forms sent
+    /// anywhere, no plugins.
+    #[test]
+    fn the_content_security_policy_allows_nothing_inline() {
+        let text = std::fs::read_to_string(repo("src-tauri/tauri.conf.json")).unwrap();
+        let conf: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let csp = conf["app"]["security"]["csp"].as_str().expect("a CSP");
+        let directives: Vec<&str> = csp.split(';').map(str::trim).collect();
+        for wanted in [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "object-src 'none'",
+        ] {
+            assert!(directives.contains(&wanted), "{wanted} in {csp}");
+        }
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert!(!csp.contains("unsafe-eval"), "{csp}");
+    }
+
+    /// The built interface needs no inline style (the CSP above refuses one): no `<style>`
+    /// element and no `style` attribute in the page or the templates of the script.
+    #[test]
+    fn the_built_interface_has_no_inline_style() {
+        let dist = repo("ui/dist");
+        let Ok(entries) = std::fs::read_dir(dist.join("assets")) else {
+            eprintln!(
+                "SKIPPED the_built_interface_has_no_inline_style: ui/dist is not built (run \
+                 `cd ui && npm run build`)"
+            );
+            return;
+        };
+        let mut texts = vec![std::fs::read_to_string(dist.join("index.html")).unwrap()];
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "js" || e == "html") {
+                texts.push(std::fs::read_to_string(&path).unwrap());
+            }
+        }
+        for text in &texts {
+            for inline in ["<style", "style=\"", "style='", "setAttribute(\"style\""] {
+                assert!(!text.contains(inline), "the built interface has {inline}");
+            }
+        }
+    }
 }

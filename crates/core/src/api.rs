@@ -14,7 +14,7 @@ pub use crate::domain::{
 };
 pub use crate::notices::NoticeRoute;
 pub use crate::schedule::Schedule;
-pub use crate::secrets::SecretKind;
+pub use crate::secrets::{SecretInput, SecretKind};
 
 /// Where a wizard stop stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -224,14 +224,14 @@ pub struct PermalinkView {
 }
 
 /// The iCIMS connection as typed in part 4. The key is sent once, to be tested or saved, and
-/// is never sent back.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// is never sent back: it is read straight into memory wiped on drop ([`SecretInput`]).
+#[derive(Clone, Deserialize, TS)]
 pub struct IcimsInput {
     pub customer_id: String,
     pub username: String,
     pub region: IcimsRegion,
     /// None: keep (or test) the key already in the keychain.
-    pub hmac_key: Option<String>,
+    pub hmac_key: Option<SecretInput>,
 }
 
 impl std::fmt::Debug for IcimsInput {

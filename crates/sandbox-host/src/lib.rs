@@ -157,24 +157,20 @@ fn read_state(path: &Path) -> Option<SandboxSnapshot> {
     }
 }
 
-/// Writes the snapshot atomically (a temporary file in the same folder, then a rename).
+/// Writes the snapshot atomically (a temporary file in the same folder, then a rename),
+/// readable by the user only, in a folder private to the user when it creates it.
 fn write_state(path: &Path, snapshot: &SandboxSnapshot) -> std::io::Result<()> {
-    use std::io::Write;
+    use icims_namely_core::paths;
     let dir = path
         .parent()
         .ok_or_else(|| std::io::Error::other("the sandbox state path has no folder"))?;
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!("{STATE_FILE}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(&serde_json::to_vec(snapshot)?)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    paths::create_private_dir(dir).map_err(std::io::Error::other)?;
+    paths::write_private(
+        path,
+        &serde_json::to_vec(snapshot)?,
+        paths::IfExists::Replace,
+    )
+    .map_err(std::io::Error::other)
 }
 
 fn write_state_logged(path: &Path, snapshot: &SandboxSnapshot) {
@@ -205,6 +201,13 @@ mod tests {
             folder.join(STATE_FILE).exists(),
             "a fresh start is saved at once"
         );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&folder.join(STATE_FILE)), 0o600, "private to the user");
+            assert_eq!(mode(&folder), 0o700, "private to the user");
+        }
 
         let added = host
             .with(|sb| {

@@ -16,12 +16,11 @@ use crate::{AppState, background};
 use icims_namely_core::api::{
     AppInfo, BackgroundState, CheckResult, ConnectionDetails, ConnectionSummary, ExportedFile,
     IcimsInput, IpcError, NewConnectionInput, NoticeRoute, OwnerStep, PermalinkView, ReviewItem,
-    RunDetails, RunSummary, SandboxInfo, SecretKind, SignInResult, StartFromChoices, SyncFinished,
-    SyncProgress, SyncSettingsInput, Trigger,
+    RunDetails, RunSummary, SandboxInfo, SecretInput, SecretKind, SignInResult, StartFromChoices,
+    SyncFinished, SyncProgress, SyncSettingsInput, Trigger,
 };
 use icims_namely_core::engine::{Engine, EngineError, SyncRequest};
 use icims_namely_core::store::RunId;
-use secrecy::SecretString;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 /// What a command's body works with.
@@ -386,6 +385,37 @@ mod tests {
         assert_eq!(remove.returns, "null");
         let list = specs.iter().find(|c| c.name == "list_runs").unwrap();
         assert_eq!(list.returns, "Array<RunSummary>");
+    }
+
+    #[test]
+    fn secrets_sent_by_the_window_are_read_straight_into_wiped_memory() {
+        use icims_namely_core::secrets::SecretInput;
+        use secrecy::ExposeSecret;
+        // TypeScript still sends a string.
+        let cfg = ts_rs::Config::new().with_large_int("number");
+        let specs = command_specs(&cfg);
+        let save = specs
+            .iter()
+            .find(|c| c.name == "save_namely_token")
+            .unwrap();
+        assert_eq!(
+            save.args,
+            [
+                ("name", "string".to_string()),
+                ("token", "string".to_string())
+            ]
+        );
+        // What Tauri hands the command: the JSON of the call's arguments.
+        let token: SecretInput = serde_json::from_value(serde_json::json!("tok-123")).unwrap();
+        assert_eq!(token.expose_secret(), "tok-123");
+        assert!(!format!("{token:?}").contains("tok-123"));
+        let input: IcimsInput = serde_json::from_value(serde_json::json!({
+            "customer_id": "1234", "username": "api", "region": "us", "hmac_key": "k".repeat(32)
+        }))
+        .unwrap();
+        let key: Option<&SecretInput> = input.hmac_key.as_ref();
+        assert_eq!(key.map(|k| k.expose_secret().len()), Some(32));
+        assert!(!format!("{input:?}").contains("kkkk"));
     }
 
     #[test]

@@ -28,8 +28,8 @@ ipc_surface! {
             |_cx| Engine::normalize_permalink(&input);
 
         /// Part 2: saves a Namely token when signing in with it works.
-        save_namely_token(name: String, token: String) -> SignInResult =>
-            |cx| cx.engine.save_namely_token(&name, SecretString::from(token)).await;
+        save_namely_token(name: String, token: SecretInput) -> SignInResult =>
+            |cx| cx.engine.save_namely_token(&name, token.into_secret()).await;
         /// Part 2, checked again with the saved token.
         check_namely_sign_in(name: String) -> SignInResult =>
             |cx| cx.engine.check_namely_sign_in(&name).await;

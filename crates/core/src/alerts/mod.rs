@@ -400,11 +400,13 @@ impl AlertMemory {
     }
 
     fn store(&self, map: &BTreeMap<String, String>) {
-        let tmp = self.path.with_extension("json.tmp");
+        // Private (0600) and replaced in one step, as every file of the data folder.
         let written = serde_json::to_vec_pretty(map)
-            .map_err(std::io::Error::other)
-            .and_then(|bytes| std::fs::write(&tmp, bytes))
-            .and_then(|()| std::fs::rename(&tmp, &self.path));
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| {
+                crate::paths::write_private(&self.path, &bytes, crate::paths::IfExists::Replace)
+                    .map_err(|e| e.to_string())
+            });
         if let Err(e) = written {
             tracing::warn!(error = %e, "could not remember which alerts were sent");
         }

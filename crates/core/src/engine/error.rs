@@ -18,7 +18,7 @@ pub enum EngineError {
         message: String,
         field: Option<Field>,
     },
-    #[error("There is no connection named \"{name}\".")]
+    #[error("There is no connection named {}.", crate::quote::quoted(name))]
     ConnectionNotFound { name: String },
     #[error("{0}")]
     NotFound(String),
@@ -74,6 +74,9 @@ impl EngineError {
             EngineError::Keychain(_) => ErrorCode::Keychain,
             EngineError::Credentials(_) => ErrorCode::Credentials,
             EngineError::Network(_) => ErrorCode::Network,
+            // Another icims-namely holding the database is the same as a sync already
+            // running: try again when it is done.
+            EngineError::Storage(StoreError::InUse { .. }) => ErrorCode::Busy,
             EngineError::Storage(_) => ErrorCode::Storage,
             EngineError::Internal(_) => ErrorCode::Internal,
         }

@@ -2,7 +2,9 @@
 
 use super::{Engine, EngineError, Result, views};
 use crate::api::{ExportedFile, RunDetails, RunSummary};
+use crate::paths::{IfExists, WriteFileError, write_private};
 use crate::store::RunId;
+use std::path::Path;
 
 impl Engine {
     /// Runs of a connection, newest first.
@@ -41,26 +43,45 @@ impl Engine {
         Ok(self.inner.store.failed_person_ids(&settings.name)?.len())
     }
 
-    /// Writes a run as CSV into `folder` (the user's Downloads folder when None).
-    pub fn export_run_csv(
+    /// Writes a run as CSV to `path`, readable by the user only: never through a symbolic
+    /// link, never half-written (a temporary file beside it, then put in place), and an
+    /// existing file is replaced only with `overwrite` (else `AlreadyExists`, nothing written).
+    pub fn write_run_csv(
         &self,
         run_id: RunId,
-        folder: Option<&std::path::Path>,
+        path: &Path,
+        overwrite: bool,
     ) -> Result<ExportedFile> {
+        let details = self.run_details(run_id)?;
+        let csv = self.run_csv(run_id)?;
+        let how = if overwrite {
+            IfExists::Replace
+        } else {
+            IfExists::Refuse
+        };
+        write_private(path, csv.as_bytes(), how).map_err(export_error)?;
+        Ok(ExportedFile {
+            path: path.display().to_string(),
+            rows: u32::try_from(details.records.len()).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// Writes a run as CSV into `folder` (the user's Downloads folder when None), under a
+    /// name of its own: `icims-namely-<connection>-run-<id>.csv`, or `… (2).csv` and so on
+    /// when that is taken — an earlier export is never replaced.
+    pub fn export_run_csv(&self, run_id: RunId, folder: Option<&Path>) -> Result<ExportedFile> {
         let details = self.run_details(run_id)?;
         let csv = self.run_csv(run_id)?;
         let folder = match folder {
             Some(f) => f.to_path_buf(),
             None => directories::UserDirs::new()
-                .and_then(|d| d.download_dir().map(|p| p.to_path_buf()))
+                .and_then(|d| d.download_dir().map(Path::to_path_buf))
                 .unwrap_or_else(|| self.inner.data.root().join("exports")),
         };
-        std::fs::create_dir_all(&folder).map_err(|e| {
-            EngineError::Internal(format!(
-                "Could not create the folder {}: {e}",
-                folder.display()
-            ))
-        })?;
+        if !folder.is_dir() {
+            crate::paths::create_private_dir(&folder)
+                .map_err(|e| EngineError::Internal(format!("Could not create the folder: {e}")))?;
+        }
         let safe: String = details
             .summary
             .connection
@@ -73,13 +94,57 @@ impl Engine {
                 }
             })
             .collect();
-        let path = folder.join(format!("icims-namely-{safe}-run-{}.csv", run_id.0));
-        std::fs::write(&path, csv).map_err(|e| {
-            EngineError::Internal(format!("Could not write {}: {e}", path.display()))
-        })?;
-        Ok(ExportedFile {
-            path: path.display().to_string(),
-            rows: details.records.len() as u32,
-        })
+        let stem = format!("icims-namely-{safe}-run-{}", run_id.0);
+        for n in 1..=MAX_EXPORT_NAMES {
+            let name = if n == 1 {
+                format!("{stem}.csv")
+            } else {
+                format!("{stem} ({n}).csv")
+            };
+            let path = folder.join(name);
+            match write_private(&path, csv.as_bytes(), IfExists::Refuse) {
+                Ok(()) => {
+                    return Ok(ExportedFile {
+                        path: path.display().to_string(),
+                        rows: u32::try_from(details.records.len()).unwrap_or(u32::MAX),
+                    });
+                }
+                // Taken (by an earlier export, or a link): the next name.
+                Err(WriteFileError::Exists { .. } | WriteFileError::Symlink { .. }) => {}
+                Err(e) => return Err(export_error(e)),
+            }
+        }
+        Err(EngineError::AlreadyExists(format!(
+            "{} already holds {MAX_EXPORT_NAMES} exports of run {}; move some away, then \
+             export again.",
+            folder.display(),
+            run_id.0
+        )))
+    }
+}
+
+/// How many names `export_run_csv` tries before giving up.
+const MAX_EXPORT_NAMES: u32 = 100;
+
+/// A CSV that was not written, for people.
+fn export_error(e: WriteFileError) -> EngineError {
+    match e {
+        WriteFileError::Exists { .. } => EngineError::AlreadyExists(e.to_string()),
+        WriteFileError::Symlink { .. }
+        | WriteFileError::IsAFolder { .. }
+        | WriteFileError::NoFolder { .. } => {
+            EngineError::invalid(upper_first(&e.to_string()), None)
+        }
+        WriteFileError::DiskFull { .. } | WriteFileError::Io { .. } => {
+            EngineError::Internal(upper_first(&e.to_string()))
+        }
+    }
+}
+
+fn upper_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }

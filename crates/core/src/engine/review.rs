@@ -100,6 +100,7 @@ impl Engine {
                 None,
             ));
         }
+        let settings = self.at_running_sandbox(settings).await?;
         let client = self.namely_client(&settings).await?;
         let field = settings
             .icims_field_name

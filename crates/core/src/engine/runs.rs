@@ -160,7 +160,9 @@ pub(super) fn try_lock_file(path: &std::path::Path) -> Result<Option<std::fs::Fi
         ))
     };
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
+        // 0700: the lock files name no secret, but who syncs what is nobody else's business.
+        crate::paths::create_private_dir(dir)
+            .map_err(|e| EngineError::Internal(format!("Could not use the lock folder: {e}")))?;
     }
     let file = std::fs::OpenOptions::new()
         .create(true)

@@ -134,6 +134,26 @@ impl Engine {
         Ok(settings)
     }
 
+    /// The settings of `name` as a check or a sync uses them: a sandbox connection points at
+    /// the simulators running now (started first when they do not run yet), never at the
+    /// ports an earlier session saved.
+    pub(super) async fn live_settings(&self, name: &str) -> Result<ConnectionSettings> {
+        let settings = self.settings(name)?;
+        self.at_running_sandbox(settings).await
+    }
+
+    /// `settings` unchanged, or, for a sandbox connection, pointed at the running simulators.
+    pub(super) async fn at_running_sandbox(
+        &self,
+        settings: ConnectionSettings,
+    ) -> Result<ConnectionSettings> {
+        if settings.sandbox {
+            self.prepare_sandbox_run(settings).await
+        } else {
+            Ok(settings)
+        }
+    }
+
     /// Before a run of a sandbox connection: the simulators run, and the connection points
     /// at them.
     pub(super) async fn prepare_sandbox_run(

@@ -55,14 +55,10 @@ impl Engine {
 
     /// Saves a Namely token, then signs in with it (part 2).
     pub async fn save_namely_token(&self, name: &str, token: SecretString) -> Result<SignInResult> {
-        let settings = self.settings(name)?;
-        if token.expose_secret().trim().is_empty() {
-            return Err(EngineError::invalid(
-                "The Namely token is empty. Paste it again.",
-                Some(Field::NamelyToken),
-            ));
-        }
-        let token = SecretString::from(token.expose_secret().trim().to_string());
+        let settings = self.live_settings(name).await?;
+        // As the command line checks it: not empty, one word, not a pasted file — before
+        // anything is sent to Namely.
+        let token = Self::check_secret_value(SecretKind::NamelyToken, token)?;
         // Sign in with the new token first: a wrong or expired token must not replace one
         // that works (scheduled syncs would start failing).
         let result = self.sign_in_with(settings, token.clone()).await?;
@@ -75,7 +71,7 @@ impl Engine {
 
     /// Part 2: the Namely credential works for this permalink.
     pub async fn check_namely_sign_in(&self, name: &str) -> Result<SignInResult> {
-        let settings = self.settings(name)?;
+        let settings = self.live_settings(name).await?;
         let Some(token) = self.secret(&settings, SecretKind::NamelyToken).await? else {
             let check =
                 Self::missing_secret_result(SetupStep::NamelySignIn, SecretKind::NamelyToken);
@@ -132,7 +128,7 @@ impl Engine {
 
     /// Part 1: the Namely field `icims_id` exists and is Text.
     pub async fn check_namely_field(&self, name: &str) -> Result<CheckResult> {
-        let mut settings = self.settings(name)?;
+        let mut settings = self.live_settings(name).await?;
         let Some(token) = self.secret(&settings, SecretKind::NamelyToken).await? else {
             let check =
                 Self::missing_secret_result(SetupStep::NamelyField, SecretKind::NamelyToken);
@@ -151,7 +147,7 @@ impl Engine {
 
     /// Part 3: the people who signed in for this company, each verified live now.
     pub async fn owner_step(&self, name: &str) -> Result<OwnerStep> {
-        let settings = self.settings(name)?;
+        let settings = self.live_settings(name).await?;
         let candidates = self.verify_candidates(&settings).await?;
         self.judge_owner(&settings, candidates)
     }
@@ -240,7 +236,7 @@ impl Engine {
         profile_id: &str,
         confirm_administrator: bool,
     ) -> Result<OwnerStep> {
-        let mut settings = self.settings(name)?;
+        let mut settings = self.live_settings(name).await?;
         let known = self.inner.store.owner_candidates(&settings.name)?;
         let Some(person) = known.iter().find(|c| c.profile_id.0 == profile_id) else {
             return Err(EngineError::NotFound(
@@ -320,17 +316,21 @@ impl Engine {
 
     /// Part 4: tests the iCIMS connection as typed, without saving anything.
     pub async fn test_icims(&self, name: &str, input: &IcimsInput) -> Result<CheckResult> {
-        let settings = self.settings(name)?;
+        let settings = self.live_settings(name).await?;
+        if let Some(key) = &input.hmac_key {
+            // One line, at most MAX_SECRET_LEN characters; the message never repeats it.
+            Self::check_secret_value(SecretKind::IcimsHmacKey, key.clone().into_secret())?;
+        }
         if let Err(result) = checks::validate_icims_input(
             &input.customer_id,
             &input.username,
-            input.hmac_key.as_deref(),
+            input.hmac_key.as_ref().map(ExposeSecret::expose_secret),
             now(),
         ) {
             return Ok(result);
         }
         let key = match &input.hmac_key {
-            Some(k) => SecretString::from(k.clone()),
+            Some(k) => k.clone().into_secret(),
             None => match self.secret(&settings, SecretKind::IcimsHmacKey).await? {
                 Some(k) => k,
                 None => {
@@ -357,7 +357,7 @@ impl Engine {
 
     /// Part 4: tests, and only when the test passes saves the settings and the key.
     pub async fn save_icims(&self, name: &str, input: &IcimsInput) -> Result<CheckResult> {
-        let settings = self.settings(name)?;
+        let settings = self.live_settings(name).await?;
         let mut updated = Self::icims_settings_from(&settings, input);
         // Another connection of this data folder already syncs this company and customer.
         self.check_pair_free(&updated)?;
@@ -367,12 +367,8 @@ impl Engine {
             return Ok(result);
         }
         if let Some(key) = &input.hmac_key {
-            self.set_secret(
-                name,
-                SecretKind::IcimsHmacKey,
-                SecretString::from(key.clone()),
-            )
-            .await?;
+            self.set_secret(name, SecretKind::IcimsHmacKey, key.clone().into_secret())
+                .await?;
         }
         // Another customer: the next run reads again from the start-from date.
         self.save_settings(&settings, &mut updated)?;
@@ -385,7 +381,7 @@ impl Engine {
         let sign_in = self.check_namely_sign_in(name).await?.check;
         let field = self.check_namely_field(name).await?;
         let owner = self.owner_step(name).await?.check;
-        let settings = self.settings(name)?;
+        let settings = self.live_settings(name).await?;
         let icims = match self.secret(&settings, SecretKind::IcimsHmacKey).await? {
             None => Self::missing_secret_result(SetupStep::Icims, SecretKind::IcimsHmacKey),
             Some(_) => {

@@ -49,12 +49,14 @@ use std::sync::Arc;
 pub mod folder;
 #[cfg(test)]
 mod folder_tests;
+mod input;
 mod session;
 #[cfg(test)]
 mod tests;
 
 use folder::Folder;
 pub use folder::{FileProblem, SECRETS_DIR_ENV, SecretSource};
+pub use input::SecretInput;
 use session::SessionStore;
 
 /// The keychain `service` of every entry this app writes.
@@ -127,15 +129,18 @@ pub enum SecretsError {
     Keychain { detail: String },
 }
 
+/// What happened and how to get a keychain, in words true for the app and the command line
+/// alike: what each does without one (the app keeps secrets for its session, the command line
+/// reads a secrets folder) is for each to say.
 fn no_keychain_message() -> &'static str {
     if cfg!(target_os = "macos") {
-        "The macOS Keychain could not be reached. Log in to the Mac as this user and try again, or continue with secrets kept for this session only."
+        "The macOS Keychain could not be reached. Log in to the Mac as this user, then try again."
     } else if cfg!(target_os = "windows") {
-        "Windows Credential Manager could not be reached. Log in to Windows as this user and try again, or continue with secrets kept for this session only."
+        "Windows Credential Manager could not be reached. Log in to Windows as this user, then try again."
     } else if cfg!(target_os = "linux") {
-        "No system keychain is running (Secret Service). Install and unlock GNOME Keyring or KWallet, or continue with secrets kept for this session only."
+        "No system keychain is running (Secret Service). Install and unlock GNOME Keyring or KWallet, then try again."
     } else {
-        "This system has no supported keychain. Secrets can be kept for this session only."
+        "This system has no keychain this app can use."
     }
 }
 

@@ -10,6 +10,7 @@
 
 mod connections;
 mod csv;
+mod faults;
 mod index;
 mod intents;
 mod reading;
@@ -39,6 +40,31 @@ pub enum StoreError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error(
+        "{path} is not a database icims-namely can read: it is damaged, or another kind of \
+         file. icims-namely leaves it as it is. Move it aside (rename it, say to \
+         icims-namely.db.damaged) to start again with an empty one, or put back a copy from a \
+         backup."
+    )]
+    Damaged { path: PathBuf },
+    #[error(
+        "another icims-namely (the app, a command or the scheduler) is using {path} and did \
+         not let go within {} seconds. Wait for it to finish, then try again.",
+        BUSY_TIMEOUT.as_secs()
+    )]
+    InUse { path: PathBuf },
+    #[error(
+        "the disk is full: {path} could not be written. Nothing of this step was saved, and \
+         what was saved before is intact. Free some space on that disk, then try again."
+    )]
+    DiskFull { path: PathBuf },
+    #[error(
+        "{path} cannot be written: the data folder or the file is read-only, or belongs to \
+         another user. Make the data folder writable for this user, or set {} to a folder \
+         that is.",
+        crate::paths::HOME_ENV
+    )]
+    NotWritable { path: PathBuf },
     #[error(
         "this data was written by a newer version of icims-namely (database version {found}; \
          this version understands up to {known}). Update icims-namely to open it."
@@ -91,13 +117,32 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Store {
     /// Open (creating if needed) the database at `path` and bring its schema up to date.
-    /// The folder must exist (see `paths::DataDir::ensure`).
+    /// The folder must exist (see `paths::DataDir::ensure`). A new file, and the files SQLite
+    /// keeps beside it, are readable by the user only (0600 on unix). A file that is not a
+    /// database is never written to: it is [`StoreError::Damaged`].
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
+        Self::open_file(path).map_err(|e| faults::classify(Some(path), e))
+    }
+
+    fn open_file(path: &Path) -> Result<Self> {
         let wrap = |source| StoreError::Open {
             path: path.to_path_buf(),
             source,
         };
+        // Created private before SQLite opens it: SQLite gives the -wal and -shm files it
+        // creates beside it the database file's mode.
+        if let Err(e) = crate::paths::create_private_file(path) {
+            let path = path.to_path_buf();
+            match e.kind() {
+                std::io::ErrorKind::StorageFull => return Err(StoreError::DiskFull { path }),
+                std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+                    return Err(StoreError::NotWritable { path });
+                }
+                // Anything else (no such folder): SQLite's open says it.
+                _ => {}
+            }
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -110,7 +155,18 @@ impl Store {
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(%mode, "SQLite did not switch to WAL mode");
         }
-        Self::setup(conn, Some(path.to_path_buf()))
+        let store = Self::setup(conn, Some(path.to_path_buf()))?;
+        // Files an older version left with the umask's mode (the -shm exists from here on).
+        for file in [
+            path.to_path_buf(),
+            sibling(path, "-wal"),
+            sibling(path, "-shm"),
+        ] {
+            if let Err(e) = crate::paths::make_private(&file) {
+                tracing::warn!(file = %file.display(), error = %e, "could not make a database file private");
+            }
+        }
+        Ok(store)
     }
 
     /// A private database in memory, for tests.
@@ -147,17 +203,27 @@ impl Store {
     /// Run `f` with the connection (for reads, or a single statement).
     fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let guard = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
-        f(&guard)
+        f(&guard).map_err(|e| faults::classify(self.path(), e))
     }
 
     /// Run `f` in an immediate (write-locking) transaction; commit if it returns `Ok`.
     fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut guard = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
-        let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        let written = (|| {
+            let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        written.map_err(|e| faults::classify(self.path(), e))
     }
+}
+
+/// `<path><suffix>`: the files SQLite keeps beside the database (`-wal`, `-shm`).
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// Latest schema version this build knows.

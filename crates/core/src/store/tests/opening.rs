@@ -96,17 +96,37 @@ fn newer_schema_is_refused_with_a_clear_message() {
 }
 
 #[test]
-fn a_file_that_is_not_a_database_is_an_open_error() {
+fn a_file_that_is_not_a_database_is_damaged_and_left_as_it_is() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notes.txt");
-    std::fs::write(
-        &path,
-        "this is not sqlite, just some text that is long enough ".repeat(20),
-    )
-    .unwrap();
+    let text = "this is not sqlite, just some text that is long enough ".repeat(20);
+    std::fs::write(&path, &text).unwrap();
     let err = Store::open(&path).unwrap_err();
-    assert!(matches!(err, StoreError::Open { .. }), "{err:?}");
+    assert!(matches!(err, StoreError::Damaged { .. }), "{err:?}");
     assert!(err.to_string().contains("notes.txt"), "{err}");
+    assert!(err.to_string().contains("Move it aside"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_database_and_the_files_beside_it_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("icims-namely.db");
+    let store = Store::open(&path).unwrap();
+    store.add_connection(&settings("Acme")).unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        let file = dir.path().join(format!("icims-namely.db{suffix}"));
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", file.display());
+    }
+    drop(store);
+    // A file an older version made with the umask's mode is narrowed when opened.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    drop(Store::open(&path).unwrap());
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
 }
 
 #[test]

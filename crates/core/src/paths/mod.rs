@@ -16,6 +16,14 @@ use std::ffi::OsString;
 use std::io;
 use std::path::{Path, PathBuf};
 
+mod files;
+mod logs;
+
+pub use files::{
+    IfExists, WriteFileError, create_private_file, disk_is_full, make_private, write_private,
+};
+pub use logs::{LOG_KEEP, LOG_MAX_BYTES, LogFile, open_log, open_log_with};
+
 /// Environment variable that overrides the data folder.
 pub const HOME_ENV: &str = "ICIMS_NAMELY_HOME";
 
@@ -33,11 +41,19 @@ pub enum DataDirError {
          set {HOME_ENV} to a folder to use"
     )]
     NoHome,
-    #[error("could not use {path} as the data folder: {source}")]
+    #[error(
+        "could not use {path} as the data folder: {source}. Set {HOME_ENV} to a folder to use."
+    )]
     Resolve { path: PathBuf, source: io::Error },
-    #[error("could not create the data folder {path}: {source}")]
+    #[error(
+        "could not create the data folder {path}: {source}. Make its parent folder writable \
+         for this user, or set {HOME_ENV} to a folder that is."
+    )]
     Create { path: PathBuf, source: io::Error },
-    #[error("the data folder {path} exists but is not a folder")]
+    #[error(
+        "the data folder {path} exists but is not a folder. Move that file aside, or set \
+         {HOME_ENV} to a folder to use."
+    )]
     NotADirectory { path: PathBuf },
 }
 
@@ -118,7 +134,7 @@ pub fn shared_lock_dir_with(lock_env: Option<OsString>) -> Option<PathBuf> {
 
 /// Creates `path` (and its parents) if missing, private to the user (0700 on unix) when this
 /// call creates it; an existing folder is left as it is.
-pub(crate) fn create_private_dir(path: &Path) -> Result<(), DataDirError> {
+pub fn create_private_dir(path: &Path) -> Result<(), DataDirError> {
     if path.is_dir() {
         return Ok(());
     }
