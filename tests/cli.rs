@@ -1,15 +1,16 @@
 //! End-to-end tests of the `icims-namely` command line: the built binary, driven as a person or
 //! a script would drive it, against the simulators of the `icims-namely sandbox` command.
 //!
-//! The command line keeps secrets only in a persistent system keychain, so these tests run only
-//! when `ICIMS_NAMELY_SECRET_SERVICE_TEST=1`, inside the private D-Bus session with a real
-//! gnome-keyring that `scripts/with-secret-service.sh` provides; otherwise each prints a skip
-//! line and passes (`--help` needs no keychain and always runs):
+//! The command line keeps secrets only in a persistent system keychain, so the tests that need
+//! one are `#[ignore]`d: a plain `cargo test` reports them as ignored (`--help` and the
+//! sandbox's banner need no keychain and always run). They run inside the private D-Bus
+//! session with a real gnome-keyring that `scripts/with-secret-service.sh` provides, which
+//! `scripts/test.sh` does; included without it, they fail and say how to run them:
 //!
 //! ```sh
 //! cargo build --workspace            # the binary under test; scripts/test.sh does this first
 //! scripts/with-secret-service.sh env ICIMS_NAMELY_SECRET_SERVICE_TEST=1 \
-//!     cargo test --workspace --test keychain --test cli
+//!     cargo test --workspace --test keychain --test cli -- --include-ignored
 //! ```
 //!
 //! **The binary is not built by this test.** Cargo sets `CARGO_BIN_EXE_<name>` only for the
@@ -40,14 +41,15 @@ use std::time::{Duration, Instant, SystemTime};
 // Harness (the rest is in support/cli.rs)
 // ------------------------------------------------------------------------------------------
 
-fn enabled(test: &str) -> bool {
-    let on = std::env::var("ICIMS_NAMELY_SECRET_SERVICE_TEST").is_ok_and(|v| v == "1");
-    if !on {
-        println!(
-            "skipped {test}: set ICIMS_NAMELY_SECRET_SERVICE_TEST=1 and run under scripts/with-secret-service.sh"
-        );
-    }
-    on
+/// Fails the test unless it runs inside the private keyring of
+/// `scripts/with-secret-service.sh` (the tests calling it are `#[ignore]`d, so this only
+/// happens when they are included by hand).
+fn needs_keychain() {
+    assert!(
+        std::env::var("ICIMS_NAMELY_SECRET_SERVICE_TEST").is_ok_and(|v| v == "1"),
+        "this test needs a real Secret Service: run it with scripts/with-secret-service.sh env \
+         ICIMS_NAMELY_SECRET_SERVICE_TEST=1 cargo test --workspace --test cli -- --include-ignored"
+    );
 }
 
 /// A connection name unique to this test and process.
@@ -69,8 +71,8 @@ struct Cli {
 impl Cli {
     fn new() -> Cli {
         Cli {
-            home: tempfile::tempdir().expect("temp data folder"),
-            exports: tempfile::tempdir().expect("temp export folder"),
+            home: cli_support::data_dir("home"),
+            exports: cli_support::data_dir("exports"),
             env: Vec::new(),
             ran: RefCell::new(Vec::new()),
             names: RefCell::new(Vec::new()),
@@ -149,9 +151,12 @@ impl Drop for Cli {
     fn drop(&mut self) {
         // Keychain entries outlive the temporary data folder: remove what a failed test left.
         let Some(bin) = binary_if_found() else { return };
+        // The history stays when the data folder is kept for the canary scan (scripts/test.sh).
+        let keep = std::env::var_os("ICIMS_NAMELY_KEEP_TEST_DATA").is_some_and(|v| !v.is_empty());
         for name in self.names.borrow().iter() {
             let _ = Command::new(bin)
-                .args(["connection", "remove", name, "--delete-history"])
+                .args(["connection", "remove", name])
+                .args((!keep).then_some("--delete-history"))
                 .env("ICIMS_NAMELY_HOME", self.home.path())
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
@@ -425,10 +430,9 @@ fn walkthrough(cli: &Cli, sandbox: &SandboxProcess, name: &str, checkpoint: &mut
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn the_readme_walkthrough_against_the_sandbox_command() {
-    if !enabled("the_readme_walkthrough_against_the_sandbox_command") {
-        return;
-    }
+    needs_keychain();
     let mut sandbox = SandboxProcess::start(&[]);
     // The README types the public demo values.
     assert_eq!(sandbox.value("Namely token"), "sandbox-token-olivia-owner");
@@ -452,10 +456,9 @@ fn the_readme_walkthrough_against_the_sandbox_command() {
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn secrets_never_leak_into_files_or_output() {
-    if !enabled("secrets_never_leak_into_files_or_output") {
-        return;
-    }
+    needs_keychain();
     // Values no default could produce, so every hit is a leak of these very bytes.
     let nonce = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
@@ -563,10 +566,9 @@ fn secrets_never_leak_into_files_or_output() {
 // ------------------------------------------------------------------------------------------
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn an_unknown_connection_exits_2_naming_the_problem_and_the_fix() {
-    if !enabled("an_unknown_connection_exits_2_naming_the_problem_and_the_fix") {
-        return;
-    }
+    needs_keychain();
     let cli = Cli::new();
     let name = conn("nobody");
     let commands: [&[&str]; 5] = [
@@ -598,10 +600,9 @@ fn an_unknown_connection_exits_2_naming_the_problem_and_the_fix() {
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn connection_add_rejects_a_bad_permalink_and_plain_http_to_another_host() {
-    if !enabled("connection_add_rejects_a_bad_permalink_and_plain_http_to_another_host") {
-        return;
-    }
+    needs_keychain();
     let cli = Cli::new();
     let name = cli.connection(&conn("add"));
     let add = |permalink: &str, extra: &[&str]| {
@@ -668,10 +669,9 @@ fn connection_add_rejects_a_bad_permalink_and_plain_http_to_another_host() {
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn usage_errors_exit_2_and_secrets_are_never_arguments() {
-    if !enabled("usage_errors_exit_2_and_secrets_are_never_arguments") {
-        return;
-    }
+    needs_keychain();
     let cli = Cli::new();
     // clap's usage errors exit with 2, like the CLI's own "bad usage".
     let r = cli.code(&["sync"], 2);
@@ -757,10 +757,9 @@ fn connect(cli: &Cli, sandbox: &SandboxProcess, name: &str, token: &str, key: &s
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn a_wrong_namely_token_fails_check_with_3() {
-    if !enabled("a_wrong_namely_token_fails_check_with_3") {
-        return;
-    }
+    needs_keychain();
     let sandbox = SandboxProcess::start(&[]);
     let cli = Cli::new();
     let name = cli.connection(&conn("token"));
@@ -807,10 +806,9 @@ fn a_wrong_namely_token_fails_check_with_3() {
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn a_sync_with_a_wrong_hmac_key_exits_3() {
-    if !enabled("a_sync_with_a_wrong_hmac_key_exits_3") {
-        return;
-    }
+    needs_keychain();
     let sandbox = SandboxProcess::start(&[]);
     let cli = Cli::new();
     let name = cli.connection(&conn("hmac"));
@@ -829,14 +827,17 @@ fn a_sync_with_a_wrong_hmac_key_exits_3() {
     );
     let r = cli.code(&["sync", &name, "--dry-run", "--json"], 3);
     let out = r.json();
-    let created = if out.get("summary").is_some() {
-        assert_ne!(out["summary"]["status"], "succeeded", "{r}");
-        assert_eq!(out["summary"]["error_code"], "icims_credentials", "{r}");
-        count(&out, "created")
-    } else {
-        0
-    };
-    assert_eq!(created, 0);
+    assert_eq!(out["summary"]["status"], "not_started", "{r}");
+    assert_eq!(out["summary"]["error_code"], "icims_credentials", "{r}");
+    assert!(records(&out).is_empty(), "nothing was read: {r}");
+    // Both refused runs (the sync and the dry run) are recorded, and added nobody.
+    let history = cli.json(&["history", &name, "--json"]);
+    let runs = history.as_array().expect("runs");
+    assert_eq!(runs.len(), 2, "{history}");
+    for run in runs {
+        assert_eq!(run["status"], "not_started", "{run}");
+        assert_eq!(run["counts"]["created"], 0, "{run}");
+    }
 
     // The right key makes the same sync work.
     cli.ok_stdin(
@@ -995,11 +996,9 @@ fn add_offline(cli: &Cli, name: &str, extra: &[&str]) -> Ran {
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn connection_add_with_start_from_saves_it_and_a_bad_date_exits_2_naming_the_option() {
-    if !enabled("connection_add_with_start_from_saves_it_and_a_bad_date_exits_2_naming_the_option")
-    {
-        return;
-    }
+    needs_keychain();
     let cli = Cli::new();
     let name = cli.connection(&conn("startfrom"));
 
@@ -1056,10 +1055,9 @@ fn connection_add_with_start_from_saves_it_and_a_bad_date_exits_2_naming_the_opt
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn connection_edit_without_options_exits_2() {
-    if !enabled("connection_edit_without_options_exits_2") {
-        return;
-    }
+    needs_keychain();
     let cli = Cli::new();
     let name = cli.connection(&conn("edit-none"));
     assert_eq!(
@@ -1160,10 +1158,9 @@ fn connection_edit_without_options_exits_2() {
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn connection_edit_changing_statuses_prints_the_read_again_sentence() {
-    if !enabled("connection_edit_changing_statuses_prints_the_read_again_sentence") {
-        return;
-    }
+    needs_keychain();
     let sandbox = SandboxProcess::start(&[]);
     let cli = Cli::new();
     let name = cli.connection(&conn("edit-statuses"));
@@ -1239,10 +1236,9 @@ fn candidates(step: &Value) -> &Vec<Value> {
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn owner_lists_who_signed_in_and_refuses_to_confirm_a_role_namely_reports() {
-    if !enabled("owner_lists_who_signed_in_and_refuses_to_confirm_a_role_namely_reports") {
-        return;
-    }
+    needs_keychain();
     let sandbox = SandboxProcess::start(&[]);
     let cli = Cli::new();
     let name = cli.connection(&conn("owner"));
@@ -1317,10 +1313,9 @@ fn owner_lists_who_signed_in_and_refuses_to_confirm_a_role_namely_reports() {
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn owner_confirmed_by_a_person_completes_setup_where_namely_reports_no_role() {
-    if !enabled("owner_confirmed_by_a_person_completes_setup_where_namely_reports_no_role") {
-        return;
-    }
+    needs_keychain();
     let sandbox = SandboxProcess::start(&["--recorded"]);
     assert!(
         sandbox.banner.contains("recorded traffic"),
@@ -1385,10 +1380,9 @@ fn reviews(cli: &Cli, name: &str) -> Vec<Value> {
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn review_on_a_fresh_connection_is_empty_and_link_without_an_open_review_exits_2() {
-    if !enabled("review_on_a_fresh_connection_is_empty_and_link_without_an_open_review_exits_2") {
-        return;
-    }
+    needs_keychain();
     let sandbox = SandboxProcess::start(&[]);
     let cli = Cli::new();
     let name = cli.connection(&conn("review-fresh"));
@@ -1466,10 +1460,9 @@ fn review_on_a_fresh_connection_is_empty_and_link_without_an_open_review_exits_2
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn review_links_a_hand_made_profile_and_creates_another_anyway() {
-    if !enabled("review_links_a_hand_made_profile_and_creates_another_anyway") {
-        return;
-    }
+    needs_keychain();
     let sandbox = SandboxProcess::start(&["--hand-made", "3"]);
     assert!(
         sandbox.banner.contains("typed in by hand"),
@@ -1578,10 +1571,9 @@ fn the_sandbox_banner_tells_the_history_hand_made_and_recorded_mode() {
 // ------------------------------------------------------------------------------------------
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn a_second_connection_to_the_same_company_and_customer_exits_2_naming_the_first() {
-    if !enabled("a_second_connection_to_the_same_company_and_customer_exits_2_naming_the_first") {
-        return;
-    }
+    needs_keychain();
     let cli = Cli::new();
     let name = cli.connection(&conn("pair"));
     assert_eq!(add_offline(&cli, &name, &[]).code, 0);
@@ -1637,10 +1629,9 @@ fn created_ids(run: &Value) -> BTreeSet<u64> {
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn ctrl_c_stops_a_sync_after_the_record_in_flight_and_the_next_sync_adds_the_rest() {
-    if !enabled("ctrl_c_stops_a_sync_after_the_record_in_flight_and_the_next_sync_adds_the_rest") {
-        return;
-    }
+    needs_keychain();
     // A slow company: every answer of both simulators takes 150 ms.
     let sandbox = SandboxProcess::start(&["--latency-ms", "150"]);
     let cli = Cli::new();
@@ -1697,23 +1688,18 @@ fn ctrl_c_stops_a_sync_after_the_record_in_flight_and_the_next_sync_adds_the_res
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn a_second_ctrl_c_quits_a_sync_at_once_with_130() {
-    if !enabled("a_second_ctrl_c_quits_a_sync_at_once_with_130") {
-        return;
-    }
+    needs_keychain();
     // So slow that the pre-flight alone (before any check of the stop) takes seconds.
     let sandbox = SandboxProcess::start(&["--latency-ms", "1500"]);
     let cli = Cli::new();
     let name = cli.connection(&conn("ctrlc2"));
     connect_demo(&cli, &sandbox, &name);
     let child = cli.spawn(&["sync", &name]);
-    let pid = child.id();
     // The run is recorded before its pre-flight: the handlers are in place by then.
     wait_for_run(&cli, &name, "recorded", |_| true);
-    kill(pid, "INT", false);
-    std::thread::sleep(Duration::from_millis(300));
-    kill(pid, "INT", false);
-    let r = finish(child, &format!("sync {name}"));
+    let r = cli_support::interrupt_twice(child, &format!("sync {name}"));
     assert_eq!(r.code, 130, "{r}");
     assert!(
         r.stderr.contains("Stopping after the current record"),
@@ -1755,10 +1741,9 @@ fn wait_for_scheduled_run(cli: &Cli, name: &str, seen: usize, within: Duration) 
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn run_scheduler_adds_hires_made_between_ticks_and_stops_cleanly_on_sigterm() {
-    if !enabled("run_scheduler_adds_hires_made_between_ticks_and_stops_cleanly_on_sigterm") {
-        return;
-    }
+    needs_keychain();
     // A customer whose iCIMS licence allows 200,000 calls a day: a one-minute schedule fits
     // (with the usual 10,000 it would stretch; the scheduler tests cover that).
     let mut sandbox = SandboxProcess::start(&["--daily-limit", "200000"]);

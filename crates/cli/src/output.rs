@@ -1,19 +1,21 @@
 //! What the command line prints: readable tables for people, JSON for machines.
 
+use crate::print::{errln, out, outln};
 use icims_namely_core::api::{
     CheckResult, ConnectionDetails, ConnectionSummary, OutcomeKind, RunDetails, RunErrorCode,
     RunStatus, RunSummary, Schedule, SecretInfo, SecretStore, SettingsView, StepState, SyncPhase,
     SyncProgress,
 };
 use icims_namely_core::engine::{Engine, EngineError};
+use icims_namely_core::quote::quoted;
 use icims_namely_core::store::RunId;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 pub fn json<T: Serialize>(value: &T) {
     match serde_json::to_string_pretty(value) {
-        Ok(s) => println!("{s}"),
-        Err(e) => eprintln!("error: could not write JSON: {e}"),
+        Ok(s) => outln!("{s}"),
+        Err(e) => errln!("error: could not write JSON: {e}"),
     }
 }
 
@@ -52,7 +54,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) {
                 format!("{c}{}", " ".repeat(pad))
             })
             .collect();
-        println!("{}", padded.join("  ").trim_end());
+        outln!("{}", padded.join("  ").trim_end());
     };
     line(headers.iter().map(|h| h.to_string()).collect());
     line(widths.iter().map(|w| "-".repeat(*w)).collect());
@@ -72,7 +74,7 @@ fn tick(ok: bool) -> &'static str {
 
 pub fn connection_table(list: &[ConnectionSummary]) {
     if list.is_empty() {
-        println!("No connections yet. Add one with `icims-namely connection add NAME ...`.");
+        outln!("No connections yet. Add one with `icims-namely connection add NAME ...`.");
         return;
     }
     let rows: Vec<Vec<String>> = list
@@ -108,7 +110,7 @@ pub fn connection_table(list: &[ConnectionSummary]) {
     );
     for c in list {
         for w in &c.warnings {
-            println!("warning: {}: {w}", c.name);
+            outln!("warning: {}: {w}", c.name);
         }
     }
 }
@@ -142,36 +144,37 @@ fn counts_line(r: &RunSummary) -> String {
 
 pub fn connection_details(d: &ConnectionDetails, warnings: &[String]) {
     let s = &d.settings;
-    println!("{}", s.name);
+    outln!("{}", s.name);
     if let Some(company) = &d.company_name {
-        println!("  Namely company     {company}");
+        outln!("  Namely company     {company}");
     }
-    println!(
+    outln!(
         "  Namely             {} ({})",
-        s.namely_permalink, s.namely_web_url
+        s.namely_permalink,
+        s.namely_web_url
     );
-    println!(
+    outln!(
         "  iCIMS              customer {} as {} ({})",
         s.icims_customer_id.as_deref().unwrap_or("not set"),
         s.icims_username.as_deref().unwrap_or("not set"),
         s.icims_region
     );
-    println!("  Hired statuses     {}", s.hired_statuses.join(", "));
-    println!(
+    outln!("  Hired statuses     {}", s.hired_statuses.join(", "));
+    outln!(
         "  Start from         {} (hires who started before it are left out)",
         s.start_from
     );
-    println!("  Schedule           {}", schedule(&s.schedule));
+    outln!("  Schedule           {}", schedule(&s.schedule));
     if s.schedule != Schedule::Off {
-        println!(
+        outln!(
             "  Next sync          {}",
             d.next_sync_text.as_deref().unwrap_or("not planned")
         );
     }
     if let Some(note) = &d.schedule_note {
-        println!("                     {note}");
+        outln!("                     {note}");
     }
-    println!(
+    outln!(
         "  iCIMS reads        {} at once{}",
         s.icims_concurrency,
         if s.icims_concurrency_default {
@@ -180,28 +183,28 @@ pub fn connection_details(d: &ConnectionDetails, warnings: &[String]) {
             ""
         }
     );
-    println!(
+    outln!(
         "  icims_id field     {}",
         s.icims_field_name.as_deref().unwrap_or("not found yet")
     );
     if let Some(owner) = &s.owner_profile_id {
-        println!("  Owner              Namely profile {owner}");
+        outln!("  Owner              Namely profile {owner}");
     }
     if let Some(c) = &s.owner_role_confirmation {
-        println!(
+        outln!(
             "  Owner's role       Administrator confirmed by {} on {} (Namely does not report it)",
             c.by,
             when(&c.at)
         );
     }
     if s.sandbox {
-        println!("  Sandbox            yes (simulated iCIMS and Namely)");
+        outln!("  Sandbox            yes (simulated iCIMS and Namely)");
     }
     for secret in &d.secrets {
         let label = capitalized(secret.kind.label());
-        println!("  {label:<18} {}", secret_source(secret));
+        outln!("  {label:<18} {}", secret_source(secret));
     }
-    println!("  Setup:");
+    outln!("  Setup:");
     for step in &d.steps {
         let mark = match step.state {
             StepState::Passed => "ok  ",
@@ -209,10 +212,10 @@ pub fn connection_details(d: &ConnectionDetails, warnings: &[String]) {
             StepState::NotStarted => "--  ",
         };
         let msg = step.message.as_deref().unwrap_or("not checked yet");
-        println!("    {mark} {:<15} {msg}", format!("{:?}", step.step));
+        outln!("    {mark} {:<15} {msg}", format!("{:?}", step.step));
     }
     for w in warnings {
-        println!("warning: {w}");
+        outln!("warning: {w}");
     }
 }
 
@@ -262,24 +265,24 @@ pub fn edit_summary(
         ));
     }
     if changes.is_empty() && icims_url.is_none() {
-        println!("Nothing changed for \"{}\".", after.name);
+        outln!("Nothing changed for {}.", quoted(&after.name));
     } else {
-        println!("Changed \"{}\":", after.name);
+        outln!("Changed {}:", quoted(&after.name));
         for (what, old, new) in &changes {
-            println!("  {what:<16} {old} → {new}");
+            outln!("  {what:<16} {old} → {new}");
         }
         // The settings view does not show the iCIMS address: say what was asked for.
         if let Some(url) = icims_url {
             let url = url.trim();
             if url.is_empty() {
-                println!("  {:<16} the address of the region", "iCIMS address");
+                outln!("  {:<16} the address of the region", "iCIMS address");
             } else {
-                println!("  {:<16} {url}", "iCIMS address");
+                outln!("  {:<16} {url}", "iCIMS address");
             }
         }
     }
     if let Some(reason) = read_again {
-        println!(
+        outln!(
             "The next sync reads iCIMS again from {} because {reason}.",
             after.start_from
         );
@@ -321,10 +324,10 @@ pub fn secret_source(secret: &SecretInfo) -> String {
 
 /// After `check`: where each secret came from.
 pub fn secret_sources(secrets: &[SecretInfo]) {
-    println!("Secrets:");
+    outln!("Secrets:");
     for secret in secrets {
         let label = capitalized(secret.kind.label());
-        println!("      {label:<17} {}", secret_source(secret));
+        outln!("      {label:<17} {}", secret_source(secret));
     }
 }
 
@@ -338,16 +341,16 @@ pub fn check_table(results: &[CheckResult]) {
             icims_namely_core::api::SetupStep::Icims => "4 iCIMS",
             icims_namely_core::api::SetupStep::Review => "5 Review",
         };
-        println!("{mark}  {part:<17} {}", r.summary);
+        outln!("{mark}  {part:<17} {}", r.summary);
         if let Some(fix) = r.fix.as_ref().filter(|_| !r.passed) {
-            println!("      {:<17} {fix}", "");
+            outln!("      {:<17} {fix}", "");
         }
     }
     let failed = results.iter().filter(|r| !r.passed).count();
     if failed == 0 {
-        println!("All {} checks passed.", results.len());
+        outln!("All {} checks passed.", results.len());
     } else {
-        println!("{failed} of {} checks need attention.", results.len());
+        outln!("{failed} of {} checks need attention.", results.len());
     }
 }
 
@@ -409,9 +412,38 @@ fn status(s: RunStatus) -> &'static str {
     }
 }
 
+/// What a run with no records says under its summary (`None`: a run that did not start, whose
+/// reason and hint say it all). "No hires to handle." only when the run went well: a run
+/// that failed or stopped says so and what comes next, never that there was nothing to do.
+fn no_records_line(s: &RunSummary) -> Option<String> {
+    let check = format!("icims-namely check {}", shell_quote(&s.connection));
+    let sync = format!("icims-namely sync {}", shell_quote(&s.connection));
+    Some(match s.status {
+        RunStatus::NotStarted => return None,
+        RunStatus::Succeeded => "No hires to handle.".to_string(),
+        RunStatus::Failed | RunStatus::FinishedWithFailures => format!(
+            "No hire was handled: the run failed before reaching one, and nothing was sent to \
+             Namely. Fix what is said above (`{check}` checks the setup), then run `{sync}` \
+             again."
+        ),
+        RunStatus::StoppedBudget => format!(
+            "No hire was handled before the iCIMS daily budget ran out. `{sync}` after the \
+             budget resets picks up from here."
+        ),
+        RunStatus::Cancelled | RunStatus::Interrupted => {
+            format!("No hire was handled before the run stopped. `{sync}` picks up from here.")
+        }
+        RunStatus::Running => {
+            "The run is still going; no hire is handled yet (`icims-namely history` shows it \
+             when it ends)."
+                .to_string()
+        }
+    })
+}
+
 pub fn run_details(d: &RunDetails) {
     let s = &d.summary;
-    println!(
+    outln!(
         "Run {} of {} — {}{} — {}",
         s.id,
         s.connection,
@@ -423,18 +455,18 @@ pub fn run_details(d: &RunDetails) {
         },
         when(&s.started_at)
     );
-    println!(
+    outln!(
         "{}; {} iCIMS calls, {} Namely calls.",
         counts_line(s),
         s.icims_calls,
         s.namely_calls
     );
     if let Some(err) = &s.error {
-        println!("{err}");
+        outln!("{err}");
     }
     if d.records.is_empty() {
-        if s.status != RunStatus::NotStarted {
-            println!("No hires to handle.");
+        if let Some(line) = no_records_line(s) {
+            outln!("{line}");
         }
         return;
     }
@@ -450,7 +482,7 @@ pub fn run_details(d: &RunDetails) {
             ]
         })
         .collect();
-    println!();
+    outln!();
     table(&["ICIMS ID", "NAME", "OUTCOME", "REASON"], &rows);
 }
 
@@ -461,18 +493,18 @@ pub fn not_started_hint(d: &RunDetails, name: &str) {
     }
     let name = shell_quote(name);
     if d.summary.error_code == Some(RunErrorCode::OwnerInvalid) {
-        eprintln!(
+        errln!(
             "hint: `icims-namely owner {name}` lists who signed in and who can own the \
              integration; `icims-namely check {name}` checks the setup again."
         );
     } else {
-        eprintln!("hint: `icims-namely check {name}` checks the setup again.");
+        errln!("hint: `icims-namely check {name}` checks the setup again.");
     }
 }
 
 pub fn run_table(runs: &[RunSummary]) {
     if runs.is_empty() {
-        println!("No runs yet. Try `icims-namely sync NAME --dry-run`.");
+        outln!("No runs yet. Try `icims-namely sync NAME --dry-run`.");
         return;
     }
     let rows: Vec<Vec<String>> = runs
@@ -538,14 +570,80 @@ pub fn run_exit_code(d: &RunDetails) -> u8 {
     }
 }
 
-pub fn write_csv(engine: &Engine, run: RunId, target: &str) -> Result<(), EngineError> {
-    let csv = engine.run_csv(run)?;
+/// `history --run ID --csv FILE`: standard output for "-", else the file, written by the
+/// engine (private, never through a link, never half-written; an existing file only with
+/// `--overwrite`).
+pub fn write_csv(
+    engine: &Engine,
+    run: RunId,
+    target: &str,
+    overwrite: bool,
+) -> Result<(), EngineError> {
     if target == "-" {
-        print!("{csv}");
-    } else {
-        std::fs::write(target, csv)
-            .map_err(|e| EngineError::invalid(format!("Could not write {target}: {e}"), None))?;
-        eprintln!("Wrote run {} to {target}.", run.0);
+        let csv = engine.run_csv(run)?;
+        out!("{csv}");
+        return Ok(());
     }
-    Ok(())
+    match engine.write_run_csv(run, std::path::Path::new(target), overwrite) {
+        Ok(_) => {
+            errln!("Wrote run {} to {}.", run.0, quoted(target));
+            Ok(())
+        }
+        Err(EngineError::AlreadyExists(m)) => Err(EngineError::AlreadyExists(format!(
+            "{m}; choose another name, or pass --overwrite to replace it."
+        ))),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use icims_namely_core::domain::{Counts, Trigger};
+
+    fn summary(status: RunStatus) -> RunSummary {
+        RunSummary {
+            id: 7,
+            connection: "Acme Corp".into(),
+            trigger: Trigger::Cli,
+            dry_run: false,
+            status,
+            started_at: "2026-11-27T10:00:00Z".into(),
+            ended_at: None,
+            counts: Counts::default(),
+            icims_calls: 0,
+            namely_calls: 0,
+            error_code: None,
+            error: None,
+        }
+    }
+
+    /// A run that failed or stopped with no records never ends with "No hires to handle.":
+    /// it says that no hire was handled and what to run next.
+    #[test]
+    fn only_a_run_that_went_well_says_there_were_no_hires_to_handle() {
+        for &status in RunStatus::ALL {
+            let line = no_records_line(&summary(status));
+            match status {
+                RunStatus::Succeeded => assert_eq!(line.as_deref(), Some("No hires to handle.")),
+                RunStatus::NotStarted => assert_eq!(line, None),
+                RunStatus::Running => {
+                    let line = line.expect("a line");
+                    assert!(line.contains("still going"), "{line}");
+                }
+                _ => {
+                    let line = line.unwrap_or_else(|| panic!("no line for {status:?}"));
+                    assert!(!line.contains("No hires to handle"), "{status:?}: {line}");
+                    assert!(
+                        line.starts_with("No hire was handled"),
+                        "{status:?}: {line}"
+                    );
+                    assert!(
+                        line.contains("`icims-namely sync 'Acme Corp'`"),
+                        "{status:?}: {line}"
+                    );
+                }
+            }
+        }
+    }
 }

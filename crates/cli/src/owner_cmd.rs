@@ -1,6 +1,7 @@
 //! `icims-namely owner NAME [--set PROFILE_ID [--confirm-administrator]]`: who signed in to
 //! Namely for this company, each verified live, and who owns the integration (setup part 3).
 
+use crate::print::{errln, outln};
 use crate::{EXIT_OK, OutputArgs, check_code_exit, fail, output};
 use clap::Args;
 use icims_namely_core::api::{OwnerStep, OwnerVerdict};
@@ -44,15 +45,15 @@ pub async fn run(engine: &Engine, args: OwnerArgs) -> u8 {
     if out.json {
         output::json(&step);
         if !sign_in.passed {
-            eprintln!("warning: Namely sign-in: {}", sign_in.summary);
+            errln!("warning: Namely sign-in: {}", sign_in.summary);
         }
     } else {
         if !sign_in.passed {
-            println!("FAIL  2 Namely sign-in  {}", sign_in.summary);
+            outln!("FAIL  2 Namely sign-in  {}", sign_in.summary);
             if let Some(fix) = &sign_in.fix {
-                println!("      {:<17} {fix}", "");
+                outln!("      {:<17} {fix}", "");
             }
-            println!();
+            outln!();
         }
         print_step(&step, &args.name);
     }
@@ -67,7 +68,7 @@ pub async fn run(engine: &Engine, args: OwnerArgs) -> u8 {
 
 fn print_step(step: &OwnerStep, name: &str) {
     if step.candidates.is_empty() {
-        println!(
+        outln!(
             "Nobody has signed in to Namely for this company yet. Save a Namely token with \
              `icims-namely secret set {} namely-token`.",
             output::shell_quote(name)
@@ -104,17 +105,17 @@ fn print_step(step: &OwnerStep, name: &str) {
     if let Some(c) = &step.role_confirmation
         && step.chosen_profile_id.as_deref() == Some(c.profile_id.as_str())
     {
-        println!(
+        outln!(
             "Administrator role confirmed by {} on {} (Namely does not report it).",
             c.by,
             output::when(&c.at)
         );
     }
-    println!();
+    outln!();
     let mark = if step.check.passed { "ok  " } else { "FAIL" };
-    println!("{mark}  {:<17} {}", "3 Owner", step.check.summary);
+    outln!("{mark}  {:<17} {}", "3 Owner", step.check.summary);
     if let Some(fix) = step.check.fix.as_ref().filter(|_| !step.check.passed) {
-        println!("      {:<17} {fix}", "");
+        outln!("      {:<17} {fix}", "");
     }
     let name = output::shell_quote(name);
     let confirmable = step.candidates.iter().any(|c| {
@@ -123,11 +124,11 @@ fn print_step(step: &OwnerStep, name: &str) {
             && step.role_confirmation.is_none()
     });
     if !step.check.passed && confirmable {
-        println!(
+        outln!(
             "If Namely shows that person as an Administrator: icims-namely owner {name} --set \
              PROFILE_ID --confirm-administrator"
         );
     } else if !step.check.passed && step.candidates.len() > 1 {
-        println!("Choose another owner: icims-namely owner {name} --set PROFILE_ID");
+        outln!("Choose another owner: icims-namely owner {name} --set PROFILE_ID");
     }
 }

@@ -2,10 +2,12 @@
 //! to the Namely profile that is already that person (writes their `icims_id` there), or
 //! **create** it anyway. Each resolution is a run of its own in the history.
 
+use crate::print::outln;
 use crate::{EXIT_OK, OutputArgs, fail, output};
 use clap::Args;
 use icims_namely_core::api::ReviewItem;
 use icims_namely_core::engine::Engine;
+use icims_namely_core::quote::quoted;
 
 #[derive(Args, Debug)]
 pub struct ReviewArgs {
@@ -69,7 +71,7 @@ fn list(engine: &Engine, name: &str, out: OutputArgs) -> u8 {
 
 fn print_items(items: &[ReviewItem], name: &str) {
     if items.is_empty() {
-        println!("No hires need review for \"{name}\".");
+        outln!("No hires need review for {}.", quoted(name));
         return;
     }
     let rows: Vec<Vec<String>> = items
@@ -107,11 +109,11 @@ fn print_items(items: &[ReviewItem], name: &str) {
         &rows,
     );
     let name = output::shell_quote(name);
-    println!();
-    println!(
+    outln!();
+    outln!(
         "Link one to the profile that is already them: icims-namely review {name} --link ICIMS_ID --profile NAMELY_ID"
     );
-    println!(
+    outln!(
         "Or add them anyway:                           icims-namely review {name} --create ICIMS_ID"
     );
 }

@@ -1,5 +1,6 @@
 //! `icims-namely sandbox`: both simulators in the foreground, for demos, training and tests.
 
+use crate::print::{errln, outln};
 use clap::{Args, ValueEnum};
 use sandbox::namely::IcimsField;
 use sandbox::seed::SeedConfig;
@@ -84,11 +85,11 @@ enum FieldArg {
 
 pub async fn run(args: SandboxArgs) -> u8 {
     if !(0.0..=1.0).contains(&args.error_rate) {
-        eprintln!("error: --error-rate must be between 0.0 and 1.0");
+        errln!("error: --error-rate must be between 0.0 and 1.0");
         return 2;
     }
     let Ok(read_lag) = Duration::try_from_secs_f64(args.read_lag) else {
-        eprintln!("error: --read-lag must be a number of seconds, 0 or more");
+        errln!("error: --read-lag must be a number of seconds, 0 or more");
         return 2;
     };
     for (flag, value) in [
@@ -96,7 +97,7 @@ pub async fn run(args: SandboxArgs) -> u8 {
         ("--namely-token", &args.namely_token),
     ] {
         if value.as_deref().is_some_and(|v| !valid_demo_secret(v)) {
-            eprintln!("error: {flag} must be printable ASCII without spaces or quotes");
+            errln!("error: {flag} must be printable ASCII without spaces or quotes");
             return 2;
         }
     }
@@ -146,7 +147,7 @@ pub async fn run(args: SandboxArgs) -> u8 {
     let sandbox = match Sandbox::start(config).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!(
+            errln!(
                 "error: could not start the sandbox: {e}. If a port is taken, choose others with \
                  --icims-port and --namely-port (0 picks free ones)."
             );
@@ -165,26 +166,26 @@ pub async fn run(args: SandboxArgs) -> u8 {
         .len()
         .saturating_sub(past);
     let hand_made = world.hand_made.len();
-    println!("Sandbox running: simulated iCIMS and Namely; nothing leaves this computer.");
-    println!();
-    println!("  iCIMS URL          {}", d.icims_url);
-    println!("  iCIMS Customer ID  {}", d.icims_customer_id);
-    println!("  iCIMS Username     {}", d.icims_username);
-    println!("  iCIMS HMAC key     {}", d.icims_hmac_key);
-    println!("  Namely URL         {}", d.namely_url);
-    println!("  Namely permalink   {}", d.namely_permalink);
-    println!(
+    outln!("Sandbox running: simulated iCIMS and Namely; nothing leaves this computer.");
+    outln!();
+    outln!("  iCIMS URL          {}", d.icims_url);
+    outln!("  iCIMS Customer ID  {}", d.icims_customer_id);
+    outln!("  iCIMS Username     {}", d.icims_username);
+    outln!("  iCIMS HMAC key     {}", d.icims_hmac_key);
+    outln!("  Namely URL         {}", d.namely_url);
+    outln!("  Namely permalink   {}", d.namely_permalink);
+    outln!(
         "  Namely token       {}   (Olivia Owner, active Administrator)",
         d.namely_token
     );
-    println!(
+    outln!(
         "  Employee's token   {}   (Emma Employee: cannot see icims_id or create people)",
         sandbox::namely::TOKEN_EMPLOYEE
     );
-    println!();
+    outln!();
     let people = world.employees.len();
     if past == 0 && hand_made == 0 {
-        println!("  {current} hired candidates in iCIMS, {people} people in Namely.");
+        outln!("  {current} hired candidates in iCIMS, {people} people in Namely.");
     } else {
         let mut icims = format!("  {current} hired candidates in iCIMS");
         if past > 0 {
@@ -193,68 +194,72 @@ pub async fn run(args: SandboxArgs) -> u8 {
                  default start-from date)"
             ));
         }
-        println!("{icims}.");
+        outln!("{icims}.");
         let mut namely = format!("  {people} people in Namely");
         if hand_made > 0 {
             namely.push_str(&format!(
                 ", {hand_made} of them current hires HR typed in by hand (no icims_id)"
             ));
         }
-        println!("{namely}.");
+        outln!("{namely}.");
     }
     if args.recorded {
-        println!(
+        outln!(
             "  Namely answers like its recorded traffic: no access_role on profiles, no \
              /companies/info."
         );
     }
     if !read_lag.is_zero() {
-        println!(
+        outln!(
             "  Namely hides each profile created through its API from reads for {}s.",
             args.read_lag
         );
     }
     if args.no_email_uniqueness {
-        println!("  Namely accepts a second profile with a company email already in use.");
+        outln!("  Namely accepts a second profile with a company email already in use.");
     }
-    println!();
-    println!("Try it from another terminal:");
-    println!(
+    outln!();
+    outln!("Try it from another terminal:");
+    outln!(
         "  icims-namely connection add demo --namely-permalink {} --icims-customer-id {} \\\n      --icims-username {} --icims-url {} --namely-url {}",
-        d.namely_permalink, d.icims_customer_id, d.icims_username, d.icims_url, d.namely_url
+        d.namely_permalink,
+        d.icims_customer_id,
+        d.icims_username,
+        d.icims_url,
+        d.namely_url
     );
-    println!(
+    outln!(
         "  echo '{}' | icims-namely secret set demo namely-token",
         d.namely_token
     );
-    println!(
+    outln!(
         "  echo '{}' | icims-namely secret set demo icims-hmac-key",
         d.icims_hmac_key
     );
-    println!("  icims-namely check demo");
+    outln!("  icims-namely check demo");
     if args.recorded {
         // Namely does not say who is an Administrator: a person confirms it.
-        println!("  icims-namely owner demo");
-        println!("  icims-namely owner demo --set PROFILE_ID --confirm-administrator");
+        outln!("  icims-namely owner demo");
+        outln!("  icims-namely owner demo --set PROFILE_ID --confirm-administrator");
     }
-    println!("  icims-namely sync demo --dry-run");
-    println!("  icims-namely sync demo");
+    outln!("  icims-namely sync demo --dry-run");
+    outln!("  icims-namely sync demo");
     if hand_made > 0 {
-        println!("  icims-namely review demo");
+        outln!("  icims-namely review demo");
     }
-    println!();
-    println!(
+    outln!();
+    outln!(
         "Type `hire` (or `hire Jane Doe`) and Enter to add a hired candidate to iCIMS, as \
          happens between two syncs."
     );
-    println!("Press Ctrl-C to stop.");
+    outln!("Press Ctrl-C to stop.");
     let _ = std::io::stdout().flush();
 
     tokio::select! {
         _ = wait_for_stop() => {}
         _ = read_commands(&sandbox) => wait_for_stop().await,
     }
-    eprintln!("Stopping the sandbox…");
+    errln!("Stopping the sandbox…");
     sandbox.shutdown().await;
     0
 }
@@ -285,14 +290,15 @@ async fn read_commands(sandbox: &Sandbox) {
                     [first, rest @ ..] => ((*first).to_string(), rest.join(" ")),
                 };
                 let hire = sandbox.icims.add_new_hire(&first, &last);
-                println!(
+                outln!(
                     "Added {first} {last} to iCIMS as hired (person {}, workflow {}).",
-                    hire.person_id, hire.workflow_id
+                    hire.person_id,
+                    hire.workflow_id
                 );
             }
-            [other, ..] => println!(
-                "\"{}\" is not a sandbox command. Type `hire` or `hire FIRST LAST`.",
-                other.chars().take(40).collect::<String>()
+            [other, ..] => outln!(
+                "{} is not a sandbox command. Type `hire` or `hire FIRST LAST`.",
+                icims_namely_core::quote::quoted(other)
             ),
         }
         let _ = std::io::stdout().flush();

@@ -3,6 +3,7 @@
 //! connection's schedule, for people who prefer one to a long-running `run-scheduler`. The
 //! text comes from the engine's `os_units`; this file gathers the paths and says what to do.
 
+use crate::print::{errln, out};
 use crate::{EXIT_OK, EXIT_USAGE, fail, output};
 use clap::{Args, Subcommand, ValueEnum};
 use icims_namely_core::domain::SecretKind;
@@ -64,7 +65,7 @@ pub fn run(engine: &Engine, cmd: ScheduleCommand) -> u8 {
 
 /// A usage error: said on standard error, exit code 2.
 fn usage(message: impl std::fmt::Display) -> u8 {
-    eprintln!("error: {message}");
+    errln!("error: {message}");
     EXIT_USAGE
 }
 
@@ -94,7 +95,12 @@ fn print_unit(engine: &Engine, args: PrintUnitArgs) -> u8 {
         (Some(dir), true) => Some(dir.clone()),
         (Some(dir), false) => match std::path::absolute(dir) {
             Ok(dir) => Some(dir),
-            Err(e) => return usage(format!("--secrets-dir {}: {e}", dir.display())),
+            Err(e) => {
+                return usage(format!(
+                    "--secrets-dir {}: {e}",
+                    icims_namely_core::quote::quoted(&dir.to_string_lossy())
+                ));
+            }
         },
     };
     let Some(binary) = utf8("binary path", &binary) else {
@@ -120,7 +126,7 @@ fn print_unit(engine: &Engine, args: PrintUnitArgs) -> u8 {
     };
     match os_units::render(format, &request) {
         Ok(text) => {
-            print!("{text}");
+            out!("{text}");
             if let Some(dir) = secrets_dir.as_deref().filter(|_| !kubernetes) {
                 warn_missing_files(dir, name);
             }
@@ -140,7 +146,7 @@ fn print_unit(engine: &Engine, args: PrintUnitArgs) -> u8 {
 fn utf8<'a>(what: &str, path: &'a Path) -> Option<&'a str> {
     let text = path.to_str();
     if text.is_none() {
-        eprintln!(
+        errln!(
             "error: the {what} {} is not valid UTF-8, which a unit cannot name safely; use a \
              folder whose name is plain text.",
             output::shell_quote(&path.to_string_lossy())
@@ -153,7 +159,7 @@ fn utf8<'a>(what: &str, path: &'a Path) -> Option<&'a str> {
 /// in the folder yet, with how to put one there.
 fn warn_missing_files(dir: &Path, connection: &str) {
     if !dir.is_dir() {
-        eprintln!(
+        errln!(
             "warning: the secrets folder {} does not exist yet: create it (mkdir -m 700 …) and \
              put the secret files in it before the first run: {}.",
             dir.display(),
@@ -166,7 +172,7 @@ fn warn_missing_files(dir: &Path, connection: &str) {
     for kind in SecretKind::REQUIRED {
         let file = dir.join(os_units::secret_file_name(connection, kind));
         if !file.exists() {
-            eprintln!(
+            errln!(
                 "warning: {} is missing: write the {} into it (one line, `chmod 600`) before \
                  the first run.",
                 file.display(),

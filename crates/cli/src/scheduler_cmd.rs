@@ -1,9 +1,10 @@
 //! `icims-namely run-scheduler`: the desktop app's schedules, without a window, for an
 //! always-on machine or a server (under systemd, launchd, a container).
 //!
-//! Logs go to standard error and to `scheduler.log` in the data folder's `logs`. SIGTERM or
-//! Ctrl-C stops after the record in flight (the run is recorded as cancelled; the next run
-//! picks up where it stopped) and exits 0; a second one quits at once with 130.
+//! Logs go to standard error and to `scheduler.log` in the data folder's `logs` (private to
+//! the user, rotated at 5 MB, the last 5 kept as `scheduler.log.1` … `.5`). SIGTERM or Ctrl-C
+//! stops after the record in flight (the run is recorded as cancelled; the next run picks up
+//! where it stopped) and exits 0; a second one quits at once with 130.
 
 use clap::Args;
 use icims_namely_core::api::{RunDetails, SyncProgress};
@@ -29,17 +30,13 @@ pub fn init_logging() {
     use tracing_subscriber::util::SubscriberInitExt;
     let filter =
         || EnvFilter::try_from_env("ICIMS_NAMELY_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    // Private to the user (0600) and rotated by size, keeping the last few files
+    // (`scheduler.log.1` …): a scheduler that runs for months never fills the disk.
     let file = icims_namely_core::paths::DataDir::locate()
         .map_err(|e| e.to_string())
         .and_then(|data| {
             let path = data.log_dir().join(LOG_FILE);
-            std::fs::create_dir_all(data.log_dir())
-                .and_then(|()| {
-                    std::fs::OpenOptions::new()
-                        .create(true)
-                        .append(true)
-                        .open(&path)
-                })
+            icims_namely_core::paths::open_log(&path)
                 .map(|f| (f, path))
                 .map_err(|e| e.to_string())
         });

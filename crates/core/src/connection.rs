@@ -153,7 +153,7 @@ impl fmt::Display for IcimsRegion {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("\"{0}\" is not an iCIMS region; use \"us\" or \"eu\"")]
+#[error("{} is not an iCIMS region; use \"us\" or \"eu\"", quoted(.0))]
 pub struct InvalidRegion(pub String);
 
 impl FromStr for IcimsRegion {

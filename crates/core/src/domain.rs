@@ -516,7 +516,10 @@ impl fmt::Display for SecretKind {
 
 /// An unknown secret name, e.g. on the command line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown secret \"{0}\": use icims-hmac-key, namely-token or alert-webhook")]
+#[error(
+    "unknown secret {}: use icims-hmac-key, namely-token or alert-webhook",
+    crate::quote::quoted(.0)
+)]
 pub struct UnknownSecretKind(pub String);
 
 impl FromStr for SecretKind {

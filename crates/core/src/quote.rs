@@ -6,16 +6,30 @@
 pub const MAX_QUOTED: usize = 40;
 
 /// `input` in double quotes with control characters escaped (`\n`, `\u{7}`), cut to
-/// [`MAX_QUOTED`] characters with "… (N characters)" when longer.
+/// [`MAX_QUOTED`] characters as shown (an escape counts its own length, so 40 control
+/// characters do not become 200) with "… (N characters)" when longer.
 pub fn quoted(input: &str) -> String {
-    let len = input.chars().count();
-    let head: String = input.chars().take(MAX_QUOTED).collect();
-    let shown = head.escape_debug().to_string();
-    if len > MAX_QUOTED {
-        format!("\"{shown}…\" ({len} characters)")
-    } else {
-        format!("\"{shown}\"")
+    let mut shown = String::new();
+    let mut shown_chars = 0;
+    for (i, c) in input.chars().enumerate() {
+        // Escaped as `str::escape_debug` escapes it at this place: a combining mark only at
+        // the start, where it has nothing to combine with.
+        let piece: String = if i == 0 {
+            c.escape_debug().collect()
+        } else {
+            let mut pair = String::from("a");
+            pair.push(c);
+            pair.escape_debug().skip(1).collect()
+        };
+        let n = piece.chars().count();
+        if shown_chars + n > MAX_QUOTED {
+            let len = input.chars().count();
+            return format!("\"{shown}…\" ({len} characters)");
+        }
+        shown.push_str(&piece);
+        shown_chars += n;
     }
+    format!("\"{shown}\"")
 }
 
 #[cfg(test)]
@@ -26,6 +40,14 @@ mod tests {
     fn short_input_is_quoted_whole_with_controls_escaped() {
         assert_eq!(quoted("Acme"), "\"Acme\"");
         assert_eq!(quoted("a\nb\u{7}"), "\"a\\nb\\u{7}\"");
+    }
+
+    #[test]
+    fn escapes_count_toward_the_cut() {
+        let q = quoted(&"\u{1}".repeat(41));
+        assert!(q.chars().count() < 80, "{q}");
+        assert!(q.ends_with("…\" (41 characters)"), "{q}");
+        assert_eq!(quoted("Mu\u{308}ller"), "\"Mu\u{308}ller\"");
     }
 
     #[test]

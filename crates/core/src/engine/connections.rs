@@ -52,7 +52,8 @@ impl Engine {
             if s.chars().any(char::is_control) || s.len() > 100 {
                 return Err(EngineError::invalid(
                     format!(
-                        "\"{s}\" is not a status iCIMS could have: use its name (e.g. Hired) or its id (e.g. C12345)."
+                        "{} is not a status iCIMS could have: use its name (e.g. Hired) or its id (e.g. C12345).",
+                        crate::quote::quoted(s)
                     ),
                     Some(Field::HiredStatuses),
                 ));
@@ -75,8 +76,9 @@ impl Engine {
         if id.is_empty() || id.len() > 18 || !id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(EngineError::invalid(
                 format!(
-                    "\"{id}\" is not an iCIMS Customer ID: it is a number, like 1234, given by \
-                     your iCIMS integration specialist."
+                    "{} is not an iCIMS Customer ID: it is only digits (at most 18), like 1234, \
+                     exactly as your iCIMS integration specialist gave them.",
+                    crate::quote::quoted(id)
                 ),
                 Some(Field::IcimsCustomerId),
             ));
@@ -112,9 +114,9 @@ impl Engine {
         crate::mapping::parse_calendar_date(text.trim()).ok_or_else(|| {
             EngineError::invalid(
                 format!(
-                    "\"{}\" is not a date: write the start-from date as YYYY-MM-DD, for example \
+                    "{} is not a date: write the start-from date as YYYY-MM-DD, for example \
                      2026-11-01.",
-                    text.trim().chars().take(40).collect::<String>()
+                    crate::quote::quoted(text.trim())
                 ),
                 Some(Field::StartFrom),
             )
@@ -247,12 +249,17 @@ impl Engine {
         let permalink = Self::normalize_permalink(&input.namely_permalink)?.permalink;
         let customer_id = Self::check_customer_id(&input.icims_customer_id)?;
         let username = input.icims_username.trim().to_string();
+        // As the iCIMS client will check it (plain ASCII, no commas), named as this field.
         if username.is_empty()
             || username.contains(',')
-            || username.chars().any(char::is_whitespace)
+            || username
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || !c.is_ascii())
+            || username.len() > 100
         {
             return Err(EngineError::invalid(
-                "Give the iCIMS integration Username (no spaces or commas).",
+                "Give the iCIMS integration Username: plain letters, digits and signs (ASCII), \
+                 no spaces, commas or control characters, at most 100.",
                 Some(Field::IcimsUsername),
             ));
         }

@@ -20,24 +20,7 @@ impl Engine {
         value: SecretString,
     ) -> Result<()> {
         let settings = self.settings(name)?;
-        let trimmed = value.expose_secret().trim();
-        if trimmed.is_empty() {
-            return Err(EngineError::invalid(
-                format!("The {} is empty. Paste it again.", kind.label()),
-                Some(Field::from(kind)),
-            ));
-        }
-        // A token pasted with a trailing newline is still the token; an HMAC key is kept
-        // byte for byte (the iCIMS client refuses surrounding white space with its own message).
-        let value = match kind {
-            SecretKind::NamelyToken => SecretString::from(trimmed.to_string()),
-            SecretKind::IcimsHmacKey => value,
-            SecretKind::AlertWebhook => {
-                crate::alerts::Webhook::parse(trimmed)
-                    .map_err(|e| EngineError::invalid(e.to_string(), Some(Field::AlertWebhook)))?;
-                SecretString::from(trimmed.to_string())
-            }
-        };
+        let value = Self::check_secret_value(kind, value)?;
         if let Some(file) = self.secret_file(name, kind)?
             && std::fs::symlink_metadata(&file).is_ok()
         {
@@ -59,6 +42,59 @@ impl Engine {
             .store
             .set_secret_meta(&settings.name, kind, now())?;
         Ok(())
+    }
+
+    /// The most characters a secret may have: far more than any token, key or webhook
+    /// address, far less than a file pasted by mistake.
+    pub const MAX_SECRET_LEN: usize = 4096;
+
+    /// A secret as pasted, checked before it is saved anywhere (the command line checks it
+    /// before it says there is no keychain to save it in): not empty, at most
+    /// [`Engine::MAX_SECRET_LEN`] characters, a Namely token one word, an HMAC key one line,
+    /// a webhook an address. Returns the value to keep. The messages never repeat the value.
+    pub fn check_secret_value(kind: SecretKind, value: SecretString) -> Result<SecretString> {
+        let invalid = |message: String| EngineError::invalid(message, Some(Field::from(kind)));
+        let label = kind.label();
+        let trimmed = value.expose_secret().trim();
+        if trimmed.is_empty() {
+            return Err(invalid(format!("The {label} is empty. Paste it again.")));
+        }
+        if trimmed.chars().count() > Self::MAX_SECRET_LEN {
+            return Err(invalid(format!(
+                "The {label} is longer than {} characters, the most a secret here may be: \
+                 paste only the {label}, nothing around it.",
+                Self::MAX_SECRET_LEN
+            )));
+        }
+        let inside = |bad: fn(char) -> bool| trimmed.chars().any(bad);
+        match kind {
+            SecretKind::NamelyToken if inside(char::is_whitespace) => {
+                return Err(invalid(
+                    "The Namely token has a space or a line break inside it; a token is one \
+                     word. Paste only the token."
+                        .to_string(),
+                ));
+            }
+            SecretKind::IcimsHmacKey if inside(char::is_control) => {
+                return Err(invalid(
+                    "The iCIMS HMAC key has a line break (or another control character) inside \
+                     it; a key is one line. Paste only the key."
+                        .to_string(),
+                ));
+            }
+            _ => {}
+        }
+        // A token pasted with a trailing newline is still the token; an HMAC key is kept
+        // byte for byte (the iCIMS client refuses surrounding white space with its own message).
+        Ok(match kind {
+            SecretKind::NamelyToken => SecretString::from(trimmed.to_string()),
+            SecretKind::IcimsHmacKey => value,
+            SecretKind::AlertWebhook => {
+                crate::alerts::Webhook::parse(trimmed)
+                    .map_err(|e| EngineError::invalid(e.to_string(), Some(Field::AlertWebhook)))?;
+                SecretString::from(trimmed.to_string())
+            }
+        })
     }
 
     /// Removes a secret from the keychain.

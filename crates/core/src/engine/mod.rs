@@ -341,8 +341,8 @@ fn keychain_note(secrets: &Secrets, why: Option<&crate::secrets::SecretsError>) 
             dir.display()
         )),
         (None, Some(w)) => Some(format!(
-            "{w} Secrets are kept for this session only and must be entered again after a \
-             restart."
+            "{w} Until then, secrets are kept for this session only and must be entered again \
+             after a restart."
         )),
         (None, None) => None,
     }

@@ -70,7 +70,10 @@ impl FromStr for UnitFormat {
             .into_iter()
             .find(|f| f.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| {
-                format!("\"{s}\" is not a unit format: use systemd, launchd, cron or kubernetes")
+                format!(
+                    "{} is not a unit format: use systemd, launchd, cron or kubernetes",
+                    crate::quote::quoted(s.trim())
+                )
             })
     }
 }

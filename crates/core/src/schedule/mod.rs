@@ -179,7 +179,7 @@ impl FromStr for Schedule {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let text = s.trim().to_ascii_lowercase();
         let bad = || InvalidSchedule {
-            problem: format!("\"{}\" is not a schedule", s.trim()),
+            problem: format!("{} is not a schedule", crate::quote::quoted(s.trim())),
         };
         let number = |digits: &str| -> Result<u32, InvalidSchedule> {
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
