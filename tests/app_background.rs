@@ -21,7 +21,7 @@ const TITLE: &str = "iCIMS → Namely";
 const TICK_WAIT: Duration = Duration::from_secs(150);
 
 /// Where the stand-ins log, and the close helper; `None` when the e2e script did not start
-/// them (then this part is skipped, and says so).
+/// them (then the test fails and says so).
 pub(crate) struct Desktop {
     log: PathBuf,
     close: PathBuf,

@@ -1,29 +1,31 @@
 //! Real keychain tests: `Secrets::system()` against a real Secret Service (GNOME Keyring).
 //!
-//! They run only when `ICIMS_NAMELY_SECRET_SERVICE_TEST=1`, inside the private, unlocked
-//! keyring that `scripts/with-secret-service.sh` provides:
+//! The tests that touch the keychain are `#[ignore]`d, so a plain `cargo test` reports them as
+//! ignored and never writes to a developer's own keychain. They run inside the private,
+//! unlocked keyring that `scripts/with-secret-service.sh` provides (`scripts/test.sh` does):
 //!
 //! ```sh
 //! scripts/with-secret-service.sh env ICIMS_NAMELY_SECRET_SERVICE_TEST=1 \
-//!     cargo test -p icims-namely-core --test keychain
+//!     cargo test -p icims-namely-core --test keychain -- --include-ignored
 //! ```
 //!
-//! Otherwise each test prints a skip line and passes, so a developer's own keychain is never
-//! written to by a plain `cargo test`.
+//! Run with `--include-ignored` / `--ignored` but without `ICIMS_NAMELY_SECRET_SERVICE_TEST=1`,
+//! they fail and say how to run them.
 
 use icims_namely_core::secrets::{Backend, SecretKind, Secrets};
 use secrecy::{ExposeSecret, SecretString};
 use std::path::Path;
 use std::process::Command;
 
-fn enabled(test: &str) -> bool {
-    let on = std::env::var("ICIMS_NAMELY_SECRET_SERVICE_TEST").is_ok_and(|v| v == "1");
-    if !on {
-        println!(
-            "skipped {test}: set ICIMS_NAMELY_SECRET_SERVICE_TEST=1 and run under scripts/with-secret-service.sh"
-        );
-    }
-    on
+/// Fails the test unless it runs inside the private keyring of
+/// `scripts/with-secret-service.sh` (never against a developer's own keychain).
+fn needs_private_keychain() {
+    assert!(
+        std::env::var("ICIMS_NAMELY_SECRET_SERVICE_TEST").is_ok_and(|v| v == "1"),
+        "this test writes to the keychain: run it with scripts/with-secret-service.sh env \
+         ICIMS_NAMELY_SECRET_SERVICE_TEST=1 cargo test -p icims-namely-core --test keychain \
+         -- --include-ignored"
+    );
 }
 
 fn system() -> Secrets {
@@ -87,10 +89,9 @@ fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn round_trip_through_the_real_keychain() {
-    if !enabled("round_trip_through_the_real_keychain") {
-        return;
-    }
+    needs_private_keychain();
     let s = system();
     let c = conn("round-trip");
     let k = SecretKind::NamelyToken;
@@ -120,10 +121,9 @@ fn round_trip_through_the_real_keychain() {
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn connections_keep_separate_values() {
-    if !enabled("connections_keep_separate_values") {
-        return;
-    }
+    needs_private_keychain();
     let s = system();
     let (a, b) = (conn("sep-a"), conn("sep-b"));
     let k = SecretKind::IcimsHmacKey;
@@ -151,10 +151,9 @@ fn connections_keep_separate_values() {
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn non_ascii_value_survives() {
-    if !enabled("non_ascii_value_survives") {
-        return;
-    }
+    needs_private_keychain();
     let s = system();
     let c = conn("non-ascii");
     let value = "κλειδί-🔑-Ünïcødé-秘密 with spaces\tand tab";
@@ -168,10 +167,9 @@ fn non_ascii_value_survives() {
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn secret_tool_sees_the_entry_and_no_file_holds_the_value() {
-    if !enabled("secret_tool_sees_the_entry_and_no_file_holds_the_value") {
-        return;
-    }
+    needs_private_keychain();
     let s = system();
     let c = conn("secret-tool");
     let value = format!("visible-to-secret-tool-{}", std::process::id());

@@ -35,7 +35,7 @@ async fn company(config: SandboxConfig, start_from: Option<Date>, token: &str) -
     })
     .await
     .unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = quick::data_dir("data");
     let engine = Engine::open(
         DataDir::new(dir.path()),
         Secrets::mock(),
@@ -57,7 +57,7 @@ async fn company(config: SandboxConfig, start_from: Option<Date>, token: &str) -
                 customer_id: demo.icims_customer_id,
                 username: demo.icims_username,
                 region: IcimsRegion::Us,
-                hmac_key: Some(demo.icims_hmac_key),
+                hmac_key: Some(demo.icims_hmac_key.into()),
             },
         )
         .await
@@ -378,11 +378,17 @@ async fn a_hire_whose_workflow_changed_long_before_their_start_is_not_missed() {
 
 #[tokio::test]
 async fn hand_made_profiles_become_possible_matches_and_are_resolved_by_link_or_create_anyway() {
+    // Namely without email uniqueness: a second create of the same person would be stored,
+    // so counting profiles and POSTs below can see it.
     let c = company(
         SandboxConfig {
             seed: SeedConfig {
                 hand_made: 2,
                 ..SeedConfig::default()
+            },
+            namely: NamelySimConfig {
+                email_unique: false,
+                ..NamelySimConfig::default()
             },
             ..SandboxConfig::default()
         },
@@ -431,7 +437,9 @@ async fn hand_made_profiles_become_possible_matches_and_are_resolved_by_link_or_
 
     // Create the second anyway: one new profile carrying its icims_id.
     let (created, _) = &hand_made[1];
+    let posts = c.sb.namely.calls_to("POST", "/profiles");
     let anyway = e.create_anyway(NAME, *created).await.unwrap();
+    assert_eq!(c.sb.namely.calls_to("POST", "/profiles"), posts + 1);
     assert_eq!(anyway.summary.trigger, Trigger::Review);
     assert_eq!(
         anyway
@@ -457,13 +465,32 @@ async fn hand_made_profiles_become_possible_matches_and_are_resolved_by_link_or_
     let next = sync(e, false).await;
     assert_eq!(next.summary.counts.created, 0, "{:?}", next.records);
     assert!(e.link_review(NAME, *linked, employee).await.is_err());
-    assert_eq!(
+    assert!(e.create_anyway(NAME, *created).await.is_err());
+    // Each of the two on exactly one profile, and the one created anyway POSTed exactly once.
+    for (person, _) in &hand_made {
+        let carrying =
+            c.sb.namely
+                .profiles()
+                .iter()
+                .filter(|p| p["icims_id"] == person.to_string().as_str())
+                .count();
+        assert_eq!(carrying, 1, "profiles carrying {person}");
+    }
+    let posted = |person: u64| {
         c.sb.namely
-            .profile_by_icims_id(&created.to_string())
-            .into_iter()
-            .count(),
-        1
-    );
+            .request_log()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.contains("/profiles"))
+            .filter(|r| {
+                r.body
+                    .as_ref()
+                    .and_then(|b| b.pointer("/profiles/0/icims_id"))
+                    == Some(&serde_json::Value::String(person.to_string()))
+            })
+            .count()
+    };
+    assert_eq!(posted(*created), 1, "POSTs for {created}");
+    assert_eq!(posted(*linked), 0, "POSTs for {linked}");
 }
 
 // ---- 5. An unreadable record ----------------------------------------------------------------

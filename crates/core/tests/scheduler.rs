@@ -7,7 +7,6 @@ mod scheduler_support;
 use icims_namely_core::api::{RunStatus, Schedule};
 use icims_namely_core::domain::Trigger;
 use icims_namely_core::engine::SANDBOX_CONNECTION;
-use icims_namely_core::scheduler;
 use icims_namely_core::secrets::SecretKind;
 use scheduler_support::*;
 use secrecy::SecretString;
@@ -185,11 +184,15 @@ async fn a_settings_change_wakes_a_loop_napping_for_a_minute() {
     let clock = TestClock::at(slot - time::Duration::minutes(30));
     let events = Arc::new(Recorder::default());
     // The default nap: up to 60 s of real time.
-    let handle = scheduler::spawn(engine.clone(), events.clone(), Some(clock.clock()));
-    assert_eq!(events.settle().await, 0);
+    let handle = spawn_napping(&engine, &events, &clock);
+    // Its first look at the clock: nothing due for 30 minutes, so it naps for 60 s.
+    events.wait_passes(1).await;
+    assert_eq!(events.count(), 0);
 
+    // Due now, but the loop is napping: it has not looked at the clock again.
     clock.set(slot + time::Duration::seconds(1));
-    assert_eq!(events.settle().await, 0, "still napping");
+    assert_eq!(events.passes(), 1, "still napping");
+    assert_eq!(events.count(), 0);
     engine
         .update_sync_settings(SANDBOX_CONNECTION, settings(HOURLY))
         .unwrap();
@@ -198,6 +201,8 @@ async fn a_settings_change_wakes_a_loop_napping_for_a_minute() {
         events.last().1,
         Ok((Trigger::Schedule, RunStatus::Succeeded))
     );
+    // Woken well within its nap (the wait above gives up after 10 s).
+    assert_eq!(events.idle_after_last_run().await, 1);
     stop(handle).await;
 }
 
@@ -209,13 +214,20 @@ async fn stop_ends_the_loop() {
     let events = Arc::new(Recorder::default());
     let handle = spawn(&engine, &events, &clock);
     assert_eq!(events.settle().await, 0);
+    // `stop` returns once the loop's task has ended.
     stop(handle).await;
+    let passes = events.passes();
 
     clock.set(slot + time::Duration::hours(2));
     engine
         .update_sync_settings(SANDBOX_CONNECTION, settings(HOURLY))
         .unwrap();
-    assert_eq!(events.settle().await, 0, "a stopped scheduler runs nothing");
+    assert_eq!(
+        events.passes(),
+        passes,
+        "nothing looks at the clock any more"
+    );
+    assert_eq!(events.count(), 0, "a stopped scheduler runs nothing");
     assert!(runs_by(&engine, Trigger::Schedule).is_empty());
 }
 

@@ -7,7 +7,7 @@ mod webhook_support;
 use icims_namely_core::api::{ErrorCode, NewConnectionInput, RunStatus, Schedule};
 use icims_namely_core::domain::Trigger;
 use icims_namely_core::engine::SANDBOX_CONNECTION;
-use icims_namely_core::scheduler::{self, SchedulerOptions, check_connections};
+use icims_namely_core::scheduler::{SchedulerOptions, check_connections};
 use scheduler_support::*;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -43,10 +43,17 @@ async fn paused_schedules_run_nothing_until_resumed() {
     // The default nap (up to 60 s): resuming must wake the loop.
     let clock = TestClock::at(slot + Duration::seconds(1));
     let events = Arc::new(Recorder::default());
-    let handle = scheduler::spawn(engine.engine.clone(), events.clone(), Some(clock.clock()));
-    assert_eq!(events.settle().await, 0, "due, but paused");
+    let handle = spawn_napping(&engine, &events, &clock);
+    // Its first look at the clock.
+    events.wait_passes(1).await;
+    assert_eq!(events.count(), 0, "due, but paused");
+    // Five slots later, a settings change wakes it: it looks at the moved clock, still paused.
     clock.advance(Duration::hours(5));
-    assert_eq!(events.settle().await, 0);
+    engine
+        .update_sync_settings(SANDBOX_CONNECTION, settings(HOURLY))
+        .unwrap();
+    events.wait_passes(2).await;
+    assert_eq!(events.count(), 0);
     assert!(runs_by(&engine, Trigger::Schedule).is_empty());
 
     engine.set_schedules_paused(false);
@@ -55,7 +62,11 @@ async fn paused_schedules_run_nothing_until_resumed() {
         events.last().1,
         Ok((Trigger::Schedule, RunStatus::Succeeded))
     );
-    assert_eq!(events.settle().await, 1, "one catch-up run after the pause");
+    assert_eq!(
+        events.idle_after_last_run().await,
+        1,
+        "one catch-up run after the pause"
+    );
     let c = card(&engine);
     assert_eq!(c.schedule_note, None);
     assert!(c.next_sync_at.is_some());
@@ -206,14 +217,18 @@ async fn shutdown_of_an_idle_loop_is_immediate_and_runs_nothing_after() {
     let slot = complete_sandbox(&engine, HOURLY).await;
     let clock = TestClock::at(slot - Duration::minutes(5));
     let events = Arc::new(Recorder::default());
-    let handle = scheduler::spawn(engine.engine.clone(), events.clone(), Some(clock.clock()));
+    let handle = spawn_napping(&engine, &events, &clock);
+    events.wait_passes(1).await;
     tokio::time::timeout(StdDuration::from_secs(2), handle.shutdown())
         .await
         .expect("an idle loop shuts down at once, even mid-nap");
+    // The loop's task has ended: moving the clock and waking it does nothing.
+    let passes = events.passes();
     clock.set(slot + Duration::hours(1));
     engine.set_schedules_paused(true);
     engine.set_schedules_paused(false);
-    assert_eq!(events.settle().await, 0);
+    assert_eq!(events.passes(), passes);
+    assert_eq!(events.count(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

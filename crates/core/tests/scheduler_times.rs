@@ -168,6 +168,11 @@ async fn a_run_that_outlasts_its_interval_is_not_followed_at_once() {
     wait_until(10, "the run to start", || events.started_count() == 1).await;
     // The run goes on for 45 minutes of the loop's clock: past its 30-minute slot.
     clock.advance(Duration::minutes(45));
+    assert_eq!(
+        events.count(),
+        0,
+        "the run was still going when the clock moved"
+    );
     events.wait_for(1).await;
     assert_eq!(
         events.last().1,

@@ -1,7 +1,7 @@
 // Welcome, connecting a company, and every state of the setup wizard, against the fake backend.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { advance, button, buttonState, fake, seeText, shot, until, useApp, visible } from "./harness.mjs";
+import { CANARY, advance, button, buttonState, fake, seeText, shot, until, useApp, visible } from "./harness.mjs";
 
 const { app } = useApp();
 
@@ -44,10 +44,52 @@ describe("welcome and connect", () => {
     assert.equal((await error.textContent())?.trim(), "");
     await page.getByLabel("Connection name").fill("Acme");
     await shot(page, "03-connect-resolved");
+    await done();
+  });
 
-    // Typing fast calls the backend once the typing pauses, not per key.
+  it("calls the backend once the typing pauses, not per key", async () => {
+    // ConnectForm.svelte's DEBOUNCE_MS: the permalink is normalised this long after the last key.
+    const DEBOUNCE_MS = 250;
+    const { page, done } = await app();
+    await (await visible(button(page, "Connect a company"))).click();
+    const permalink = page.getByLabel("Namely permalink");
+    // Times in the page itself (so a slow test runner does not blur them): every key's input
+    // event, and every command the fake backend receives.
+    await permalink.evaluate((el) => {
+      window.__keys = [];
+      el.addEventListener("input", () => window.__keys.push(performance.now()));
+      const calls = window.__fake.calls;
+      const push = calls.push.bind(calls);
+      calls.push = (...xs) => push(...xs.map((x) => ({ ...x, at: performance.now() })));
+    });
+
+    // Nine keys, 30 ms apart: well inside the debounce.
+    const typed = "acme-corp";
+    await permalink.pressSequentially(typed, { delay: 30 });
+    await seeText(page, "https://acme-corp.namely.com");
+    const keys = await page.evaluate(() => window.__keys);
     const calls = await fake.calls(page, "normalize_permalink");
-    assert.ok(calls.length <= 3, `normalize_permalink called ${calls.length} times`);
+    assert.equal(keys.length, typed.length, "one input event per key");
+
+    // The keys fall into bursts split by pauses of at least the debounce: normally one burst
+    // (a loaded machine may pause between two keys). Each burst gets exactly one call, with
+    // the text as it stood, made after the debounce elapsed — and none while typing.
+    const bursts = [];
+    keys.forEach((t, i) => {
+      if (i === 0 || t - keys[i - 1] >= DEBOUNCE_MS) bursts.push({ last: t, text: "" });
+      bursts[bursts.length - 1].last = t;
+      bursts[bursts.length - 1].text = typed.slice(0, i + 1);
+    });
+    assert.ok(bursts.length <= 2, `the typing was not quick: ${JSON.stringify(keys)}`);
+    assert.deepEqual(
+      calls.map((c) => c.args.input),
+      bursts.map((b) => b.text),
+      `normalize_permalink once per pause in the typing, not per key (${calls.length} calls for ${typed.length} keys)`,
+    );
+    calls.forEach((c, i) => {
+      const waited = c.at - bursts[i].last;
+      assert.ok(waited >= DEBOUNCE_MS - 5, `call ${i + 1} came ${waited.toFixed(0)} ms after its last key`);
+    });
     await done();
   });
 });
@@ -77,7 +119,7 @@ describe("wizard", () => {
     await until(async () => (await page.locator("#field-namely-token-error").textContent())?.includes("Namely did not accept this token"), "the token error");
 
     // A good token signs in, then the field check runs by itself: no field yet.
-    await token.fill("good-token");
+    await token.fill(CANARY["browser-namely-token"]);
     await button(page, "Save and sign in").click();
     await seeText(page, "No field named icims_id yet.");
     await seeText(page, "Create it as above, then Check again.");
@@ -135,7 +177,7 @@ describe("wizard", () => {
     await continueButton(page).click();
     await seeText(page, "Signed in to Acme Corp as Olivia Owner (Administrator)");
     await seeText(page, /Token saved in the system keychain on \d{1,2} \w{3,4} \d{4}/);
-    assert.equal(await page.getByText("good-token").count(), 0, "the token is never shown");
+    assert.equal(await page.getByText(CANARY["browser-namely-token"]).count(), 0, "the token is never shown");
     await button(page, "Replace").click();
     await page.getByLabel("Personal access token", { exact: true }).fill("expired-token");
     await button(page, "Save and sign in").click();
@@ -143,7 +185,7 @@ describe("wizard", () => {
     await buttonState(continueButton(page), false);
     await shot(page, "09-part2-bad-token");
 
-    await page.getByLabel("Personal access token", { exact: true }).fill("good-token");
+    await page.getByLabel("Personal access token", { exact: true }).fill(CANARY["browser-namely-token"]);
     await button(page, "Save and sign in").click();
     await seeText(page, "Signed in to Acme Corp as Olivia Owner (Administrator)");
     await visible(button(page, "Remove"));
@@ -177,7 +219,7 @@ describe("wizard", () => {
     assert.equal(await continueButton(page).isDisabled(), true);
     await shot(page, "14-part4-test-failed");
 
-    await page.getByLabel("HMAC Key", { exact: true }).fill("correct-horse");
+    await page.getByLabel("HMAC Key", { exact: true }).fill(CANARY["browser-icims-hmac-key"]);
     await button(page, "Test connection").click();
     await seeText(page, "Connected to iCIMS customer 4711 as api_acme.");
     await buttonState(button(page, "Save"), true);
@@ -187,7 +229,7 @@ describe("wizard", () => {
     await button(page, "Save").click();
     await seeText(page, /HMAC key saved in the system keychain on \d{1,2} \w{3,4} \d{4}/);
     await buttonState(continueButton(page), true);
-    assert.equal(await page.getByText("correct-horse").count(), 0, "the key is never shown");
+    assert.equal(await page.getByText(CANARY["browser-icims-hmac-key"]).count(), 0, "the key is never shown");
     await shot(page, "16-part4-saved");
     await shot(page, "16b-part4-saved-window", { window: true });
 
@@ -444,7 +486,7 @@ describe("wizard", () => {
     await seeText(page, "Set up Sandbox");
     await seeText(page, "Sandbox — simulated iCIMS and Namely; nothing leaves this computer");
     const token = page.getByLabel("Personal access token", { exact: true });
-    assert.equal(await token.inputValue(), "sandbox-namely-token");
+    assert.equal(await token.inputValue(), CANARY["namely-demo-token-owner"]);
     assert.equal(await token.getAttribute("type"), "password");
     await page.getByRole("button", { name: "Show Personal access token" }).click();
     assert.equal(await token.getAttribute("type"), "text");
@@ -465,7 +507,7 @@ describe("wizard", () => {
     await seeText(page, "The Customer ID is digits only, for example 1234.");
     await page.getByLabel("Customer ID").fill("4711");
     await page.getByLabel("Username").fill("api_acme");
-    await page.getByLabel("HMAC Key", { exact: true }).fill("correct-horse");
+    await page.getByLabel("HMAC Key", { exact: true }).fill(CANARY["browser-icims-hmac-key"]);
     await button(page, "Test connection").click();
     await until(
       async () => (await page.locator("#icims-region-error").textContent())?.includes("This looks like an EU customer — try the EU region."),

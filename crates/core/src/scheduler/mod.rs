@@ -25,7 +25,7 @@ use crate::engine::{Engine, EngineError, SyncRequest};
 use crate::schedule::{Backoff, NextRun};
 use jiff::tz::TimeZone;
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -126,6 +126,10 @@ pub struct SchedulerOptions {
     /// The time zone of daily times and of "every N hours"; `None`: the engine's
     /// ([`crate::engine::EngineOptions::time_zone`]).
     pub time_zone: Option<TimeZone>,
+    /// Counts the loop's idle passes: each time it has looked at its clock, found nothing
+    /// due (or schedules paused) and is about to nap. A test that moves an injected clock
+    /// waits for this to grow instead of sleeping; `None` (the app) counts nothing.
+    pub idle_passes: Option<Arc<AtomicU64>>,
 }
 
 impl Default for SchedulerOptions {
@@ -134,6 +138,7 @@ impl Default for SchedulerOptions {
             max_nap: MAX_NAP,
             connections: None,
             time_zone: None,
+            idle_passes: None,
         }
     }
 }
@@ -186,6 +191,7 @@ pub fn spawn_with_options(
         zone,
         only,
         max_nap: options.max_nap,
+        idle_passes: options.idle_passes,
         shared: shared.clone(),
         backoff: HashMap::new(),
         last: HashMap::new(),
@@ -202,6 +208,7 @@ struct Loop {
     zone: TimeZone,
     only: Option<HashSet<String>>,
     max_nap: Duration,
+    idle_passes: Option<Arc<AtomicU64>>,
     shared: Arc<Shared>,
     backoff: HashMap<String, Backoff>,
     /// The last run this loop made that counts, on its clock.
@@ -269,6 +276,9 @@ impl Loop {
                 .and_then(|d| Duration::try_from(d).ok())
                 .unwrap_or(self.max_nap)
                 .min(self.max_nap);
+            if let Some(passes) = &self.idle_passes {
+                passes.fetch_add(1, Ordering::SeqCst);
+            }
             tokio::select! {
                 _ = tokio::time::sleep(nap) => {}
                 changed = changes.changed() => {

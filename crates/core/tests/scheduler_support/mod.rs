@@ -3,7 +3,10 @@
 //!
 //! The loop naps at most `max_nap` of real time between two looks at its clock; the tests
 //! make that short so that moving the clock is noticed at once (some keep the 60 s nap and
-//! rely on a change to wake the loop). Waits are on conditions, with a deadline.
+//! rely on a change to wake the loop). No test sleeps a fixed time: waits are on conditions
+//! (polled every 10 ms, with a deadline), and "nothing more happens" is the loop's own count
+//! of idle passes ([`SchedulerOptions::idle_passes`]): two since the clock was moved means it
+//! has looked at the moved clock and found nothing due ([`Recorder::settle`]).
 
 #![allow(dead_code)]
 
@@ -27,7 +30,7 @@ use icims_namely_core::secrets::Secrets;
 use icims_namely_core::store::{RunEnd, RunStatus as StoreStatus};
 use icims_namely_sandbox_host::InProcessSandbox;
 use secrecy::SecretString;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -43,6 +46,11 @@ pub struct Recorder {
     pub finished: Mutex<Vec<Finished>>,
     pub started: Mutex<Vec<String>>,
     pub progress: AtomicUsize,
+    /// The loop's idle passes ([`SchedulerOptions::idle_passes`]), when spawned by this
+    /// harness.
+    pub passes: Arc<AtomicU64>,
+    /// [`Recorder::passes`] when the last run finished.
+    pub passes_at_finish: AtomicU64,
 }
 
 impl SchedulerEvents for Recorder {
@@ -55,6 +63,8 @@ impl SchedulerEvents for Recorder {
     }
 
     fn finished(&self, connection: &str, result: &Result<RunDetails, EngineError>) {
+        self.passes_at_finish
+            .store(self.passes.load(Ordering::SeqCst), Ordering::SeqCst);
         let r = match result {
             Ok(d) => Ok((d.summary.trigger, d.summary.status)),
             Err(e) => Err(e.code()),
@@ -105,9 +115,38 @@ impl Recorder {
         }
     }
 
-    /// Gives the loop many looks at its clock (with a 10 ms nap), then says how many ran.
+    /// Idle passes of the loop so far.
+    pub fn passes(&self) -> u64 {
+        self.passes.load(Ordering::SeqCst)
+    }
+
+    /// Waits (up to 10 s) until the loop has made `n` idle passes in all.
+    pub async fn wait_passes(&self, n: u64) {
+        wait_until(10, &format!("{n} idle passes of the loop"), || {
+            self.passes() >= n
+        })
+        .await;
+    }
+
+    /// Waits until the loop has made an idle pass since the last run finished — it looked at
+    /// its clock after that run and found nothing due — then says how many runs finished. For
+    /// a loop napping 60 s, which makes one such pass after a run and then naps.
+    pub async fn idle_after_last_run(&self) -> usize {
+        wait_until(10, "an idle pass of the loop after the last run", || {
+            self.passes() > self.passes_at_finish.load(Ordering::SeqCst)
+        })
+        .await;
+        self.count()
+    }
+
+    /// Waits until the loop has made two more idle passes, then says how many runs finished.
+    /// The second of them looked at the clock after this call began — after any move of the
+    /// clock before it — found nothing due, and napped; a run that was due has finished
+    /// before it. For a loop with the short nap of [`quick`]; a loop napping 60 s makes its
+    /// next pass only when woken ([`Recorder::wait_passes`]).
     pub async fn settle(&self) -> usize {
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        let from = self.passes();
+        self.wait_passes(from + 2).await;
         self.count()
     }
 }
@@ -157,7 +196,7 @@ pub fn engine() -> TestEngine {
 }
 
 pub fn engine_in(time_zone: jiff::tz::TimeZone) -> TestEngine {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = quick::data_dir("data");
     let sandbox = Arc::new(InProcessSandbox::new());
     let options = EngineOptions {
         clients: quick::clients(),
@@ -200,7 +239,7 @@ pub async fn complete_sandbox(engine: &Engine, schedule: Schedule) -> OffsetDate
         customer_id: info.icims_customer_id.clone(),
         username: info.icims_username.clone(),
         region: IcimsRegion::Us,
-        hmac_key: Some(info.icims_hmac_key.clone()),
+        hmac_key: Some(info.icims_hmac_key.clone().into()),
     };
     assert!(engine.save_icims(name, &input).await.unwrap().passed);
     engine
@@ -243,12 +282,26 @@ pub fn spawn(engine: &Engine, events: &Arc<Recorder>, clock: &TestClock) -> Sche
     spawn_with(engine, events, clock, quick())
 }
 
+/// The loop as the app runs it: up to 60 s of real time between two looks at the clock.
+pub fn spawn_napping(
+    engine: &Engine,
+    events: &Arc<Recorder>,
+    clock: &TestClock,
+) -> SchedulerHandle {
+    spawn_with(engine, events, clock, SchedulerOptions::default())
+}
+
+/// Spawns the loop with `options`, its idle passes counted into `events`.
 pub fn spawn_with(
     engine: &Engine,
     events: &Arc<Recorder>,
     clock: &TestClock,
     options: SchedulerOptions,
 ) -> SchedulerHandle {
+    let options = SchedulerOptions {
+        idle_passes: Some(events.passes.clone()),
+        ..options
+    };
     scheduler::spawn_with_options(engine.clone(), events.clone(), Some(clock.clock()), options)
 }
 

@@ -1,6 +1,11 @@
 //! Shared harness of the `sync_*` suites: both simulators over real HTTP on 127.0.0.1, a store
 //! in memory, clients pointed at the simulators, and the expected outcome computed from the
 //! seeded world independently of the engine.
+//!
+//! Namely runs without email uniqueness (`NamelySimConfig::email_unique: false`) unless a test
+//! says otherwise: a second create of the same hire is then stored as a second profile instead
+//! of being refused, so the duplicate checks ([`Harness::assert_no_duplicates`]) can see it —
+//! and they count the POSTs sent per person as well as the profiles.
 
 #![allow(dead_code)]
 
@@ -16,6 +21,20 @@ use secrecy::SecretString;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
+
+#[path = "../quick/mod.rs"]
+mod quick;
+
+/// The harness's store: in memory, or — when `ICIMS_NAMELY_KEEP_TEST_DATA` is set — a file in
+/// a kept folder ([`quick::data_dir`]), so the canary scan sees what a sync wrote.
+fn store() -> Store {
+    if std::env::var_os("ICIMS_NAMELY_KEEP_TEST_DATA").is_some_and(|v| !v.is_empty()) {
+        let dir = quick::data_dir("store").keep();
+        Store::open(dir.join("icims-namely.db")).unwrap()
+    } else {
+        Store::open_in_memory().unwrap()
+    }
+}
 
 pub const HIRED: &str = "Hired";
 pub const FIELD: &str = "icims_id";
@@ -88,11 +107,20 @@ pub struct Setup {
     pub namely_token: String,
 }
 
+/// Namely as the harness runs it: no email uniqueness, so nothing on Namely's side hides a
+/// second create of the same person.
+pub fn namely_config() -> NamelySimConfig {
+    NamelySimConfig {
+        email_unique: false,
+        ..NamelySimConfig::default()
+    }
+}
+
 impl Default for Setup {
     fn default() -> Self {
         Self {
             icims: IcimsSimConfig::default(),
-            namely: NamelySimConfig::default(),
+            namely: namely_config(),
             icims_timeout: Duration::from_secs(5),
             namely_timeout: Duration::from_secs(5),
             namely_token: namely_sim::TOKEN_OLIVIA_OWNER.to_string(),
@@ -120,7 +148,7 @@ impl Harness {
         let namely_sim = namely_sim::start(setup.namely, &world.employees)
             .await
             .unwrap();
-        let store = Store::open_in_memory().unwrap();
+        let store = store();
         let mut settings = ConnectionSettings::new(
             ConnectionName::new("Acme").unwrap(),
             "sandbox",
@@ -312,9 +340,10 @@ impl Harness {
             .collect()
     }
 
-    /// Runs a sync and "kills the process" (drops the run's future) as soon as Namely has
-    /// stored the first create: the POST's answer must be slow (`AfterCommit::Delay`).
-    pub async fn kill_once_the_first_create_is_stored(&self, options: &SyncOptions) {
+    /// Runs a sync and drops the run's future (what a run cancelled at an await leaves; no
+    /// process is killed) as soon as Namely has stored the first create: the POST's answer
+    /// must be slow (`AfterCommit::Delay`).
+    pub async fn drop_the_run_once_the_first_create_is_stored(&self, options: &SyncOptions) {
         let ctx = self.ctx();
         let run = run_sync(&ctx, options, &|_| {});
         let committed = async {
@@ -323,7 +352,7 @@ impl Harness {
             }
         };
         tokio::select! {
-            r = run => panic!("the run should have been killed mid-create: {r:?}"),
+            r = run => panic!("the run should have been dropped mid-create: {r:?}"),
             () = committed => {}
         }
     }
@@ -339,8 +368,24 @@ impl Harness {
         m
     }
 
-    /// Every `icims_id` is on at most one Namely profile — checked on the simulator's own
-    /// data, so it holds even with email uniqueness switched off.
+    /// iCIMS person id → POST /profiles requests sent for that person (whatever Namely
+    /// answered).
+    pub fn post_counts(&self) -> BTreeMap<u64, usize> {
+        let mut m = BTreeMap::new();
+        for r in self.posts() {
+            let id = post_profile(&r)
+                .get(FIELD)
+                .and_then(Value::as_str)
+                .and_then(|id| id.parse().ok())
+                .unwrap_or_else(|| panic!("a POST without a numeric {FIELD}: {r:?}"));
+            *m.entry(id).or_insert(0) += 1;
+        }
+        m
+    }
+
+    /// Every `icims_id` is on at most one Namely profile and no company email on two —
+    /// checked on the simulator's own data, so it holds even with email uniqueness switched
+    /// off (as the harness runs Namely).
     pub fn assert_no_profile_twice(&self) {
         let twice: Vec<_> = self
             .icims_ids_in_namely()
@@ -348,37 +393,52 @@ impl Harness {
             .filter(|(_, n)| *n > 1)
             .collect();
         assert!(twice.is_empty(), "people in Namely twice: {twice:?}");
-    }
-
-    pub fn assert_no_duplicates(&self) {
-        let dupes: Vec<_> = self
-            .icims_ids_in_namely()
-            .into_iter()
-            .filter(|(_, n)| *n > 1)
-            .collect();
-        assert!(dupes.is_empty(), "duplicate employees in Namely: {dupes:?}");
         let mut emails = BTreeMap::new();
         for p in self.namely_sim.profiles() {
             if let Some(e) = p.get("email").and_then(Value::as_str) {
                 *emails.entry(e.to_lowercase()).or_insert(0) += 1;
             }
         }
-        assert!(
-            emails.values().all(|n| *n == 1),
-            "duplicate emails: {emails:?}"
-        );
+        let twice: Vec<_> = emails.into_iter().filter(|(_, n)| *n > 1).collect();
+        assert!(twice.is_empty(), "emails on two profiles: {twice:?}");
+    }
+
+    /// The POSTs sent per person are exactly `want` (person → POSTs), nobody else was POSTed,
+    /// and nobody is in Namely twice.
+    pub fn assert_posts(&self, want: &BTreeMap<u64, usize>) {
+        self.assert_no_profile_twice();
+        assert_eq!(&self.post_counts(), want, "POST /profiles per person");
+    }
+
+    /// Never a duplicate: nobody in Namely twice ([`Harness::assert_no_profile_twice`]) and
+    /// nobody POSTed more than once. For tests where nothing refused a POST; where a POST was
+    /// refused before Namely saved it and sent again, use [`Harness::assert_posts`].
+    pub fn assert_no_duplicates(&self) {
+        self.assert_no_profile_twice();
+        let twice: Vec<_> = self
+            .post_counts()
+            .into_iter()
+            .filter(|(_, n)| *n > 1)
+            .collect();
+        assert!(twice.is_empty(), "POSTed more than once: {twice:?}");
+    }
+}
+
+/// `person → 1` for each person: one POST each.
+pub fn once_each<'a>(people: impl IntoIterator<Item = &'a u64>) -> BTreeMap<u64, usize> {
+    people.into_iter().map(|p| (*p, 1)).collect()
+}
+
+/// Namely's listing limit out of the way (tests about something else); no email uniqueness
+/// either, as [`namely_config`].
+pub fn unthrottled() -> NamelySimConfig {
+    NamelySimConfig {
+        profiles_get_per_minute: 100_000,
+        ..namely_config()
     }
 }
 
 /// `/api/v1/profiles.json` → `/profiles`.
-/// Namely's listing limit out of the way (tests about something else).
-pub fn unthrottled() -> NamelySimConfig {
-    NamelySimConfig {
-        profiles_get_per_minute: 100_000,
-        ..NamelySimConfig::default()
-    }
-}
-
 pub fn api_path(path: &str) -> String {
     let p = path.strip_prefix("/api/v1").unwrap_or(path);
     p.strip_suffix(".json").unwrap_or(p).to_string()
