@@ -9,7 +9,8 @@
 # $CARGO_HOME, i.e. ~/.cargo); builds tests/app.rs; creates a fresh, empty ICIMS_NAMELY_HOME;
 # then, inside a private Secret Service (scripts/with-secret-service.sh) and a virtual screen
 # (xvfb-run -a, or an Xvfb it starts itself), starts tauri-driver in its own process group and
-# runs `cargo test --workspace --test app`, with stand-ins for the desktop's notification
+# runs `cargo test --workspace --test app -- --include-ignored` (the test is `#[ignore]`d so
+# that a plain `cargo test` reports it as ignored), with stand-ins for the desktop's notification
 # service and tray host on that session (scripts/lib/dbus-standins.py). Screenshots land in $ICIMS_NAMELY_ARTIFACTS
 # (default artifacts/e2e). tauri-driver, WebKitWebDriver and any app left over are always
 # stopped; the whole run is bounded by $ICIMS_NAMELY_E2E_TIMEOUT seconds (default 600).
@@ -91,7 +92,11 @@ inner() {
 
     # setsid: tauri-driver leads a new process group (a background child of a non-interactive
     # shell is no group leader, so setsid does not fork and $! is the group id).
-    HOME="$ICIMS_NAMELY_E2E_APP_HOME" setsid "$TAURI_DRIVER" --port "$port" --native-port "$((port + 1))" \
+    # Its XDG folders too: WebKit's storage and cache (and the exported CSV) stay in that home,
+    # not in the private Secret Service's XDG_DATA_HOME, which holds the keyring.
+    HOME="$ICIMS_NAMELY_E2E_APP_HOME" XDG_DATA_HOME="$ICIMS_NAMELY_E2E_APP_HOME/.local/share" \
+        XDG_CONFIG_HOME="$ICIMS_NAMELY_E2E_APP_HOME/.config" XDG_CACHE_HOME="$ICIMS_NAMELY_E2E_APP_HOME/.cache" \
+        setsid "$TAURI_DRIVER" --port "$port" --native-port "$((port + 1))" \
         >"$ICIMS_NAMELY_ARTIFACTS/tauri-driver.log" 2>&1 </dev/null &
     DRIVER_PGID=$!
     echo "$DRIVER_PGID" >"$ICIMS_NAMELY_HOME/.driver-pgid"
@@ -114,7 +119,7 @@ inner() {
 
     # In the background so the traps run at once on a signal.
     local status=0
-    cargo test --workspace --test app -- --test-threads=1 --nocapture &
+    cargo test --workspace --test app -- --include-ignored --test-threads=1 --nocapture &
     wait $! || status=$?
     return "$status"
 }
@@ -161,8 +166,17 @@ cargo test --workspace --test app --no-run --quiet
 
 export ICIMS_NAMELY_ARTIFACTS="${ICIMS_NAMELY_ARTIFACTS:-$ROOT/artifacts/e2e}"
 mkdir -p "$ICIMS_NAMELY_ARTIFACTS"
-rm -f "$ICIMS_NAMELY_ARTIFACTS"/[0-9][0-9]-*.png
-ICIMS_NAMELY_HOME="$(mktemp -d "${TMPDIR:-/tmp}/icims-namely-e2e-app.XXXXXX")"
+rm -f "$ICIMS_NAMELY_ARTIFACTS"/[0-9][0-9]-*.png "$ICIMS_NAMELY_ARTIFACTS"/[0-9][0-9]-*.txt
+# With ICIMS_NAMELY_KEEP_TEST_DATA (scripts/test.sh), the data folder — and the app's scratch
+# home inside it, with WebKit's storage and the exported CSV — is made there and kept for the
+# canary scan (scripts/canary-scan.sh).
+KEEP="${ICIMS_NAMELY_KEEP_TEST_DATA:-}"
+if [[ -n "$KEEP" ]]; then
+    mkdir -p "$KEEP"
+    ICIMS_NAMELY_HOME="$(mktemp -d "$KEEP/app-e2e.XXXXXX")"
+else
+    ICIMS_NAMELY_HOME="$(mktemp -d "${TMPDIR:-/tmp}/icims-namely-e2e-app.XXXXXX")"
+fi
 export ICIMS_NAMELY_HOME
 export ICIMS_NAMELY_E2E_APP="$APP"
 
@@ -176,7 +190,9 @@ finish() {
     if [[ -f "$ICIMS_NAMELY_HOME/logs/icims-namely.log" ]]; then
         cp "$ICIMS_NAMELY_HOME/logs/icims-namely.log" "$ICIMS_NAMELY_ARTIFACTS/app.log" 2>/dev/null || true
     fi
-    rm -rf "$ICIMS_NAMELY_HOME"
+    if [[ -z "$KEEP" ]]; then
+        rm -rf "$ICIMS_NAMELY_HOME"
+    fi
     exit "$status"
 }
 trap finish EXIT

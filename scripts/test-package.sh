@@ -191,6 +191,14 @@ finish() {
             kill -KILL "${dir#/proc/}" 2>/dev/null || true
         fi
     done
+    # With ICIMS_NAMELY_KEEP_TEST_DATA (scripts/test.sh), the app's data folder and XDG folders
+    # are kept for the canary scan — not the unpacked package: its binaries hold the sandbox's
+    # demo credentials by design.
+    if [[ -n "${ICIMS_NAMELY_KEEP_TEST_DATA:-}" ]]; then
+        local kept
+        kept="$(mkdir -p "$ICIMS_NAMELY_KEEP_TEST_DATA" && mktemp -d "$ICIMS_NAMELY_KEEP_TEST_DATA/package.XXXXXX")" \
+            && cp -a "$WORK/home" "$WORK/config" "$WORK/cache" "$kept/" 2>/dev/null || true
+    fi
     rm -rf "$WORK"
     exit "$status"
 }

@@ -9,7 +9,9 @@
 //! (`app_background.rs`).
 //!
 //! Run it with `scripts/e2e-app.sh` (virtual screen, private keychain, fresh data folder,
-//! tauri-driver). It skips itself unless `ICIMS_NAMELY_E2E_APP` names the built app.
+//! tauri-driver). It is `#[ignore]`d, so a plain `cargo test` reports it as ignored; the script
+//! runs it with `--include-ignored`, and included without the script's environment it fails
+//! and says so.
 //! Environment: `ICIMS_NAMELY_E2E_APP` (absolute path of `icims-namely-app`),
 //! `ICIMS_NAMELY_HOME` (the app's data folder, fresh), `ICIMS_NAMELY_E2E_WEBDRIVER`
 //! (tauri-driver's URL, default `http://127.0.0.1:4444`), `ICIMS_NAMELY_ARTIFACTS` (where the
@@ -279,6 +281,16 @@ impl Ui {
         let path = self.artifacts.join(format!("{name}.png"));
         std::fs::write(&path, png)?;
         eprintln!("screenshot: {}", path.display());
+        // Next to it, what the window holds as text (storage and DOM included), for the canary
+        // scan of scripts/test.sh.
+        let dump = self
+            .c
+            .execute(include_str!("support/window-dump.js"), vec![])
+            .await?;
+        std::fs::write(
+            path.with_extension("txt"),
+            dump.as_str().unwrap_or_default(),
+        )?;
         Ok(path)
     }
 
@@ -661,6 +673,17 @@ async fn first_session(ui: &Ui, env: &Env) -> Res<(usize, String)> {
         );
     }
     ui.shot("12-history-first-run").await?;
+    // The run as a CSV file, as a person exports it (the canary scan reads what it wrote).
+    ui.click_button("Export CSV").await?;
+    let text = ui.wait_text("Saved to ", WAIT).await?;
+    let saved = text
+        .lines()
+        .find_map(|l| l.split_once("Saved to ").map(|(_, p)| p.trim().to_string()))
+        .unwrap_or_default();
+    ensure!(
+        saved.ends_with(".csv") && Path::new(&saved).is_file(),
+        "the exported CSV {saved:?} is not a file"
+    );
 
     // 7. In the sandbox's Namely: every added person exists, active, once.
     let runs = real_runs(&env.home)?;
@@ -828,13 +851,10 @@ where
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, tauri-driver and a virtual screen: run scripts/e2e-app.sh"]
 async fn sandbox_setup_first_sync_history_and_resync() {
-    let Some(env) = Env::from_env() else {
-        eprintln!(
-            "skipping the app end-to-end tests: ICIMS_NAMELY_E2E_APP is not set (run scripts/e2e-app.sh)"
-        );
-        return;
-    };
+    let env = Env::from_env()
+        .expect("ICIMS_NAMELY_E2E_APP is not set: run this test with scripts/e2e-app.sh");
     let started = Instant::now();
     let (added, namely_url) = with_session(&env, |ui| async {
         let r = first_session(&ui, &env).await;
@@ -853,12 +873,10 @@ async fn sandbox_setup_first_sync_history_and_resync() {
     eprintln!("second session: {:?}", started.elapsed());
 
     // With a schedule on, the app lives on in the tray and tells what scheduled runs did.
-    let Some(desktop) = background::Desktop::from_env() else {
-        eprintln!(
-            "skipped the background session: ICIMS_NAMELY_E2E_DBUS_LOG is not set (run scripts/e2e-app.sh)"
-        );
-        return;
-    };
+    let desktop = background::Desktop::from_env().expect(
+        "ICIMS_NAMELY_E2E_DBUS_LOG or ICIMS_NAMELY_E2E_X11_CLOSE is not set: run this test with \
+         scripts/e2e-app.sh",
+    );
     background::set_schedule(&env, "every:1m").unwrap_or_else(|e| panic!("{e}"));
     let skip = desktop.events_seen();
     let before = background::scheduled_runs(&env.home)

@@ -43,7 +43,7 @@ struct Server {
 impl Server {
     fn new(test: &str) -> Server {
         Server {
-            home: tempfile::tempdir().unwrap(),
+            home: cli_support::data_dir("home"),
             secrets: tempfile::tempdir().unwrap(),
             no_bus: tempfile::tempdir().unwrap(),
             // Upper case and a space: the file names are the lowercase name, `_` for spaces.

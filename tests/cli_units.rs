@@ -25,7 +25,7 @@ struct Home {
 impl Home {
     fn new() -> Home {
         Home {
-            dir: tempfile::tempdir().expect("temp data folder"),
+            dir: cli_support::data_dir("home"),
             added: std::cell::Cell::new(0),
         }
     }

@@ -177,11 +177,78 @@ pub fn finish(child: Child, args: &str) -> Ran {
             panic!("`icims-namely {args}` did not finish within {COMMAND_TIMEOUT:?}");
         }
     };
+    keep_output(args, out.status.code(), &out.stdout, &out.stderr);
     Ran {
         args: args.to_string(),
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Ctrl-C twice, as a person does who will not wait: the first SIGINT, then — once the command
+/// has said "Stopping after the current record" (so the two signals cannot merge into one,
+/// however loaded the machine) — the second; then waits for the command's end. `child` has
+/// its stdout and stderr piped.
+pub fn interrupt_twice(mut child: Child, args: &str) -> Ran {
+    let pid = child.id();
+    let read_all = |mut from: Box<dyn Read + Send>, into: Arc<Mutex<Vec<u8>>>| {
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 4096];
+            while let Ok(n) = from.read(&mut chunk) {
+                if n == 0 {
+                    break;
+                }
+                into.lock().unwrap().extend_from_slice(&chunk[..n]);
+            }
+        })
+    };
+    let stdout = Arc::new(Mutex::new(Vec::new()));
+    let stderr = Arc::new(Mutex::new(Vec::new()));
+    let out_reader = read_all(
+        Box::new(child.stdout.take().expect("stdout piped")),
+        stdout.clone(),
+    );
+    let err_reader = read_all(
+        Box::new(child.stderr.take().expect("stderr piped")),
+        stderr.clone(),
+    );
+    kill(pid, "INT", false);
+    let deadline = Instant::now() + COMMAND_TIMEOUT;
+    let said_stopping = || {
+        String::from_utf8_lossy(&stderr.lock().unwrap())
+            .contains("Stopping after the current record")
+    };
+    while !said_stopping() {
+        if Instant::now() > deadline {
+            kill(pid, "KILL", false);
+            panic!("`icims-namely {args}` never said it was stopping after a first Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    kill(pid, "INT", false);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for icims-namely") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            kill(pid, "KILL", false);
+            panic!("`icims-namely {args}` did not quit after a second Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let _ = out_reader.join();
+    let _ = err_reader.join();
+    let (stdout, stderr) = (
+        stdout.lock().unwrap().clone(),
+        stderr.lock().unwrap().clone(),
+    );
+    keep_output(args, status.code(), &stdout, &stderr);
+    Ran {
+        args: args.to_string(),
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
     }
 }
 
@@ -363,8 +430,75 @@ impl SandboxProcess {
 
 impl Drop for SandboxProcess {
     fn drop(&mut self) {
-        let _ = self.stop();
+        let status = self.stop();
+        // Its stderr only: its stdout shows the demo credentials by design.
+        let stderr = self
+            .stderr
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        keep_output("sandbox", status.code(), b"", &stderr);
     }
+}
+
+// ------------------------------------------------------------------------------------------
+// Kept for the canary scan (scripts/canary-scan.sh)
+// ------------------------------------------------------------------------------------------
+
+/// `$ICIMS_NAMELY_KEEP_TEST_DATA/cli/<sub>`, created, when that variable is set.
+fn kept(sub: &str) -> Option<PathBuf> {
+    let keep = std::env::var_os("ICIMS_NAMELY_KEEP_TEST_DATA").filter(|v| !v.is_empty())?;
+    let dir = Path::new(&keep).join("cli").join(sub);
+    std::fs::create_dir_all(&dir).expect("create the kept test-data folder");
+    Some(dir)
+}
+
+/// This test binary's name without Cargo's hash (`cli`, `cli_secrets_folder`).
+fn suite() -> String {
+    let exe = std::env::current_exe().unwrap_or_default();
+    let stem = exe.file_stem().and_then(|s| s.to_str()).unwrap_or("test");
+    stem.rsplit_once('-')
+        .map_or(stem, |(name, _hash)| name)
+        .to_string()
+}
+
+/// A fresh folder for a data folder (or exports), removed at the end — unless
+/// `ICIMS_NAMELY_KEEP_TEST_DATA` names a folder: then it is made there and kept, for the
+/// canary scan of `scripts/test.sh`. `label` says what it holds.
+pub fn data_dir(label: &str) -> tempfile::TempDir {
+    match kept("data") {
+        None => tempfile::tempdir().expect("a temporary folder"),
+        Some(parent) => tempfile::Builder::new()
+            .prefix(&format!("{}.{label}.", suite()))
+            .disable_cleanup(true)
+            .tempdir_in(parent)
+            .expect("a kept test-data folder"),
+    }
+}
+
+/// With `ICIMS_NAMELY_KEEP_TEST_DATA` set, what a command printed (panics included) goes to a
+/// file there for the canary scan. Only the subcommand of `args` is written: a test may pass
+/// a secret as an argument on purpose, to see it refused.
+fn keep_output(args: &str, code: Option<i32>, stdout: &[u8], stderr: &[u8]) {
+    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let Some(dir) = kept("output") else { return };
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let command: Vec<&str> = args
+        .split_whitespace()
+        .take_while(|a| !a.starts_with('-'))
+        .take(2)
+        .collect();
+    let mut text = format!(
+        "$ icims-namely {} …\n[exit {}]\n--- stdout ---\n",
+        command.join(" "),
+        code.map_or("signal".to_string(), |c| c.to_string())
+    )
+    .into_bytes();
+    text.extend_from_slice(stdout);
+    text.extend_from_slice(b"\n--- stderr ---\n");
+    text.extend_from_slice(stderr);
+    let file = dir.join(format!("{}-{}-{n:04}.txt", suite(), std::process::id()));
+    std::fs::write(&file, text).unwrap_or_else(|e| panic!("write {}: {e}", file.display()));
 }
 
 /// Every file under `dir` (recursively) whose bytes contain `needle`.

@@ -107,7 +107,7 @@ async fn a_broken_state_alerts_once_a_quiet_run_never_and_failed_records_alert()
     let hook = Receiver::start().await;
     let sb = quick::simulators().await;
     let demo = sb.demo_credentials();
-    let data = tempfile::tempdir().unwrap();
+    let data = quick::data_dir("data");
     let secrets = Secrets::mock();
     let engine = Engine::open(DataDir::new(data.path()), secrets.clone(), None, options()).unwrap();
     let e = &engine;
@@ -250,7 +250,7 @@ fn refused() -> Result<RunDetails, EngineError> {
 async fn delivery_is_tried_twice_and_its_failures_never_show_the_address() {
     let logs = Logs::capture();
     let hook = Receiver::start().await;
-    let data = tempfile::tempdir().unwrap();
+    let data = quick::data_dir("data");
     let e = engine_without_simulators(data.path(), Secrets::mock());
 
     // No webhook: nothing to do, nothing remembered.
@@ -337,7 +337,7 @@ async fn the_webhook_can_come_from_the_secrets_folder() {
     use std::os::unix::fs::PermissionsExt;
     let logs = Logs::capture();
     let hook = Receiver::start().await;
-    let data = tempfile::tempdir().unwrap();
+    let data = quick::data_dir("data");
     let folder = tempfile::tempdir().unwrap();
     let file = folder.path().join("acme.alert-webhook");
     let write = |text: &str| {

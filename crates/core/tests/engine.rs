@@ -63,7 +63,7 @@ struct Harness {
 
 impl Harness {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = quick::data_dir("data");
         let secrets = Secrets::mock();
         let engine = open_engine(dir.path(), &secrets);
         Self {
@@ -113,7 +113,7 @@ fn icims_input(info: &SandboxInfo, key: Option<&str>) -> IcimsInput {
         customer_id: info.icims_customer_id.clone(),
         username: info.icims_username.clone(),
         region: IcimsRegion::Us,
-        hmac_key: key.map(str::to_string),
+        hmac_key: key.map(Into::into),
     }
 }
 
@@ -465,7 +465,7 @@ async fn the_whole_wizard_then_a_dry_run_and_a_real_sync() {
     assert!(!card.running);
 
     // Export.
-    let folder = tempfile::tempdir().unwrap();
+    let folder = quick::data_dir("export");
     let exported = e
         .export_run_csv(RunId(real.summary.id), Some(folder.path()))
         .unwrap();
@@ -865,7 +865,7 @@ async fn no_view_carries_the_namely_token() {
     shown.view(&e.list_connections().unwrap());
     shown.view(&e.connection(name).unwrap());
     shown.view(&e.app_info());
-    let folder = tempfile::tempdir().unwrap();
+    let folder = quick::data_dir("export");
     let file = e
         .export_run_csv(RunId(real.summary.id), Some(folder.path()))
         .unwrap();
@@ -967,7 +967,7 @@ async fn no_view_carries_the_icims_key_or_the_namely_token() {
         customer_id: "1234".into(),
         username: "sandbox-api".into(),
         region: IcimsRegion::Us,
-        hmac_key: key.map(str::to_string),
+        hmac_key: key.map(Into::into),
     };
     // A test, a wrong key that contains the right one, one with spaces, then the right one.
     let tested = e.test_icims(name, &input(Some(CUSTOM_KEY))).await.unwrap();
@@ -1010,7 +1010,7 @@ async fn no_view_carries_the_icims_key_or_the_namely_token() {
     shown.view(&d);
     shown.view(&e.list_connections().unwrap());
     shown.view(&e.runs(name, 10).unwrap());
-    let folder = tempfile::tempdir().unwrap();
+    let folder = quick::data_dir("export");
     let file = e
         .export_run_csv(RunId(real.summary.id), Some(folder.path()))
         .unwrap();

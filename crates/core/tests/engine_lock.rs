@@ -44,7 +44,7 @@ struct Folder {
 }
 
 fn folder(sandbox: Option<Arc<InProcessSandbox>>) -> Folder {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = quick::data_dir("data");
     let engine = Engine::open(
         DataDir::new(dir.path()),
         Secrets::mock(),
@@ -68,7 +68,7 @@ async fn connect(engine: &Engine, sb: &Sandbox, name: &str) {
                 customer_id: demo.icims_customer_id,
                 username: demo.icims_username,
                 region: IcimsRegion::Us,
-                hmac_key: Some(demo.icims_hmac_key),
+                hmac_key: Some(demo.icims_hmac_key.into()),
             },
         )
         .await
@@ -216,7 +216,7 @@ async fn sandbox_connections_of_two_data_folders_are_not_locked_against_each_oth
                     customer_id: info.icims_customer_id.clone(),
                     username: info.icims_username.clone(),
                     region: IcimsRegion::Us,
-                    hmac_key: Some(info.icims_hmac_key.clone()),
+                    hmac_key: Some(info.icims_hmac_key.clone().into()),
                 },
             )
             .await
@@ -443,7 +443,7 @@ async fn the_wizard_refuses_a_second_connection_to_the_same_company_and_customer
                 customer_id: "1234".into(),
                 username: "api_user".into(),
                 region: IcimsRegion::Us,
-                hmac_key: Some("k".repeat(32)),
+                hmac_key: Some("k".repeat(32).into()),
             },
         )
         .await

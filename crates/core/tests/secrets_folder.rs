@@ -59,7 +59,7 @@ async fn server() -> Server {
     );
     let secrets = Secrets::session_only().with_folder(Some(secrets_dir.path().to_path_buf()));
     assert!(!secrets.is_persistent(), "no keychain");
-    let data = tempfile::tempdir().unwrap();
+    let data = quick::data_dir("data");
     let engine = Engine::open(
         DataDir::new(data.path()),
         secrets,

@@ -6,8 +6,10 @@
 //! `docs/namely-api.md`; where they say *unverified*, the choice made here lives in one place
 //! per simulator: `icims::assumptions` and `namely::assumptions`.
 
+pub mod canary;
 pub mod icims;
 pub mod namely;
+pub mod raw;
 pub mod seed;
 
 use std::net::{Ipv4Addr, SocketAddr};

@@ -117,10 +117,25 @@
 
 (() => {
   "use strict";
-  /** The page's globals this script reads and sets (`__FAKE_SCENARIO__`, `__fake`, Tauri's internals). */
+  /** The page's globals this script reads and sets (`__FAKE_SCENARIO__`, `__FAKE_CANARIES__`, `__fake`, Tauri's internals). */
   const win = /** @type {any} */ (window);
   /** @type {Scenario} */
   const scenario = win.__FAKE_SCENARIO__ || {};
+  // The secrets it accepts are canaries of crates/sandbox/canaries.txt (the harness passes them
+  // in): the canary scan fails if one shows up in the window's text or storage. The sandbox's
+  // demo values are the real simulators' ones.
+  /** @type {Record<string, string>} */
+  const canaries = win.__FAKE_CANARIES__ || {};
+  /** @param {string} name */
+  const canary = (name) => {
+    const value = canaries[name];
+    if (!value) throw new Error(`no canary ${name}: the harness passes crates/sandbox/canaries.txt`);
+    return value;
+  };
+  const GOOD_TOKEN = canary("browser-namely-token");
+  const GOOD_KEY = canary("browser-icims-hmac-key");
+  const DEMO_TOKEN = canary("namely-demo-token-owner");
+  const DEMO_KEY = canary("icims-demo-hmac-key");
   const DELAY = scenario.delayMs ?? 40;
   /** @param {number} ms */
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -243,14 +258,14 @@
       sandbox,
       company: spec.company ?? "Acme Corp",
       company_known: stage >= 2,
-      token: spec.token ?? (stage >= 1 || spec.stage === "field" ? "good-token" : null),
+      token: spec.token ?? (stage >= 1 || spec.stage === "field" ? GOOD_TOKEN : null),
       tokenSavedAt: iso(localAt(-1, 10, 0)),
-      hmac: stage >= 4 ? "correct-horse" : null,
+      hmac: stage >= 4 ? GOOD_KEY : null,
       hmacSavedAt: iso(localAt(-1, 10, 5)),
       icims: stage >= 4 ? { customer_id: "4711", username: "api_acme", region: "us" } : { customer_id: null, username: null, region: "us" },
       expect: sandbox
-        ? { customer_id: "1001", username: "sandbox_api", key: "sandbox-hmac-key", region: "us" }
-        : { customer_id: "4711", username: "api_acme", key: "correct-horse", region: spec.icimsRegion ?? "us" },
+        ? { customer_id: "1001", username: "sandbox_api", key: DEMO_KEY, region: "us" }
+        : { customer_id: "4711", username: "api_acme", key: GOOD_KEY, region: spec.icimsRegion ?? "us" },
       hired: spec.hired ?? ["Hired"],
       schedule: spec.schedule ?? { kind: "off" },
       field: spec.field ?? scenario.field ?? "found",
@@ -920,17 +935,17 @@
         icims_url: "http://127.0.0.1:47812",
         namely_url: "http://127.0.0.1:47811",
         namely_permalink: "sandbox",
-        namely_token: "sandbox-namely-token",
+        namely_token: DEMO_TOKEN,
         icims_customer_id: "1001",
         icims_username: "sandbox_api",
-        icims_hmac_key: "sandbox-hmac-key",
+        icims_hmac_key: DEMO_KEY,
       };
     },
     normalize_permalink: ({ input }) => normalize(input),
 
     save_namely_token: ({ name, token }) => {
       const c = get(name);
-      const valid = token === "good-token" || Object.keys(OWNERS).some((k) => token === `${k}-token`) || (c.sandbox && token === "sandbox-namely-token");
+      const valid = token === GOOD_TOKEN || Object.keys(OWNERS).some((k) => token === `${k}-token`) || (c.sandbox && token === DEMO_TOKEN);
       if (!valid) {
         const result = check(
           "namely_sign_in",

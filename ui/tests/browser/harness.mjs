@@ -1,6 +1,6 @@
 // Shared pieces of the browser-level tests: serve ui/dist, drive Debian's Chromium with
 // playwright-core, inject the fake backend, wait for things, save screenshots.
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,22 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 export const DIST = resolve(here, "../../dist");
 export const SHOTS = resolve(here, "../../../artifacts/ui");
 const FAKE_BACKEND = join(here, "fake-backend.js");
+/** What the window holds as text, storage and DOM (shared with tests/app.rs). */
+const WINDOW_DUMP = readFileSync(resolve(here, "../../../tests/support/window-dump.js"), "utf8");
+
+/**
+ * The canaries of crates/sandbox/canaries.txt, by name: secrets the tests type (and the fake
+ * backend accepts) that the canary scan (scripts/canary-scan.sh) must never find in the
+ * window's text or storage, which `shot` and `done` save as artifacts/ui/*.txt.
+ * @type {Record<string, string>}
+ */
+export const CANARY = Object.fromEntries(
+  readFileSync(resolve(here, "../../../crates/sandbox/canaries.txt"), "utf8")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"))
+    .map((l) => l.split(/\s+/).slice(0, 2)),
+);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 const TYPES = {
@@ -93,14 +109,17 @@ export async function openApp(browser, url, scenario = {}, { colorScheme = "ligh
   page.on("console", (m) => {
     if (m.type() === "error") errors.push(m.text());
   });
-  await page.addInitScript((s) => {
+  await page.addInitScript(([s, c]) => {
     window.__FAKE_SCENARIO__ = s;
-  }, scenario);
+    window.__FAKE_CANARIES__ = c;
+  }, [scenario, CANARY]);
   await page.addInitScript({ path: FAKE_BACKEND });
   await page.goto(url);
   return {
     page,
     async done() {
+      // What the window holds at the end of every test, for the canary scan.
+      if (!page.isClosed()) await saveWindow(page, `${TEST_FILE}.end-${String(++ended).padStart(2, "0")}`);
       await context.close();
       if (errors.length) throw new Error(`errors in the page:\n${errors.join("\n")}`);
     },
@@ -126,11 +145,24 @@ export async function shot(page, name, { window = false } = {}) {
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   if (window || !size || height <= size.height) {
     await page.screenshot({ path });
+    await saveWindow(page, name);
     return;
   }
   await page.setViewportSize({ width: size.width, height });
   await page.screenshot({ path });
   await page.setViewportSize(size);
+  await saveWindow(page, name);
+}
+
+/** This test file's name (node --test runs each file in a process of its own). */
+const TEST_FILE = (process.argv[1] ?? "test").split("/").pop().replace(/\.test\.mjs$/, "");
+let ended = 0;
+
+/** Saves what the window holds — text, fields that are not secret inputs, storage, DOM — as artifacts/ui/NAME.txt. */
+export async function saveWindow(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  const text = await page.evaluate(`(() => {\n${WINDOW_DUMP}\n})()`);
+  writeFileSync(join(SHOTS, `${name}.txt`), text);
 }
 
 /** Waits until `locator` is visible. */

@@ -62,3 +62,24 @@ pub fn connection_at(name: &str, icims_url: &str, namely_url: &str) -> AddConnec
         start_from: Some(time::macros::date!(2000 - 01 - 01)),
     }
 }
+
+/// A fresh folder for a test's data folder (or CSV exports), removed at the end — unless
+/// `ICIMS_NAMELY_KEEP_TEST_DATA` names a folder: then it is made there and kept, for the
+/// canary scan of `scripts/test.sh` (`scripts/canary-scan.sh`). `label` says what it holds.
+pub fn data_dir(label: &str) -> tempfile::TempDir {
+    let Some(keep) = std::env::var_os("ICIMS_NAMELY_KEEP_TEST_DATA").filter(|v| !v.is_empty())
+    else {
+        return tempfile::tempdir().expect("a temporary folder");
+    };
+    // target/debug/deps/engine-0123abcd → "engine"
+    let exe = std::env::current_exe().unwrap_or_default();
+    let stem = exe.file_stem().and_then(|s| s.to_str()).unwrap_or("test");
+    let suite = stem.rsplit_once('-').map_or(stem, |(name, _hash)| name);
+    let parent = std::path::Path::new(&keep).join("core");
+    std::fs::create_dir_all(&parent).expect("create the kept test-data folder");
+    tempfile::Builder::new()
+        .prefix(&format!("{suite}.{label}."))
+        .disable_cleanup(true)
+        .tempdir_in(&parent)
+        .expect("a kept test-data folder")
+}
