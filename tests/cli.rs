@@ -1463,7 +1463,7 @@ fn review_on_a_fresh_connection_is_empty_and_link_without_an_open_review_exits_2
 #[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn review_links_a_hand_made_profile_and_creates_another_anyway() {
     needs_keychain();
-    let sandbox = SandboxProcess::start(&["--hand-made", "3"]);
+    let sandbox = SandboxProcess::start(&["--hand-made", "3", "--no-email-uniqueness"]);
     assert!(
         sandbox.banner.contains("typed in by hand"),
         "{}",
@@ -1633,7 +1633,7 @@ fn created_ids(run: &Value) -> BTreeSet<u64> {
 fn ctrl_c_stops_a_sync_after_the_record_in_flight_and_the_next_sync_adds_the_rest() {
     needs_keychain();
     // A slow company: every answer of both simulators takes 150 ms.
-    let sandbox = SandboxProcess::start(&["--latency-ms", "150"]);
+    let sandbox = SandboxProcess::start(&["--latency-ms", "150", "--no-email-uniqueness"]);
     let cli = Cli::new();
     let name = cli.connection(&conn("ctrlc"));
     connect_demo(&cli, &sandbox, &name);
@@ -1746,7 +1746,7 @@ fn run_scheduler_adds_hires_made_between_ticks_and_stops_cleanly_on_sigterm() {
     needs_keychain();
     // A customer whose iCIMS licence allows 200,000 calls a day: a one-minute schedule fits
     // (with the usual 10,000 it would stretch; the scheduler tests cover that).
-    let mut sandbox = SandboxProcess::start(&["--daily-limit", "200000"]);
+    let mut sandbox = SandboxProcess::start(&["--daily-limit", "200000", "--no-email-uniqueness"]);
     let cli = Cli::new();
     let name = cli.connection(&conn("sched"));
     connect_demo(&cli, &sandbox, &name);

@@ -92,18 +92,32 @@ async fn sync(engine: &Engine, name: &str, dry_run: bool) -> Result<RunDetails, 
 
 /// The `icims_id`s of the profiles the simulator created, each once, or the test fails.
 fn created_once(sb: &Sandbox) -> usize {
+    // Counted from the POSTs Namely received, per iCIMS person: the tests that use this run
+    // Namely with email uniqueness off, so a second POST for a person would be a second
+    // profile, not a refusal that hides it.
+    let mut posts: std::collections::BTreeMap<String, usize> = Default::default();
+    for r in sb.namely.request_log() {
+        if r.method != "POST" || !r.path.trim_end_matches(".json").ends_with("/profiles") {
+            continue;
+        }
+        let id = r
+            .body
+            .as_ref()
+            .and_then(|b| b["profiles"][0]["icims_id"].as_str())
+            .unwrap_or_else(|| panic!("a POST without an icims_id: {r:?}"))
+            .to_string();
+        *posts.entry(id).or_default() += 1;
+    }
+    let twice: Vec<_> = posts.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "a person was POSTed twice: {twice:?}");
     let created = sb.namely.created_profiles();
-    let ids: Vec<String> = created
+    let ids: HashSet<&str> = created
         .iter()
-        .map(|p| p["icims_id"].as_str().unwrap_or_default().to_string())
+        .map(|p| p["icims_id"].as_str().unwrap_or_default())
         .collect();
-    let unique: HashSet<&String> = ids.iter().collect();
-    assert_eq!(
-        unique.len(),
-        ids.len(),
-        "a person was created twice: {ids:?}"
-    );
-    ids.len()
+    assert_eq!(ids.len(), created.len(), "a person is in Namely twice");
+    assert_eq!(created.len(), posts.len(), "every POST made one profile");
+    created.len()
 }
 
 // ---- 3. One company, one sync at a time -------------------------------------------------
@@ -111,6 +125,7 @@ fn created_once(sb: &Sandbox) -> usize {
 #[tokio::test]
 async fn two_data_folders_with_connections_to_one_company_and_customer_sync_one_at_a_time() {
     let sb = quick::simulators().await;
+    sb.namely.set_email_unique(false);
     // Two data folders (two ICIMS_NAMELY_HOME values), each with its own connection to the
     // same Namely company and iCIMS customer.
     let first = folder(None);
@@ -307,6 +322,7 @@ async fn adding_a_second_connection_to_the_same_company_and_customer_is_refused(
 #[tokio::test]
 async fn cancel_stops_a_running_sync_after_the_record_in_flight_and_the_next_run_adds_the_rest() {
     let sb = quick::simulators().await;
+    sb.namely.set_email_unique(false);
     let f = folder(None);
     let e = f.engine.clone();
     connect(&e, &sb, "Acme").await;

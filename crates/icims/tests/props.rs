@@ -246,8 +246,11 @@ fn id() -> impl Strategy<Value = u64> {
 }
 
 fn profile_ref() -> impl Strategy<Value = ProfileRef<u64>> {
-    (prop::option::of(id()), opt_text(), opt_text())
-        .prop_map(|(id, value, profile)| ProfileRef { id, value, profile })
+    (prop::option::of(id()), opt_text(), opt_text()).prop_map(|(id, value, profile)| ProfileRef {
+        id,
+        value,
+        profile,
+    })
 }
 
 fn workflow() -> impl Strategy<Value = Workflow> {
