@@ -167,6 +167,31 @@ describe("history", () => {
     await done();
   });
 
+  it("keeps a hostile hire's 10,000-character name and its reason inside the page", async () => {
+    const { page, done } = await app({
+      connections: [{ name: "Acme", company: "Acme Corp", stage: "done", hires: { total: 6, new: 3, hostile: 1 } }],
+    });
+    const acme = card(page, "Acme");
+    await (await visible(button(acme, "Sync now"))).click();
+    await visible(acme.getByText(/✓ Sync finished: 3 added/));
+    await button(acme, "History").click();
+    await seeText(page, "History — Acme");
+    await page.locator("tbody tr").first().getByRole("button").click();
+    await seeText(page, /Invalid: the last name "X{40}…" \(10000 characters\)/);
+    await seeText(page, /^Hostile X+…$/);
+    // Nothing runs off the side: neither the page nor the table scrolls sideways for one long
+    // name, so the outcome and reason stay in sight; the whole name is the cell's tooltip.
+    const overflow = await page.evaluate(() => {
+      const table = document.querySelector(".records");
+      const root = document.documentElement;
+      return Math.max(root.scrollWidth - root.clientWidth, table ? table.scrollWidth - table.clientWidth : 0);
+    });
+    await shot(page, "24c-history-hostile-record");
+    assert.ok(overflow <= 0, `the run's table scrolls ${overflow}px sideways`);
+    assert.match((await page.locator(".records .name .cut").nth(3).getAttribute("title")) ?? "", /^Hostile X{112}…$/);
+    await done();
+  });
+
   it("lists runs newest first and opens one with every hire's reason", async () => {
     const { page, done } = await app(TWO_COMPANIES);
     await (await visible(button(card(page, "Acme"), "History"))).click();

@@ -75,11 +75,13 @@
  * The Namely profile a hire that needs review may already be (`byEmail`: it holds the hire's
  * email, so even Create anyway leaves the hire in review — one mailbox, one profile).
  * @typedef {{ profile_id: string, name: string, email: string, byEmail: boolean }} Match
- * @typedef {{ person_id: number, name: string, email: string | null, start: Date, kind: HireKind, match?: Match | null }} Hire
+ * @typedef {{ person_id: number, name: string, email: string | null, start: Date, kind: HireKind, match?: Match | null, reason?: string }} Hire
  * `past`: new hires who started 3, 40, 77, … days ago (left out before the start-from date);
  * `review`: email already on a profile without icims_id; `maybe`: a profile with the same name
  * and start date; `dupe`: the same email as another hire of the run (no profile to link).
- * @typedef {{ total?: number, new?: number, fail?: number, review?: number, invalid?: number, past?: number, maybe?: number, dupe?: number }} HirePlan
+ * `hostile`: a hire whose last name in iCIMS is 10,000 characters (invalid; the history keeps
+ * the name cut at 120 characters, as the engine does).
+ * @typedef {{ total?: number, new?: number, fail?: number, review?: number, invalid?: number, past?: number, maybe?: number, dupe?: number, hostile?: number }} HirePlan
  * @typedef {"found" | "missing" | "typo" | "number" | "hidden"} FieldState
  * @typedef {"olivia" | "sam" | "alex" | "riley"} OwnerKey
  * @typedef {"ok" | "none" | "unknown"} OwnerSet
@@ -204,6 +206,12 @@
       push("review", { match: { profile_id: `np-m-${9000 + i}`, name: `${first} D. ${last}`, email: p.email, byEmail: true } });
     }
     for (let k = 0; k < (plan.invalid ?? 0); k++) push("invalid", { email: null });
+    for (let k = 0; k < (plan.hostile ?? 0); k++) {
+      push("invalid", {
+        name: `Hostile ${"X".repeat(112)}…`,
+        reason: `Invalid: the last name "${"X".repeat(40)}…" (10000 characters) in iCIMS is longer than the 255 characters a name may have — correct it on the candidate`,
+      });
+    }
     for (let k = 0; k < (plan.past ?? 0); k++) push("new", { start: localAt(-(3 + 37 * k), 0, 0) });
     for (let k = 0; k < (plan.maybe ?? 0); k++) {
       const p = person(i);
@@ -526,7 +534,7 @@
         if (m.byEmail) return `Needs review: ${h.email} already belongs to ${m.name}, who has no icims_id`;
         return `Needs review: possibly already in Namely as ${m.name} (${m.email}), same name and start date ${longDate(h.start)}, no icims_id — Link it, or Create anyway`;
       }
-      case "invalid": return "Invalid: no email in iCIMS — add one to the candidate";
+      case "invalid": return h.reason ?? "Invalid: no email in iCIMS — add one to the candidate";
       default: return "Failed: Namely rejected the home address (state 'XX') — will retry next run";
     }
   }
