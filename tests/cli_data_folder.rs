@@ -17,12 +17,15 @@
 
 #[path = "support/cli.rs"]
 mod cli_support;
+#[path = "support/tmpfs.rs"]
+mod tmpfs;
 
 use cli_support::{Ran, SandboxProcess, run};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use tmpfs::{Tmpfs, fill, is_root};
 
 /// A data folder of its own, a secrets folder, and no keychain.
 struct Home {
@@ -114,74 +117,6 @@ fn mode(path: &Path) -> u32 {
         .permissions()
         .mode()
         & 0o777
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
-/// A small tmpfs at a fresh folder, unmounted when dropped (root only).
-struct Tmpfs {
-    dir: tempfile::TempDir,
-}
-
-impl Tmpfs {
-    fn mount(size: &str) -> Result<Tmpfs, String> {
-        if !is_root() {
-            return Err("needs root to mount a tmpfs".into());
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let out = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(dir.path())
-            .output()
-            .map_err(|e| format!("no mount command: {e}"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "mount -t tmpfs failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ));
-        }
-        Ok(Tmpfs { dir })
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn remount(&self, how: &str) {
-        let ok = Command::new("mount")
-            .args(["-o", &format!("remount,{how}")])
-            .arg(self.path())
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "remount {how}");
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(self.dir.path()).status();
-    }
-}
-
-/// Fills the disk that holds `dir` to the byte; returns the file that does it.
-fn fill(dir: &Path) -> PathBuf {
-    use std::io::Write;
-    let path = dir.join("filler");
-    let mut file = std::fs::File::create(&path).unwrap();
-    let block = vec![0u8; 4096];
-    while file
-        .write_all(&block)
-        .and_then(|()| file.sync_all())
-        .is_ok()
-    {}
-    let _ = file.write_all(&[0u8]);
-    path
 }
 
 // ------------------------------------------------------------------------------------------
