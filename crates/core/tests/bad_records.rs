@@ -11,8 +11,7 @@
 mod quick;
 
 use icims_namely_core::api::{
-    CheckCode, Field, IcimsInput, IcimsRegion, OutcomeKind, RecordView, RunDetails, RunErrorCode,
-    RunStatus,
+    CheckCode, Field, IcimsInput, OutcomeKind, RecordView, RunDetails, RunErrorCode, RunStatus,
 };
 use icims_namely_core::domain::Trigger;
 use icims_namely_core::engine::{Engine, SyncRequest};
@@ -55,25 +54,7 @@ async fn company() -> Company {
     engine
         .add_connection(quick::connection_to(&sb, NAME))
         .unwrap();
-    let demo = sb.demo_credentials();
-    let saved = engine
-        .save_icims(
-            NAME,
-            &IcimsInput {
-                customer_id: demo.icims_customer_id,
-                username: demo.icims_username,
-                region: IcimsRegion::Us,
-                hmac_key: Some(demo.icims_hmac_key.into()),
-            },
-        )
-        .await
-        .unwrap();
-    assert!(saved.passed, "{saved:?}");
-    let signed_in = engine
-        .save_namely_token(NAME, SecretString::from(demo.namely_token))
-        .await
-        .unwrap();
-    assert!(signed_in.check.passed, "{:?}", signed_in.check);
+    quick::save_secrets(&engine, &sb, NAME, &sb.demo_credentials().namely_token).await;
     assert!(engine.check_namely_field(NAME).await.is_ok());
     Company {
         engine,
@@ -384,18 +365,9 @@ async fn a_web_page_answering_the_icims_test_points_at_the_region() {
     let c = company().await;
     c.sb.icims
         .answer_next_raw("", 10, RawAnswer::html(200, "Sign in to Acme Careers"));
-    let demo = c.sb.demo_credentials();
     let checked = c
         .engine
-        .test_icims(
-            NAME,
-            &IcimsInput {
-                customer_id: demo.icims_customer_id,
-                username: demo.icims_username,
-                region: IcimsRegion::Us,
-                hmac_key: Some(demo.icims_hmac_key.clone().into()),
-            },
-        )
+        .test_icims(NAME, &quick::demo_icims(&c.sb))
         .await
         .unwrap();
     assert!(!checked.passed, "{checked:?}");
@@ -407,7 +379,8 @@ async fn a_web_page_answering_the_icims_test_points_at_the_region() {
         checked.summary
     );
     let all = format!("{checked:?}");
-    assert!(!all.contains(&demo.icims_hmac_key), "the key was repeated");
+    let key = c.sb.demo_credentials().icims_hmac_key;
+    assert!(!all.contains(&key), "the key was repeated");
 }
 
 /// What the wizard sends when a whole file is pasted as the token, or a token with a line
@@ -445,16 +418,13 @@ async fn a_pasted_file_or_a_token_with_a_line_break_is_refused_before_namely_hea
 #[tokio::test]
 async fn an_hmac_key_longer_than_any_key_is_refused_under_its_field() {
     let c = company().await;
-    let demo = c.sb.demo_credentials();
     let refused = c
         .engine
         .test_icims(
             NAME,
             &IcimsInput {
-                customer_id: demo.icims_customer_id,
-                username: demo.icims_username,
-                region: IcimsRegion::Us,
                 hmac_key: Some("k".repeat(5_000).into()),
+                ..quick::demo_icims(&c.sb)
             },
         )
         .await

@@ -60,25 +60,7 @@ async fn connect(engine: &Engine, sb: &Sandbox, name: &str) {
     engine
         .add_connection(quick::connection_to(sb, name))
         .unwrap();
-    let demo = sb.demo_credentials();
-    let saved = engine
-        .save_icims(
-            name,
-            &IcimsInput {
-                customer_id: demo.icims_customer_id,
-                username: demo.icims_username,
-                region: IcimsRegion::Us,
-                hmac_key: Some(demo.icims_hmac_key.into()),
-            },
-        )
-        .await
-        .unwrap();
-    assert!(saved.passed, "{saved:?}");
-    let signed_in = engine
-        .save_namely_token(name, SecretString::from(TOKEN_OLIVIA_OWNER))
-        .await
-        .unwrap();
-    assert!(signed_in.check.passed, "{:?}", signed_in.check);
+    quick::save_secrets(engine, sb, name, TOKEN_OLIVIA_OWNER).await;
 }
 
 async fn sync(engine: &Engine, name: &str, dry_run: bool) -> Result<RunDetails, EngineError> {

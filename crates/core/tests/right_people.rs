@@ -5,9 +5,7 @@
 
 mod quick;
 
-use icims_namely_core::api::{
-    CheckCode, IcimsInput, IcimsRegion, OutcomeKind, RunErrorCode, RunStatus,
-};
+use icims_namely_core::api::{CheckCode, OutcomeKind, RunErrorCode, RunStatus};
 use icims_namely_core::domain::Trigger;
 use icims_namely_core::engine::{AddConnection, EditConnection, Engine, EngineError, SyncRequest};
 use icims_namely_core::paths::DataDir;
@@ -43,31 +41,13 @@ async fn company(config: SandboxConfig, start_from: Option<Date>, token: &str) -
         quick::engine_options(),
     )
     .unwrap();
-    let demo = sb.demo_credentials();
     engine
         .add_connection(AddConnection {
             start_from,
             ..quick::connection_to(&sb, NAME)
         })
         .unwrap();
-    let saved = engine
-        .save_icims(
-            NAME,
-            &IcimsInput {
-                customer_id: demo.icims_customer_id,
-                username: demo.icims_username,
-                region: IcimsRegion::Us,
-                hmac_key: Some(demo.icims_hmac_key.into()),
-            },
-        )
-        .await
-        .unwrap();
-    assert!(saved.passed, "{saved:?}");
-    let signed_in = engine
-        .save_namely_token(NAME, SecretString::from(token.to_string()))
-        .await
-        .unwrap();
-    assert!(signed_in.check.passed, "{:?}", signed_in.check);
+    quick::save_secrets(&engine, &sb, NAME, token).await;
     assert!(engine.check_namely_field(NAME).await.is_ok());
     Company {
         engine,

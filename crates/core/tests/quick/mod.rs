@@ -4,9 +4,10 @@
 //! the command line adds it.
 #![allow(dead_code)]
 
-use icims_namely_core::api::IcimsRegion;
+use icims_namely_core::api::{IcimsInput, IcimsRegion};
 use icims_namely_core::clients::ClientOptions;
-use icims_namely_core::engine::{AddConnection, EngineOptions};
+use icims_namely_core::engine::{AddConnection, Engine, EngineOptions};
+use secrecy::SecretString;
 use std::time::Duration;
 
 pub fn clients() -> ClientOptions {
@@ -44,6 +45,29 @@ pub fn connection_to(sb: &sandbox::Sandbox, name: &str) -> AddConnection {
         icims_username: demo.icims_username,
         ..connection_at(name, &sb.icims.url(), &sb.namely.url())
     }
+}
+
+/// Part 4 as the wizard fills it for the simulators `sb`: their demo customer, user and key.
+pub fn demo_icims(sb: &sandbox::Sandbox) -> IcimsInput {
+    let demo = sb.demo_credentials();
+    IcimsInput {
+        customer_id: demo.icims_customer_id,
+        username: demo.icims_username,
+        region: IcimsRegion::Us,
+        hmac_key: Some(demo.icims_hmac_key.into()),
+    }
+}
+
+/// Saves the demo iCIMS key (part 4) and signs in to Namely with `token` (part 2) for the
+/// connection `name`, as the wizard does; both must pass.
+pub async fn save_secrets(engine: &Engine, sb: &sandbox::Sandbox, name: &str, token: &str) {
+    let saved = engine.save_icims(name, &demo_icims(sb)).await.unwrap();
+    assert!(saved.passed, "{saved:?}");
+    let signed_in = engine
+        .save_namely_token(name, SecretString::from(token.to_string()))
+        .await
+        .unwrap();
+    assert!(signed_in.check.passed, "{:?}", signed_in.check);
 }
 
 /// [`connection_to`] for simulators that are not running: the default demo customer and user
