@@ -25,7 +25,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use tmpfs::{Tmpfs, fill, is_root};
+use tmpfs::{LockableHome, Tmpfs, fill};
 
 /// A data folder of its own, a secrets folder, and no keychain.
 struct Home {
@@ -358,36 +358,17 @@ fn a_data_folder_that_is_a_file_is_said_plainly() {
 #[test]
 fn a_data_folder_that_cannot_be_written_is_said_plainly_and_keeps_its_data() {
     // Root writes through any mode, so as root the folder is a read-only mount instead.
-    let mount = match Tmpfs::mount("4m") {
-        Ok(m) => Some(m),
-        Err(why) if is_root() => {
+    let lockable = match LockableHome::new() {
+        Ok(l) => l,
+        Err(why) => {
             eprintln!("SKIPPED a_data_folder_that_cannot_be_written…: {why}");
             return;
         }
-        Err(_) => None,
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let home = match &mount {
-        Some(m) => m.path().join("home"),
-        None => tmp.path().join("home"),
-    };
-    let h = Home::at(home.clone(), tmp);
+    let h = Home::at(lockable.path.clone(), tempfile::tempdir().unwrap());
     assert_eq!(h.add("Acme", 1).code, 0);
     let before = std::fs::read(h.db()).unwrap();
-    let set_mode = |mode| {
-        for p in [home.clone(), h.db()] {
-            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
-        }
-    };
-    match &mount {
-        Some(m) => m.remount("ro"),
-        None => set_mode(0o500),
-    }
-    let r = h.add("Other", 2);
-    match &mount {
-        Some(m) => m.remount("rw"),
-        None => set_mode(0o700),
-    }
+    let r = lockable.read_only(&[h.db()], || h.add("Other", 2));
     assert_eq!(r.code, 1, "{r}");
     assert!(!r.stderr.contains("panicked"), "{r}");
     assert!(r.stderr.contains("cannot be written"), "{r}");

@@ -78,3 +78,55 @@ pub fn fill(dir: &Path) -> PathBuf {
     let _ = file.write_all(&[0u8]);
     path
 }
+
+/// A data folder a test can make unwritable: on a tmpfs remounted read-only when running as
+/// root (root writes through any mode), else in a temporary folder whose mode drops to 0500.
+pub struct LockableHome {
+    mount: Option<Tmpfs>,
+    _tmp: tempfile::TempDir,
+    /// The data folder (not created yet).
+    pub path: PathBuf,
+}
+
+impl LockableHome {
+    /// `Err(why)` when running as root and no tmpfs can be mounted: the test skips, saying so.
+    pub fn new() -> Result<LockableHome, String> {
+        let mount = match Tmpfs::mount("4m") {
+            Ok(m) => Some(m),
+            Err(why) if is_root() => return Err(why),
+            Err(_) => None,
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let path = match &mount {
+            Some(m) => m.path().join("home"),
+            None => tmp.path().join("home"),
+        };
+        Ok(LockableHome {
+            mount,
+            _tmp: tmp,
+            path,
+        })
+    }
+
+    /// Runs `f` while the folder and `files` in it cannot be written; then makes them
+    /// writable again.
+    #[cfg(unix)]
+    pub fn read_only<T>(&self, files: &[PathBuf], f: impl FnOnce() -> T) -> T {
+        use std::os::unix::fs::PermissionsExt;
+        let set_mode = |mode| {
+            for p in std::iter::once(&self.path).chain(files) {
+                std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+            }
+        };
+        match &self.mount {
+            Some(m) => m.remount("ro"),
+            None => set_mode(0o500),
+        }
+        let out = f();
+        match &self.mount {
+            Some(m) => m.remount("rw"),
+            None => set_mode(0o700),
+        }
+        out
+    }
+}

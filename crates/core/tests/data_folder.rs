@@ -24,7 +24,7 @@ use secrecy::SecretString;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tmpfs::{Tmpfs, fill, is_root};
+use tmpfs::{LockableHome, Tmpfs, fill};
 
 fn open(dir: &Path) -> Result<Engine, EngineError> {
     Engine::open(
@@ -376,43 +376,21 @@ fn a_data_folder_that_is_a_file_is_said_plainly() {
 #[test]
 fn a_data_folder_that_cannot_be_written_is_said_plainly_and_keeps_its_data() {
     // Root writes through any mode, so as root the folder is a read-only mount instead.
-    let mount = match Tmpfs::mount("4m") {
-        Ok(m) => Some(m),
-        Err(why) if is_root() => {
+    let lockable = match LockableHome::new() {
+        Ok(l) => l,
+        Err(why) => {
             eprintln!("SKIPPED a_data_folder_that_cannot_be_written…: {why}");
             return;
         }
-        Err(_) => None,
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let home = match &mount {
-        Some(m) => m.path().join("home"),
-        None => tmp.path().join("home"),
-    };
+    let home = lockable.path.clone();
     {
         let engine = open(&home).unwrap();
         add(&engine, "Acme", 1).unwrap();
     }
     let db = home.join("icims-namely.db");
     let before = std::fs::read(&db).unwrap();
-    let restore: Box<dyn Fn()> = match &mount {
-        Some(m) => {
-            m.remount("ro");
-            Box::new(|| m.remount("rw"))
-        }
-        None => {
-            use std::os::unix::fs::PermissionsExt;
-            let set = |mode| {
-                for p in [home.clone(), db.clone()] {
-                    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
-                }
-            };
-            set(0o500);
-            Box::new(move || set(0o700))
-        }
-    };
-    let err = open_err(&home);
-    restore();
+    let err = lockable.read_only(std::slice::from_ref(&db), || open_err(&home));
     assert_eq!(err.code(), ErrorCode::Storage, "{err}");
     assert!(
         matches!(err, EngineError::Storage(StoreError::NotWritable { .. })),
