@@ -2,7 +2,7 @@
 
 use crate::print::{errln, outln};
 use clap::{Args, ValueEnum};
-use sandbox::namely::IcimsField;
+use sandbox::namely::{IcimsField, RefreshRotation};
 use sandbox::seed::SeedConfig;
 use sandbox::{Sandbox, SandboxConfig};
 use std::io::Write;
@@ -63,6 +63,50 @@ pub struct SandboxArgs {
     /// tell the token apart from the demo values printed here).
     #[arg(long, value_name = "TOKEN")]
     namely_token: Option<String>,
+    /// A redirect URI of the demo OAuth app ("Sign in with Namely"); repeat for several. Replaces
+    /// the default, http://127.0.0.1:47600/namely/callback. Namely compares it exactly.
+    #[arg(long = "oauth-redirect-uri", value_name = "URI")]
+    oauth_redirect_uris: Vec<String>,
+    /// Use this client secret for the demo OAuth app instead of the public demo one (for tests
+    /// that must tell it apart from the demo values printed here).
+    #[arg(long, value_name = "SECRET")]
+    oauth_client_secret: Option<String>,
+    /// How long a Namely OAuth access token lives, in seconds (Namely: 899).
+    #[arg(long, value_name = "SECONDS", default_value_t = 899)]
+    access_token_ttl: u64,
+    /// What a Namely token refresh answers besides the new access token: no refresh token (as
+    /// recorded), the same one again, or a new one (the old one then stops working).
+    #[arg(long, value_enum, default_value_t = RotationArg::Omit)]
+    refresh_rotation: RotationArg,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+enum RotationArg {
+    Omit,
+    Same,
+    Rotate,
+}
+
+impl From<RotationArg> for RefreshRotation {
+    fn from(r: RotationArg) -> Self {
+        match r {
+            RotationArg::Omit => RefreshRotation::Omit,
+            RotationArg::Same => RefreshRotation::Same,
+            RotationArg::Rotate => RefreshRotation::Rotate,
+        }
+    }
+}
+
+/// A redirect URI given on the command line: an absolute http(s) address without spaces or
+/// quotes (so the printed lines can be copied as they are).
+fn valid_redirect_uri(value: &str) -> bool {
+    let rest = value
+        .strip_prefix("http://")
+        .or_else(|| value.strip_prefix("https://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+        && value
+            .chars()
+            .all(|c| c.is_ascii_graphic() && c != '\'' && c != '"')
 }
 
 /// A sandbox credential given on the command line: printable ASCII without spaces or quotes,
@@ -95,11 +139,28 @@ pub async fn run(args: SandboxArgs) -> u8 {
     for (flag, value) in [
         ("--hmac-key", &args.hmac_key),
         ("--namely-token", &args.namely_token),
+        ("--oauth-client-secret", &args.oauth_client_secret),
     ] {
         if value.as_deref().is_some_and(|v| !valid_demo_secret(v)) {
             errln!("error: {flag} must be printable ASCII without spaces or quotes");
             return 2;
         }
+    }
+    if let Some(bad) = args
+        .oauth_redirect_uris
+        .iter()
+        .find(|u| !valid_redirect_uri(u))
+    {
+        errln!(
+            "error: --oauth-redirect-uri {} is not an http:// or https:// address without \
+             spaces or quotes, such as http://127.0.0.1:47600/namely/callback",
+            icims_namely_core::quote::quoted(bad)
+        );
+        return 2;
+    }
+    if args.access_token_ttl == 0 {
+        errln!("error: --access-token-ttl must be 1 second or more (Namely gives 899)");
+        return 2;
     }
     let mut config = SandboxConfig {
         seed: SeedConfig {
@@ -136,6 +197,18 @@ pub async fn run(args: SandboxArgs) -> u8 {
             }
         }
     }
+    for app in &mut config.namely.oauth_apps {
+        if app.client_id == sandbox::namely::OAUTH_CLIENT_ID {
+            if let Some(secret) = &args.oauth_client_secret {
+                app.client_secret = secret.clone();
+            }
+            if !args.oauth_redirect_uris.is_empty() {
+                app.redirect_uris = args.oauth_redirect_uris.clone();
+            }
+        }
+    }
+    config.namely.access_token_ttl = Duration::from_secs(args.access_token_ttl);
+    config.namely.refresh_rotation = args.refresh_rotation.into();
     config.namely.field = match args.field {
         FieldArg::Present => IcimsField::Present,
         FieldArg::Missing => IcimsField::Missing,
@@ -182,6 +255,21 @@ pub async fn run(args: SandboxArgs) -> u8 {
         "  Employee's token   {}   (Emma Employee: cannot see icims_id or create people)",
         sandbox::namely::TOKEN_EMPLOYEE
     );
+    let oauth = sandbox
+        .namely
+        .oauth_apps()
+        .into_iter()
+        .find(|a| a.client_id == sandbox::namely::OAUTH_CLIENT_ID);
+    if let Some(app) = &oauth {
+        outln!(
+            "  OAuth client ID    {}   (to sign in with Namely instead of a token)",
+            app.client_id
+        );
+        outln!("  OAuth secret       {}", app.client_secret);
+        for uri in &app.redirect_uris {
+            outln!("  Redirect URI       {uri}");
+        }
+    }
     outln!();
     let people = world.employees.len();
     if past == 0 && hand_made == 0 {
@@ -218,6 +306,21 @@ pub async fn run(args: SandboxArgs) -> u8 {
     if args.no_email_uniqueness {
         outln!("  Namely accepts a second profile with a company email already in use.");
     }
+    if args.access_token_ttl != 899 {
+        outln!(
+            "  Namely OAuth access tokens live {} seconds.",
+            args.access_token_ttl
+        );
+    }
+    match args.refresh_rotation {
+        RotationArg::Omit => {}
+        RotationArg::Same => {
+            outln!("  A Namely token refresh answers the same refresh token again.")
+        }
+        RotationArg::Rotate => outln!(
+            "  A Namely token refresh answers a new refresh token; the old one stops working."
+        ),
+    }
     outln!();
     outln!("Try it from another terminal:");
     outln!(
@@ -236,6 +339,14 @@ pub async fn run(args: SandboxArgs) -> u8 {
         "  echo '{}' | icims-namely secret set demo icims-hmac-key",
         d.icims_hmac_key
     );
+    if let Some(app) = &oauth {
+        outln!("  # or, to sign in with Namely instead of the namely-token line above:");
+        outln!(
+            "  echo '{}' | icims-namely signin demo --client-id {}",
+            app.client_secret,
+            app.client_id
+        );
+    }
     outln!("  icims-namely check demo");
     if args.recorded {
         // Namely does not say who is an Administrator: a person confirms it.

@@ -124,6 +124,8 @@ fn info_of(sandbox: &Sandbox) -> SandboxInfo {
         icims_customer_id: demo.icims_customer_id,
         icims_username: demo.icims_username,
         icims_hmac_key: demo.icims_hmac_key,
+        namely_client_id: demo.namely_client_id,
+        namely_client_secret: demo.namely_client_secret,
     }
 }
 

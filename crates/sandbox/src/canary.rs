@@ -68,9 +68,26 @@ mod tests {
             value("namely-demo-token-revoked"),
             crate::namely::TOKEN_REVOKED
         );
+        assert_eq!(
+            value("namely-demo-oauth-client-secret"),
+            crate::namely::OAUTH_CLIENT_SECRET
+        );
+        assert_eq!(
+            value("namely-first-access-token"),
+            crate::namely::FIRST_ACCESS_TOKEN
+        );
+        assert_eq!(
+            value("namely-first-refresh-token"),
+            crate::namely::FIRST_REFRESH_TOKEN
+        );
         // What a sandbox hands out is covered too, whatever the configuration's defaults.
         let demo = crate::icims::IcimsSimConfig::default();
         assert_eq!(demo.hmac_key, value("icims-demo-hmac-key"));
+        let apps = crate::namely::NamelySimConfig::default().oauth_apps;
+        assert!(!apps.is_empty());
+        for app in apps {
+            assert_eq!(app.client_secret, value("namely-demo-oauth-client-secret"));
+        }
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub struct DemoCredentials {
     pub namely_url: String,
     pub namely_permalink: String,
     pub namely_token: String,
+    /// The demo OAuth application (Sign in with Namely): its client id and secret.
+    pub namely_client_id: String,
+    pub namely_client_secret: String,
 }
 
 /// What a sandbox holds, to start an identical one later ([`Sandbox::snapshot`],
@@ -130,6 +133,16 @@ impl Sandbox {
             namely_url: self.namely.url(),
             namely_permalink: self.namely_permalink.clone(),
             namely_token: namely::TOKEN_OLIVIA_OWNER.to_string(),
+            namely_client_id: namely::OAUTH_CLIENT_ID.to_string(),
+            namely_client_secret: self
+                .namely
+                .oauth_apps()
+                .into_iter()
+                .find(|a| a.client_id == namely::OAUTH_CLIENT_ID)
+                .map_or_else(
+                    || namely::OAUTH_CLIENT_SECRET.to_string(),
+                    |a| a.client_secret,
+                ),
         }
     }
 

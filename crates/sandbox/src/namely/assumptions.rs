@@ -103,10 +103,50 @@
 //!   at once (no stale field values are simulated). Writes (uniqueness check, PUT by id,
 //!   `reports_to`) and authentication read the primary, so a retried POST after a lost 201
 //!   can be refused as a duplicate while a lookup still finds nothing. Measured on the real
-//!   wall clock; `advance_clock` moves only the throttle.
+//!   wall clock; `advance_clock` does not move it.
 //! - `NamelySimConfig::ignore_email_filter`: `filter[email]` / `filter[personal_email]` are
 //!   treated like unknown filters (ignored), as a gateway or tenant that drops them would;
 //!   any other filter, `sort`, `page`, `per_page` still apply.
+//!
+//! # OAuth (`super::oauth`; `docs/namely-api.md` §2.2, §9 item 8)
+//! Recorded (2014 cassettes `token.yml`, `token_refresh.yml`) and modelled as recorded: the
+//! token request (form body, `redirect_uri` in the query), the 200 answer
+//! `{"access_token","refresh_token","token_type":"bearer","expires_in":899}` with
+//! `Cache-Control: no-store` and `Pragma: no-cache`, and a refresh answer without a
+//! `refresh_token`. Everything else is unverified, worst case first:
+//! - **Redirect URI: exact match.** The authorize request must carry a `redirect_uri` equal,
+//!   byte for byte, to one the app registered (no loopback port wildcard, no prefix match, no
+//!   default when it is missing); otherwise a 400 HTML page and no redirect. The token
+//!   request must repeat it (body or query), else 400 `invalid_request`; another one is
+//!   `invalid_grant`.
+//! - **Error shapes** of the token and revoke endpoints: RFC 6749 §5.2 JSON
+//!   `{"error","error_description"}` with Doorkeeper's wording (Namely is a Rails app):
+//!   401 `invalid_client` (unknown client, wrong secret, none given; `WWW-Authenticate` when
+//!   HTTP Basic was used), 400 `invalid_grant`, `invalid_request`, `unsupported_grant_type`.
+//!   The check order is: `grant_type` present, client authentication, grant type, grant.
+//!   A client must also cope with a bare 401 `{"error":""}` or an HTML page (injected faults).
+//! - Client authentication is accepted in the form body or by HTTP Basic (RFC 6749 §2.3.1,
+//!   id and secret form-encoded before base64), Basic first.
+//! - Codes: single use, 10 minutes on the simulator's clock. A code used twice answers
+//!   `invalid_grant` and revokes every token it produced, refreshed ones included (RFC 6749
+//!   §4.1.2 "SHOULD"). Access tokens of an expired or revoked grant answer 401 `{"error":""}`
+//!   like an unknown token (whether Namely says 401 or 403 for an expired token is unknown:
+//!   §9 item 8).
+//! - Refresh tokens never expire here (30 days per an older page). Whether a refresh returns
+//!   one is the knob `NamelySimConfig::refresh_rotation`: omitted (default, as recorded), the
+//!   same one, or a new one that revokes the old.
+//! - **The revoke endpoint** (`POST /oauth2/revoke`, RFC 7009) is not documented by Namely at
+//!   all. Here: `token` + client authentication → 200 `{}`; a refresh token takes the access
+//!   tokens of its sign-in with it; unknown tokens and other clients' tokens answer 200 and
+//!   revoke nothing.
+//! - The consent page (Namely's real one sits behind its web login) offers the configured
+//!   token owners as "who you are", Olivia Owner first and selected; an inactive person may
+//!   accept (its token then answers 403 like its personal access token). An unknown `user`
+//!   on Accept is a 400 page (on Deny it is not looked at). `approve=true`, which Namely's
+//!   Ruby gem adds to the authorize URL, is ignored. No `scope`, no PKCE.
+//! - Denial redirects with `error=access_denied` and an `error_description`; an unsupported
+//!   `response_type` with `error=unsupported_response_type`, a missing one with
+//!   `error=invalid_request`. `state` is echoed exactly, and left out when none was sent.
 //!
 //! # Faults and unknown routes
 //! - Injected failures answer [`fault_body`]: `{"message":"<reason>","errors":[]}` (a 401

@@ -13,7 +13,12 @@
 //! Endpoints (the `.json` suffix is optional everywhere): `GET /companies/info` (no token;
 //! absent with [`NamelySimConfig::recorded`]),
 //! `GET /profiles`, `POST /profiles`, `GET /profiles/me`, `GET /profiles/fields`,
-//! `GET|HEAD|PUT /profiles/{id}`, `GET /job_titles[/{id}]`, `GET /countries[/{id}]`.
+//! `GET|HEAD|PUT /profiles/{id}`, `GET /job_titles[/{id}]`, `GET /countries[/{id}]`, and the
+//! OAuth 2.0 authorization-code flow: `GET|POST /oauth2/authorize` (a consent page with Accept
+//! and Deny), `POST /oauth2/token` (code exchange and refresh), `POST /oauth2/revoke` — see
+//! [`oauth`] for the wire contract, [`consent::answer`] for a test "browser" that clicks
+//! Accept or Deny, and [`OAuthApp`] for the demo app ([`OAUTH_CLIENT_ID`],
+//! [`OAUTH_CLIENT_SECRET`], [`OAUTH_REDIRECT_URI`]).
 //! Behaviour follows `docs/namely-api.md`; every choice where that document is silent or
 //! unverified is in [`assumptions`].
 //!
@@ -36,8 +41,15 @@
 //!   profile and then answers e.g. `AfterCommit::Status(502)` (a gateway that gave up after
 //!   Namely did the work) or answers the 201 late (`AfterCommit::Delay`).
 //! - Throttle: [`NamelySimConfig::profiles_get_per_minute`], [`NamelySim::set_throttle_limit`],
-//!   [`NamelySim::set_throttle_window`], [`NamelySim::advance_clock`] (the throttle's clock
-//!   only).
+//!   [`NamelySim::set_throttle_window`], [`NamelySim::advance_clock`] (the simulator's clock:
+//!   the throttle, and the expiry of OAuth codes and access tokens).
+//! - OAuth: [`NamelySimConfig::oauth_apps`] / [`NamelySim::register_oauth_app`],
+//!   [`NamelySim::set_oauth_redirect_uris`], [`NamelySimConfig::access_token_ttl`] /
+//!   [`NamelySim::set_access_token_ttl`], [`NamelySimConfig::refresh_rotation`] /
+//!   [`NamelySim::set_refresh_rotation`], [`NamelySim::expire_access_tokens`] (every access
+//!   token issued so far answers 401), [`NamelySim::revoke_oauth_grants`] (an admin removed
+//!   the app). Injected faults, raw answers and latency apply to the OAuth endpoints like to
+//!   any other: `fail_next_on("POST", "/oauth2/token", 1, 502)`.
 //! - Read lag: [`NamelySimConfig::read_lag`] / [`NamelySim::set_read_lag`] (default zero). A
 //!   profile created through `POST /profiles` is invisible to every API read — list pages,
 //!   `filter[email]` / `filter[personal_email]` lookups, sorted pages, `meta.count` and
@@ -69,8 +81,10 @@
 //!   `after` is echoed as `meta.after`. `meta.total_count` stays the filtered total.
 
 pub mod assumptions;
+pub mod consent;
 mod fields;
 mod geo;
+pub mod oauth;
 mod server;
 mod store;
 #[cfg(test)]
@@ -78,13 +92,15 @@ mod tests;
 #[cfg(test)]
 mod tests_faults;
 #[cfg(test)]
+mod tests_oauth;
+#[cfg(test)]
 mod tests_paging;
 #[cfg(test)]
 mod tests_recorded;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tokio::net::TcpListener;
@@ -94,6 +110,7 @@ use tokio::task::JoinHandle;
 use crate::seed::Employee;
 
 pub use fields::DEFAULT_JOB_TITLES;
+pub use oauth::{OAuthApp, RefreshRotation};
 use store::State;
 
 /// Demo token of Olivia Owner, the tenant's active Administrator.
@@ -104,6 +121,21 @@ pub const TOKEN_INACTIVE_ADMIN: &str = "sandbox-token-inactive-admin";
 pub const TOKEN_EMPLOYEE: &str = "sandbox-token-employee";
 /// Demo token that was revoked: answers 401 like an unknown token.
 pub const TOKEN_REVOKED: &str = "sandbox-token-revoked";
+
+/// Client id of the sandbox's demo OAuth app ([`OAuthApp::demo`]).
+pub const OAUTH_CLIENT_ID: &str = "sandbox-oauth-client";
+/// Client secret of the demo OAuth app: a public demo value (and a canary of the test suite).
+pub const OAUTH_CLIENT_SECRET: &str = "sandbox-oauth-secret-7d3e91";
+/// The redirect URI the demo OAuth app registered: the app's default
+/// (`http://127.0.0.1:{port}/namely/callback` on port 47600).
+pub const OAUTH_REDIRECT_URI: &str = "http://127.0.0.1:47600/namely/callback";
+/// The first access token a simulator with the default seed hands out (after one sign-in):
+/// a canary.
+pub const FIRST_ACCESS_TOKEN: &str = "sbx-at-Cf2f0s0OwjuH6jdoXoHliSUXrONultft8IkD3KEetEa";
+/// The first refresh token a simulator with the default seed hands out: a canary.
+pub const FIRST_REFRESH_TOKEN: &str = "sbx-rt-Z5tqdrPwyGBDCGcbDbtdD4U1akn8k9m4h4Wk3XbwoET";
+/// How long an OAuth access token lives by default, as Namely answers (`expires_in: 899`).
+pub const ACCESS_TOKEN_TTL: Duration = Duration::from_secs(899);
 
 /// Profile id of the built-in Olivia Owner (`olivia.owner@example.com`); when the employees
 /// already hold an Olivia Owner with that email, hers is used instead.
@@ -122,14 +154,20 @@ pub struct TokenGrant {
     pub employee_id: String,
     /// A revoked token answers 401 like an unknown one.
     pub revoked: bool,
+    /// When the token stops working, on the simulator's clock ([`std::time::Instant::now`]
+    /// plus every [`NamelySim::advance_clock`]); an expired token answers 401 like an unknown
+    /// one. `None` (personal access tokens): never.
+    pub expires_at: Option<Instant>,
 }
 
 impl TokenGrant {
+    /// A token that never expires (a personal access token).
     pub fn new(token: impl Into<String>, employee_id: impl Into<String>) -> Self {
         Self {
             token: token.into(),
             employee_id: employee_id.into(),
             revoked: false,
+            expires_at: None,
         }
     }
 }
@@ -243,6 +281,14 @@ pub struct NamelySimConfig {
     /// answers the profiles after that one, `limit` is read as the page size when `per_page`
     /// is absent, and the answer echoes `meta.after`. See the module docs ("Fault knobs").
     pub page_ignored: bool,
+    /// OAuth applications registered in the tenant (default: [`OAuthApp::demo`]).
+    pub oauth_apps: Vec<OAuthApp>,
+    /// Lifetime of an OAuth access token on the simulator's clock ([`ACCESS_TOKEN_TTL`],
+    /// 899 s); the token answer's `expires_in` says it in whole seconds.
+    pub access_token_ttl: Duration,
+    /// What a refresh answers besides the access token (default: no refresh token, as
+    /// recorded).
+    pub refresh_rotation: RefreshRotation,
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
 }
@@ -272,6 +318,9 @@ impl Default for NamelySimConfig {
             echo_authorization_in_faults: false,
             ignore_email_filter: false,
             page_ignored: false,
+            oauth_apps: vec![OAuthApp::demo()],
+            access_token_ttl: ACCESS_TOKEN_TTL,
+            refresh_rotation: RefreshRotation::Omit,
             port: 0,
         }
     }
@@ -342,8 +391,9 @@ pub fn default_owners() -> Vec<Employee> {
     ]
 }
 
-/// One request as the simulator saw it. Never holds the token: `query` has any
-/// `access_token` value replaced by `REDACTED`, and headers are not kept.
+/// One request as the simulator saw it. Never holds a secret: in `query` and in a form or
+/// JSON `body`, the values of `client_secret`, `code`, `refresh_token`, `access_token` and
+/// `token` are replaced by `REDACTED`, and headers (`Authorization`) are not kept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestRecord {
     pub method: String,
@@ -479,13 +529,31 @@ impl NamelySim {
     }
 
     /// Number of requests with this method to this API path, e.g. `("POST", "/profiles")`
-    /// (without `/api/v1`, `.json` or the query).
+    /// (with or without `/api/v1`; without `.json` or the query).
     pub fn calls_to(&self, method: &str, path: &str) -> usize {
+        let path = server::api_path(path);
         let st = self.shared.lock();
         st.log
             .iter()
             .filter(|r| r.method.eq_ignore_ascii_case(method) && server::api_path(&r.path) == path)
             .count()
+    }
+
+    /// Number of requests to the OAuth token endpoint (code exchanges and refreshes, answered
+    /// or not).
+    pub fn oauth_token_calls(&self) -> usize {
+        self.calls_to("POST", "/oauth2/token")
+    }
+
+    /// The registered OAuth applications, secrets included.
+    pub fn oauth_apps(&self) -> Vec<OAuthApp> {
+        self.shared.lock().oauth.apps.clone()
+    }
+
+    /// Every authorization code, access token and refresh token issued so far (revoked and
+    /// expired ones included), for tests that look for them where they must not be.
+    pub fn oauth_issued_values(&self) -> Vec<String> {
+        self.shared.lock().oauth.issued_values()
     }
 
     /// Every profile of the tenant in its stored form (created ones flagged), for
@@ -544,12 +612,13 @@ impl NamelySim {
         self.shared.lock().faults.push_rule(None, None, n, status);
     }
 
-    /// The next `n` requests with this method to this API path (e.g. `("GET", "/profiles")`)
-    /// fail with `status` before doing anything.
+    /// The next `n` requests with this method to this API path (e.g. `("GET", "/profiles")`,
+    /// `("POST", "/oauth2/token")`; `/api/v1` in front is allowed) fail with `status` before
+    /// doing anything.
     pub fn fail_next_on(&self, method: &str, path: &str, n: usize, status: u16) {
         self.shared.lock().faults.push_rule(
             Some(method.to_ascii_uppercase()),
-            Some(path.to_string()),
+            Some(server::api_path(path)),
             n,
             status,
         );
@@ -597,9 +666,55 @@ impl NamelySim {
         self.shared.lock().throttle.window = window;
     }
 
-    /// Moves the throttle's clock forward, so a test need not wait out the window.
+    /// Moves the simulator's clock forward, so a test need not wait: the throttle's window,
+    /// and the expiry of OAuth codes and access tokens (`advance_clock(899 s)` expires a
+    /// fresh access token). The read lag runs on the wall clock.
     pub fn advance_clock(&self, by: Duration) {
         self.shared.lock().throttle.offset += by;
+    }
+
+    // ---- OAuth ----
+
+    /// Registers an OAuth app, replacing one with the same client id.
+    pub fn register_oauth_app(&self, app: OAuthApp) {
+        let mut st = self.shared.lock();
+        st.oauth.apps.retain(|a| a.client_id != app.client_id);
+        st.oauth.apps.push(app);
+    }
+
+    /// Replaces the redirect URIs of the app `client_id`; false when there is no such app.
+    pub fn set_oauth_redirect_uris(&self, client_id: &str, uris: Vec<String>) -> bool {
+        let mut st = self.shared.lock();
+        match st.oauth.apps.iter_mut().find(|a| a.client_id == client_id) {
+            Some(app) => {
+                app.redirect_uris = uris;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// An admin removed the app: every code, refresh token and access token issued so far
+    /// stops working (codes and refreshes answer `invalid_grant`, API calls 401). A new
+    /// sign-in works.
+    pub fn revoke_oauth_grants(&self) {
+        self.shared.lock().revoke_oauth_grants();
+    }
+
+    /// Every OAuth access token issued so far answers 401 from now on, as if its time ran
+    /// out; refresh tokens keep working.
+    pub fn expire_access_tokens(&self) {
+        self.shared.lock().expire_access_tokens();
+    }
+
+    /// Lifetime of the access tokens issued from now on ([`NamelySimConfig::access_token_ttl`]).
+    pub fn set_access_token_ttl(&self, ttl: Duration) {
+        self.shared.lock().oauth.access_ttl = ttl;
+    }
+
+    /// What later refreshes answer ([`NamelySimConfig::refresh_rotation`]).
+    pub fn set_refresh_rotation(&self, rotation: RefreshRotation) {
+        self.shared.lock().oauth.rotation = rotation;
     }
 
     pub fn set_include_access_role_on_me(&self, include: bool) {

@@ -8,14 +8,14 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::assumptions::{fault_body, forbidden_body, inactive_owner_body, throttled_body};
 use super::fields::{JobTitle, fields_body, job_tiers_json};
 use super::store::{State as Tenant, View, is_writer};
-use super::{AfterCommit, RequestRecord, Shared, geo};
+use super::{AfterCommit, RequestRecord, Shared, geo, oauth};
 
 const MAX_BODY: usize = 4 * 1024 * 1024;
 const PREFIX: &str = "/api/v1";
@@ -36,18 +36,34 @@ pub(crate) fn api_path(path: &str) -> String {
     }
 }
 
-struct Reply {
-    status: u16,
-    body: Option<Value>,
+pub(super) struct Reply {
+    pub status: u16,
+    pub body: Option<Value>,
+    /// An HTML page (`text/html`) instead of the JSON `body`.
+    pub html: Option<String>,
+    /// Headers added to the answer (`Location`, `Cache-Control`, …).
+    pub headers: Vec<(HeaderName, String)>,
     /// Wait this long before answering (after the request was logged).
-    delay: Option<Duration>,
+    pub delay: Option<Duration>,
 }
 
 impl Reply {
-    fn json(status: u16, body: Value) -> Self {
+    pub(super) fn json(status: u16, body: Value) -> Self {
         Self {
             status,
             body: Some(body),
+            html: None,
+            headers: Vec::new(),
+            delay: None,
+        }
+    }
+
+    pub(super) fn html(status: u16, page: String) -> Self {
+        Self {
+            status,
+            body: None,
+            html: Some(page),
+            headers: Vec::new(),
             delay: None,
         }
     }
@@ -114,41 +130,72 @@ async fn dispatch(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         tokio::time::sleep(delay).await;
     }
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = match reply.body {
-        Some(v) => (status, v.to_string()).into_response(),
-        None => (status, Body::empty()).into_response(),
+    let (mut response, content_type) = match (reply.html, reply.body) {
+        (Some(page), _) => ((status, page).into_response(), "text/html; charset=utf-8"),
+        (None, Some(v)) => (
+            (status, v.to_string()).into_response(),
+            "application/json; charset=utf-8",
+        ),
+        (None, None) => (
+            (status, Body::empty()).into_response(),
+            "application/json; charset=utf-8",
+        ),
     };
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    for (name, value) in reply.headers {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, v);
+        }
+    }
     response
 }
 
+fn is_secret_field(name: &str) -> bool {
+    oauth::SECRET_FIELDS
+        .iter()
+        .any(|f| f.eq_ignore_ascii_case(name))
+}
+
+/// The body as logged: JSON as it is, anything else as text; the value of every secret field
+/// ([`oauth::SECRET_FIELDS`]: tokens, codes, client secrets) replaced by `REDACTED`, whether
+/// a top-level JSON key or a form field.
 fn body_for_log(b: &[u8]) -> Option<Value> {
     if b.is_empty() {
         return None;
     }
-    Some(
-        serde_json::from_slice(b)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(b).into_owned())),
-    )
+    match serde_json::from_slice::<Value>(b) {
+        Ok(Value::Object(mut m)) => {
+            for (k, v) in m.iter_mut() {
+                if is_secret_field(k) {
+                    *v = Value::String("REDACTED".into());
+                }
+            }
+            Some(Value::Object(m))
+        }
+        Ok(v) => Some(v),
+        Err(_) => Some(Value::String(redact_form(&String::from_utf8_lossy(b)))),
+    }
 }
 
-/// The query as sent, with any `access_token` value replaced, so no token reaches the log.
+/// The query as sent, with any secret value replaced, so no token reaches the log.
 fn redact_query(query: &str) -> String {
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+    redact_form(query)
+}
+
+/// Form-encoded `text` as sent, or re-encoded with the value of every secret field
+/// ([`oauth::SECRET_FIELDS`]) replaced by `REDACTED`.
+fn redact_form(text: &str) -> String {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(text.as_bytes())
         .into_owned()
         .collect();
-    if !pairs
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("access_token"))
-    {
-        return query.to_string();
+    if !pairs.iter().any(|(k, _)| is_secret_field(k)) {
+        return text.to_string();
     }
     let mut out = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in &pairs {
-        if k.eq_ignore_ascii_case("access_token") {
+        if is_secret_field(k) {
             out.append_pair(k, "REDACTED");
         } else {
             out.append_pair(k, v);
@@ -169,6 +216,10 @@ enum Route {
     JobTitle(String),
     Countries,
     Country(String),
+    OAuthAuthorizePage,
+    OAuthAuthorizeDecision,
+    OAuthToken,
+    OAuthRevoke,
 }
 
 /// `companies_info`: whether `GET /companies/info` exists; when not, it is an unknown route.
@@ -196,6 +247,11 @@ fn route(method: &Method, path: &str, companies_info: bool) -> Result<Route, Rep
         ["job_titles", id] => only_get(Route::JobTitle((*id).into())),
         ["countries"] => only_get(Route::Countries),
         ["countries", id] => only_get(Route::Country((*id).into())),
+        ["oauth2", "authorize"] if get => Ok(Route::OAuthAuthorizePage),
+        ["oauth2", "authorize"] if *method == Method::POST => Ok(Route::OAuthAuthorizeDecision),
+        ["oauth2", "token"] if *method == Method::POST => Ok(Route::OAuthToken),
+        ["oauth2", "revoke"] if *method == Method::POST => Ok(Route::OAuthRevoke),
+        ["oauth2", "authorize" | "token" | "revoke"] => Err(wrong_method()),
         _ => Err(not_found()),
     }
 }
@@ -216,10 +272,12 @@ fn authenticate(st: &Tenant, headers: &HeaderMap) -> Result<Owner, Reply> {
     if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
         return Err(unauthorized());
     }
+    // An OAuth access token expires on the simulator's clock (`advance_clock` moves it).
+    let now = st.now();
     let grant = st
         .tokens
         .iter()
-        .find(|t| t.token == token && !t.revoked)
+        .find(|t| t.token == token && !t.revoked && t.expires_at.is_none_or(|e| now < e))
         .ok_or_else(unauthorized)?;
     match st.get(&grant.employee_id) {
         Some(p) if p.user_status() == "active" => Ok(Owner {
@@ -260,8 +318,16 @@ fn handle(
         }
         return Reply::json(status, body);
     }
-    if let Route::CompaniesInfo = route {
-        return companies_info(st);
+    // No bearer token on these: the OAuth endpoints authenticate the client themselves.
+    if matches!(
+        route,
+        Route::CompaniesInfo
+            | Route::OAuthAuthorizePage
+            | Route::OAuthAuthorizeDecision
+            | Route::OAuthToken
+            | Route::OAuthRevoke
+    ) {
+        return unauthenticated(st, route, query, headers, body);
     }
     let owner = match authenticate(st, headers) {
         Ok(o) => o,
@@ -269,7 +335,11 @@ fn handle(
     };
     let admin = is_writer(&owner.role);
     match route {
-        Route::CompaniesInfo => companies_info(st),
+        Route::CompaniesInfo
+        | Route::OAuthAuthorizePage
+        | Route::OAuthAuthorizeDecision
+        | Route::OAuthToken
+        | Route::OAuthRevoke => unauthenticated(st, route, query, headers, body),
         Route::ListProfiles => list_profiles(st, query, admin),
         Route::CreateProfile => create_profile(st, body, admin),
         Route::Me => me(st, &owner.id, admin),
@@ -304,6 +374,23 @@ fn handle(
             }
             None => Reply::message(404, "Country not found"),
         },
+    }
+}
+
+/// The routes that need no bearer token.
+fn unauthenticated(
+    st: &mut Tenant,
+    route: Route,
+    query: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Reply {
+    match route {
+        Route::OAuthAuthorizePage => oauth::authorize_page(st, query),
+        Route::OAuthAuthorizeDecision => oauth::authorize_decision(st, body),
+        Route::OAuthToken => oauth::token(st, query, headers, body),
+        Route::OAuthRevoke => oauth::revoke(st, headers, body),
+        _ => companies_info(st),
     }
 }
 
@@ -505,9 +592,8 @@ fn create_profile(st: &mut Tenant, body: &[u8], admin: bool) -> Reply {
         None => Reply::json(201, created),
         Some(AfterCommit::Status(status)) => Reply::json(status, fault_body(status)),
         Some(AfterCommit::Delay(delay)) => Reply {
-            status: 201,
-            body: Some(created),
             delay: Some(delay),
+            ..Reply::json(201, created)
         },
     }
 }

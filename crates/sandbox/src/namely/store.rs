@@ -186,6 +186,11 @@ pub(crate) struct State {
     /// Whether the list ignores `page` and pages by the legacy `after` cursor instead
     /// ([`NamelySimConfig::page_ignored`]).
     pub page_ignored: bool,
+    /// The OAuth apps, codes and tokens ([`super::oauth`]).
+    pub oauth: super::oauth::OAuth,
+    /// Profile ids of the people with a login (the configured owners, as bound to profiles),
+    /// in order: who the consent page offers.
+    pub logins: Vec<String>,
     /// When each profile created through POST was stored (wall clock), for the read lag.
     /// Seeded, added and imported profiles have no entry: they are always visible.
     created_instants: HashMap<String, Instant>,
@@ -238,6 +243,13 @@ impl State {
             echo_authorization_in_faults: config.echo_authorization_in_faults,
             ignore_email_filter: config.ignore_email_filter,
             page_ignored: config.page_ignored,
+            oauth: super::oauth::OAuth::new(
+                config.oauth_apps,
+                config.access_token_ttl,
+                config.refresh_rotation,
+                config.seed,
+            ),
+            logins: Vec::new(),
             created_instants: HashMap::new(),
             id_rng: ChaCha8Rng::seed_from_u64(config.seed ^ 0x6e61_6d65_6c79),
         };
@@ -255,17 +267,30 @@ impl State {
                         .is_some_and(|m| m.eq_ignore_ascii_case(&owner.email))
                 })
                 .map(|p| p.id.clone());
-            match same_email {
-                _ if st.index_of(&owner.id).is_some() => {}
+            let login = match same_email {
+                _ if st.index_of(&owner.id).is_some() => owner.id.clone(),
                 Some(existing) => {
                     for grant in st.tokens.iter_mut().filter(|g| g.employee_id == owner.id) {
                         grant.employee_id = existing.clone();
                     }
+                    existing
                 }
-                None => st.insert_employee(owner),
+                None => {
+                    st.insert_employee(owner);
+                    owner.id.clone()
+                }
+            };
+            if !st.logins.contains(&login) {
+                st.logins.push(login);
             }
         }
         st
+    }
+
+    /// The simulator's clock: now, plus every [`super::NamelySim::advance_clock`] so far. The
+    /// throttle, authorization codes and OAuth access tokens run on it.
+    pub fn now(&self) -> Instant {
+        Instant::now() + self.throttle.offset
     }
 
     /// Adds a seeded employee, unless a profile with that id exists.
