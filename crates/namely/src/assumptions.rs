@@ -19,6 +19,9 @@
 //! - **Which requests the listing limit counts**, and how: see
 //!   [`counts_toward_listing_limit`] and [`PROFILE_LISTING_WINDOW`].
 //! - **The legacy cursor** `after` (observed in 2015, unverified today): [`CURSOR_PARAM`].
+//! - **Sign in with Namely** (OAuth): the redirect URI ([`DEFAULT_REDIRECT_PORT`]), where
+//!   `redirect_uri` goes ([`REDIRECT_URI_IN_TOKEN_QUERY`]), which answers mean "refresh"
+//!   ([`refreshes_after`]) and which error codes refuse a grant ([`GRANT_REFUSALS`]).
 
 use std::time::Duration;
 
@@ -180,6 +183,47 @@ pub fn email_filter_answers(value: Option<&str>, wanted: &str) -> bool {
 /// `false` and every create is looked up live again (one or two throttled GETs each). The
 /// weekly full listing catches what a change without a new `updated_at` would hide.
 pub const UPDATED_AT_MOVES_ON_EVERY_CHANGE: bool = true;
+
+// ---- Sign in with Namely (OAuth, `docs/namely-api.md` §2.2, §9 item 8) ----
+
+/// The authorize page, relative to the API base (`/api/v1/`) [doc S4, S2].
+pub const AUTHORIZE_PATH: &str = "oauth2/authorize";
+/// The token endpoint, relative to the API base [doc S4, obs S3].
+pub const TOKEN_PATH: &str = "oauth2/token";
+
+/// The path of the app's redirect URI, `http://127.0.0.1:{port}/namely/callback`.
+pub const REDIRECT_PATH: &str = "/namely/callback";
+/// The port of the redirect URI unless the person picks another. Whether Namely accepts any
+/// loopback port (RFC 8252 §7.3) or matches the registered URI exactly is unverified (§9 item
+/// 8), so the app assumes the worst: one fixed address, registered as is.
+pub const DEFAULT_REDIRECT_PORT: u16 = 47600;
+
+/// Namely's own client sends `redirect_uri` in the token address's query, and the recorded
+/// exchanges show it there [obs S3]; the docs put it in the body [doc S4]. It goes in both.
+pub const REDIRECT_URI_IN_TOKEN_QUERY: bool = true;
+
+/// Refresh this long before the access token runs out (Namely gives 899 s).
+pub const REFRESH_MARGIN: Duration = Duration::from_secs(60);
+
+/// OAuth error codes, besides `invalid_grant`, that mean the code or refresh token itself was
+/// refused. Unverified (§9 item 8): Namely's token errors are not recorded.
+///
+/// An error status without a code (`{"error":""}`, `{}`, no body, plain text) is read the
+/// same way, also unverified: 400 or 403 refuse the code or refresh token; 401 at sign-in
+/// refuses the client (RFC 6749 §5.2: the secret was just typed), and 401 on a refresh the
+/// sign-in (the same secret worked before). Both end in "sign in again".
+pub const GRANT_REFUSALS: &[&str] = &["invalid_token", "expired_token"];
+
+/// A token answer is a few hundred bytes; anything past this is not one.
+pub const MAX_TOKEN_ANSWER_BYTES: usize = 64 * 1024;
+
+/// Whether an API answer with `status` to an OAuth access token means "refresh it and try
+/// once more". An expired access token answers 401 (§7); whether Namely ever answers 403
+/// instead is unverified (§9 item 8), and third-party connectors refresh on both (source S7). A 403
+/// that was really about permissions comes back 403 after the one retry and is reported so.
+pub fn refreshes_after(status: StatusCode) -> bool {
+    status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN
+}
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -19,6 +19,7 @@ use crate::model::{
     CompanyInfo, Field, JobTitle, NewProfile, PageProgress, Profile, ProfileFilter, ProfileId,
     ProfileUpdate, ProfilesPage, check_custom_keys,
 };
+use crate::oauth::Credential;
 use crate::pacer::Pacer;
 use crate::page;
 
@@ -31,7 +32,10 @@ pub struct Client {
     throttle: ThrottlePolicy,
     /// Paces `GET /profiles` for every task and clone sharing this client.
     pacer: Arc<Pacer>,
-    /// Cleans Namely's texts (and the token) out of errors.
+    /// A personal access token, or a signed-in OAuth session that refreshes itself.
+    credential: Credential,
+    /// Cleans Namely's texts (and a personal access token) out of errors that no answer
+    /// produced; texts from an answer are cleaned with the token sent with it.
     redactor: Redactor,
 }
 
@@ -47,6 +51,8 @@ impl std::fmt::Debug for Client {
 
 /// A successful answer: status and body.
 struct Answer {
+    /// Cleans texts of this answer of the token that was sent with it.
+    redactor: Redactor,
     status: StatusCode,
     is_json: bool,
     body: Vec<u8>,
@@ -81,11 +87,15 @@ impl Client {
         if config.timeout().is_zero() {
             return Err(ConfigError::ZeroTimeout.into());
         }
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.token().expose_secret()))
-            .map_err(|_| ConfigError::InvalidToken)?;
-        auth.set_sensitive(true);
+        let credential = config.credential().clone();
+        let redactor = match &credential {
+            Credential::Token(token) => {
+                bearer_header(token)?;
+                Redactor::new(token)
+            }
+            Credential::OAuth(_) => Redactor::new(&SecretString::from(String::new())),
+        };
         let mut headers = HeaderMap::new();
-        headers.insert(AUTHORIZATION, auth);
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         let mut builder = reqwest::Client::builder();
         if config.is_loopback() {
@@ -111,8 +121,14 @@ impl Client {
             api_base: config.api_base().clone(),
             throttle: config.throttle(),
             pacer: Arc::new(Pacer::new(limit, window)),
-            redactor: Redactor::new(config.token()),
+            credential,
+            redactor,
         })
+    }
+
+    /// Whether it signs with a Sign in with Namely session (else a personal access token).
+    pub fn uses_oauth(&self) -> bool {
+        matches!(self.credential, Credential::OAuth(_))
     }
 
     /// The API base calls go to (e.g. `https://acme.namely.com/api/v1/`).
@@ -161,7 +177,7 @@ impl Client {
             _ => value,
         };
         serde_json::from_value(object).map_err(|e| {
-            self.redactor.error(Error::Decode {
+            answer.redactor.error(Error::Decode {
                 message: format!("company info: {e}"),
             })
         })
@@ -418,7 +434,7 @@ impl Client {
             } else {
                 plain_problem(&inner)
             };
-            self.redactor.error(Error::Decode {
+            answer.redactor.error(Error::Decode {
                 message: format!("{what}{at}: {problem}"),
             })
         })
@@ -436,10 +452,47 @@ impl Client {
 
     /// Sends one request, waiting out throttling, and maps every non-2xx status to an error.
     /// Every error it returns has been cleaned by the [`Redactor`].
+    ///
+    /// Signed in with Namely (OAuth), the access token is refreshed first when it is about to
+    /// run out, and once more when Namely refuses it ([`assumptions::refreshes_after`]); the
+    /// request is then sent again, once. A refused token means nothing was done, so this is
+    /// safe for a create too.
     async fn send(&self, method: Method, url: Url, body: Option<Vec<u8>>) -> Result<Answer, Error> {
-        self.send_unredacted(method, url, body)
+        let (bearer, generation) = match &self.credential {
+            Credential::Token(token) => (token.clone(), 0),
+            Credential::OAuth(session) => session.bearer().await?,
+        };
+        let first = self
+            .send_as(&bearer, method.clone(), url.clone(), body.clone())
+            .await;
+        match (&self.credential, first) {
+            (Credential::OAuth(session), Err(e))
+                if e.status().is_some_and(assumptions::refreshes_after) =>
+            {
+                tracing::info!(
+                    status = e.status().map(|s| s.as_u16()),
+                    "Namely refused the access token; refreshing it and trying once more"
+                );
+                let (bearer, _) = session.rejected(generation).await?;
+                self.send_as(&bearer, method, url, body).await
+            }
+            (_, answer) => answer,
+        }
+    }
+
+    /// One request (throttling waits included) signed with `bearer`; every error cleaned of it.
+    async fn send_as(
+        &self,
+        bearer: &SecretString,
+        method: Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+    ) -> Result<Answer, Error> {
+        let redactor = Redactor::new(bearer);
+        let auth = bearer_header(bearer).map_err(Error::from)?;
+        self.send_unredacted(method, url, body, auth, &redactor)
             .await
-            .map_err(|e| self.redactor.error(e))
+            .map_err(|e| redactor.error(e))
     }
 
     async fn send_unredacted(
@@ -447,6 +500,8 @@ impl Client {
         method: Method,
         url: Url,
         body: Option<Vec<u8>>,
+        auth: HeaderValue,
+        redactor: &Redactor,
     ) -> Result<Answer, Error> {
         let api_path = url
             .path()
@@ -463,7 +518,10 @@ impl Client {
                 None
             };
             let started = Instant::now();
-            let mut request = self.http.request(method.clone(), url.clone());
+            let mut request = self
+                .http
+                .request(method.clone(), url.clone())
+                .header(AUTHORIZATION, auth.clone());
             if let Some(body) = &body {
                 request = request
                     .header(CONTENT_TYPE, "application/json")
@@ -519,7 +577,7 @@ impl Client {
                 );
                 return Err(redirect_error(
                     status,
-                    page::location(&headers, self.redactor.secret()).as_deref(),
+                    page::location(&headers, redactor.secret()).as_deref(),
                 ));
             }
             return match (status.is_success(), body) {
@@ -532,11 +590,12 @@ impl Client {
                     );
                     Err(Error::WebPage {
                         status,
-                        title: page::title(&page::without(&body, self.redactor.secret())),
+                        title: page::title(&page::without(&body, redactor.secret())),
                         write: !method.is_safe(),
                     })
                 }
                 (true, Some(body)) => Ok(Answer {
+                    redactor: redactor.clone(),
                     status,
                     is_json,
                     body,
@@ -559,7 +618,7 @@ impl Client {
                     status,
                     Some(&body),
                     Some(web_page_text(
-                        page::title(&page::without(&body, self.redactor.secret())).as_deref(),
+                        page::title(&page::without(&body, redactor.secret())).as_deref(),
                     )),
                 )),
                 (false, Some(body)) => Err(status_error(status, Some(&body), None)),
@@ -577,6 +636,14 @@ impl Client {
             };
         }
     }
+}
+
+/// The `Authorization` header for `token`, marked sensitive (never shown in debug output).
+fn bearer_header(token: &SecretString) -> Result<HeaderValue, ConfigError> {
+    let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+        .map_err(|_| ConfigError::InvalidToken)?;
+    auth.set_sensitive(true);
+    Ok(auth)
 }
 
 /// serde's "invalid type: integer `5`, expected a string" in plain words: "expected text,
@@ -627,7 +694,7 @@ fn envelope<T: Serialize>(item: &T) -> Result<Vec<u8>, Error> {
 /// The body, read chunk by chunk, or `None` as soon as it is known to be longer than `limit`
 /// bytes (from `Content-Length`, before reading anything, or from the bytes read so far). The
 /// rest is never read: dropping the response closes the connection.
-async fn read_bounded(
+pub(crate) async fn read_bounded(
     mut response: reqwest::Response,
     limit: usize,
 ) -> Result<Option<Vec<u8>>, reqwest::Error> {

@@ -9,6 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use url::{Host, Url};
 
 use crate::assumptions;
+use crate::oauth::{Credential, OAuthSession};
 use crate::permalink::{Permalink, PermalinkError};
 
 /// Where the Namely API lives.
@@ -40,7 +41,7 @@ impl Endpoint {
     }
 
     /// The API base every call path is appended to, always ending in `/`.
-    fn api_base(&self) -> Result<Url, ConfigError> {
+    pub(crate) fn api_base(&self) -> Result<Url, ConfigError> {
         match self {
             Self::Permalink(p) => api_base(&p.base_url()),
             Self::BaseUrl(url) => api_base(url),
@@ -142,7 +143,7 @@ impl Default for ThrottlePolicy {
 pub struct Config {
     endpoint: Endpoint,
     api_base: Url,
-    token: SecretString,
+    credential: Credential,
     timeout: Duration,
     throttle: ThrottlePolicy,
     listing_pace: (u32, Duration),
@@ -161,17 +162,35 @@ impl Config {
             return Err(ConfigError::InvalidToken);
         }
         let token = SecretString::from(trimmed.to_owned());
-        Ok(Self {
+        Ok(Self::with_credential(
             endpoint,
             api_base,
-            token,
+            Credential::Token(token),
+        ))
+    }
+
+    /// Signs requests with a signed-in [`OAuthSession`] instead of a personal access token.
+    pub fn oauth(endpoint: Endpoint, session: OAuthSession) -> Result<Self, ConfigError> {
+        let api_base = endpoint.api_base()?;
+        Ok(Self::with_credential(
+            endpoint,
+            api_base,
+            Credential::OAuth(session),
+        ))
+    }
+
+    fn with_credential(endpoint: Endpoint, api_base: Url, credential: Credential) -> Self {
+        Self {
+            endpoint,
+            api_base,
+            credential,
             timeout: assumptions::DEFAULT_TIMEOUT,
             throttle: ThrottlePolicy::default(),
             listing_pace: (
                 assumptions::PROFILE_LISTINGS_PER_MINUTE,
                 assumptions::PROFILE_LISTING_WINDOW,
             ),
-        })
+        }
     }
 
     /// Sets the whole-request timeout (connect, send and read the answer).
@@ -233,8 +252,8 @@ impl Config {
         is_loopback(&self.api_base)
     }
 
-    pub(crate) fn token(&self) -> &SecretString {
-        &self.token
+    pub(crate) fn credential(&self) -> &Credential {
+        &self.credential
     }
 }
 
@@ -242,7 +261,7 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("api_base", &self.api_base.as_str())
-            .field("token", &"<redacted>")
+            .field("credential", &self.credential)
             .field("timeout", &self.timeout)
             .field("throttle", &self.throttle)
             .field("listing_pace", &self.listing_pace)
@@ -289,7 +308,7 @@ fn api_base(url: &Url) -> Result<Url, ConfigError> {
     Ok(base)
 }
 
-fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
@@ -372,7 +391,10 @@ mod tests {
         );
         let config =
             Config::new(endpoint, SecretString::from(" s3cr3t-T0KEN\n")).expect("valid token");
-        assert_eq!(config.token().expose_secret(), "s3cr3t-T0KEN");
+        match config.credential() {
+            Credential::Token(t) => assert_eq!(t.expose_secret(), "s3cr3t-T0KEN"),
+            Credential::OAuth(_) => panic!("a token was given"),
+        }
         let debug = format!("{config:?}");
         assert!(!debug.contains("s3cr3t"), "{debug}");
         assert!(debug.contains("<redacted>"));

@@ -154,6 +154,9 @@ pub enum Error {
         /// What could not be read.
         message: String,
     },
+    /// Sign in with Namely (OAuth) failed: the code exchange or a refresh was refused.
+    #[error("{0}")]
+    SignIn(#[from] crate::oauth::SignInError),
 }
 
 const AFTER_AMBIGUOUS_WRITE: &str = "If you were adding a person, they may have been added anyway: look them up in Namely before trying again.";
@@ -204,7 +207,11 @@ impl Error {
 
     /// Is this the caller's credential problem (sign in again / new token / other user)?
     pub fn is_auth(&self) -> bool {
-        matches!(self, Self::Unauthorized | Self::Forbidden)
+        match self {
+            Self::Unauthorized | Self::Forbidden => true,
+            Self::SignIn(e) => e.needs_new_sign_in(),
+            _ => false,
+        }
     }
 
     /// The HTTP status Namely answered with, when there was one.
@@ -304,7 +311,9 @@ impl Redactor {
             | Error::Forbidden
             | Error::Throttled
             | Error::InvalidConfig(_)
-            | Error::AnswerTooLarge { .. }) => e,
+            | Error::AnswerTooLarge { .. }
+            // Cleaned where it was made (the client secret and grant taken out).
+            | Error::SignIn(_)) => e,
         }
     }
 

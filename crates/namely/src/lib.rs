@@ -45,6 +45,7 @@ mod error;
 #[cfg(test)]
 mod http_tests;
 mod model;
+mod oauth;
 mod pacer;
 mod page;
 mod permalink;
@@ -57,6 +58,10 @@ pub use model::{
     Address, CompanyInfo, Field, JobTitle, JobTitleRef, NamelyDate, NewProfile, PageMeta,
     PageProgress, Profile, ProfileFilter, ProfileId, ProfileUpdate, ProfilesPage, UserStatus,
     find_field,
+};
+pub use oauth::{
+    Authorization, Credential, OAuth, OAuthApp, OAuthSession, RefreshTokenSaver, SignInError,
+    Tokens, redirect_uri,
 };
 pub use page::MAX_SNIPPET_CHARS;
 pub use permalink::{Permalink, PermalinkError};
