@@ -45,6 +45,10 @@ pub enum Field {
     ConnectionName,
     NamelyPermalink,
     NamelyToken,
+    /// Sign in with Namely: the client id of the application registered in Namely.
+    NamelyClientId,
+    /// Sign in with Namely: its client secret.
+    NamelyClientSecret,
     IcimsCustomerId,
     IcimsUsername,
     IcimsHmacKey,
@@ -70,6 +74,8 @@ impl From<SecretKind> for Field {
             SecretKind::IcimsHmacKey => Field::IcimsHmacKey,
             SecretKind::NamelyToken => Field::NamelyToken,
             SecretKind::AlertWebhook => Field::AlertWebhook,
+            SecretKind::NamelyClientSecret => Field::NamelyClientSecret,
+            SecretKind::NamelyRefreshToken => Field::NamelyClientId,
         }
     }
 }
@@ -151,6 +157,12 @@ pub struct SettingsView {
     pub icims_concurrency: u32,
     /// Whether that is the app's default (not set for this connection).
     pub icims_concurrency_default: bool,
+    /// Signed in with Namely through the application with this client id; `None`: a
+    /// personal access token.
+    pub namely_client_id: Option<String>,
+    /// The redirect URI to register with the application in Namely, exactly as shown:
+    /// `http://127.0.0.1:47600/namely/callback`.
+    pub namely_redirect_uri: String,
 }
 
 /// Health chips of a connection card.
@@ -160,6 +172,7 @@ pub struct Health {
     pub setup_complete: bool,
     pub owner_valid: bool,
     pub icims_key_set: bool,
+    /// A Namely credential is saved: a personal access token, or a sign-in with Namely.
     pub namely_token_set: bool,
 }
 
@@ -243,6 +256,18 @@ impl std::fmt::Debug for IcimsInput {
             .field("hmac_key", &self.hmac_key.as_ref().map(|_| "<redacted>"))
             .finish()
     }
+}
+
+/// Sign in with Namely has begun: the address to open in the browser, and where Namely's
+/// answer will come back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SignInStart {
+    /// `https://acme.namely.com/api/v1/oauth2/authorize?…`: open it in the browser.
+    pub authorize_url: String,
+    /// The redirect URI registered with the application, where the app listens.
+    pub redirect_uri: String,
+    /// The Namely sign-in runs in the built-in sandbox.
+    pub sandbox: bool,
 }
 
 /// Part 2: signed in to Namely.
@@ -470,6 +495,9 @@ pub struct SandboxInfo {
     pub icims_customer_id: String,
     pub icims_username: String,
     pub icims_hmac_key: String,
+    /// The demo application for Sign in with Namely.
+    pub namely_client_id: String,
+    pub namely_client_secret: String,
 }
 
 /// Whether secrets survive a restart on this computer.

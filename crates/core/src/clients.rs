@@ -79,17 +79,22 @@ pub fn namely_endpoint(
     })
 }
 
-/// A Namely client for `settings` with the given token.
+/// A Namely client for `settings` signing with `credential` (a personal access token, or a
+/// signed-in session).
 pub fn namely_client(
     settings: &ConnectionSettings,
-    token: SecretString,
+    credential: impl Into<namely::Credential>,
     options: &ClientOptions,
 ) -> Result<namely::Client, ClientSetupError> {
-    let config = namely::Config::new(namely_endpoint(settings)?, token)?
-        .with_timeout(options.timeout)
-        .with_throttle(namely::ThrottlePolicy {
-            wait: options.namely_throttle_wait,
-            max_retries: options.namely_throttle_retries,
-        });
+    let endpoint = namely_endpoint(settings)?;
+    let config = match credential.into() {
+        namely::Credential::Token(token) => namely::Config::new(endpoint, token)?,
+        namely::Credential::OAuth(session) => namely::Config::oauth(endpoint, session)?,
+    }
+    .with_timeout(options.timeout)
+    .with_throttle(namely::ThrottlePolicy {
+        wait: options.namely_throttle_wait,
+        max_retries: options.namely_throttle_retries,
+    });
     Ok(namely::Client::new(config)?)
 }

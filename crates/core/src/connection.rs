@@ -219,6 +219,26 @@ pub struct ConnectionSettings {
     /// iCIMS reads kept in flight at once; `None`: [`icims::assumptions::READ_CONCURRENCY`].
     #[serde(default)]
     pub icims_concurrency: Option<u8>,
+    /// Signed in with Namely (OAuth) through this application; `None`: a personal access
+    /// token. Saved only by a successful sign-in ([`crate::store::Store::set_namely_oauth`]).
+    #[serde(default)]
+    pub namely_oauth: Option<NamelyOAuth>,
+}
+
+/// The application registered in the company's Namely that this connection signed in
+/// through. Its client secret and the refresh token are in the keychain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamelyOAuth {
+    pub client_id: String,
+    /// The port of the redirect URI `http://127.0.0.1:{port}/namely/callback`.
+    pub port: u16,
+}
+
+impl NamelyOAuth {
+    /// The redirect URI registered with the application.
+    pub fn redirect_uri(&self) -> url::Url {
+        namely::redirect_uri(self.port)
+    }
 }
 
 time::serde::format_description!(start_day, Date, "[year]-[month]-[day]");
@@ -274,6 +294,7 @@ impl ConnectionSettings {
             read_again_reason: None,
             unmatched_statuses: Vec::new(),
             icims_concurrency: None,
+            namely_oauth: None,
         }
     }
 }

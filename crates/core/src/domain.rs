@@ -457,11 +457,16 @@ impl ProfileDraft {
 pub enum SecretKind {
     /// The iCIMS API HMAC key.
     IcimsHmacKey,
-    /// The Namely personal access token or OAuth access token.
+    /// The Namely personal access token.
     NamelyToken,
     /// Optional: the address alerts about failed runs and broken setup are posted to (a
     /// secret: whoever has it can post to the channel).
     AlertWebhook,
+    /// Sign in with Namely: the client secret of the application registered in Namely.
+    NamelyClientSecret,
+    /// Sign in with Namely: the refresh token Namely gave at sign-in (the access token it
+    /// gets lives in memory only).
+    NamelyRefreshToken,
 }
 
 impl SecretKind {
@@ -471,7 +476,22 @@ impl SecretKind {
         SecretKind::NamelyToken,
         SecretKind::AlertWebhook,
     ];
-    /// The kinds a connection needs to sync; the others are optional.
+    /// What Sign in with Namely keeps: saved by signing in, never typed in by hand.
+    pub const SIGN_IN: [SecretKind; 2] = [
+        SecretKind::NamelyClientSecret,
+        SecretKind::NamelyRefreshToken,
+    ];
+    /// Every kind this app keeps, the sign-in's included.
+    pub const KEPT: [SecretKind; 5] = [
+        SecretKind::IcimsHmacKey,
+        SecretKind::NamelyToken,
+        SecretKind::AlertWebhook,
+        SecretKind::NamelyClientSecret,
+        SecretKind::NamelyRefreshToken,
+    ];
+    /// The kinds a connection with a personal access token needs to sync; the others are
+    /// optional (a connection signed in with Namely needs [`Self::SIGN_IN`] instead of the
+    /// token).
     pub const REQUIRED: [SecretKind; 2] = [SecretKind::IcimsHmacKey, SecretKind::NamelyToken];
 
     /// Not needed to sync (the alert webhook).
@@ -485,6 +505,8 @@ impl SecretKind {
             SecretKind::IcimsHmacKey => "icims-hmac-key",
             SecretKind::NamelyToken => "namely-token",
             SecretKind::AlertWebhook => "alert-webhook",
+            SecretKind::NamelyClientSecret => "namely-client-secret",
+            SecretKind::NamelyRefreshToken => "namely-refresh-token",
         }
     }
 
@@ -495,6 +517,8 @@ impl SecretKind {
             SecretKind::IcimsHmacKey => "icims_hmac_key",
             SecretKind::NamelyToken => "namely_token",
             SecretKind::AlertWebhook => "alert_webhook",
+            SecretKind::NamelyClientSecret => "namely_client_secret",
+            SecretKind::NamelyRefreshToken => "namely_refresh_token",
         }
     }
 
@@ -504,6 +528,8 @@ impl SecretKind {
             SecretKind::IcimsHmacKey => "iCIMS HMAC key",
             SecretKind::NamelyToken => "Namely token",
             SecretKind::AlertWebhook => "alert webhook",
+            SecretKind::NamelyClientSecret => "Namely client secret",
+            SecretKind::NamelyRefreshToken => "Namely sign-in",
         }
     }
 }

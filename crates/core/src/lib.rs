@@ -17,5 +17,6 @@ pub mod quote;
 pub mod schedule;
 pub mod scheduler;
 pub mod secrets;
+pub mod signin;
 pub mod store;
 pub mod sync;

@@ -52,6 +52,25 @@ pub(super) fn namely_failure(
                          again."
         .to_string();
     match e {
+        E::Unauthorized if namely.uses_oauth() => failed(
+            step,
+            CheckCode::TokenRefused,
+            "Namely did not accept this sign-in.",
+            "Sign in with Namely again, or paste a personal access token instead.",
+            Some(Field::NamelyClientId),
+            detail,
+            now,
+        ),
+        E::Forbidden if namely.uses_oauth() => failed(
+            step,
+            CheckCode::TokenForbidden,
+            "Namely refused this sign-in: the person who signed in may be inactive or lack permission.",
+            "Sign in as an active Administrator, or paste a personal access token one created \
+             (Namely › API › Personal Access Tokens).",
+            Some(Field::NamelyClientId),
+            detail,
+            now,
+        ),
         E::Unauthorized => failed(
             step,
             CheckCode::TokenRefused,
@@ -179,6 +198,28 @@ pub(super) fn namely_failure(
                 now,
             )
         }
+        // Sign in with Namely: the refresh was refused (revoked, expired, the application
+        // removed or its secret changed), or Namely's sign-in service failed.
+        E::SignIn(sign_in) if sign_in.needs_new_sign_in() => failed(
+            step,
+            CheckCode::TokenRefused,
+            "Namely no longer accepts this connection's sign-in.",
+            format!(
+                "{sign_in} Or paste a personal access token of an active Administrator instead."
+            ),
+            Some(Field::NamelyClientId),
+            detail,
+            now,
+        ),
+        E::SignIn(namely::SignInError::Unavailable { .. }) => failed(
+            step,
+            CheckCode::VendorUnavailable,
+            "Namely's sign-in service had a temporary problem.",
+            "Check again in a few minutes. If it keeps happening, contact Namely support.",
+            None,
+            detail,
+            now,
+        ),
         _ => failed(
             step,
             CheckCode::UnexpectedAnswer,

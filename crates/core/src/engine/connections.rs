@@ -362,6 +362,8 @@ impl Engine {
         // Held to the end: no sync (here or in another process) may start while the
         // connection, its intents and its secrets are being removed.
         let _guard = self.claim(&settings.name)?;
+        self.cancel_namely_sign_in(settings.name.as_str());
+        self.forget_namely_session(&settings);
         self.keychain(&settings, |s, conn| s.delete_all(conn))
             .await?;
         self.inner

@@ -68,12 +68,15 @@ impl Engine {
         }
         let inside = |bad: fn(char) -> bool| trimmed.chars().any(bad);
         match kind {
-            SecretKind::NamelyToken if inside(char::is_whitespace) => {
-                return Err(invalid(
-                    "The Namely token has a space or a line break inside it; a token is one \
-                     word. Paste only the token."
-                        .to_string(),
-                ));
+            SecretKind::NamelyToken
+            | SecretKind::NamelyClientSecret
+            | SecretKind::NamelyRefreshToken
+                if inside(char::is_whitespace) =>
+            {
+                return Err(invalid(format!(
+                    "The {label} has a space or a line break inside it; it is one word. Paste \
+                     only the {label}."
+                )));
             }
             SecretKind::IcimsHmacKey if inside(char::is_control) => {
                 return Err(invalid(
@@ -87,7 +90,9 @@ impl Engine {
         // A token pasted with a trailing newline is still the token; an HMAC key is kept
         // byte for byte (the iCIMS client refuses surrounding white space with its own message).
         Ok(match kind {
-            SecretKind::NamelyToken => SecretString::from(trimmed.to_string()),
+            SecretKind::NamelyToken
+            | SecretKind::NamelyClientSecret
+            | SecretKind::NamelyRefreshToken => SecretString::from(trimmed.to_string()),
             SecretKind::IcimsHmacKey => value,
             SecretKind::AlertWebhook => {
                 crate::alerts::Webhook::parse(trimmed)
@@ -128,11 +133,17 @@ impl Engine {
             _ => SecretStore::Keychain,
         };
         let mut infos = Vec::new();
-        for kind in [
-            SecretKind::NamelyToken,
-            SecretKind::IcimsHmacKey,
-            SecretKind::AlertWebhook,
-        ] {
+        // Signed in with Namely, the sign-in's secrets take the token's place.
+        let namely: &[SecretKind] = if settings.namely_oauth.is_some() {
+            &SecretKind::SIGN_IN
+        } else {
+            &[SecretKind::NamelyToken]
+        };
+        for kind in namely
+            .iter()
+            .copied()
+            .chain([SecretKind::IcimsHmacKey, SecretKind::AlertWebhook])
+        {
             let saved = meta.iter().find(|m| m.kind == kind).map(|m| m.saved_at);
             let mut info = SecretInfo {
                 kind,
@@ -208,12 +219,10 @@ impl Engine {
         &self,
         settings: &ConnectionSettings,
     ) -> Result<namely::Client> {
-        let token = self
-            .require_secret(settings, SecretKind::NamelyToken)
-            .await?;
+        let credential = self.require_namely_credential(settings).await?;
         Ok(clients::namely_client(
             settings,
-            token,
+            credential,
             &self.inner.options.clients,
         )?)
     }

@@ -14,6 +14,7 @@
 //! | `keychain.rs`    | a connection's secrets, and the vendor clients built from them    |
 //! | `alerts.rs`      | the webhook alert after a failed run (see [`crate::alerts`])      |
 //! | `setup.rs`       | the four live setup checks and what they remember                 |
+//! | `signin.rs`      | Sign in with Namely (OAuth), and the credential Namely calls use  |
 //! | `runs.rs`        | a sync: one at a time per company, cancelled on request, recorded |
 //! | `history.rs`     | past runs, their records, CSV export                              |
 //! | `sandbox.rs`     | the built-in sandbox, through the shell's [`SandboxHost`]          |
@@ -30,6 +31,7 @@ mod review;
 mod runs;
 mod sandbox;
 mod setup;
+mod signin;
 mod start_from;
 mod views;
 
@@ -186,6 +188,10 @@ struct Inner {
     schedule_changed: tokio::sync::watch::Sender<u64>,
     /// Scheduled syncs are paused (in memory: a restart resumes them).
     schedules_paused: AtomicBool,
+    /// Sign-ins with Namely waiting for the browser, by connection key.
+    sign_ins: Mutex<HashMap<String, signin::PendingSignIn>>,
+    /// Signed-in Namely sessions (access tokens in memory), by connection key.
+    sessions: Mutex<signin::Sessions>,
 }
 
 fn now() -> OffsetDateTime {
@@ -257,6 +263,8 @@ impl Engine {
                 running: Mutex::new(HashMap::new()),
                 schedule_changed,
                 schedules_paused: AtomicBool::new(false),
+                sign_ins: Mutex::new(HashMap::new()),
+                sessions: Mutex::new(HashMap::new()),
             }),
         })
     }

@@ -61,7 +61,11 @@ impl Engine {
             Err(e) if e.is_auth() => {
                 return Ok(Some(NotStarted::new(
                     RunErrorCode::NamelyCredentials,
-                    format!("Namely refused the saved token: {e}"),
+                    if settings.namely_oauth.is_some() {
+                        format!("Namely refused the saved sign-in: {e}")
+                    } else {
+                        format!("Namely refused the saved token: {e}")
+                    },
                 )));
             }
             Err(e) => {

@@ -46,6 +46,7 @@ impl Engine {
                 SecretKind::NamelyToken => "Paste a Namely personal access token (Namely › API › Personal Access Tokens) to sign in.".to_string(),
                 SecretKind::IcimsHmacKey => "Enter the iCIMS Customer ID, Username and HMAC key, then Test connection.".to_string(),
                 SecretKind::AlertWebhook => "Save the address of the chat or monitoring webhook that alerts go to.".to_string(),
+                SecretKind::NamelyClientSecret | SecretKind::NamelyRefreshToken => "Sign in with Namely again (setup part 2), or paste a personal access token instead.".to_string(),
             }),
             field: Some(Field::from(kind)),
             detail: None,
@@ -61,10 +62,20 @@ impl Engine {
         let token = Self::check_secret_value(SecretKind::NamelyToken, token)?;
         // Sign in with the new token first: a wrong or expired token must not replace one
         // that works (scheduled syncs would start failing).
-        let result = self.sign_in_with(settings, token.clone()).await?;
+        let result = self
+            .sign_in_with(settings.clone(), token.clone().into(), true)
+            .await?;
         if result.check.passed {
             self.set_secret(name, SecretKind::NamelyToken, token)
                 .await?;
+            if settings.namely_oauth.is_some() {
+                // The token replaces the sign-in with Namely: one credential per connection.
+                self.inner.store.set_namely_oauth(&settings.name, None)?;
+                self.forget_namely_session(&settings);
+                for kind in SecretKind::SIGN_IN {
+                    self.remove_secret(name, kind).await?;
+                }
+            }
         }
         Ok(result)
     }
@@ -72,9 +83,11 @@ impl Engine {
     /// Part 2: the Namely credential works for this permalink.
     pub async fn check_namely_sign_in(&self, name: &str) -> Result<SignInResult> {
         let settings = self.live_settings(name).await?;
-        let Some(token) = self.secret(&settings, SecretKind::NamelyToken).await? else {
-            let check =
-                Self::missing_secret_result(SetupStep::NamelySignIn, SecretKind::NamelyToken);
+        let Some(credential) = self.namely_credential(&settings).await? else {
+            let check = Self::missing_secret_result(
+                SetupStep::NamelySignIn,
+                Self::namely_secret_kind(&settings),
+            );
             self.remember(&settings, &check)?;
             return Ok(SignInResult {
                 check,
@@ -82,19 +95,33 @@ impl Engine {
                 signed_in_as: None,
             });
         };
-        self.sign_in_with(settings, token).await
+        self.sign_in_with(settings, credential, true).await
     }
 
-    /// Signs in with `token` and remembers the result (and, when it passes, the company name
-    /// and the person as a possible owner). Does not store the token.
+    /// The secret a missing Namely credential is named by.
+    fn namely_secret_kind(settings: &ConnectionSettings) -> SecretKind {
+        if settings.namely_oauth.is_some() {
+            SecretKind::NamelyRefreshToken
+        } else {
+            SecretKind::NamelyToken
+        }
+    }
+
+    /// Signs in with `credential` and remembers the result (and, when it passes, the company
+    /// name and the person as a possible owner). Does not store the credential. A failure is
+    /// remembered only when `remember_failure` (a sign-in that is not kept leaves the
+    /// connection's step as its kept credential last made it).
     pub(super) async fn sign_in_with(
         &self,
         mut settings: ConnectionSettings,
-        token: SecretString,
+        credential: namely::Credential,
+        remember_failure: bool,
     ) -> Result<SignInResult> {
-        let client = clients::namely_client(&settings, token, &self.inner.options.clients)?;
+        let client = clients::namely_client(&settings, credential, &self.inner.options.clients)?;
         let result = checks::namely_sign_in(&client, now()).await;
-        self.remember(&settings, &result.check)?;
+        if result.check.passed || remember_failure {
+            self.remember(&settings, &result.check)?;
+        }
         if result.check.passed {
             if let Some(company) = &result.company_name {
                 settings.namely_company_name = Some(company.clone());
@@ -129,13 +156,15 @@ impl Engine {
     /// Part 1: the Namely field `icims_id` exists and is Text.
     pub async fn check_namely_field(&self, name: &str) -> Result<CheckResult> {
         let mut settings = self.live_settings(name).await?;
-        let Some(token) = self.secret(&settings, SecretKind::NamelyToken).await? else {
-            let check =
-                Self::missing_secret_result(SetupStep::NamelyField, SecretKind::NamelyToken);
+        let Some(credential) = self.namely_credential(&settings).await? else {
+            let check = Self::missing_secret_result(
+                SetupStep::NamelyField,
+                Self::namely_secret_kind(&settings),
+            );
             self.remember(&settings, &check)?;
             return Ok(check);
         };
-        let client = clients::namely_client(&settings, token, &self.inner.options.clients)?;
+        let client = clients::namely_client(&settings, credential, &self.inner.options.clients)?;
         let found = checks::namely_field(&client, now()).await;
         self.remember(&settings, &found.result)?;
         if found.result.passed && found.field_name != settings.icims_field_name {
@@ -159,10 +188,10 @@ impl Engine {
         settings: &ConnectionSettings,
     ) -> Result<Vec<OwnerCandidate>> {
         let stored = self.inner.store.owner_candidates(&settings.name)?;
-        let client = match self.secret(settings, SecretKind::NamelyToken).await? {
-            Some(token) => Some(clients::namely_client(
+        let client = match self.namely_credential(settings).await? {
+            Some(credential) => Some(clients::namely_client(
                 settings,
-                token,
+                credential,
                 &self.inner.options.clients,
             )?),
             None => None,

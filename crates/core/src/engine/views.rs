@@ -49,6 +49,15 @@ pub(crate) fn settings_view(s: &ConnectionSettings) -> SettingsView {
             .map(role_confirmation),
         icims_concurrency: u32::try_from(s.icims_reads_at_once()).unwrap_or(1),
         icims_concurrency_default: s.icims_concurrency.is_none(),
+        namely_client_id: s.namely_oauth.as_ref().map(|o| o.client_id.clone()),
+        namely_redirect_uri: s
+            .namely_oauth
+            .as_ref()
+            .map_or_else(
+                || namely::redirect_uri(namely::assumptions::DEFAULT_REDIRECT_PORT),
+                |o| o.redirect_uri(),
+            )
+            .to_string(),
     }
 }
 
@@ -124,7 +133,7 @@ pub(crate) fn health(checks: &[CheckRecord], secrets: &[SecretInfo]) -> Health {
         setup_complete: SetupStep::ALL.iter().all(|s| passed(checks, *s)),
         owner_valid: passed(checks, SetupStep::Owner),
         icims_key_set: has(SecretKind::IcimsHmacKey),
-        namely_token_set: has(SecretKind::NamelyToken),
+        namely_token_set: has(SecretKind::NamelyToken) || has(SecretKind::NamelyRefreshToken),
     }
 }
 

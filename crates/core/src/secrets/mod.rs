@@ -402,7 +402,7 @@ impl Secrets {
     /// Remove every secret of a connection; returns how many were removed. Blocking.
     pub fn delete_all(&self, connection: &str) -> Result<usize> {
         let mut removed = 0;
-        for kind in SecretKind::ALL {
+        for kind in SecretKind::KEPT {
             removed += usize::from(self.delete(connection, kind)?);
         }
         Ok(removed)

@@ -2,7 +2,8 @@
 
 use super::{Result, Store, StoreError, name_col, opt_ts_col, ts, ts_col};
 use crate::connection::{
-    ConnectionName, ConnectionSettings, IcimsRegion, RoleConfirmation, Schedule, default_start_from,
+    ConnectionName, ConnectionSettings, IcimsRegion, NamelyOAuth, RoleConfirmation, Schedule,
+    default_start_from,
 };
 use crate::domain::NamelyProfileId;
 use crate::mapping::{iso_date, parse_calendar_date};
@@ -13,7 +14,7 @@ const COLUMNS: &str = "name, namely_permalink, namely_url, icims_customer_id, ic
      icims_region, icims_url, hired_statuses, schedule, icims_field_name, owner_profile_id, \
      sandbox, created_at, namely_company_name, start_from, owner_role_confirmed_for, \
      owner_role_confirmed_by, owner_role_confirmed_at, signed_in_profile_id, read_again_reason, \
-     unmatched_statuses, icims_concurrency";
+     unmatched_statuses, icims_concurrency, namely_oauth_client_id, namely_oauth_port";
 
 fn settings_from_row(row: &Row<'_>) -> rusqlite::Result<ConnectionSettings> {
     let conversion = |idx: usize, e: Box<dyn std::error::Error + Send + Sync>| {
@@ -65,6 +66,16 @@ fn settings_from_row(row: &Row<'_>) -> rusqlite::Result<ConnectionSettings> {
             None => Vec::new(),
         },
         icims_concurrency: row.get(21)?,
+        namely_oauth: match (
+            row.get::<_, Option<String>>(22)?,
+            row.get::<_, Option<u16>>(23)?,
+        ) {
+            (Some(client_id), port) => Some(NamelyOAuth {
+                client_id,
+                port: port.unwrap_or(namely::assumptions::DEFAULT_REDIRECT_PORT),
+            }),
+            (None, _) => None,
+        },
     })
 }
 
@@ -192,6 +203,31 @@ impl Store {
             )?;
             if changed == 0 {
                 return Err(StoreError::NoSuchConnection(s.name.to_string()));
+            }
+            Ok(())
+        })
+    }
+
+    /// How the connection signs in to Namely: with the application `oauth` names, or (`None`)
+    /// with a personal access token. Kept apart from [`Self::update_connection`], which leaves
+    /// it as it is.
+    pub fn set_namely_oauth(
+        &self,
+        name: &ConnectionName,
+        oauth: Option<&NamelyOAuth>,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE connections SET namely_oauth_client_id = ?2, namely_oauth_port = ?3 \
+                 WHERE name = ?1",
+                params![
+                    name.as_str(),
+                    oauth.map(|o| o.client_id.as_str()),
+                    oauth.map(|o| o.port)
+                ],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::NoSuchConnection(name.to_string()));
             }
             Ok(())
         })

@@ -4,7 +4,7 @@
 //! Everything is kept readable with the sqlite3 CLI: times are RFC 3339 UTC text, outcomes,
 //! triggers and states are words. There is no column for a secret, by design.
 
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 const V1: &str = r#"
 -- One row per named connection (a company). Non-secret settings only.
@@ -221,4 +221,12 @@ const V6: &str = r#"
 -- At the vendors' limits (issue 10): iCIMS reads a connection keeps in flight at once.
 -- NULL: the app's default (icims::assumptions::READ_CONCURRENCY).
 ALTER TABLE connections ADD COLUMN icims_concurrency INTEGER;
+"#;
+
+const V7: &str = r#"
+-- Sign in with Namely (issue 13): the client id of the application registered in Namely and
+-- the port of the redirect URI registered with it. NULL: the connection uses a personal
+-- access token. The client secret and the refresh token live in the keychain, never here.
+ALTER TABLE connections ADD COLUMN namely_oauth_client_id TEXT;
+ALTER TABLE connections ADD COLUMN namely_oauth_port INTEGER;
 "#;

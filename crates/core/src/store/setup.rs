@@ -94,7 +94,7 @@ impl Store {
             let rows = stmt.query_map([name.as_str()], |r| {
                 let kind: String = r.get(0)?;
                 Ok(SecretMeta {
-                    kind: SecretKind::ALL
+                    kind: SecretKind::KEPT
                         .into_iter()
                         .find(|k| k.as_key() == kind)
                         .ok_or_else(|| bad_word(0, "secret kind", &kind))?,
