@@ -50,10 +50,11 @@ step "benchmark: syncs at the vendors' limits (CI sizes)" \
 # The keychain tests and the command-line end-to-end tests need a real Secret Service: run them
 # inside a private D-Bus session with gnome-keyring. Those that need it are #[ignore]d (the
 # step above reports them as ignored); --include-ignored runs them here, with the rest of the
-# two suites. The summary below counts each test once.
+# suites (cli_signin: Sign in with Namely, which keeps its secrets in the keychain). The summary
+# below counts each test once.
 step "keychain + CLI end-to-end (real Secret Service)" scripts/with-secret-service.sh \
   env ICIMS_NAMELY_SECRET_SERVICE_TEST=1 cargo test --workspace --test keychain --test cli \
-  -- --include-ignored
+  --test cli_signin -- --include-ignored
 step "ui: browser tests (headless Chromium, IPC mocked)" bash -c 'cd ui && npm run --silent test:browser'
 if [[ -x scripts/e2e-app.sh ]]; then
   step "app: end-to-end through WebDriver (Xvfb, real window, sandbox)" \

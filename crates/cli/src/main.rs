@@ -19,6 +19,7 @@ mod sandbox_cmd;
 mod schedule_cmd;
 mod scheduler_cmd;
 mod secret_cmd;
+mod signin_cmd;
 
 use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
@@ -29,6 +30,7 @@ use icims_namely_core::engine::{
     AddConnection, EditConnection, Engine, EngineError, EngineOptions, SyncRequest,
 };
 use icims_namely_core::quote::quoted;
+use icims_namely_core::secrets::SecretKind;
 use icims_namely_core::store::RunId;
 use icims_namely_sandbox_host::InProcessSandbox;
 use print::{errln, outln};
@@ -77,6 +79,10 @@ enum Command {
     /// Store a secret in the system keychain (read from standard input, never an argument).
     #[command(subcommand)]
     Secret(secret_cmd::SecretCommand),
+    /// Sign in with Namely in the browser (the application registered in Namely, its client
+    /// secret read from standard input) instead of a personal access token. Exit code 0 signed
+    /// in; 3 denied, a wrong state, a refused exchange or no answer in time (nothing saved).
+    Signin(signin_cmd::SigninArgs),
     /// Check the four setup parts live against iCIMS and Namely.
     Check {
         /// The connection's name.
@@ -336,6 +342,16 @@ fn hint(e: &EngineError) -> Option<String> {
              `icims-namely connection add`."
                 .to_string(),
         ),
+        EngineError::SecretMissing { connection, kind } if SecretKind::SIGN_IN.contains(kind) => {
+            Some(format!(
+                // The sign-in's secrets come from signing in again, not from `secret set`.
+                "Sign in with Namely again: `icims-namely signin {} --client-id ID` (the \
+                 client secret is read from standard input), or save a personal access token \
+                 with `icims-namely secret set {} namely-token`.",
+                output::shell_quote(connection),
+                output::shell_quote(connection)
+            ))
+        }
         EngineError::SecretMissing { connection, kind } => Some(
             // Without a keychain `secret set` cannot keep it: say what can.
             secret_cmd::no_keychain_advice(connection, &[*kind]).unwrap_or_else(|| {
@@ -379,7 +395,11 @@ fn add_option(field: &Field) -> Option<&'static str> {
         Field::IcimsUrl => "--icims-url",
         Field::StartFrom => "--start-from",
         Field::IcimsConcurrency => "--icims-concurrency",
-        Field::NamelyToken | Field::IcimsHmacKey | Field::AlertWebhook => return None,
+        Field::NamelyToken
+        | Field::IcimsHmacKey
+        | Field::AlertWebhook
+        | Field::NamelyClientId
+        | Field::NamelyClientSecret => return None,
     })
 }
 
@@ -398,6 +418,7 @@ async fn run(cli: Cli, local_offset: time::UtcOffset) -> u8 {
         Command::Connection(cmd) => connection(&engine, cmd).await,
         Command::Schedule(cmd) => schedule_cmd::run(&engine, cmd),
         Command::Secret(cmd) => secret_cmd::run(&engine, cmd).await,
+        Command::Signin(args) => signin_cmd::run(&engine, args).await,
         Command::Check { name, out } => check(&engine, &name, out).await,
         Command::Owner(args) => owner_cmd::run(&engine, args).await,
         Command::Review(args) => review_cmd::run(&engine, args).await,

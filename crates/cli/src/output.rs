@@ -153,6 +153,13 @@ pub fn connection_details(d: &ConnectionDetails, warnings: &[String]) {
         s.namely_permalink,
         s.namely_web_url
     );
+    match &s.namely_client_id {
+        Some(client_id) => outln!(
+            "  Namely sign-in     signed in with Namely (client ID {client_id}, redirect URI {})",
+            s.namely_redirect_uri
+        ),
+        None => outln!("  Namely sign-in     personal access token"),
+    }
     outln!(
         "  iCIMS              customer {} as {} ({})",
         s.icims_customer_id.as_deref().unwrap_or("not set"),

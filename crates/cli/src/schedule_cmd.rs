@@ -130,6 +130,17 @@ fn print_unit(engine: &Engine, args: PrintUnitArgs) -> u8 {
             if let Some(dir) = secrets_dir.as_deref().filter(|_| !kubernetes) {
                 warn_missing_files(dir, name);
             }
+            if settings.namely_oauth.is_some() && (kubernetes || secrets_dir.is_some()) {
+                errln!(
+                    "warning: {} signs in with Namely, whose refresh token lives in this \
+                     computer's keychain; a secrets folder cannot keep the new one Namely may \
+                     hand out. For a server, save a personal access token of an active \
+                     Administrator instead (it replaces the sign-in): icims-namely secret set \
+                     {} namely-token",
+                    icims_namely_core::quote::quoted(name),
+                    output::shell_quote(name)
+                );
+            }
             EXIT_OK
         }
         Err(e @ UnitError::ScheduleOff { .. }) => usage(e),
