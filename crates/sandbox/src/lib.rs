@@ -52,6 +52,9 @@ pub struct SandboxSnapshot {
     pub world: seed::World,
     /// The tenant's profiles in the simulator's stored form ([`namely::NamelySim::export_profiles`]).
     pub namely_profiles: Vec<serde_json::Value>,
+    /// Sign in with Namely grants (refresh tokens as digests, never the tokens).
+    #[serde(default)]
+    pub namely_sign_ins: Vec<namely::SignInGrant>,
 }
 
 /// Both simulators running. Dropping it stops them.
@@ -94,6 +97,7 @@ impl Sandbox {
         let SandboxSnapshot {
             world,
             namely_profiles,
+            namely_sign_ins,
         } = snapshot;
         let icims = icims::start_on(
             config.icims,
@@ -106,6 +110,7 @@ impl Sandbox {
         namely
             .import_profiles(&namely_profiles)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        namely.import_sign_ins(&namely_sign_ins);
         Ok(Sandbox {
             world,
             icims,
@@ -119,6 +124,7 @@ impl Sandbox {
         SandboxSnapshot {
             world: self.icims.world(),
             namely_profiles: self.namely.export_profiles(),
+            namely_sign_ins: self.namely.export_sign_ins(),
         }
     }
 
@@ -204,11 +210,89 @@ mod snapshot_tests {
         again.shutdown().await;
     }
 
+    /// A sign-in survives a restart of the sandbox (as it does in a real Namely); the snapshot
+    /// holds digests, never a token; and the restarted simulator hands out new values.
+    #[tokio::test]
+    async fn a_sign_in_survives_a_restart_and_the_snapshot_holds_no_token() {
+        let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
+        let authorize = format!(
+            "{}/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&state=s",
+            sb.namely.url(),
+            namely::OAUTH_CLIENT_ID,
+            url::form_urlencoded::byte_serialize(namely::OAUTH_REDIRECT_URI.as_bytes())
+                .collect::<String>()
+        );
+        let location = namely::consent::answer(&authorize, namely::consent::Decision::Accept, None)
+            .await
+            .unwrap();
+        let code = url::Url::parse(&location)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "code")
+            .unwrap()
+            .1
+            .into_owned();
+        let token = |sim: &namely::NamelySim, form: Vec<(&'static str, String)>| {
+            let url = format!("{}/oauth2/token", sim.url());
+            async move {
+                let mut form = form;
+                form.push(("client_id", namely::OAUTH_CLIENT_ID.into()));
+                form.push(("client_secret", namely::OAUTH_CLIENT_SECRET.into()));
+                form.push(("redirect_uri", namely::OAUTH_REDIRECT_URI.into()));
+                let r = reqwest::Client::new()
+                    .post(url)
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
+                (
+                    r.status().as_u16(),
+                    r.json::<serde_json::Value>().await.unwrap(),
+                )
+            }
+        };
+        let (status, signed_in) = token(
+            &sb.namely,
+            vec![("grant_type", "authorization_code".into()), ("code", code)],
+        )
+        .await;
+        assert_eq!(status, 200, "{signed_in}");
+        let refresh = signed_in["refresh_token"].as_str().unwrap().to_string();
+        let text = serde_json::to_string(&sb.snapshot()).unwrap();
+        for value in sb.namely.oauth_issued_values() {
+            assert!(
+                !text.contains(&value),
+                "the snapshot holds an issued token or code"
+            );
+        }
+        sb.shutdown().await;
+        let back: SandboxSnapshot = serde_json::from_str(&text).unwrap();
+        let again = Sandbox::start_from(SandboxConfig::default(), back)
+            .await
+            .unwrap();
+        let (status, refreshed) = token(
+            &again.namely,
+            vec![
+                ("grant_type", "refresh_token".into()),
+                ("refresh_token", refresh),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "{refreshed}");
+        assert_ne!(
+            refreshed["access_token"].as_str().unwrap(),
+            namely::FIRST_ACCESS_TOKEN,
+            "a restarted simulator handed out a value it handed out before"
+        );
+        again.shutdown().await;
+    }
+
     #[tokio::test]
     async fn unreadable_profiles_do_not_start() {
         let snapshot = SandboxSnapshot {
             world: seed::World::default(),
             namely_profiles: vec![serde_json::json!({ "id": 3 })],
+            namely_sign_ins: Vec::new(),
         };
         let err = match Sandbox::start_from(SandboxConfig::default(), snapshot).await {
             Ok(_) => panic!("started"),

@@ -110,7 +110,7 @@ use tokio::task::JoinHandle;
 use crate::seed::Employee;
 
 pub use fields::DEFAULT_JOB_TITLES;
-pub use oauth::{OAuthApp, RefreshRotation};
+pub use oauth::{OAuthApp, RefreshRotation, SignInGrant};
 use store::State;
 
 /// Demo token of Olivia Owner, the tenant's active Administrator.
@@ -560,6 +560,18 @@ impl NamelySim {
     /// [`NamelySim::import_profiles`] in a later simulator.
     pub fn export_profiles(&self) -> Vec<Value> {
         self.shared.lock().export_profiles()
+    }
+
+    /// Every Sign in with Namely grant (refresh tokens, kept as digests), for
+    /// [`NamelySim::import_sign_ins`] in a later simulator: a sign-in survives a restart of
+    /// the sandbox, as it survives in a real Namely.
+    pub fn export_sign_ins(&self) -> Vec<SignInGrant> {
+        self.shared.lock().oauth.export_sign_ins()
+    }
+
+    /// Takes back the grants of [`NamelySim::export_sign_ins`].
+    pub fn import_sign_ins(&self, grants: &[SignInGrant]) {
+        self.shared.lock().oauth.import_sign_ins(grants);
     }
 
     // ---- mutation ----

@@ -115,7 +115,8 @@ struct Code {
 }
 
 struct Refresh {
-    token: String,
+    /// SHA-256 of the token, hex: what a server keeps (and what a sandbox snapshot may hold).
+    digest: String,
     client_id: String,
     user: String,
     /// The code the sign-in started from: what a reused code revokes.
@@ -136,6 +137,9 @@ pub(crate) struct OAuth {
     pub rotation: RefreshRotation,
     codes: Vec<Code>,
     refresh: Vec<Refresh>,
+    /// The refresh tokens handed out by this run of the simulator, for [`Self::issued_values`]
+    /// only (never exported).
+    refresh_issued: Vec<String>,
     access: Vec<Access>,
     /// Draws the codes and tokens: seeded, so a simulator started with the default seed
     /// hands out the same values in the same order, and the first ones are canaries
@@ -156,6 +160,7 @@ impl OAuth {
             rotation,
             codes: Vec::new(),
             refresh: Vec::new(),
+            refresh_issued: Vec::new(),
             access: Vec::new(),
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0x006f_6175_7468),
         }
@@ -179,9 +184,61 @@ impl OAuth {
     pub fn issued_values(&self) -> Vec<String> {
         let codes = self.codes.iter().map(|c| c.code.clone());
         let access = self.access.iter().map(|a| a.token.clone());
-        let refresh = self.refresh.iter().map(|r| r.token.clone());
+        let refresh = self.refresh_issued.iter().cloned();
         codes.chain(access).chain(refresh).collect()
     }
+
+    /// The sign-ins (refresh tokens, by digest) to keep across restarts of the sandbox.
+    pub fn export_sign_ins(&self) -> Vec<SignInGrant> {
+        self.refresh
+            .iter()
+            .map(|r| SignInGrant {
+                digest: r.digest.clone(),
+                client_id: r.client_id.clone(),
+                user: r.user.clone(),
+                revoked: r.revoked,
+            })
+            .collect()
+    }
+
+    /// Takes back what [`Self::export_sign_ins`] kept. The draws of later tokens move on, so
+    /// a restarted simulator never hands out a value it handed out before.
+    pub fn import_sign_ins(&mut self, grants: &[SignInGrant]) {
+        use sha2::Digest;
+        let mut mix = sha2::Sha256::new();
+        for g in grants {
+            mix.update(g.digest.as_bytes());
+            self.refresh.push(Refresh {
+                digest: g.digest.clone(),
+                client_id: g.client_id.clone(),
+                user: g.user.clone(),
+                origin: format!("imported:{}", g.digest),
+                revoked: g.revoked,
+            });
+        }
+        let mixed = mix.finalize();
+        let mut seed = [0u8; 32];
+        self.rng.fill(&mut seed[..]);
+        for (s, m) in seed.iter_mut().zip(mixed.iter()) {
+            *s ^= m;
+        }
+        self.rng = ChaCha8Rng::from_seed(seed);
+    }
+}
+
+/// A refresh token as a sandbox snapshot keeps it: its digest, never the token.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SignInGrant {
+    pub digest: String,
+    pub client_id: String,
+    pub user: String,
+    pub revoked: bool,
+}
+
+/// SHA-256 of a token, hex.
+fn digest(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
 }
 
 impl Tenant {
@@ -250,8 +307,9 @@ impl Tenant {
 
     fn issue_refresh(&mut self, client_id: &str, user: &str, origin: &str) -> String {
         let token = self.oauth.draw("sbx-rt-");
+        self.oauth.refresh_issued.push(token.clone());
         self.oauth.refresh.push(Refresh {
-            token: token.clone(),
+            digest: digest(&token),
             client_id: client_id.into(),
             user: user.into(),
             origin: origin.into(),
@@ -648,7 +706,7 @@ fn refresh(tenant: &mut Tenant, client_id: &str, refresh_token: Option<&str>) ->
         .oauth
         .refresh
         .iter()
-        .find(|r| r.token == old && !r.revoked && r.client_id == client_id)
+        .find(|r| r.digest == digest(old) && !r.revoked && r.client_id == client_id)
     else {
         return oauth_error(400, "invalid_grant", INVALID_GRANT);
     };
@@ -663,7 +721,8 @@ fn refresh(tenant: &mut Tenant, client_id: &str, refresh_token: Option<&str>) ->
         RefreshRotation::Omit => {}
         RefreshRotation::Same => answer["refresh_token"] = json!(old),
         RefreshRotation::Rotate => {
-            for r in tenant.oauth.refresh.iter_mut().filter(|r| r.token == old) {
+            let old = digest(old);
+            for r in tenant.oauth.refresh.iter_mut().filter(|r| r.digest == old) {
                 r.revoked = true;
             }
             answer["refresh_token"] = json!(tenant.issue_refresh(client_id, &user, &origin));
@@ -688,10 +747,16 @@ pub(super) fn revoke(tenant: &mut Tenant, headers: &HeaderMap, body: &[u8]) -> R
         .oauth
         .refresh
         .iter()
-        .find(|r| r.token == token && r.client_id == client_id)
+        .find(|r| r.digest == digest(token) && r.client_id == client_id)
         .map(|r| r.origin.clone());
     if let Some(origin) = refresh_origin {
-        for r in tenant.oauth.refresh.iter_mut().filter(|r| r.token == token) {
+        let hashed = digest(token);
+        for r in tenant
+            .oauth
+            .refresh
+            .iter_mut()
+            .filter(|r| r.digest == hashed)
+        {
             r.revoked = true;
         }
         let tokens: Vec<String> = tenant
