@@ -38,6 +38,13 @@ const DEMO_TOKEN: &str = "sandbox-token-olivia-owner";
 const DEMO_CUSTOMER_ID: &str = "1234";
 const DEMO_USERNAME: &str = "sandbox-api";
 const DEMO_HMAC_KEY: &str = "sandbox-hmac-key-not-a-secret";
+/// The sandbox's demo application for Sign in with Namely (`sandbox::namely::OAUTH_CLIENT_*`).
+const DEMO_CLIENT_ID: &str = "sandbox-oauth-client";
+const DEMO_CLIENT_SECRET: &str = "sandbox-oauth-secret-7d3e91";
+/// The redirect URI the app listens at and the sandbox's demo application registers.
+const REDIRECT_URI: &str = "http://127.0.0.1:47600/namely/callback";
+/// The label of the window the app shows the sandbox's sign-in page in.
+const SIGN_IN_WINDOW_TITLE: &str = "Namely (sandbox) — Sign in";
 const SANDBOX_BANNER: &str = "Sandbox — simulated iCIMS and Namely; nothing leaves this computer";
 const CONTINUE: &str = "Continue";
 
@@ -230,6 +237,17 @@ impl Ui {
     async fn click_button(&self, label: &str) -> Res<()> {
         let el = self.wait_enabled(&button(label), WAIT).await?;
         self.click_el(&el).await
+    }
+
+    /// Chooses the radio button with this id (when it is not chosen already).
+    async fn choose(&self, id: &str) -> Res<()> {
+        let radio = self
+            .wait_el(&format!("//input[@type='radio' and @id='{id}']"))
+            .await?;
+        if !radio.is_selected().await? {
+            self.click_el(&radio).await?;
+        }
+        Ok(())
     }
 
     /// The value of an input, or types `value` into it when empty.
@@ -480,6 +498,159 @@ fn check_namely(profiles: &[Value], created: &[Created]) -> Res<()> {
 // The journey
 // ------------------------------------------------------------------------------------------
 
+/// Part 2, Sign in with Namely in the sandbox: the demo application's client ID and secret,
+/// the button, the sandbox's sign-in page in the app's "namely-sign-in" window, Accept there,
+/// and the main window says who signed in; the sign-in window closes by itself. Then a
+/// personal access token replaces the sign-in again: the sandbox keeps its data across a
+/// restart of the app (the second session), not its sign-ins.
+async fn sign_in_with_namely(ui: &Ui) -> Res<()> {
+    ui.choose("sign-in-way-oauth").await?;
+    ui.wait_text("How to register the application in Namely", WAIT)
+        .await?;
+    let redirect = ui
+        .wait_el("//input[@id='namely-redirect-uri']")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    ensure!(
+        redirect == REDIRECT_URI,
+        "the redirect URI to register is {redirect:?}, not {REDIRECT_URI:?}"
+    );
+    let client_id = ui.fill_if_empty("namely-client-id", DEMO_CLIENT_ID).await?;
+    ensure!(
+        client_id == DEMO_CLIENT_ID,
+        "the client ID field holds {client_id:?}"
+    );
+    let secret = ui
+        .fill_if_empty("namely-client-secret", DEMO_CLIENT_SECRET)
+        .await?;
+    ensure!(
+        secret == DEMO_CLIENT_SECRET,
+        "the client secret field holds something else than the demo secret"
+    );
+    ui.shot_at(
+        "04-sign-in-with-namely",
+        &button("Sign in with Namely"),
+        "center",
+    )
+    .await?;
+
+    let main = ui.c.window().await?;
+    ui.click_button("Sign in with Namely").await?;
+    ui.wait_text(
+        "Waiting for you to click Accept in the Namely (sandbox) window…",
+        WAIT,
+    )
+    .await?;
+    ui.wait_el(&button("Cancel")).await?;
+    ui.shot("04-waiting-for-accept").await?;
+
+    // The sign-in page, in a window of its own.
+    let start = Instant::now();
+    let sign_in = loop {
+        let others: Vec<_> =
+            ui.c.windows()
+                .await?
+                .into_iter()
+                .filter(|w| *w != main)
+                .collect();
+        if let Some(w) = others.into_iter().next() {
+            break w;
+        }
+        ensure!(
+            start.elapsed() < WAIT,
+            "no {SIGN_IN_WINDOW_TITLE:?} window opened within {WAIT:?}"
+        );
+        tokio::time::sleep(POLL).await;
+    };
+    ui.c.switch_to_window(sign_in).await?;
+    ui.wait_text("would like to use Namely as you", WAIT)
+        .await?;
+    // Who signs in: the owner, chosen already.
+    let who =
+        ui.c.execute(
+            "const s = document.getElementById('user'); \
+             return s && s.selectedOptions.length ? s.selectedOptions[0].text : '';",
+            vec![],
+        )
+        .await?;
+    let who = who.as_str().unwrap_or_default().to_string();
+    ensure!(
+        who.starts_with("Olivia Owner"),
+        "the sign-in page signs in as {who:?}, not Olivia Owner"
+    );
+    let url = ui.c.current_url().await?;
+    ensure!(
+        url.as_str().contains("/oauth2/authorize")
+            && url.host_str() == Some("127.0.0.1")
+            && url
+                .as_str()
+                .contains(&format!("client_id={DEMO_CLIENT_ID}")),
+        "the sign-in window shows {url}"
+    );
+    // The page is the simulator's own, over http: it must reach none of the app's commands.
+    let ipc =
+        ui.c.execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             const t = window.__TAURI_INTERNALS__; \
+             if (!t || !t.invoke) { done('no ipc'); return; } \
+             t.invoke('app_info', {}).then(() => done('answered'), (e) => done('refused: ' + e));",
+            vec![],
+        )
+        .await?;
+    let ipc = ipc.as_str().unwrap_or_default().to_string();
+    ensure!(
+        ipc != "answered",
+        "the sign-in page could call the app's commands"
+    );
+    eprintln!("sign-in window: {url}; the app's commands from it: {ipc}");
+    ui.shot("04-namely-sign-in-window").await?;
+    let accept = ui.wait_el("//button[@id='accept']").await?;
+    // The window closes once the app has Namely's answer: the click may outlive it.
+    let _ = accept.click().await;
+    ui.c.switch_to_window(main.clone()).await?;
+
+    // Back in the app: signed in with Namely, as the owner; the sign-in window is gone.
+    ui.wait_text(
+        &format!("Signed in with Namely, through the application with client ID {DEMO_CLIENT_ID}."),
+        WAIT,
+    )
+    .await?;
+    ui.wait_text(
+        "Signed in to Acme Corp (Sandbox) as Olivia Owner (Administrator)",
+        WAIT,
+    )
+    .await?;
+    let start = Instant::now();
+    while ui.c.windows().await?.len() > 1 {
+        ensure!(
+            start.elapsed() < WAIT,
+            "the sign-in window is still open after the sign-in"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+    ui.wait_enabled(&button(CONTINUE), WAIT).await?;
+    ui.shot("04-signed-in-with-namely").await?;
+
+    // A personal access token replaces the sign-in.
+    ui.click_button("Use a personal access token instead")
+        .await?;
+    ui.wait_text("Saving a token replaces the sign-in with Namely.", WAIT)
+        .await?;
+    let token = ui.fill_if_empty("namely-token", DEMO_TOKEN).await?;
+    ensure!(token == DEMO_TOKEN, "the token field holds {token:?}");
+    ui.click_button("Save and sign in").await?;
+    ui.wait_text("Token saved in the system keychain on", WAIT)
+        .await?;
+    ui.wait_text(
+        "Signed in to Acme Corp (Sandbox) as Olivia Owner (Administrator)",
+        WAIT,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Steps 1–8 of the first session. Returns how many profiles the first sync added, and the
 /// sandbox's Namely URL.
 async fn first_session(ui: &Ui, env: &Env) -> Res<(usize, String)> {
@@ -495,6 +666,8 @@ async fn first_session(ui: &Ui, env: &Env) -> Res<(usize, String)> {
     ui.wait_text(&format!("Set up {CONNECTION}"), WAIT).await?;
     ui.wait_text(SANDBOX_BANNER, WAIT).await?;
     ui.wait_text("First, sign in to Namely", WAIT).await?;
+    // Part 1 signs in with the demo token (Sign in with Namely is part 2's turn).
+    ui.choose("field-sign-in-way-token").await?;
     let token = ui.fill_if_empty("field-namely-token", DEMO_TOKEN).await?;
     ensure!(
         token == DEMO_TOKEN,
@@ -523,7 +696,8 @@ async fn first_session(ui: &Ui, env: &Env) -> Res<(usize, String)> {
     .await?;
     ui.click_button(CONTINUE).await?;
 
-    // 3. Part 2: signed in as the owner.
+    // 3. Part 2: signed in as the owner with the token; then Sign in with Namely, through the
+    // sandbox's Accept page in a window of the app; then back to the token.
     ui.wait_text(
         "Signed in to Acme Corp (Sandbox) as Olivia Owner (Administrator)",
         WAIT,
@@ -531,6 +705,8 @@ async fn first_session(ui: &Ui, env: &Env) -> Res<(usize, String)> {
     .await?;
     ui.wait_enabled(&button(CONTINUE), WAIT).await?;
     ui.shot("04-signed-in").await?;
+    sign_in_with_namely(ui).await?;
+    ui.wait_enabled(&button(CONTINUE), WAIT).await?;
     ui.click_button(CONTINUE).await?;
 
     // 4. Part 3: Olivia Owner can own; choose her unless she already is the owner.

@@ -191,6 +191,10 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEven
     let WindowEvent::CloseRequested { api, .. } = event else {
         return;
     };
+    // Only the main window stays in the tray; others (Namely's sign-in page) just close.
+    if window.label() != MAIN {
+        return;
+    }
     let app = window.app_handle();
     if app.state::<Background>().quitting.load(Ordering::SeqCst) {
         return;

@@ -2,6 +2,7 @@
 
 mod background;
 mod ipc;
+mod signin;
 
 use icims_namely_core::api::{RunDetails, SyncProgress};
 use icims_namely_core::engine::{Engine, EngineError, EngineOptions};
@@ -72,6 +73,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, engine: Engine) -> taur
         ))
         .manage(AppState { engine })
         .manage(background::Background::default())
+        .manage(signin::SignIns::default())
         .setup(|app| {
             let handle = app.handle().clone();
             let engine = app.state::<AppState>().engine.clone();
@@ -98,7 +100,10 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, engine: Engine) -> taur
             }
             Ok(())
         })
-        .on_window_event(background::on_window_event)
+        .on_window_event(|window, event| {
+            background::on_window_event(window, event);
+            signin::on_window_event(window, event);
+        })
         .invoke_handler(ipc::handler())
 }
 

@@ -35,6 +35,7 @@ fn render() -> String {
         declaration::<NewConnectionInput>(&cfg),
         declaration::<PermalinkView>(&cfg),
         declaration::<IcimsInput>(&cfg),
+        declaration::<SignInStart>(&cfg),
         declaration::<SignInResult>(&cfg),
         declaration::<OwnerVerdict>(&cfg),
         declaration::<OwnerCandidate>(&cfg),

@@ -5,7 +5,7 @@
 
 mod quick;
 
-use icims_namely_core::api::{ErrorCode, SecretKind, SetupStep, SignInStart, StepState};
+use icims_namely_core::api::{ErrorCode, Field, SecretKind, SetupStep, SignInStart, StepState};
 use icims_namely_core::domain::Trigger;
 use icims_namely_core::engine::{Engine, EngineError, SyncRequest};
 use icims_namely_core::paths::DataDir;
@@ -340,6 +340,7 @@ async fn a_failed_sign_in_saves_nothing_and_keeps_the_token() {
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Credentials, "{e}");
     assert!(e.to_string().contains("client secret"), "{e}");
+    assert_eq!(e.field(), Some(Field::NamelyClientSecret), "{e}");
     assert!(!e.to_string().contains(WRONG_SECRET), "{e}");
     unchanged(&w);
 

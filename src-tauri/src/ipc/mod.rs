@@ -12,12 +12,12 @@
 //!   `Commands` and `Events` maps its browser tests' fake backend is checked against. A test
 //!   fails when that file is not what this declaration says.
 
-use crate::{AppState, background};
+use crate::{AppState, background, signin};
 use icims_namely_core::api::{
     AppInfo, BackgroundState, CheckResult, ConnectionDetails, ConnectionSummary, ExportedFile,
     IcimsInput, IpcError, NewConnectionInput, NoticeRoute, OwnerStep, PermalinkView, ReviewItem,
-    RunDetails, RunSummary, SandboxInfo, SecretInput, SecretKind, SignInResult, StartFromChoices,
-    SyncFinished, SyncProgress, SyncSettingsInput, Trigger,
+    RunDetails, RunSummary, SandboxInfo, SecretInput, SecretKind, SignInResult, SignInStart,
+    StartFromChoices, SyncFinished, SyncProgress, SyncSettingsInput, Trigger,
 };
 use icims_namely_core::engine::{Engine, EngineError, SyncRequest};
 use icims_namely_core::store::RunId;
@@ -361,6 +361,46 @@ mod tests {
             others,
             ["core:event:allow-listen", "core:event:allow-unlisten"]
         );
+    }
+
+    /// Namely's sign-in page (the sandbox's, in the `namely-sign-in` window) is a web page of
+    /// its own over http: it must reach none of the app's commands, nor any other command.
+    #[test]
+    fn only_the_main_window_may_call_commands() {
+        let text = std::fs::read_to_string(repo("src-tauri/capabilities/default.json"))
+            .expect("the capability file");
+        let capability: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(capability["windows"], serde_json::json!(["main"]));
+        assert!(
+            capability.get("webviews").is_none() && capability.get("remote").is_none(),
+            "no webview or remote address may be granted the app's commands: {capability}"
+        );
+        assert_ne!(crate::signin::WINDOW, crate::background::MAIN);
+        let capabilities = std::fs::read_dir(repo("src-tauri/capabilities"))
+            .unwrap()
+            .count();
+        assert_eq!(capabilities, 1, "one capability file, for the main window");
+        let sign_in = specs_named("begin_namely_sign_in");
+        assert_eq!(
+            sign_in.args,
+            [
+                ("name", "string".to_string()),
+                ("client_id", "string".to_string()),
+                ("client_secret", "string".to_string()),
+                ("port", "number | null".to_string()),
+            ]
+        );
+        assert_eq!(sign_in.returns, "SignInStart");
+        assert_eq!(specs_named("finish_namely_sign_in").returns, "SignInResult");
+        assert_eq!(specs_named("cancel_namely_sign_in").returns, "boolean");
+    }
+
+    fn specs_named(name: &str) -> CommandSpec {
+        let cfg = ts_rs::Config::new().with_large_int("number");
+        command_specs(&cfg)
+            .into_iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no command {name}"))
     }
 
     #[test]

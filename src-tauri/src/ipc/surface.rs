@@ -33,6 +33,23 @@ ipc_surface! {
         /// Part 2, checked again with the saved token.
         check_namely_sign_in(name: String) -> SignInResult =>
             |cx| cx.engine.check_namely_sign_in(&name).await;
+        /// Part 2, Sign in with Namely: listens on 127.0.0.1 for Namely's answer (at `port`,
+        /// else the one used before, else 47600), then opens Namely's sign-in page: in the
+        /// system browser, or for the sandbox in a window of the app. Call
+        /// `finish_namely_sign_in` next.
+        begin_namely_sign_in(name: String, client_id: String, client_secret: SecretInput, port: Option<u16>)
+            -> SignInStart =>
+            |cx| signin::begin(cx.app, cx.engine, &name, &client_id, client_secret, port).await;
+        /// Waits (5 minutes at most) for the person to click Accept, then exchanges the code,
+        /// checks the sign-in and keeps it; closes the sandbox's sign-in window either way.
+        finish_namely_sign_in(name: String) -> SignInResult =>
+            |cx| signin::finish(cx.app, cx.engine, &name).await;
+        /// Shows Namely's sign-in page of the waiting sign-in again; false when none waits.
+        reopen_namely_sign_in(name: String) -> bool => |cx| Ok(signin::reopen(cx.app, &name));
+        /// Stops the waiting sign-in (its `finish_namely_sign_in` answers that it was
+        /// cancelled); false when none waits.
+        cancel_namely_sign_in(name: String) -> bool =>
+            |cx| Ok(signin::cancel(cx.app, cx.engine, &name));
         /// Part 1: the Namely field `icims_id` (Text).
         check_namely_field(name: String) -> CheckResult =>
             |cx| cx.engine.check_namely_field(&name).await;

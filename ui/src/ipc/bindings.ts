@@ -37,7 +37,7 @@ message: string | null,
  */
 checked_at: string | null, };
 
-export type Field = "connection_name" | "namely_permalink" | "namely_token" | "icims_customer_id" | "icims_username" | "icims_hmac_key" | "icims_region" | "hired_statuses" | "schedule" | "namely_url" | "icims_url" | "start_from" | "icims_concurrency" | "alert_webhook";
+export type Field = "connection_name" | "namely_permalink" | "namely_token" | "namely_client_id" | "namely_client_secret" | "icims_customer_id" | "icims_username" | "icims_hmac_key" | "icims_region" | "hired_statuses" | "schedule" | "namely_url" | "icims_url" | "start_from" | "icims_concurrency" | "alert_webhook";
 
 export type CheckResult = { step: SetupStep, 
 /**
@@ -69,7 +69,7 @@ export type Schedule = { "kind": "off" } | { "kind": "every_minutes", minutes: n
 
 export type IcimsRegion = "us" | "eu";
 
-export type SecretKind = "icims_hmac_key" | "namely_token" | "alert_webhook";
+export type SecretKind = "icims_hmac_key" | "namely_token" | "alert_webhook" | "namely_client_secret" | "namely_refresh_token";
 
 export type SecretStore = "keychain" | "session" | "folder";
 
@@ -129,13 +129,27 @@ icims_concurrency: number,
 /**
  * Whether that is the app's default (not set for this connection).
  */
-icims_concurrency_default: boolean, };
+icims_concurrency_default: boolean, 
+/**
+ * Signed in with Namely through the application with this client id; `None`: a
+ * personal access token.
+ */
+namely_client_id: string | null, 
+/**
+ * The redirect URI to register with the application in Namely, exactly as shown:
+ * `http://127.0.0.1:47600/namely/callback`.
+ */
+namely_redirect_uri: string, };
 
 export type Health = { 
 /**
  * Every wizard stop passed.
  */
-setup_complete: boolean, owner_valid: boolean, icims_key_set: boolean, namely_token_set: boolean, };
+setup_complete: boolean, owner_valid: boolean, icims_key_set: boolean, 
+/**
+ * A Namely credential is saved: a personal access token, or a sign-in with Namely.
+ */
+namely_token_set: boolean, };
 
 export type ConnectionSummary = { name: string, 
 /**
@@ -192,6 +206,20 @@ export type IcimsInput = { customer_id: string, username: string, region: IcimsR
  * None: keep (or test) the key already in the keychain.
  */
 hmac_key: string | null, };
+
+export type SignInStart = { 
+/**
+ * `https://acme.namely.com/api/v1/oauth2/authorize?…`: open it in the browser.
+ */
+authorize_url: string, 
+/**
+ * The redirect URI registered with the application, where the app listens.
+ */
+redirect_uri: string, 
+/**
+ * The Namely sign-in runs in the built-in sandbox.
+ */
+sandbox: boolean, };
 
 export type SignInResult = { check: CheckResult, company_name: string | null, 
 /**
@@ -345,7 +373,11 @@ export type SyncFinished = { connection: string,
  */
 run: RunSummary | null, };
 
-export type SandboxInfo = { icims_url: string, namely_url: string, namely_permalink: string, namely_token: string, icims_customer_id: string, icims_username: string, icims_hmac_key: string, };
+export type SandboxInfo = { icims_url: string, namely_url: string, namely_permalink: string, namely_token: string, icims_customer_id: string, icims_username: string, icims_hmac_key: string, 
+/**
+ * The demo application for Sign in with Namely.
+ */
+namely_client_id: string, namely_client_secret: string, };
 
 export type KeychainStatus = { 
 /**

@@ -3,7 +3,7 @@
 //
 // The only way the interface reaches the backend: features call `api`, never `invoke`.
 
-import type { AppInfo, BackgroundState, CheckResult, ConnectionDetails, ConnectionSummary, ExportedFile, IcimsInput, NewConnectionInput, NoticeRoute, OwnerStep, PermalinkView, ReviewItem, RunDetails, RunSummary, SandboxInfo, SecretKind, SignInResult, StartFromChoices, SyncFinished, SyncProgress, SyncSettingsInput } from "./bindings";
+import type { AppInfo, BackgroundState, CheckResult, ConnectionDetails, ConnectionSummary, ExportedFile, IcimsInput, NewConnectionInput, NoticeRoute, OwnerStep, PermalinkView, ReviewItem, RunDetails, RunSummary, SandboxInfo, SecretKind, SignInResult, SignInStart, StartFromChoices, SyncFinished, SyncProgress, SyncSettingsInput } from "./bindings";
 import { call, listen, type UnlistenFn } from "./invoke";
 
 /** Every command of the backend: its arguments, as the window sends them, and its answer. */
@@ -26,6 +26,14 @@ export type Commands = {
   save_namely_token: { args: { name: string; token: string }; returns: SignInResult };
   /** Part 2, checked again with the saved token. */
   check_namely_sign_in: { args: { name: string }; returns: SignInResult };
+  /** Part 2, Sign in with Namely: listens on 127.0.0.1 for Namely's answer (at `port`, else the one used before, else 47600), then opens Namely's sign-in page: in the system browser, or for the sandbox in a window of the app. Call `finish_namely_sign_in` next. */
+  begin_namely_sign_in: { args: { name: string; clientId: string; clientSecret: string; port: number | null }; returns: SignInStart };
+  /** Waits (5 minutes at most) for the person to click Accept, then exchanges the code, checks the sign-in and keeps it; closes the sandbox's sign-in window either way. */
+  finish_namely_sign_in: { args: { name: string }; returns: SignInResult };
+  /** Shows Namely's sign-in page of the waiting sign-in again; false when none waits. */
+  reopen_namely_sign_in: { args: { name: string }; returns: boolean };
+  /** Stops the waiting sign-in (its `finish_namely_sign_in` answers that it was cancelled); false when none waits. */
+  cancel_namely_sign_in: { args: { name: string }; returns: boolean };
   /** Part 1: the Namely field `icims_id` (Text). */
   check_namely_field: { args: { name: string }; returns: CheckResult };
   /** Part 3: the people who signed in, each verified live. */
@@ -102,6 +110,14 @@ export const api = {
   saveNamelyToken: (name: string, token: string): Promise<SignInResult> => call("save_namely_token", { name, token }),
   /** Part 2, checked again with the saved token. */
   checkNamelySignIn: (name: string): Promise<SignInResult> => call("check_namely_sign_in", { name }),
+  /** Part 2, Sign in with Namely: listens on 127.0.0.1 for Namely's answer (at `port`, else the one used before, else 47600), then opens Namely's sign-in page: in the system browser, or for the sandbox in a window of the app. Call `finish_namely_sign_in` next. */
+  beginNamelySignIn: (name: string, clientId: string, clientSecret: string, port: number | null): Promise<SignInStart> => call("begin_namely_sign_in", { name, clientId, clientSecret, port }),
+  /** Waits (5 minutes at most) for the person to click Accept, then exchanges the code, checks the sign-in and keeps it; closes the sandbox's sign-in window either way. */
+  finishNamelySignIn: (name: string): Promise<SignInResult> => call("finish_namely_sign_in", { name }),
+  /** Shows Namely's sign-in page of the waiting sign-in again; false when none waits. */
+  reopenNamelySignIn: (name: string): Promise<boolean> => call("reopen_namely_sign_in", { name }),
+  /** Stops the waiting sign-in (its `finish_namely_sign_in` answers that it was cancelled); false when none waits. */
+  cancelNamelySignIn: (name: string): Promise<boolean> => call("cancel_namely_sign_in", { name }),
   /** Part 1: the Namely field `icims_id` (Text). */
   checkNamelyField: (name: string): Promise<CheckResult> => call("check_namely_field", { name }),
   /** Part 3: the people who signed in, each verified live. */

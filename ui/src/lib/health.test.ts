@@ -47,7 +47,7 @@ describe("health", () => {
       ["Setup", true],
       ["Owner", false],
       ["iCIMS key", true],
-      ["Namely token", false],
+      ["Namely sign-in", false],
     ]);
   });
 

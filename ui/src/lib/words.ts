@@ -29,6 +29,8 @@ const secretNames: Record<SecretKind, string> = {
   namely_token: "Token",
   icims_hmac_key: "HMAC key",
   alert_webhook: "Alert webhook",
+  namely_client_secret: "Client secret",
+  namely_refresh_token: "Sign-in with Namely",
 };
 
 const errorFallbacks: Record<ErrorCode, string> = {
@@ -142,7 +144,7 @@ export const w = {
     typoAdvice:
       "Made a typo? Delete the field and create it again. Never rename it: Namely keeps the old internal name, so it would still not match.",
     needTokenTitle: "First, sign in to Namely",
-    needTokenLead: "The app needs a Namely credential to read your profile fields.",
+    needTokenLead: "The app needs to sign in to Namely to read your profile fields.",
     adminTokenTitle: "Sign in as an Administrator",
     adminTokenLead:
       "Namely shows custom fields only to people allowed to see them. Paste a personal access token of an active Administrator, then the field is checked again.",
@@ -151,7 +153,14 @@ export const w = {
   signIn: {
     title: "Sign in to Namely",
     lead:
-      "The app works in Namely with a personal access token of an Administrator. It is kept in the system keychain and never shown again.",
+      "Choose how the app signs in to Namely. Either way the sign-in is checked live, and what the app keeps stays in the system keychain, never shown again.",
+    waysLegend: "How the app signs in to Namely",
+    oauthWay: "Sign in with Namely",
+    oauthWhen:
+      "Recommended when your company's policy forbids long-lived tokens. You sign in as yourself on Namely's own page and click Accept; the access lasts as long as the sign-in is not revoked in Namely.",
+    tokenWay: "Paste a personal access token",
+    tokenWhen:
+      "For an Integrations user who is an active Administrator; suits a shared machine or a server. The token lasts 2 years: create it in Namely and paste it here.",
     tokenLabel: "Personal access token",
     tokenHint: "In Namely: your profile › API › Personal Access Tokens › New token. Paste it here.",
     submit: "Save and sign in",
@@ -159,6 +168,50 @@ export const w = {
       `Signed in to ${company} as ${person} (${role})`,
     tokenRequired: "Paste the token first.",
     roleNotReported: "access role not reported by Namely",
+    replacesOAuth: "Saving a token replaces the sign-in with Namely.",
+    replacesToken: "Signing in with Namely replaces the saved personal access token.",
+
+    clientId: "Client ID",
+    clientIdHint: "Of the application registered in Namely (Namely › API).",
+    clientIdRequired: "Paste the client ID of the application registered in Namely.",
+    clientSecret: "Client secret",
+    clientSecretHint: "Shown by Namely next to the client ID. Kept in the system keychain, never shown again.",
+    clientSecretRequired: "Paste the client secret of the application registered in Namely.",
+    registerTitle: "How to register the application in Namely",
+    registerSteps: [
+      "In Namely, open API › Register an application (older Namely: API › API Clients).",
+      "Name: `icims-namely`.",
+      "Website: any address, for example your company's.",
+      "Redirect URI: exactly the address below — copy it rather than typing it.",
+      "Save, then copy the Client ID and the Client secret Namely shows into the fields here.",
+    ],
+    redirectUri: "Redirect URI",
+    port: "Port of the redirect URI",
+    portHint: "Change it only when another program uses this port; then register the new redirect URI in Namely.",
+    portInvalid: "The port is a number from 1024 to 65535.",
+    copy: "Copy",
+    copied: "Copied",
+    copyRedirect: "Copy the redirect URI",
+    copyLink: "Copy the sign-in link",
+    copyFailed: "Could not copy: select the address and press Ctrl+C.",
+    sandboxApp:
+      "In the sandbox, the demo application is registered already and its client ID and secret are filled in.",
+    button: "Sign in with Namely",
+    opening: "Opening Namely…",
+    waiting: "Waiting for you to click Accept in the browser…",
+    waitingSandbox: "Waiting for you to click Accept in the Namely (sandbox) window…",
+    waitingHint:
+      "Namely's sign-in page opened in your browser. Sign in there if Namely asks, then click Accept. No page? Open it again, or copy the link into the browser where you use Namely.",
+    waitingHintSandbox:
+      "The sandbox's Namely opened its sign-in page in a window of this app. Click Accept there. No window? Open it again.",
+    openAgain: "Open the sign-in page again",
+    link: "Sign-in link",
+    waitLimit: "The app waits up to 5 minutes.",
+    signedInWithNamely: (clientId: string) =>
+      `Signed in with Namely, through the application with client ID \`${clientId}\`.`,
+    signInAgain: "Sign in again",
+    useToken: "Use a personal access token instead",
+    useOAuth: "Sign in with Namely instead",
   },
 
   owner: {
@@ -369,7 +422,7 @@ export const w = {
       setup: "Setup",
       owner: "Owner",
       icims_key: "iCIMS key",
-      namely_token: "Namely token",
+      namely_token: "Namely sign-in",
     },
     chipOk: "OK",
     chipBad: "needs attention",
@@ -473,7 +526,7 @@ export const w = {
     syncTitle: "Sync",
     saveSync: "Save sync settings",
     saved: "Saved.",
-    namelyTitle: "Namely token",
+    namelyTitle: "Namely sign-in",
     icimsTitle: "iCIMS connection",
     notSet: (what: string) => `No ${what} saved.`,
     readAgain: (date: string, reason: string) => `The next sync reads iCIMS again from ${date} because ${reason}.`,

@@ -28,7 +28,7 @@ describe("dashboard", () => {
     await visible(acme);
     assert.deepEqual(
       (await acme.locator(".chips li").allTextContents()).map((t) => t.replace(/\s+/g, " ").trim()),
-      ["Setup ✓: OK", "Owner ✓: OK", "iCIMS key ✓: OK", "Namely token ✓: OK"],
+      ["Setup ✓: OK", "Owner ✓: OK", "iCIMS key ✓: OK", "Namely sign-in ✓: OK"],
     );
     await visible(acme.getByText(/— 3 added, 1 needs review$/));
     await visible(acme.getByText(/Tomorrow 09:00|Today 09:00/));
@@ -152,7 +152,7 @@ describe("history", () => {
     await shot(page, "24b-history-failed-run-fix");
     await button(page, "Open Settings").click();
     await seeText(page, "Settings — Acme");
-    await visible(page.getByRole("heading", { name: "Namely token" }));
+    await visible(page.getByRole("heading", { name: "Namely sign-in" }));
     await done();
   });
 

@@ -12,7 +12,9 @@
 //   __fake.calls                    every command received, with its arguments;
 //   __fake.emitted                  every backend event sent (`sync-progress`, `sync-finished`);
 //   __fake.emit(event, payload)     send a backend event, e.g. the end of a scheduled run;
-//   __fake.pauseFromTray()          pause schedules as the tray menu does (state, then event).
+//   __fake.pauseFromTray()          pause schedules as the tray menu does (state, then event);
+//   __fake.answerSignIn(connection, answer)  Namely's answer to the waiting Sign in with Namely:
+//       "accept", "deny" or "timeout" (a cancel_namely_sign_in answers "cancel").
 // The scenario comes from `window.__FAKE_SCENARIO__` (set by an earlier init script). Besides
 // the stage, field and owners, a connection spec may ask for: hires who started before the
 // start-from date (`hires.past`, counted as left out and in `start_from_choices` after a
@@ -21,7 +23,8 @@
 // `owners: "unknown"` for a person whose access role Namely does not report; `tokenOwner` for
 // whose token is saved ("olivia-token", "sam-token", "riley-token" sign in as that person);
 // `unmatched` / `readAgain` for the dashboard's warnings; `preflight: <RunErrorCode>` to make
-// every run end as not started.
+// every run end as not started; `oauth: "<client id>"` for a connection signed in with Namely
+// (no token); `portBusy: true` (through __fake.set) when the redirect URI's port is taken.
 //
 // It stays a plain script (no imports at run time), but `npm run check` type-checks it
 // against the interface generated from the Rust side (ui/src/ipc/commands.ts and bindings.ts,
@@ -94,7 +97,7 @@
  *   field?: FieldState, owners?: OwnerSet, hires?: HirePlan, history?: boolean,
  *   failedRun?: RunErrorCode,
  *   startFrom?: string, tokenOwner?: OwnerKey, unmatched?: string[], readAgain?: string,
- *   reviews?: boolean, preflight?: RunErrorCode, stretch?: string,
+ *   reviews?: boolean, preflight?: RunErrorCode, stretch?: string, oauth?: string,
  * }} ConnectionSpec
  * @typedef {{
  *   delayMs?: number, syncStepMs?: number, field?: FieldState, owners?: OwnerSet,
@@ -111,10 +114,14 @@
  *   cancel: boolean,
  *   startFrom: string, readAgain: string | null, unmatched: string[], signedIn: string | null,
  *   reads?: number | null,
+ *   oauth: string | null, oauthSavedAt: string, pending: PendingSignIn | null, portBusy?: boolean,
  *   confirmation: RoleConfirmationView | null, preflight: RunErrorCode | null,
  *   stretch: string | null,
  * }} Connection
  * @typedef {{ paused: boolean, credits: number, waiters: Array<() => void> }} Gate
+ * @typedef {"accept" | "deny" | "timeout" | "cancel"} SignInAnswer
+ * A Sign in with Namely begun and not finished: Namely's answer arrives through `answer`.
+ * @typedef {{ clientId: string, secret: string, answered: Promise<SignInAnswer>, answer: (a: SignInAnswer) => void, finishing: boolean }} PendingSignIn
  */
 
 (() => {
@@ -138,6 +145,12 @@
   const GOOD_KEY = canary("browser-icims-hmac-key");
   const DEMO_TOKEN = canary("namely-demo-token-owner");
   const DEMO_KEY = canary("icims-demo-hmac-key");
+  // Sign in with Namely: the application registered in "Namely" (the sandbox's demo one too).
+  const GOOD_CLIENT_ID = "icims-namely-acme";
+  const GOOD_CLIENT_SECRET = canary("browser-namely-client-secret");
+  const DEMO_CLIENT_ID = "sandbox-oauth-client";
+  const DEMO_CLIENT_SECRET = canary("namely-demo-oauth-client-secret");
+  const REDIRECT_URI = "http://127.0.0.1:47600/namely/callback";
   const DELAY = scenario.delayMs ?? 40;
   /** @param {number} ms */
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -266,7 +279,10 @@
       sandbox,
       company: spec.company ?? "Acme Corp",
       company_known: stage >= 2,
-      token: spec.token ?? (stage >= 1 || spec.stage === "field" ? GOOD_TOKEN : null),
+      token: spec.oauth ? null : spec.token ?? (stage >= 1 || spec.stage === "field" ? GOOD_TOKEN : null),
+      oauth: spec.oauth ?? null,
+      oauthSavedAt: iso(localAt(-1, 10, 0)),
+      pending: null,
       tokenSavedAt: iso(localAt(-1, 10, 0)),
       hmac: stage >= 4 ? GOOD_KEY : null,
       hmacSavedAt: iso(localAt(-1, 10, 5)),
@@ -331,7 +347,7 @@
     setup_complete: allPassed(c),
     owner_valid: c.steps.owner.state === "passed",
     icims_key_set: !!c.hmac,
-    namely_token_set: !!c.token,
+    namely_token_set: !!c.token || !!c.oauth,
   });
   /** @param {Connection} c @returns {SettingsView} */
   function settings(c) {
@@ -353,6 +369,8 @@
       owner_role_confirmation: c.confirmation && c.confirmation.profile_id === c.owner ? { ...c.confirmation } : null,
       icims_concurrency: c.reads ?? 4,
       icims_concurrency_default: c.reads == null,
+      namely_client_id: c.oauth,
+      namely_redirect_uri: REDIRECT_URI,
     };
   }
   /** What the dashboard warns about besides setup, in the backend's words. @param {Connection} c */
@@ -372,7 +390,12 @@
       settings: settings(c),
       company_name: c.company_known ? c.company : null,
       secrets: [
-        { kind: "namely_token", set: !!c.token, saved_at: c.token ? c.tokenSavedAt : null, store: c.token ? "keychain" : null, path: null, problem: null },
+        // Signed in with Namely, the sign-in's secrets take the token's place (as in the engine).
+        ...(c.oauth
+          ? /** @type {const} */ (["namely_client_secret", "namely_refresh_token"]).map((kind) => ({
+              kind, set: true, saved_at: c.oauthSavedAt, store: /** @type {const} */ ("keychain"), path: null, problem: null,
+            }))
+          : [{ kind: /** @type {const} */ ("namely_token"), set: !!c.token, saved_at: c.token ? c.tokenSavedAt : null, store: c.token ? /** @type {const} */ ("keychain") : null, path: null, problem: null }]),
         { kind: "icims_hmac_key", set: !!c.hmac, saved_at: c.hmac ? c.hmacSavedAt : null, store: c.hmac ? "keychain" : null, path: null, problem: null },
       ],
       steps: STEPS.map((step) => ({ step, ...c.steps[step] })),
@@ -828,7 +851,7 @@
   /** @param {Connection} c @param {Trigger} trigger @returns {Promise<FakeRun>} */
   async function runSync(c, trigger) {
     if (c.running) throw fail("busy", "A sync is already running for this company. Wait until it ends.");
-    if (!c.token) throw fail("secret_missing", "The Namely token is missing. Add it again in Settings.", "namely_token");
+    if (!c.token && !c.oauth) throw fail("secret_missing", "The Namely token is missing. Add it again in Settings.", "namely_token");
     if (!c.hmac) throw fail("secret_missing", "The iCIMS HMAC key is missing. Add it again in Settings.", "icims_hmac_key");
     if (c.preflight) return notStarted(c, trigger, false, c.preflight);
     c.running = true;
@@ -947,6 +970,9 @@
         icims_customer_id: "1001",
         icims_username: "sandbox_api",
         icims_hmac_key: DEMO_KEY,
+        // The sandbox's demo application for Sign in with Namely.
+        namely_client_id: DEMO_CLIENT_ID,
+        namely_client_secret: DEMO_CLIENT_SECRET,
       };
     },
     normalize_permalink: ({ input }) => normalize(input),
@@ -967,16 +993,82 @@
       }
       c.token = token;
       c.tokenSavedAt = iso(now());
+      // A token replaces a sign-in with Namely: one credential per connection.
+      c.oauth = null;
       return signIn(c);
     },
     check_namely_sign_in: ({ name }) => {
       const c = get(name);
-      if (!c.token) throw fail("secret_missing", "No Namely token is saved yet. Paste one to sign in.", "namely_token");
+      if (!c.token && !c.oauth) throw fail("secret_missing", "No Namely token is saved yet. Paste one to sign in.", "namely_token");
       return signIn(c);
+    },
+    begin_namely_sign_in: ({ name, clientId, clientSecret, port }) => {
+      const c = get(name);
+      const id = clientId.trim();
+      if (!id || /\s/.test(id)) {
+        throw fail("invalid_input", "Enter the client ID of the application registered in Namely (Namely › API): one word, without spaces.", "namely_client_id");
+      }
+      if (!clientSecret.trim()) throw fail("invalid_input", "The client secret is empty. Paste it again.", "namely_client_secret");
+      if (/\s/.test(clientSecret.trim())) {
+        throw fail("invalid_input", "The client secret has a space or a line break inside it; it is one word. Paste only the client secret.", "namely_client_secret");
+      }
+      const p = port ?? 47600;
+      if (c.portBusy) {
+        throw fail(
+          "invalid_input",
+          `icims-namely cannot listen on 127.0.0.1 port ${p} for Namely's answer (Address already in use (os error 98)). Another program (or another sign-in) is using it: close it and sign in again, or register the redirect URI with another port in Namely and sign in with that port.`,
+          "namely_client_id",
+        );
+      }
+      // A sign-in already waiting is cancelled.
+      c.pending?.answer("cancel");
+      /** @type {(a: SignInAnswer) => void} */
+      let answer = () => {};
+      /** @type {Promise<SignInAnswer>} */
+      const answered = new Promise((resolve) => (answer = resolve));
+      c.pending = { clientId: id, secret: clientSecret.trim(), answered, answer, finishing: false };
+      const query = new URLSearchParams({ response_type: "code", client_id: id, redirect_uri: REDIRECT_URI, state: "fake-state-Zq81" });
+      return { authorize_url: `${c.web_url}/api/v1/oauth2/authorize?${query}`, redirect_uri: REDIRECT_URI, sandbox: c.sandbox };
+    },
+    finish_namely_sign_in: async ({ name }) => {
+      const c = get(name);
+      const p = c.pending;
+      if (!p) throw fail("invalid_input", "No sign-in with Namely is waiting for this connection. Start it again.", "namely_client_id");
+      if (p.finishing) throw fail("busy", `A sync is already running for "${name}".`);
+      p.finishing = true;
+      const answer = await p.answered;
+      if (c.pending === p) c.pending = null;
+      switch (answer) {
+        case "cancel":
+          throw fail("credentials", "The sign-in was cancelled; nothing was saved.");
+        case "deny":
+          throw fail("credentials", "Namely says the sign-in was denied (Deny was clicked), so nothing was saved. Sign in again and click Accept, or paste a personal access token instead.");
+        case "timeout":
+          throw fail(
+            "credentials",
+            `Namely's answer did not arrive within 5 minutes, so nothing was saved. Sign in again and click Accept in the browser. If the browser showed an error about the redirect URI, register exactly ${REDIRECT_URI} with the application in Namely (Namely › API).`,
+          );
+      }
+      // Accepted: the code is exchanged with the client ID and secret.
+      const good = (p.clientId === GOOD_CLIENT_ID && p.secret === GOOD_CLIENT_SECRET) || (c.sandbox && p.clientId === DEMO_CLIENT_ID && p.secret === DEMO_CLIENT_SECRET);
+      if (!good) {
+        throw fail("credentials", "Namely did not accept the client ID and client secret (invalid_client). Copy both again from the application registered in Namely (Namely › API), then sign in again.", "namely_client_secret");
+      }
+      c.oauth = p.clientId;
+      c.oauthSavedAt = iso(now());
+      c.token = null;
+      return signIn(c);
+    },
+    reopen_namely_sign_in: ({ name }) => !!get(name).pending,
+    cancel_namely_sign_in: ({ name }) => {
+      const c = get(name);
+      if (!c.pending) return false;
+      c.pending.answer("cancel");
+      return true;
     },
     check_namely_field: ({ name }) => {
       const c = get(name);
-      if (!c.token) throw fail("secret_missing", "Sign in to Namely first: the app needs a token to read your fields.", "namely_token");
+      if (!c.token && !c.oauth) throw fail("secret_missing", "Sign in to Namely first: the app needs a token to read your fields.", "namely_token");
       const detail = "GET /api/v1/profiles/fields: 42 fields read";
       /** @type {Record<FieldState, () => CheckResult>} */
       const results = {
@@ -1234,6 +1326,16 @@
     /** @param {string} name @param {Partial<Connection>} patch */
     set(name, patch) {
       Object.assign(get(name), patch);
+    },
+    /** Namely's answer to the waiting Sign in with Namely of `name`; false when none waits. @param {string} name @param {SignInAnswer} answer */
+    answerSignIn(name, answer) {
+      const p = get(name).pending;
+      p?.answer(answer);
+      return !!p;
+    },
+    /** Whether `name` has a Sign in with Namely waiting for its answer. @param {string} name */
+    signInWaiting(name) {
+      return !!get(name).pending?.finishing;
     },
   };
   win.__fake = fake;

@@ -199,6 +199,10 @@ export const fake = {
   waiting: (page, key) => page.evaluate((k) => window.__fake.waiting(k), key),
   set: (page, name, patch) => page.evaluate(([n, p]) => window.__fake.set(n, p), [name, patch]),
   calls: (page, cmd) => page.evaluate((c) => window.__fake.calls.filter((x) => x.cmd === c), cmd),
+  /** Namely's answer ("accept", "deny", "timeout") to the Sign in with Namely waiting for `name`. */
+  answerSignIn: (page, name, answer) => page.evaluate(([n, a]) => window.__fake.answerSignIn(n, a), [name, answer]),
+  /** Whether a Sign in with Namely of `name` waits for Namely's answer. */
+  signInWaiting: (page, name) => page.evaluate((n) => window.__fake.signInWaiting(n), name),
   /** The backend events the fake sent, in order (all, or those named `event`). */
   events: (page, event) => page.evaluate((e) => window.__fake.emitted.filter((x) => !e || x.event === e), event),
 };

@@ -110,6 +110,9 @@ describe("wizard", () => {
     await seeText(page, /never rename it/i);
     assert.equal(await continueButton(page).isDisabled(), true);
     await seeText(page, "Continue unlocks once this step is verified.");
+    // Two ways to sign in, Sign in with Namely first; this company pastes a token.
+    assert.equal(await page.getByRole("radio", { name: "Sign in with Namely" }).isChecked(), true);
+    await page.getByRole("radio", { name: "Paste a personal access token" }).check();
     const token = page.getByLabel("Personal access token", { exact: true });
     assert.equal(await token.getAttribute("type"), "password");
     await shot(page, "04-part1-needs-token");
@@ -485,6 +488,14 @@ describe("wizard", () => {
     await (await visible(button(page, "Try the sandbox"))).click();
     await seeText(page, "Set up Sandbox");
     await seeText(page, "Sandbox — simulated iCIMS and Namely; nothing leaves this computer");
+    // Sign in with Namely comes first, with the demo application filled in (the secret masked).
+    assert.equal(await page.getByLabel("Client ID").inputValue(), "sandbox-oauth-client");
+    const secret = page.getByLabel("Client secret", { exact: true });
+    assert.equal(await secret.inputValue(), CANARY["namely-demo-oauth-client-secret"]);
+    assert.equal(await secret.getAttribute("type"), "password");
+    await seeText(page, "In the sandbox, the demo application is registered already");
+    // The demo token is filled in too.
+    await page.getByRole("radio", { name: "Paste a personal access token" }).check();
     const token = page.getByLabel("Personal access token", { exact: true });
     assert.equal(await token.inputValue(), CANARY["namely-demo-token-owner"]);
     assert.equal(await token.getAttribute("type"), "password");

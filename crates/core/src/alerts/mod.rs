@@ -210,7 +210,8 @@ fn judge_error(connection: &str, e: &EngineError) -> Verdict {
         EngineError::InvalidInput { .. }
         | EngineError::SecretMissing { .. }
         | EngineError::Keychain(_)
-        | EngineError::Credentials(_) => AlertEvent::SetupBroken,
+        | EngineError::Credentials(_)
+        | EngineError::SignInRefused { .. } => AlertEvent::SetupBroken,
         EngineError::Network(_) | EngineError::Storage(_) | EngineError::Internal(_) => {
             AlertEvent::RunFailed
         }

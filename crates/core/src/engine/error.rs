@@ -38,6 +38,9 @@ pub enum EngineError {
     Keychain(#[from] SecretsError),
     #[error("{0}")]
     Credentials(String),
+    /// A sign-in with Namely refused, pointing at the input to fix (the client secret).
+    #[error("{message}")]
+    SignInRefused { message: String, field: Field },
     #[error("{0}")]
     Network(String),
     #[error("The local database failed: {0}")]
@@ -72,7 +75,9 @@ impl EngineError {
             EngineError::Busy(_) => ErrorCode::Busy,
             EngineError::SecretMissing { .. } => ErrorCode::SecretMissing,
             EngineError::Keychain(_) => ErrorCode::Keychain,
-            EngineError::Credentials(_) => ErrorCode::Credentials,
+            EngineError::Credentials(_) | EngineError::SignInRefused { .. } => {
+                ErrorCode::Credentials
+            }
             EngineError::Network(_) => ErrorCode::Network,
             // Another icims-namely holding the database is the same as a sync already
             // running: try again when it is done.
@@ -86,6 +91,7 @@ impl EngineError {
     pub fn field(&self) -> Option<Field> {
         match self {
             EngineError::InvalidInput { field, .. } => field.clone(),
+            EngineError::SignInRefused { field, .. } => Some(field.clone()),
             _ => None,
         }
     }

@@ -355,6 +355,10 @@ fn namely_refusal(e: namely::Error) -> EngineError {
         namely::Error::InvalidInput { .. } => {
             EngineError::invalid(e.to_string(), Some(Field::NamelyClientId))
         }
+        namely::Error::SignIn(namely::SignInError::ClientRejected) => EngineError::SignInRefused {
+            message: e.to_string(),
+            field: Field::NamelyClientSecret,
+        },
         _ => EngineError::Credentials(e.to_string()),
     }
 }
