@@ -2,7 +2,8 @@
 """docs/reliability.md names a test for every row: check that each named test exists.
 
 A name is `path::function`: the file must exist and define that function (`fn NAME` in Rust,
-`def NAME` in Python). Rows are numbered; the numbers must run 1, 2, 3… without a gap, and
+`def NAME` in Python); a browser test is `path.mjs::"its it() title"`. Rows are numbered;
+the numbers must run 1, 2, 3… without a gap, and
 there must be at least 40. Prints what is wrong and exits 1; prints the count and exits 0.
 """
 import re
@@ -24,7 +25,8 @@ def main():
             continue
         numbers.append(int(m.group(1)))
         names = re.findall(r"`([\w./-]+\.(?:rs|py))::(\w+)`", line)
-        if not names:
+        titled = re.findall(r'`([\w./-]+\.mjs)::"([^"`]+)"`', line)
+        if not names and not titled:
             problems.append(f"row {m.group(1)} names no test")
         for path, func in names:
             tests += 1
@@ -35,6 +37,15 @@ def main():
             body = file.read_text(encoding="utf-8")
             if not re.search(rf"\b(fn|def) {re.escape(func)}\b", body):
                 problems.append(f"row {m.group(1)}: {path} has no test {func}")
+        for path, title in titled:
+            tests += 1
+            file = ROOT / path
+            if not file.is_file():
+                problems.append(f"row {m.group(1)}: {path} does not exist")
+                continue
+            body = file.read_text(encoding="utf-8")
+            if not re.search(r"\bit\(\s*[\"']" + re.escape(title) + r"[\"']", body):
+                problems.append(f'row {m.group(1)}: {path} has no it("{title}")')
     if numbers != list(range(1, len(numbers) + 1)):
         problems.append(f"rows are not numbered 1..{len(numbers)} in order")
     if len(numbers) < 40:
