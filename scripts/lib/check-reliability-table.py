@@ -24,28 +24,23 @@ def main():
         if not m:
             continue
         numbers.append(int(m.group(1)))
-        names = re.findall(r"`([\w./-]+\.(?:rs|py))::(\w+)`", line)
-        titled = re.findall(r'`([\w./-]+\.mjs)::"([^"`]+)"`', line)
-        if not names and not titled:
+        # (file, pattern that defines the test, what to call it when missing)
+        wanted = [
+            (path, rf"\b(fn|def) {re.escape(func)}\b", f"test {func}")
+            for path, func in re.findall(r"`([\w./-]+\.(?:rs|py))::(\w+)`", line)
+        ] + [
+            (path, r"\bit\(\s*[\"']" + re.escape(title) + r"[\"']", f'it("{title}")')
+            for path, title in re.findall(r'`([\w./-]+\.mjs)::"([^"`]+)"`', line)
+        ]
+        if not wanted:
             problems.append(f"row {m.group(1)} names no test")
-        for path, func in names:
+        for path, pattern, what in wanted:
             tests += 1
             file = ROOT / path
             if not file.is_file():
                 problems.append(f"row {m.group(1)}: {path} does not exist")
-                continue
-            body = file.read_text(encoding="utf-8")
-            if not re.search(rf"\b(fn|def) {re.escape(func)}\b", body):
-                problems.append(f"row {m.group(1)}: {path} has no test {func}")
-        for path, title in titled:
-            tests += 1
-            file = ROOT / path
-            if not file.is_file():
-                problems.append(f"row {m.group(1)}: {path} does not exist")
-                continue
-            body = file.read_text(encoding="utf-8")
-            if not re.search(r"\bit\(\s*[\"']" + re.escape(title) + r"[\"']", body):
-                problems.append(f'row {m.group(1)}: {path} has no it("{title}")')
+            elif not re.search(pattern, file.read_text(encoding="utf-8")):
+                problems.append(f"row {m.group(1)}: {path} has no {what}")
     if numbers != list(range(1, len(numbers) + 1)):
         problems.append(f"rows are not numbered 1..{len(numbers)} in order")
     if len(numbers) < 40:

@@ -183,6 +183,32 @@ pub async fn run(engine: &Engine, cmd: SecretCommand) -> u8 {
 /// refused as too long without reading it all.
 const MAX_READ: u64 = Engine::MAX_SECRET_LEN as u64 * 4 + 3;
 
+/// A secret piped into standard input (at most [`MAX_READ`] bytes), one trailing line break
+/// dropped (the shell's, not the secret's; cut in place, so no copy is left unzeroized). `Err`
+/// holds the exit code once the reason was said, with `example` showing how to pipe it in.
+pub(crate) fn read_piped_secret(label: &str, example: &str) -> Result<secrecy::SecretString, u8> {
+    let mut value = String::new();
+    if let Err(e) = std::io::stdin().take(MAX_READ).read_to_string(&mut value) {
+        let why = if e.kind() == std::io::ErrorKind::InvalidData {
+            "it is not text (UTF-8)".to_string()
+        } else {
+            e.to_string()
+        };
+        errln!(
+            "error: could not read the {label} from standard input: {why}. Pipe in the {label} \
+             alone, e.g. {example}"
+        );
+        return Err(EXIT_USAGE);
+    }
+    let newline = if value.ends_with("\r\n") {
+        2
+    } else {
+        usize::from(value.ends_with('\n'))
+    };
+    value.truncate(value.len() - newline);
+    Ok(secrecy::SecretString::from(value))
+}
+
 /// `secret set`: the connection, then the value (read and checked), then the keychain. The
 /// value is checked before a missing keychain is reported, so what was piped in is judged
 /// either way; nobody is asked to paste a secret that could not be kept.
@@ -200,32 +226,16 @@ async fn set(engine: &Engine, name: &str, kind: SecretKind) -> u8 {
     if interactive {
         errln!("Paste the {} and press Enter, then Ctrl-D:", kind.label());
     }
-    let mut value = String::new();
-    if let Err(e) = std::io::stdin().take(MAX_READ).read_to_string(&mut value) {
-        let why = if e.kind() == std::io::ErrorKind::InvalidData {
-            "it is not text (UTF-8)".to_string()
-        } else {
-            e.to_string()
-        };
-        errln!(
-            "error: could not read the {} from standard input: {why}. Pipe in the {} alone, \
-             e.g. icims-namely secret set {} {} < file-with-the-secret",
-            kind.label(),
-            kind.label(),
-            output::shell_quote(name),
-            kind.as_str()
-        );
-        return EXIT_USAGE;
-    }
-    // One trailing newline is the shell's, not the secret's (cut in place: no copy of the
-    // secret is left behind unzeroized).
-    let newline = if value.ends_with("\r\n") {
-        2
-    } else {
-        usize::from(value.ends_with('\n'))
+    let example = format!(
+        "icims-namely secret set {} {} < file-with-the-secret",
+        output::shell_quote(name),
+        kind.as_str()
+    );
+    let value = match read_piped_secret(kind.label(), &example) {
+        Ok(value) => value,
+        Err(code) => return code,
     };
-    value.truncate(value.len() - newline);
-    let value = match Engine::check_secret_value(kind, secrecy::SecretString::from(value)) {
+    let value = match Engine::check_secret_value(kind, value) {
         Ok(value) => value,
         Err(e) => return fail(&e, None),
     };

@@ -25,7 +25,7 @@ use icims_namely_core::engine::{Engine, EngineError};
 use icims_namely_core::quote::quoted;
 use icims_namely_core::secrets::SecretKind;
 use secrecy::SecretString;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::time::Duration;
 
 /// What `signin` says while it waits for the browser.
@@ -264,10 +264,6 @@ async fn open_browser(url: String) {
     }
 }
 
-/// The most bytes read from standard input: more than any secret of
-/// [`Engine::MAX_SECRET_LEN`] characters (and a line break) can take.
-const MAX_READ: u64 = Engine::MAX_SECRET_LEN as u64 * 4 + 3;
-
 /// The client secret: typed without echo on a terminal, else read from the pipe (one trailing
 /// line break dropped). `Err` holds the exit code, the reason said.
 fn read_client_secret(name: &str) -> Result<SecretString, u8> {
@@ -282,28 +278,13 @@ fn read_client_secret(name: &str) -> Result<SecretString, u8> {
             }
         };
     }
-    let mut value = String::new();
-    if let Err(e) = std::io::stdin().take(MAX_READ).read_to_string(&mut value) {
-        let why = if e.kind() == std::io::ErrorKind::InvalidData {
-            "it is not text (UTF-8)".to_string()
-        } else {
-            e.to_string()
-        };
-        errln!(
-            "error: could not read the {label} from standard input: {why}. Pipe in the {label} \
-             alone, e.g. icims-namely signin {} --client-id ID < file-with-the-client-secret",
+    secret_cmd::read_piped_secret(
+        label,
+        &format!(
+            "icims-namely signin {} --client-id ID < file-with-the-client-secret",
             output::shell_quote(name)
-        );
-        return Err(EXIT_USAGE);
-    }
-    // One trailing newline is the shell's, not the secret's (cut in place).
-    let newline = if value.ends_with("\r\n") {
-        2
-    } else {
-        usize::from(value.ends_with('\n'))
-    };
-    value.truncate(value.len() - newline);
-    Ok(SecretString::from(value))
+        ),
+    )
 }
 
 /// No keychain to keep the sign-in in: what to do instead; exit code 3.

@@ -148,8 +148,19 @@ async fn sign_in(
     decision: Decision,
 ) -> Result<icims_namely_core::api::SignInResult, EngineError> {
     let start = w.begin(secret).await;
+    answer_and_finish(w, start, decision, None).await
+}
+
+/// The person (`user`, else whoever the page selects) answers the sign-in `start` began,
+/// while the engine waits for the answer.
+async fn answer_and_finish(
+    w: &World,
+    start: SignInStart,
+    decision: Decision,
+    user: Option<&'static str>,
+) -> Result<icims_namely_core::api::SignInResult, EngineError> {
     let browser = tokio::spawn(async move {
-        let location = consent::answer(&start.authorize_url, decision, None)
+        let location = consent::answer(&start.authorize_url, decision, user)
             .await
             .unwrap();
         deliver(&location).await
@@ -172,18 +183,9 @@ async fn signing_in_keeps_the_client_secret_and_refresh_token_and_a_sync_runs_on
         start.redirect_uri,
         format!("http://127.0.0.1:{}/namely/callback", w.port)
     );
-    let browser = tokio::spawn(async move {
-        let location = consent::answer(&start.authorize_url, Decision::Accept, None)
-            .await
-            .unwrap();
-        deliver(&location).await
-    });
-    let result = w
-        .engine
-        .finish_namely_sign_in(NAME, Duration::from_secs(10))
+    let result = answer_and_finish(&w, start, Decision::Accept, None)
         .await
         .unwrap();
-    browser.await.unwrap();
     assert!(result.check.passed, "{:?}", result.check);
     let me = result.signed_in_as.unwrap();
     assert_eq!(me.full_name, "Olivia Owner");
@@ -424,22 +426,14 @@ async fn a_person_who_cannot_use_the_api_is_not_kept() {
         .unwrap();
     assert!(pat.check.passed);
     let start = w.begin(OAUTH_CLIENT_SECRET).await;
-    let browser = tokio::spawn(async move {
-        let location = consent::answer(
-            &start.authorize_url,
-            Decision::Accept,
-            Some(sandbox::namely::INACTIVE_ADMIN_ID),
-        )
-        .await
-        .unwrap();
-        deliver(&location).await
-    });
-    let result = w
-        .engine
-        .finish_namely_sign_in(NAME, Duration::from_secs(10))
-        .await
-        .unwrap();
-    browser.await.unwrap();
+    let result = answer_and_finish(
+        &w,
+        start,
+        Decision::Accept,
+        Some(sandbox::namely::INACTIVE_ADMIN_ID),
+    )
+    .await
+    .unwrap();
     assert!(!result.check.passed, "{:?}", result.check);
     assert!(
         result.check.summary.contains("this sign-in"),

@@ -97,24 +97,7 @@ impl Client {
         };
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let mut builder = reqwest::Client::builder();
-        if config.is_loopback() {
-            // A local simulator: a proxy from the environment (HTTPS_PROXY, …) must not see
-            // the token, nor be asked for 127.0.0.1 (it would answer for itself).
-            builder = builder.no_proxy();
-        }
-        let http = builder
-            .default_headers(headers)
-            .timeout(config.timeout())
-            .connect_timeout(config.timeout().min(assumptions::CONNECT_TIMEOUT_MAX))
-            // Never follow redirects: the token must not travel to another host, and a
-            // redirect is itself a sign of a wrong company name (see assumptions).
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("icims-namely/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ConfigError::HttpClient {
-                reason: e.to_string(),
-            })?;
+        let http = crate::config::http_client(config.api_base(), config.timeout(), headers)?;
         let (limit, window) = config.listing_pace();
         Ok(Self {
             http,

@@ -308,6 +308,32 @@ fn api_base(url: &Url) -> Result<Url, ConfigError> {
     Ok(base)
 }
 
+/// The HTTP client every call to `api_base` goes through (the API's and the sign-in
+/// service's): the timeouts, no redirects followed (a token, a code or the client secret must
+/// never travel to another host; a redirect is itself a sign of a wrong company name, see
+/// assumptions), and no proxy for a simulator on this computer (a proxy from the environment
+/// must not see the token, nor be asked for 127.0.0.1, which it would answer for itself).
+pub(crate) fn http_client(
+    api_base: &Url,
+    timeout: Duration,
+    headers: reqwest::header::HeaderMap,
+) -> Result<reqwest::Client, ConfigError> {
+    let mut builder = reqwest::Client::builder();
+    if is_loopback(api_base) {
+        builder = builder.no_proxy();
+    }
+    builder
+        .default_headers(headers)
+        .timeout(timeout)
+        .connect_timeout(timeout.min(assumptions::CONNECT_TIMEOUT_MAX))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("icims-namely/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ConfigError::HttpClient {
+            reason: e.to_string(),
+        })
+}
+
 pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),

@@ -227,20 +227,7 @@ impl OAuth {
             .set_auth_uri(AuthUrl::from_url(authorize))
             .set_token_uri(TokenUrl::from_url(token))
             .set_redirect_uri(RedirectUrl::from_url(redirect.clone()));
-        let mut builder = reqwest::Client::builder();
-        if crate::config::is_loopback(&api_base) {
-            builder = builder.no_proxy();
-        }
-        let http = builder
-            .timeout(timeout)
-            .connect_timeout(timeout.min(assumptions::CONNECT_TIMEOUT_MAX))
-            // Never follow redirects: the client secret and codes must not travel elsewhere.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("icims-namely/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ConfigError::HttpClient {
-                reason: e.to_string(),
-            })?;
+        let http = crate::config::http_client(&api_base, timeout, Default::default())?;
         Ok(Self {
             inner: Arc::new(OAuthInner {
                 client,
