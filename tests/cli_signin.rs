@@ -249,30 +249,56 @@ impl Signin {
         String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
     }
 
-    /// Waits until `done` holds for (stdout, stderr); fails if the command ends first.
-    fn wait_until(&mut self, what: &str, done: impl Fn(&str, &str) -> bool) {
+    /// What it printed so far: (standard output, standard error).
+    fn output(&self) -> (String, String) {
+        (Self::read(&self.stdout), Self::read(&self.stderr))
+    }
+
+    /// Asks `step` every 25 ms until it gives an answer; after [`COMMAND_TIMEOUT`] kills the
+    /// command and fails with the message `never` makes.
+    fn poll<T>(
+        &mut self,
+        mut step: impl FnMut(&mut Self) -> Option<T>,
+        never: impl FnOnce(&Self) -> String,
+    ) -> T {
         let deadline = Instant::now() + COMMAND_TIMEOUT;
         loop {
-            let (out, err) = (Self::read(&self.stdout), Self::read(&self.stderr));
-            if done(&out, &err) {
-                return;
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "`icims-namely {}` ended ({status}) before {what}:\n--- stdout ---\n{out}\n\
-                     --- stderr ---\n{err}",
-                    self.args
-                );
+            if let Some(answer) = step(self) {
+                return answer;
             }
             if Instant::now() > deadline {
                 kill(self.child.id(), "KILL", false);
-                panic!(
-                    "`icims-namely {}` never {what}:\n--- stdout ---\n{out}\n--- stderr ---\n{err}",
-                    self.args
-                );
+                panic!("{}", never(self));
             }
             std::thread::sleep(Duration::from_millis(25));
         }
+    }
+
+    /// Waits until `done` holds for (stdout, stderr); fails if the command ends first.
+    fn wait_until(&mut self, what: &str, done: impl Fn(&str, &str) -> bool) {
+        self.poll(
+            |signin| {
+                let (out, err) = signin.output();
+                if done(&out, &err) {
+                    return Some(());
+                }
+                if let Ok(Some(status)) = signin.child.try_wait() {
+                    panic!(
+                        "`icims-namely {}` ended ({status}) before {what}:\n--- stdout ---\n{out}\n\
+                         --- stderr ---\n{err}",
+                        signin.args
+                    );
+                }
+                None
+            },
+            |signin| {
+                let (out, err) = signin.output();
+                format!(
+                    "`icims-namely {}` never {what}:\n--- stdout ---\n{out}\n--- stderr ---\n{err}",
+                    signin.args
+                )
+            },
+        )
     }
 
     /// The address it asks to open (the line after "Open this address…").
@@ -290,27 +316,30 @@ impl Signin {
         });
     }
 
+    /// Waits for its end; fails unless it exits with `code`.
+    fn finish_with(self, code: i32) -> Ran {
+        let r = self.finish();
+        assert_eq!(r.code, code, "unexpected exit code:\n{r}");
+        r
+    }
+
     /// Waits for its end (killed after [`COMMAND_TIMEOUT`]).
     fn finish(mut self) -> Ran {
-        let deadline = Instant::now() + COMMAND_TIMEOUT;
-        let status = loop {
-            if let Some(status) = self.child.try_wait().expect("wait for icims-namely") {
-                break status;
-            }
-            if Instant::now() > deadline {
-                kill(self.child.id(), "KILL", false);
-                panic!(
+        let status = self.poll(
+            |signin| signin.child.try_wait().expect("wait for icims-namely"),
+            |signin| {
+                format!(
                     "`icims-namely {}` did not finish within {COMMAND_TIMEOUT:?}",
-                    self.args
-                );
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        };
+                    signin.args
+                )
+            },
+        );
+        let (stdout, stderr) = self.output();
         Ran {
             args: self.args.clone(),
             code: status.code().unwrap_or(-1),
-            stdout: Self::read(&self.stdout),
-            stderr: Self::read(&self.stderr),
+            stdout,
+            stderr,
         }
     }
 }
@@ -364,26 +393,85 @@ fn secret_set(shown: &Value, kind: &str) -> bool {
         .any(|s| s["kind"] == kind && s["set"] == true)
 }
 
-/// Signs in: the address read from standard output, Accept on the consent page, the redirect
-/// delivered to the listener; returns the finished command.
-fn sign_in_accepting(cli: &Cli, name: &str, port: u16, env: &[(&str, &str)]) -> Ran {
-    let mut signin = cli.signin(
+/// Sets the Unix permission bits of `path` (nothing elsewhere).
+fn chmod(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .unwrap_or_else(|e| panic!("chmod {mode:o} {}: {e}", path.display()));
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+}
+
+/// What every test that signs in starts from: the keychain there, a free port for the
+/// redirect URI, `icims-namely sandbox` with that redirect URI registered, and a connection
+/// to it in a private data folder (removed with its keychain entries at the end).
+struct Connected {
+    // Fields drop in this order: the connection is removed while its sandbox still runs.
+    cli: Cli,
+    name: String,
+    port: u16,
+    sandbox: SandboxProcess,
+}
+
+/// Fails unless it runs in the private keyring; then the sandbox (started with
+/// `sandbox_args`) and a connection to it named after `test`, with its iCIMS key saved and,
+/// when `token`, the demo Namely personal access token too.
+fn connected(test: &str, token: bool, sandbox_args: &[&str]) -> Connected {
+    needs_keychain();
+    let port = free_port();
+    let sandbox = sandbox(port, sandbox_args);
+    let cli = Cli::new();
+    let name = cli.connect(&sandbox, test, token);
+    Connected {
+        cli,
         name,
         port,
-        sandbox::namely::OAUTH_CLIENT_SECRET,
-        &["--no-browser"],
-        env,
-    );
-    let url = signin.url();
-    let location = answer(&url, Decision::Accept);
-    assert!(
-        location.starts_with(&format!("{}?code=", redirect_uri(port))),
-        "{location}"
-    );
-    let (status, page) = browse(&location);
-    assert_eq!(status, 200, "{page}");
-    assert!(page.contains("Go back to the app"), "{page}");
-    signin.finish()
+        sandbox,
+    }
+}
+
+impl Connected {
+    /// The redirect URI registered with the sandbox's demo OAuth app.
+    fn redirect_uri(&self) -> String {
+        redirect_uri(self.port)
+    }
+
+    /// Starts `signin` for the connection on its port (see [`Cli::signin`]).
+    fn signin(&self, secret: &str, extra: &[&str], env: &[(&str, &str)]) -> Signin {
+        self.cli.signin(&self.name, self.port, secret, extra, env)
+    }
+
+    /// Starts `signin --no-browser` with the demo app's client secret; returns the running
+    /// command and the address it printed to open.
+    fn signin_no_browser(&self) -> (Signin, String) {
+        let mut signin = self.signin(sandbox::namely::OAUTH_CLIENT_SECRET, &["--no-browser"], &[]);
+        let url = signin.url();
+        (signin, url)
+    }
+
+    /// Signs in: the address read from standard output, Accept on the consent page, the
+    /// redirect delivered to the listener; returns the finished command.
+    fn sign_in_accepting(&self, env: &[(&str, &str)]) -> Ran {
+        let mut signin = self.signin(sandbox::namely::OAUTH_CLIENT_SECRET, &["--no-browser"], env);
+        let url = signin.url();
+        let location = answer(&url, Decision::Accept);
+        assert!(
+            location.starts_with(&format!("{}?code=", self.redirect_uri())),
+            "{location}"
+        );
+        let (status, page) = browse(&location);
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("Go back to the app"), "{page}");
+        signin.finish()
+    }
+
+    /// See [`assert_not_signed_in`].
+    fn assert_not_signed_in(&self) {
+        assert_not_signed_in(&self.cli, &self.name);
+    }
 }
 
 // ------------------------------------------------------------------------------------------
@@ -397,24 +485,13 @@ fn sign_in_accepting(cli: &Cli, name: &str, port: u16, env: &[(&str, &str)]) -> 
 #[test]
 #[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn signin_with_no_browser_accepts_and_later_commands_refresh_the_access_token() {
-    needs_keychain();
-    let port = free_port();
-    let sandbox = sandbox(
-        port,
+    let c = connected(
+        "full",
+        false,
         &["--access-token-ttl", "1", "--refresh-rotation", "rotate"],
     );
-    let cli = Cli::new();
-    let name = cli.connect(&sandbox, "full", false);
-
-    let mut signin = cli.signin(
-        &name,
-        port,
-        sandbox::namely::OAUTH_CLIENT_SECRET,
-        &["--no-browser"],
-        &[],
-    );
-    let url = signin.url();
-    let namely = sandbox.value("Namely URL");
+    let (signin, url) = c.signin_no_browser();
+    let namely = c.sandbox.value("Namely URL");
     let origin = namely.trim_end_matches("/api/v1");
     assert!(
         url.starts_with(&format!("{origin}/api/v1/oauth2/authorize?")),
@@ -425,28 +502,27 @@ fn signin_with_no_browser_accepts_and_later_commands_refresh_the_access_token() 
     let location = answer(&url, Decision::Accept);
     let (status, page) = browse(&location);
     assert_eq!(status, 200, "{page}");
-    let r = signin.finish();
-    assert_eq!(r.code, 0, "{r}");
+    let r = signin.finish_with(0);
     assert!(
         r.stdout
             .contains("Signed in to Acme Corp (Sandbox) as Olivia Owner ("),
         "{r}"
     );
-    assert!(r.stdout.contains(&redirect_uri(port)), "{r}");
+    assert!(r.stdout.contains(&c.redirect_uri()), "{r}");
     assert!(r.stdout.contains("exactly this redirect URI"), "{r}");
     assert!(r.stderr.contains(WAITING), "{r}");
     assert!(!r.stderr.contains("Opened it in your browser"), "{r}");
 
-    let text = cli.ok(&["connection", "show", &name]);
+    let text = c.cli.ok(&["connection", "show", &c.name]);
     assert!(
         text.stdout.contains(&format!(
             "  Namely sign-in     signed in with Namely (client ID sandbox-oauth-client, \
              redirect URI {})",
-            redirect_uri(port)
+            c.redirect_uri()
         )),
         "{text}"
     );
-    let shown = cli.show(&name);
+    let shown = c.cli.show(&c.name);
     assert_eq!(
         shown["settings"]["namely_client_id"], "sandbox-oauth-client",
         "{shown}"
@@ -457,7 +533,7 @@ fn signin_with_no_browser_accepts_and_later_commands_refresh_the_access_token() 
 
     // The access token of the sign-in has run out by now.
     std::thread::sleep(Duration::from_secs(2));
-    let check = cli.ok(&["check", &name, "--verbose"]);
+    let check = c.cli.ok(&["check", &c.name, "--verbose"]);
     assert!(check.stdout.contains("All 4 checks passed."), "{check}");
     assert!(
         check.stderr.contains("refreshing the Namely access token"),
@@ -465,17 +541,18 @@ fn signin_with_no_browser_accepts_and_later_commands_refresh_the_access_token() 
     );
     // A new process again: it works only with the refresh token the last refresh handed out.
     std::thread::sleep(Duration::from_secs(2));
-    let owner = cli.ok(&["owner", &name]);
+    let owner = c.cli.ok(&["owner", &c.name]);
     assert!(owner.stdout.contains("Olivia Owner"), "{owner}");
     assert!(owner.stdout.contains("← owner"), "{owner}");
     // A unit for a server, whose secrets folder cannot keep a refresh token Namely replaces:
     // printed, with a warning to save a personal access token instead.
-    cli.ok(&["connection", "edit", &name, "--schedule", "every:1h"]);
-    let secrets = cli.home.path().join("server-secrets");
-    let unit = cli.ok(&[
+    c.cli
+        .ok(&["connection", "edit", &c.name, "--schedule", "every:1h"]);
+    let secrets = c.cli.home.path().join("server-secrets");
+    let unit = c.cli.ok(&[
         "schedule",
         "print-unit",
-        &name,
+        &c.name,
         "--format",
         "systemd",
         "--secrets-dir",
@@ -495,51 +572,28 @@ fn signin_with_no_browser_accepts_and_later_commands_refresh_the_access_token() 
 #[test]
 #[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn signin_denied_exits_3_and_saves_nothing() {
-    needs_keychain();
-    let port = free_port();
-    let sandbox = sandbox(port, &[]);
-    let cli = Cli::new();
-    let name = cli.connect(&sandbox, "deny", true);
-    let mut signin = cli.signin(
-        &name,
-        port,
-        sandbox::namely::OAUTH_CLIENT_SECRET,
-        &["--no-browser"],
-        &[],
-    );
-    let url = signin.url();
+    let c = connected("deny", true, &[]);
+    let (signin, url) = c.signin_no_browser();
     let location = answer(&url, Decision::Deny);
     assert!(location.contains("error=access_denied"), "{location}");
     let (status, page) = browse(&location);
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("You chose Deny"), "{page}");
-    let r = signin.finish();
-    assert_eq!(r.code, 3, "{r}");
+    let r = signin.finish_with(3);
     assert!(r.stderr.contains("the sign-in was denied"), "{r}");
     assert!(r.stderr.contains("nothing was saved"), "{r}");
-    assert_not_signed_in(&cli, &name);
-    assert!(secret_set(&cli.show(&name), "namely_token"));
+    c.assert_not_signed_in();
+    assert!(secret_set(&c.cli.show(&c.name), "namely_token"));
     // The token still signs in.
-    cli.ok(&["check", &name]);
+    c.cli.ok(&["check", &c.name]);
 }
 
 /// 3. An answer whose state is not this sign-in's is refused: exit 3, nothing saved.
 #[test]
 #[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn signin_refuses_an_answer_with_the_wrong_state() {
-    needs_keychain();
-    let port = free_port();
-    let sandbox = sandbox(port, &[]);
-    let cli = Cli::new();
-    let name = cli.connect(&sandbox, "state", false);
-    let mut signin = cli.signin(
-        &name,
-        port,
-        sandbox::namely::OAUTH_CLIENT_SECRET,
-        &["--no-browser"],
-        &[],
-    );
-    let url = signin.url();
+    let c = connected("state", false, &[]);
+    let (signin, url) = c.signin_no_browser();
     // A real code, but brought back with another state (as a forged link would).
     let location = answer(&url, Decision::Accept);
     let (base, query) = location.split_once('?').expect("a query");
@@ -556,11 +610,10 @@ fn signin_refuses_an_answer_with_the_wrong_state() {
     let (status, page) = browse(&format!("{base}?{}", forged.join("&")));
     assert_eq!(status, 400, "{page}");
     assert!(page.contains("does not belong to the sign-in"), "{page}");
-    let r = signin.finish();
-    assert_eq!(r.code, 3, "{r}");
+    let r = signin.finish_with(3);
     assert!(r.stderr.contains("did not belong to this sign-in"), "{r}");
     assert!(r.stderr.contains("nothing was saved"), "{r}");
-    assert_not_signed_in(&cli, &name);
+    c.assert_not_signed_in();
 }
 
 /// 4. A wrong client secret: Namely refuses the exchange (invalid_client); exit 3 with what to
@@ -568,18 +621,13 @@ fn signin_refuses_an_answer_with_the_wrong_state() {
 #[test]
 #[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn signin_with_a_wrong_client_secret_exits_3_naming_invalid_client() {
-    needs_keychain();
-    let port = free_port();
-    let sandbox = sandbox(port, &[]);
-    let cli = Cli::new();
-    let name = cli.connect(&sandbox, "secret", false);
+    let c = connected("secret", false, &[]);
     let wrong = "sandbox-oauth-secret-WRONG-e2e";
-    let mut signin = cli.signin(&name, port, wrong, &["--no-browser"], &[]);
+    let mut signin = c.signin(wrong, &["--no-browser"], &[]);
     let url = signin.url();
     let (status, _) = browse(&answer(&url, Decision::Accept));
     assert_eq!(status, 200);
-    let r = signin.finish();
-    assert_eq!(r.code, 3, "{r}");
+    let r = signin.finish_with(3);
     assert!(r.stderr.contains("invalid_client"), "{r}");
     assert!(
         r.stderr
@@ -590,7 +638,7 @@ fn signin_with_a_wrong_client_secret_exits_3_naming_invalid_client() {
         !r.stdout.contains(wrong) && !r.stderr.contains(wrong),
         "{r}"
     );
-    assert_not_signed_in(&cli, &name);
+    c.assert_not_signed_in();
 }
 
 /// 5. No answer within `--timeout`: exit 3, and the message names the redirect URI to
@@ -598,29 +646,22 @@ fn signin_with_a_wrong_client_secret_exits_3_naming_invalid_client() {
 #[test]
 #[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn signin_without_an_answer_times_out_with_3_naming_the_redirect_uri() {
-    needs_keychain();
-    let port = free_port();
-    let sandbox = sandbox(port, &[]);
-    let cli = Cli::new();
-    let name = cli.connect(&sandbox, "timeout", false);
+    let c = connected("timeout", false, &[]);
     let started = Instant::now();
-    let signin = cli.signin(
-        &name,
-        port,
+    let signin = c.signin(
         sandbox::namely::OAUTH_CLIENT_SECRET,
         &["--no-browser", "--timeout", "2"],
         &[],
     );
-    let r = signin.finish();
-    assert_eq!(r.code, 3, "{r}");
+    let r = signin.finish_with(3);
     assert!(started.elapsed() >= Duration::from_secs(2), "{r}");
     assert!(r.stderr.contains("within 2 seconds"), "{r}");
     assert!(
         r.stderr
-            .contains(&format!("register exactly {}", redirect_uri(port))),
+            .contains(&format!("register exactly {}", c.redirect_uri())),
         "{r}"
     );
-    assert_not_signed_in(&cli, &name);
+    c.assert_not_signed_in();
 }
 
 /// 6. Without `--no-browser` the address goes to the browser (`$BROWSER`, here a script that
@@ -629,11 +670,7 @@ fn signin_without_an_answer_times_out_with_3_naming_the_redirect_uri() {
 #[test]
 #[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn signin_opens_the_authorize_address_in_the_browser() {
-    needs_keychain();
-    let port = free_port();
-    let sandbox = sandbox(port, &[]);
-    let cli = Cli::new();
-    let name = cli.connect(&sandbox, "browser", false);
+    let c = connected("browser", false, &[]);
     let dir = tempfile::tempdir().expect("a folder");
     let opened = dir.path().join("opened.txt");
     let script = dir.path().join("fake-browser");
@@ -645,16 +682,9 @@ fn signin_opens_the_authorize_address_in_the_browser() {
         ),
     )
     .expect("write the browser script");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
-            .expect("chmod the browser script");
-    }
+    chmod(&script, 0o755);
     let script = script.to_str().expect("UTF-8 path").to_string();
-    let mut signin = cli.signin(
-        &name,
-        port,
+    let mut signin = c.signin(
         sandbox::namely::OAUTH_CLIENT_SECRET,
         &[],
         &[("BROWSER", &script)],
@@ -669,16 +699,13 @@ fn signin_opens_the_authorize_address_in_the_browser() {
     assert_eq!(url, printed, "the browser gets the address printed");
     let (status, _) = browse(&answer(&url, Decision::Accept));
     assert_eq!(status, 200);
-    let r = signin.finish();
-    assert_eq!(r.code, 0, "{r}");
+    let r = signin.finish_with(0);
     assert!(r.stderr.contains("Opened it in your browser."), "{r}");
 
     // No browser to be found: said, and the sign-in still waits for the answer.
     let empty = tempfile::tempdir().expect("a folder");
     let nowhere = empty.path().join("no-such-browser");
-    let mut signin = cli.signin(
-        &name,
-        port,
+    let mut signin = c.signin(
         sandbox::namely::OAUTH_CLIENT_SECRET,
         &[],
         &[
@@ -690,8 +717,7 @@ fn signin_opens_the_authorize_address_in_the_browser() {
     signin.waiting();
     let (status, _) = browse(&answer(&url, Decision::Deny));
     assert_eq!(status, 200);
-    let r = signin.finish();
-    assert_eq!(r.code, 3, "{r}");
+    let r = signin.finish_with(3);
     assert!(r.stderr.contains("Could not open a browser"), "{r}");
     assert!(r.stderr.contains("open the address above yourself"), "{r}");
     assert!(r.stderr.contains("the sign-in was denied"), "{r}");
@@ -714,19 +740,9 @@ fn non_loopback_ipv4() -> Option<Ipv4Addr> {
 #[test]
 #[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn signin_listens_on_127_0_0_1_only_and_ctrl_c_cancels_with_130() {
-    needs_keychain();
-    let port = free_port();
-    let sandbox = sandbox(port, &[]);
-    let cli = Cli::new();
-    let name = cli.connect(&sandbox, "loopback", false);
-    let mut signin = cli.signin(
-        &name,
-        port,
-        sandbox::namely::OAUTH_CLIENT_SECRET,
-        &["--no-browser"],
-        &[],
-    );
-    signin.url();
+    let c = connected("loopback", false, &[]);
+    let port = c.port;
+    let (mut signin, _) = c.signin_no_browser();
     signin.waiting();
     let timeout = Duration::from_secs(5);
     let connect = |ip: IpAddr| TcpStream::connect_timeout(&SocketAddr::new(ip, port), timeout);
@@ -750,13 +766,12 @@ fn signin_listens_on_127_0_0_1_only_and_ctrl_c_cancels_with_130() {
         }
     }
     kill(signin.child.id(), "INT", false);
-    let r = signin.finish();
-    assert_eq!(r.code, 130, "{r}");
+    let r = signin.finish_with(130);
     assert!(
         r.stderr.contains("Sign-in cancelled; nothing was saved."),
         "{r}"
     );
-    assert_not_signed_in(&cli, &name);
+    c.assert_not_signed_in();
     // The port is free again.
     assert!(
         connect(IpAddr::V4(Ipv4Addr::LOCALHOST)).is_err(),
@@ -769,25 +784,22 @@ fn signin_listens_on_127_0_0_1_only_and_ctrl_c_cancels_with_130() {
 #[test]
 #[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn the_client_secret_never_appears_in_output_or_the_data_folder() {
-    needs_keychain();
-    let port = free_port();
-    let sandbox = sandbox(port, &[]);
+    let c = connected("canary", false, &[]);
     let secret = sandbox::namely::OAUTH_CLIENT_SECRET;
-    assert_eq!(sandbox.value("OAuth secret"), secret, "the demo secret");
-    let cli = Cli::new();
-    let name = cli.connect(&sandbox, "canary", false);
+    assert_eq!(c.sandbox.value("OAuth secret"), secret, "the demo secret");
+    let (cli, name) = (&c.cli, c.name.as_str());
     let debug = [("ICIMS_NAMELY_LOG", "debug")];
-    let mut printed = vec![sign_in_accepting(&cli, &name, port, &debug)];
+    let mut printed = vec![c.sign_in_accepting(&debug)];
     assert_eq!(printed[0].code, 0, "{}", printed[0]);
     assert!(
         printed[0].stderr.contains("DEBUG") || printed[0].stderr.contains("INFO"),
         "logs were on: {}",
         printed[0]
     );
-    printed.push(cli.run_env(&["check", &name], &debug, None));
-    printed.push(cli.run_env(&["connection", "show", &name], &debug, None));
-    printed.push(cli.run_env(&["connection", "show", &name, "--json"], &debug, None));
-    printed.push(cli.run_env(&["owner", &name, "--json"], &debug, None));
+    printed.push(cli.run_env(&["check", name], &debug, None));
+    printed.push(cli.run_env(&["connection", "show", name], &debug, None));
+    printed.push(cli.run_env(&["connection", "show", name, "--json"], &debug, None));
+    printed.push(cli.run_env(&["owner", name, "--json"], &debug, None));
     for r in &printed {
         assert!(
             !r.stdout.contains(secret) && !r.stderr.contains(secret),
@@ -804,19 +816,8 @@ fn the_client_secret_never_appears_in_output_or_the_data_folder() {
 #[test]
 #[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn signin_as_someone_namely_refuses_exits_3_and_saves_nothing() {
-    needs_keychain();
-    let port = free_port();
-    let sandbox = sandbox(port, &[]);
-    let cli = Cli::new();
-    let name = cli.connect(&sandbox, "inactive", true);
-    let mut signin = cli.signin(
-        &name,
-        port,
-        sandbox::namely::OAUTH_CLIENT_SECRET,
-        &["--no-browser"],
-        &[],
-    );
-    let url = signin.url();
+    let c = connected("inactive", true, &[]);
+    let (signin, url) = c.signin_no_browser();
     let location = block_on(consent::answer(
         &url,
         Decision::Accept,
@@ -825,13 +826,12 @@ fn signin_as_someone_namely_refuses_exits_3_and_saves_nothing() {
     .expect("the consent page");
     let (status, _) = browse(&location);
     assert_eq!(status, 200);
-    let r = signin.finish();
-    assert_eq!(r.code, 3, "{r}");
+    let r = signin.finish_with(3);
     assert!(r.stderr.contains("error: Namely sign-in: "), "{r}");
     assert!(r.stderr.contains("Nothing was saved"), "{r}");
     assert!(!r.stdout.contains("Signed in to"), "{r}");
-    assert_not_signed_in(&cli, &name);
-    assert!(secret_set(&cli.show(&name), "namely_token"));
+    c.assert_not_signed_in();
+    assert!(secret_set(&c.cli.show(&c.name), "namely_token"));
 }
 
 /// 10. Usage errors exit 2 before anything is waited for: an unknown connection, an empty
@@ -840,15 +840,12 @@ fn signin_as_someone_namely_refuses_exits_3_and_saves_nothing() {
 #[test]
 #[ignore = "needs a real Secret Service: run scripts/with-secret-service.sh (scripts/test.sh does)"]
 fn signin_usage_errors_exit_2() {
-    needs_keychain();
-    let port = free_port();
-    let sandbox = sandbox(port, &[]);
-    let cli = Cli::new();
-    let name = cli.connect(&sandbox, "usage", false);
+    let c = connected("usage", false, &[]);
+    let (name, port) = (c.name.as_str(), c.port);
     let secret = format!("{}\n", sandbox::namely::OAUTH_CLIENT_SECRET);
     let p = port.to_string();
     let run = |args: &[&str], input: &str| {
-        let r = cli.run_env(args, &[], Some(input));
+        let r = c.cli.run_env(args, &[], Some(input));
         assert_eq!(r.code, 2, "unexpected exit code:\n{r}");
         r
     };
@@ -868,7 +865,7 @@ fn signin_usage_errors_exit_2() {
     let r = run(
         &[
             "signin",
-            &name,
+            name,
             "--client-id",
             " ",
             "--no-browser",
@@ -883,7 +880,7 @@ fn signin_usage_errors_exit_2() {
     let r = run(
         &[
             "signin",
-            &name,
+            name,
             "--client-id",
             "sandbox-oauth-client",
             "--port",
@@ -895,16 +892,9 @@ fn signin_usage_errors_exit_2() {
 
     let typed = "typed-as-an-argument-0451";
     for args in [
-        vec!["signin", &name, "--client-id", "x", typed],
-        vec![
-            "signin",
-            &name,
-            "--client-id",
-            "x",
-            "--client-secret",
-            typed,
-        ],
-        vec!["signin", &name, &format!("--client-secret={typed}")],
+        vec!["signin", name, "--client-id", "x", typed],
+        vec!["signin", name, "--client-id", "x", "--client-secret", typed],
+        vec!["signin", name, &format!("--client-secret={typed}")],
     ] {
         let r = run(&args, "");
         assert!(r.stderr.contains("never taken as an argument"), "{r}");
@@ -919,7 +909,7 @@ fn signin_usage_errors_exit_2() {
     let r = run(
         &[
             "signin",
-            &name,
+            name,
             "--client-id",
             "sandbox-oauth-client",
             "--no-browser",
@@ -931,7 +921,7 @@ fn signin_usage_errors_exit_2() {
     assert!(r.stderr.contains(&format!("port {port}")), "{r}");
     assert!(!r.stdout.contains("Open this address"), "{r}");
     drop(taken);
-    assert_not_signed_in(&cli, &name);
+    c.assert_not_signed_in();
 }
 
 /// 11. Where there is no keychain (a server: the D-Bus address leads nowhere), sign-in cannot
@@ -942,12 +932,7 @@ fn signin_without_a_keychain_exits_3_pointing_at_a_token_file() {
     let cli = Cli::new();
     let no_bus = tempfile::tempdir().expect("a folder");
     let secrets = tempfile::tempdir().expect("a folder");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(secrets.path(), std::fs::Permissions::from_mode(0o700))
-            .expect("chmod 700");
-    }
+    chmod(secrets.path(), 0o700);
     let bus = format!("unix:path={}", no_bus.path().join("no-bus").display());
     let secrets_dir = secrets.path().to_str().expect("UTF-8").to_string();
     let env = [
