@@ -553,9 +553,11 @@ export const w = {
 
   secrets: {
     name: (kind: SecretKind) => secretNames[kind],
-    savedOn: (kind: SecretKind) => `${secretNames[kind]} saved in the system keychain on`,
-    sessionOnly: (kind: SecretKind) =>
-      `${secretNames[kind]} kept for this session only (no system keychain), since`,
+    /** Followed by the date: where it is kept, the system keychain or (without one) this session. */
+    savedSince: (kind: SecretKind, keychainPersistent: boolean) =>
+      keychainPersistent
+        ? `${secretNames[kind]} saved in the system keychain on`
+        : `${secretNames[kind]} kept for this session only (no system keychain), since`,
     fromFolder: (kind: SecretKind) => `${secretNames[kind]} read from the secrets folder:`,
     folderChanged: "changed on",
     folderHint: "To replace or remove it, change or delete that file; the app never writes to the secrets folder.",
