@@ -90,6 +90,17 @@ impl World {
             .unwrap()
     }
 
+    /// Saves Olivia Owner's personal access token, as part 2 does with a pasted one; it must
+    /// sign in.
+    async fn save_token(&self) {
+        let saved = self
+            .engine
+            .save_namely_token(NAME, SecretString::from(TOKEN))
+            .await
+            .unwrap();
+        assert!(saved.check.passed, "{:?}", saved.check);
+    }
+
     fn secret(&self, kind: SecretKind) -> Option<String> {
         self.secrets
             .get(NAME, kind)
@@ -314,12 +325,7 @@ async fn a_revoked_sign_in_says_to_sign_in_again_and_no_run_starts() {
 #[tokio::test]
 async fn a_failed_sign_in_saves_nothing_and_keeps_the_token() {
     let w = World::new().await;
-    let pat = w
-        .engine
-        .save_namely_token(NAME, SecretString::from(TOKEN))
-        .await
-        .unwrap();
-    assert!(pat.check.passed);
+    w.save_token().await;
     let unchanged = |w: &World| {
         assert_eq!(w.secret(SecretKind::NamelyToken).as_deref(), Some(TOKEN));
         assert_eq!(w.secret(SecretKind::NamelyClientSecret), None);
@@ -419,12 +425,7 @@ async fn a_failed_sign_in_saves_nothing_and_keeps_the_token() {
 #[tokio::test]
 async fn a_person_who_cannot_use_the_api_is_not_kept() {
     let w = World::new().await;
-    let pat = w
-        .engine
-        .save_namely_token(NAME, SecretString::from(TOKEN))
-        .await
-        .unwrap();
-    assert!(pat.check.passed);
+    w.save_token().await;
     let start = w.begin(OAUTH_CLIENT_SECRET).await;
     let result = answer_and_finish(
         &w,
@@ -458,21 +459,13 @@ async fn a_person_who_cannot_use_the_api_is_not_kept() {
 #[tokio::test]
 async fn a_token_replaces_the_sign_in_and_a_sign_in_replaces_the_token() {
     let w = World::new().await;
-    w.engine
-        .save_namely_token(NAME, SecretString::from(TOKEN))
-        .await
-        .unwrap();
+    w.save_token().await;
     sign_in(&w, OAUTH_CLIENT_SECRET, Decision::Accept)
         .await
         .unwrap();
     assert_eq!(w.secret(SecretKind::NamelyToken), None);
     assert!(w.secret(SecretKind::NamelyRefreshToken).is_some());
-    let back = w
-        .engine
-        .save_namely_token(NAME, SecretString::from(TOKEN))
-        .await
-        .unwrap();
-    assert!(back.check.passed);
+    w.save_token().await;
     assert_eq!(w.secret(SecretKind::NamelyRefreshToken), None);
     assert_eq!(w.secret(SecretKind::NamelyClientSecret), None);
     assert_eq!(
