@@ -279,6 +279,11 @@ impl Tenant {
         for r in self.oauth.refresh.iter_mut().filter(|r| r.origin == origin) {
             r.revoked = true;
         }
+        self.revoke_access_of_origin(origin);
+    }
+
+    /// Revokes every access token a sign-in (its code) produced.
+    fn revoke_access_of_origin(&mut self, origin: &str) {
         let tokens: Vec<String> = self
             .oauth
             .access
@@ -702,11 +707,12 @@ fn refresh(tenant: &mut Tenant, client_id: &str, refresh_token: Option<&str>) ->
     let Some(old) = refresh_token else {
         return invalid_request("refresh_token");
     };
+    let old_digest = digest(old);
     let Some(r) = tenant
         .oauth
         .refresh
         .iter()
-        .find(|r| r.digest == digest(old) && !r.revoked && r.client_id == client_id)
+        .find(|r| r.digest == old_digest && !r.revoked && r.client_id == client_id)
     else {
         return oauth_error(400, "invalid_grant", INVALID_GRANT);
     };
@@ -721,8 +727,12 @@ fn refresh(tenant: &mut Tenant, client_id: &str, refresh_token: Option<&str>) ->
         RefreshRotation::Omit => {}
         RefreshRotation::Same => answer["refresh_token"] = json!(old),
         RefreshRotation::Rotate => {
-            let old = digest(old);
-            for r in tenant.oauth.refresh.iter_mut().filter(|r| r.digest == old) {
+            for r in tenant
+                .oauth
+                .refresh
+                .iter_mut()
+                .filter(|r| r.digest == old_digest)
+            {
                 r.revoked = true;
             }
             answer["refresh_token"] = json!(tenant.issue_refresh(client_id, &user, &origin));
@@ -743,14 +753,14 @@ pub(super) fn revoke(tenant: &mut Tenant, headers: &HeaderMap, body: &[u8]) -> R
         Ok(id) => id,
         Err(reply) => return reply,
     };
+    let hashed = digest(token);
     let refresh_origin = tenant
         .oauth
         .refresh
         .iter()
-        .find(|r| r.digest == digest(token) && r.client_id == client_id)
+        .find(|r| r.digest == hashed && r.client_id == client_id)
         .map(|r| r.origin.clone());
     if let Some(origin) = refresh_origin {
-        let hashed = digest(token);
         for r in tenant
             .oauth
             .refresh
@@ -759,14 +769,7 @@ pub(super) fn revoke(tenant: &mut Tenant, headers: &HeaderMap, body: &[u8]) -> R
         {
             r.revoked = true;
         }
-        let tokens: Vec<String> = tenant
-            .oauth
-            .access
-            .iter()
-            .filter(|a| a.origin == origin)
-            .map(|a| a.token.clone())
-            .collect();
-        tenant.revoke_access(|t| tokens.iter().any(|x| x == t));
+        tenant.revoke_access_of_origin(&origin);
     } else if tenant
         .oauth
         .access
