@@ -339,21 +339,34 @@ impl Redactor {
 /// `text` without `token` (as is, and as it would appear escaped inside JSON) and without the
 /// value of anything that looks like `Bearer <value>`.
 fn redact(text: &str, token: &str) -> String {
+    redact_bearer(&without_secrets(text, &[token]))
+}
+
+/// `text` with every one of `secrets` replaced by [`REDACTED`]: as is, trimmed, as it would
+/// appear escaped inside JSON, and as a form would encode it (an answer may echo the
+/// request's body). Blank secrets are skipped.
+pub(crate) fn without_secrets(text: &str, secrets: &[&str]) -> String {
     let mut text = text.to_owned();
-    if !token.is_empty() {
-        if text.contains(token) {
-            text = text.replace(token, REDACTED);
-        }
-        let quoted = serde_json::to_string(token).unwrap_or_default();
+    for secret in secrets.iter().filter(|s| !s.trim().is_empty()) {
+        let quoted = serde_json::to_string(secret).unwrap_or_default();
         let escaped = quoted
             .strip_prefix('"')
             .and_then(|q| q.strip_suffix('"'))
-            .unwrap_or_default();
-        if !escaped.is_empty() && escaped != token && text.contains(escaped) {
-            text = text.replace(escaped, REDACTED);
+            .unwrap_or_default()
+            .to_string();
+        let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        for form in [
+            secret.to_string(),
+            secret.trim().to_string(),
+            escaped,
+            encoded,
+        ] {
+            if !form.is_empty() && text.contains(&form) {
+                text = text.replace(&form, REDACTED);
+            }
         }
     }
-    redact_bearer(&text)
+    text
 }
 
 /// Replaces the value after the word `bearer` (any case, then spaces or tabs) with

@@ -43,7 +43,7 @@ use url::Url;
 
 use crate::assumptions;
 use crate::config::{ConfigError, Endpoint};
-use crate::error::{Error, REDACTED};
+use crate::error::{Error, without_secrets};
 use crate::page;
 
 /// The application registered in the company's Namely (Namely › API › Register an
@@ -390,21 +390,6 @@ impl Grant {
             Self::Refresh => SignInError::RefreshRejected { code },
         }
     }
-}
-
-/// `text` with every secret replaced by [`REDACTED`], as is and as a form would encode it
-/// (an answer may echo the request's body).
-fn without_secrets(text: &str, secrets: &[&str]) -> String {
-    let mut text = text.to_string();
-    for s in secrets.iter().filter(|s| !s.trim().is_empty()) {
-        let encoded: String = url::form_urlencoded::byte_serialize(s.as_bytes()).collect();
-        for form in [s.to_string(), encoded, s.trim().to_string()] {
-            if !form.is_empty() && text.contains(&form) {
-                text = text.replace(&form, REDACTED);
-            }
-        }
-    }
-    text
 }
 
 /// What a token answer lacked, without quoting any of its values (serde's words may quote
