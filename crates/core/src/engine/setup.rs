@@ -98,15 +98,6 @@ impl Engine {
         self.sign_in_with(settings, credential, true).await
     }
 
-    /// The secret a missing Namely credential is named by.
-    fn namely_secret_kind(settings: &ConnectionSettings) -> SecretKind {
-        if settings.namely_oauth.is_some() {
-            SecretKind::NamelyRefreshToken
-        } else {
-            SecretKind::NamelyToken
-        }
-    }
-
     /// Signs in with `credential` and remembers the result (and, when it passes, the company
     /// name and the person as a possible owner). Does not store the credential. A failure is
     /// remembered only when `remember_failure` (a sign-in that is not kept leaves the

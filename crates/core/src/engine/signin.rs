@@ -273,13 +273,18 @@ impl Engine {
         settings: &ConnectionSettings,
     ) -> Result<namely::Credential> {
         self.namely_credential(settings).await?.ok_or_else(|| {
-            let kind = if settings.namely_oauth.is_some() {
-                SecretKind::NamelyRefreshToken
-            } else {
-                SecretKind::NamelyToken
-            };
-            EngineError::secret_missing(settings.name.as_str(), kind)
+            EngineError::secret_missing(settings.name.as_str(), Self::namely_secret_kind(settings))
         })
+    }
+
+    /// The secret a missing Namely credential is named by: the sign-in's refresh token, or
+    /// the personal access token.
+    pub(super) fn namely_secret_kind(settings: &ConnectionSettings) -> SecretKind {
+        if settings.namely_oauth.is_some() {
+            SecretKind::NamelyRefreshToken
+        } else {
+            SecretKind::NamelyToken
+        }
     }
 
     /// Forgets the signed-in session of `name` (the sign-in changed or was removed).
