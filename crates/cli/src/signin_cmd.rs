@@ -252,12 +252,12 @@ async fn wait(engine: &Engine, name: &str, timeout: Duration) -> Waited {
 /// Opens the address in the system browser (`$BROWSER` first on Linux); a failure is said and
 /// the wait goes on.
 async fn open_browser(url: String) {
-    let opened = tokio::task::spawn_blocking(move || webbrowser::open(&url)).await;
+    let opened =
+        tokio::task::spawn_blocking(move || webbrowser::open(&url).map_err(|e| e.to_string()))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
     match opened {
-        Ok(Ok(())) => errln!("Opened it in your browser."),
-        Ok(Err(e)) => errln!(
-            "Could not open a browser ({e}): open the address above yourself, on this computer."
-        ),
+        Ok(()) => errln!("Opened it in your browser."),
         Err(e) => errln!(
             "Could not open a browser ({e}): open the address above yourself, on this computer."
         ),
