@@ -39,6 +39,8 @@ install_system_packages() {
   fi
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # On CI the downloaded .debs are never used again: give their disk back to the build.
+  if [[ -n "${CI:-}" ]]; then "${sudo[@]}" apt-get clean; fi
 }
 
 install_npm_packages() {
