@@ -1,30 +1,35 @@
 #!/usr/bin/env bash
 # Makes room for a CI run before anything is installed or built, and says what it found.
 #
-# A clean CI run needs about NEED_GB of free disk: Debian packages, node_modules, and cargo's
-# target/ (the most of it: see docs/ARCHITECTURE.md, "Building and testing", for the figures).
+# A clean CI run needs about NEED_GB of free disk. Measured on a clean clone (2026-11-30):
+# cargo's target/ peaks at 5.1 GB without incremental caches (7.1 GB with them), the crates
+# cargo downloads take 1.2 GB, node_modules 0.1 GB, the Debian packages about 1.5 GB (estimated).
 # CI machines of this kind have been seen with 53 to 80 GB free, and once with a few hundred
 # MB, where every build step then failed with "No space left on device". So:
 #   - enough free disk where the clone is: target/ stays there;
-#   - not enough, but enough in RAM (/dev/shm, a tmpfs; 24 GiB machines): target/ becomes a
-#     link to a folder there, so every script's target/... path still holds;
+#   - not enough, but enough memory (/dev/shm, a tmpfs, on 24 GiB machines): target/ becomes
+#     a link to a folder there, so every script's target/... path still holds (a binary's
+#     /proc/PID/exe then names the folder in RAM: compare paths with links resolved);
 #   - neither: stop at once, saying how much is needed and how much there is, instead of
 #     failing each step with a full disk.
 # ICIMS_NAMELY_CI_TARGET=disk|ram|auto (auto by default) forces the choice, to test both.
 #
 # Usage: scripts/ci-room.sh            decide, act, print one line per finding
+#        scripts/ci-room.sh --self-test   proves each decision and action in a scratch folder
 #        scripts/ci-room.sh --report   after the run: what target/ and node_modules take
 #        scripts/ci-room.sh --decide DISK_KB RAM_KB   only print the decision (disk|ram|none)
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SELF="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
+ROOT="${ICIMS_NAMELY_CI_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 cd "$ROOT"
 
-NEED_GB="${ICIMS_NAMELY_CI_NEED_GB:-9}"
-# In RAM, target/ takes what the build needs less the packages (those stay on disk), and must
-# leave the tests and the linker their memory.
-RAM_NEED_GB="${ICIMS_NAMELY_CI_RAM_NEED_GB:-14}"
+NEED_GB="${ICIMS_NAMELY_CI_NEED_GB:-10}"
+# In RAM, target/ (5.1 GB) must leave the tests, rustc and the linker their memory: a run with
+# target/ in RAM was seen with 18.3 GB of 23.8 GB still available at its lowest.
+RAM_NEED_GB="${ICIMS_NAMELY_CI_RAM_NEED_GB:-10}"
 RAM_DIR="${ICIMS_NAMELY_CI_RAM_DIR:-/dev/shm}"
-PACKAGES_GB=2
+# What stays on the disk then: the Debian packages, the downloaded crates, node_modules.
+PACKAGES_GB=3
 
 free_kb() { df -Pk "$1" 2>/dev/null | awk 'NR==2 {print $4}'; }
 gb() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1048576}'; }
@@ -46,6 +51,44 @@ decide() {
 if [[ "${1:-}" == --decide ]]; then
   decide "$2" "$3"
   exit 0
+fi
+if [[ "${1:-}" == --self-test ]]; then
+  scratch="$(mktemp -d)"
+  trap 'rm -rf "$scratch"' EXIT
+  fails=0
+  expect() { # expect WHAT GOT WANTED
+    if [[ "$2" == "$3" ]]; then echo "ok: $1"; else echo "FAILED: $1: got '$2', wanted '$3'"; fails=1; fi
+  }
+  G=1048576
+  expect "enough disk keeps target/ on the disk" "$(decide $((NEED_GB * G)) 0)" disk
+  expect "a short disk with RAM to spare moves it to RAM" \
+    "$(decide $((NEED_GB * G - 1)) $((RAM_NEED_GB * G)))" ram
+  expect "a short disk and short RAM is no room" \
+    "$(decide $((NEED_GB * G - 1)) $((RAM_NEED_GB * G - 1)))" none
+  expect "a disk too short even for the packages is no room" \
+    "$(decide $((PACKAGES_GB * G - 1)) $((100 * G)))" none
+  expect "the choice can be forced" "$(ICIMS_NAMELY_CI_TARGET=ram decide $((100 * G)) 0)" ram
+  status=0
+  out="$(ICIMS_NAMELY_CI_TARGET=tmp decide 0 0 2>&1)" || status=$?
+  expect "a wrong forced choice is refused" "$status: $out" \
+    "2: ICIMS_NAMELY_CI_TARGET must be disk, ram or auto, not 'tmp'"
+  # The actions, on a scratch clone and a scratch RAM folder.
+  mkdir -p "$scratch/clone" "$scratch/ram"
+  run() { ICIMS_NAMELY_CI_ROOT="$scratch/clone" ICIMS_NAMELY_CI_RAM_DIR="$scratch/ram" "$SELF" 2>&1; }
+  out="$(ICIMS_NAMELY_CI_TARGET=ram run)"
+  expect "in RAM, target is a link into the RAM folder" \
+    "$(readlink "$scratch/clone/target")" "$scratch/ram/icims-namely-target-$(id -u)"
+  expect "and it says so" "$(grep -c 'target/ is in RAM' <<<"$out")" 1
+  expect "running again keeps the link" \
+    "$(ICIMS_NAMELY_CI_TARGET=ram run >/dev/null; readlink "$scratch/clone/target")" \
+    "$scratch/ram/icims-namely-target-$(id -u)"
+  rm "$scratch/clone/target" && mkdir "$scratch/clone/target"
+  out="$(ICIMS_NAMELY_CI_TARGET=ram run)"
+  expect "a target/ already on the disk is left there" "$( [[ -L "$scratch/clone/target" ]] && echo link || echo folder)" folder
+  out="$(ICIMS_NAMELY_CI_NEED_GB=100000 ICIMS_NAMELY_CI_RAM_NEED_GB=100000 run; echo "exit $?")"
+  expect "no room stops the run" "$(tail -n 1 <<<"$out")" "exit 1"
+  expect "saying what is needed" "$(grep -c 'not enough room for a run: it needs about 100000 GB' <<<"$out")" 1
+  exit "$fails"
 fi
 if [[ "${1:-}" == --report ]]; then
   # What the run took, for docs/ARCHITECTURE.md's figures and the next NEED_GB.

@@ -154,7 +154,8 @@ if [[ ! -x "$APP" ]]; then
     log "  (cd ui && npm run build) && cargo build --workspace --bins"
     exit 2
 fi
-APP="$(cd "$(dirname "$APP")" && pwd)/$(basename "$APP")"
+# With links resolved, as /proc/PID/exe names it (target/ may be a link: scripts/ci-room.sh).
+APP="$(cd "$(dirname "$APP")" && pwd -P)/$(basename "$APP")"
 
 require_driver_tools
 # tauri-driver: on PATH, in the tools root, or installed there now.

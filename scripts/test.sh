@@ -40,6 +40,7 @@ step "ui: unit tests" bash -c 'cd ui && npm run --silent test:unit'
 step "ui: build" bash -c 'cd ui && npm run --silent build'
 step "rust: format" cargo fmt --all --check
 step "rust: house rules (layering, file sizes)" scripts/check-house.sh
+step "ci: room for a run (target/ on the disk or in RAM)" scripts/ci-room.sh --self-test
 step "rust: clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "rust: build" cargo build --workspace --all-targets --quiet
 step "rust: tests" cargo test --workspace --no-fail-fast

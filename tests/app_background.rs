@@ -132,11 +132,13 @@ fn app_running(env: &Env) -> bool {
         return false;
     };
     let home = format!("ICIMS_NAMELY_HOME={}", env.home.display());
+    // /proc/PID/exe names the binary with links resolved (target/ may be a link).
+    let app = std::fs::canonicalize(&env.app).unwrap_or_else(|_| env.app.clone());
     dir.flatten().any(|p| {
         // " (deleted)" when the binary was rebuilt while it ran.
         std::fs::read_link(p.path().join("exe")).is_ok_and(|exe| {
             let exe = exe.to_string_lossy();
-            exe.strip_suffix(" (deleted)").unwrap_or(&exe) == env.app.to_string_lossy()
+            exe.strip_suffix(" (deleted)").unwrap_or(&exe) == app.to_string_lossy()
         }) && std::fs::read(p.path().join("environ"))
             .is_ok_and(|e| e.split(|b| *b == 0).any(|v| v == home.as_bytes()))
             && std::fs::read_to_string(p.path().join("stat")).is_ok_and(|s| !s.contains(") Z "))

@@ -238,6 +238,8 @@ fn pids() -> Vec<u32> {
 /// The app process started from `app` on the data folder `home` (only one may run).
 fn find_app(app: &Path, home: &Path) -> Res<u32> {
     let want = format!("ICIMS_NAMELY_HOME={}", home.display());
+    // /proc/PID/exe names the binary with links resolved (target/ may be a link).
+    let app = std::fs::canonicalize(app).unwrap_or_else(|_| app.to_path_buf());
     let found: Vec<u32> = pids()
         .into_iter()
         .filter(|pid| {
