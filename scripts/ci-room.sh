@@ -2,14 +2,15 @@
 # Makes room for a CI run before anything is installed or built, and says what it found.
 #
 # A clean CI run needs about NEED_GB of free disk. Measured on a clean clone (2026-11-30):
-# cargo's target/ peaks at 5.1 GB without incremental caches (7.1 GB with them), the crates
+# cargo's target/ peaks at 4.9 GB without incremental caches (7.1 GB with them), the crates
 # cargo downloads take 1.2 GB, node_modules 0.1 GB, the Debian packages about 1.5 GB (estimated).
 # CI machines of this kind have been seen with 53 to 80 GB free, and once with a few hundred
 # MB, where every build step then failed with "No space left on device". So:
 #   - enough free disk where the clone is: target/ stays there;
 #   - not enough, but enough memory (/dev/shm, a tmpfs, on 24 GiB machines): target/ becomes
 #     a link to a folder there, so every script's target/... path still holds (a binary's
-#     /proc/PID/exe then names the folder in RAM: compare paths with links resolved);
+#     /proc/PID/exe then names the folder in RAM: compare paths with links resolved), and so
+#     does cargo's registry of downloaded crates when the machine has none yet;
 #   - neither: stop at once, saying how much is needed and how much there is, instead of
 #     failing each step with a full disk.
 # ICIMS_NAMELY_CI_TARGET=disk|ram|auto (auto by default) forces the choice, to test both.
@@ -24,12 +25,12 @@ ROOT="${ICIMS_NAMELY_CI_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 cd "$ROOT"
 
 NEED_GB="${ICIMS_NAMELY_CI_NEED_GB:-10}"
-# In RAM, target/ (5.1 GB) must leave the tests, rustc and the linker their memory: a run with
+# In RAM, target/ (4.9 GB) and the downloaded crates (1.2 GB) must leave the tests, rustc and the linker their memory: a run with
 # target/ in RAM was seen with 18.3 GB of 23.8 GB still available at its lowest.
-RAM_NEED_GB="${ICIMS_NAMELY_CI_RAM_NEED_GB:-10}"
+RAM_NEED_GB="${ICIMS_NAMELY_CI_RAM_NEED_GB:-11}"
 RAM_DIR="${ICIMS_NAMELY_CI_RAM_DIR:-/dev/shm}"
-# What stays on the disk then: the Debian packages, the downloaded crates, node_modules.
-PACKAGES_GB=3
+# What stays on the disk then: the Debian packages, node_modules, npm's cache.
+PACKAGES_GB=2
 
 free_kb() { df -Pk "$1" 2>/dev/null | awk 'NR==2 {print $4}'; }
 gb() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1048576}'; }
@@ -74,8 +75,13 @@ if [[ "${1:-}" == --self-test ]]; then
     "2: ICIMS_NAMELY_CI_TARGET must be disk, ram or auto, not 'tmp'"
   # The actions, on a scratch clone and a scratch RAM folder.
   mkdir -p "$scratch/clone" "$scratch/ram"
-  run() { ICIMS_NAMELY_CI_ROOT="$scratch/clone" ICIMS_NAMELY_CI_RAM_DIR="$scratch/ram" "$SELF" 2>&1; }
+  run() {
+    CARGO_HOME="$scratch/cargo" ICIMS_NAMELY_CI_ROOT="$scratch/clone" \
+      ICIMS_NAMELY_CI_RAM_DIR="$scratch/ram" "$SELF" 2>&1
+  }
   out="$(ICIMS_NAMELY_CI_TARGET=ram run)"
+  expect "the crates cargo downloads go to RAM when there are none yet" \
+    "$(readlink "$scratch/cargo/registry")" "$scratch/ram/icims-namely-cargo-registry-$(id -u)"
   expect "in RAM, target is a link into the RAM folder" \
     "$(readlink "$scratch/clone/target")" "$scratch/ram/icims-namely-target-$(id -u)"
   expect "and it says so" "$(grep -c 'target/ is in RAM' <<<"$out")" 1
@@ -84,7 +90,12 @@ if [[ "${1:-}" == --self-test ]]; then
     "$scratch/ram/icims-namely-target-$(id -u)"
   rm "$scratch/clone/target" && mkdir "$scratch/clone/target"
   out="$(ICIMS_NAMELY_CI_TARGET=ram run)"
-  expect "a target/ already on the disk is left there" "$( [[ -L "$scratch/clone/target" ]] && echo link || echo folder)" folder
+  rm "$scratch/cargo/registry" && mkdir -p "$scratch/cargo/registry/cache"
+  out="$(ICIMS_NAMELY_CI_TARGET=ram run)"
+  expect "a target/ already on the disk is left there" \
+    "$([[ -L "$scratch/clone/target" ]] && echo link || echo folder)" folder
+  expect "and so are crates already downloaded" \
+    "$([[ -L "$scratch/cargo/registry" ]] && echo link || echo folder)" folder
   out="$(ICIMS_NAMELY_CI_NEED_GB=100000 ICIMS_NAMELY_CI_RAM_NEED_GB=100000 run; echo "exit $?")"
   expect "no room stops the run" "$(tail -n 1 <<<"$out")" "exit 1"
   expect "saying what is needed" "$(grep -c 'not enough room for a run: it needs about 100000 GB' <<<"$out")" 1
@@ -113,14 +124,27 @@ case "$choice" in
     echo "room: cargo's target/ stays on the disk" >&2
     ;;
   ram)
+    # target/ and the crates cargo downloads go to RAM; what is already on the disk stays.
     if [[ -e target && ! -L target ]]; then
       echo "room: target/ already exists on the disk; it is left there (remove it to use RAM)" >&2
-      exit 0
+    else
+      dir="$RAM_DIR/icims-namely-target-$(id -u)"
+      mkdir -p "$dir"
+      ln -sfn "$dir" target
+      echo "room: not enough disk, so cargo's target/ is in RAM: target -> $dir" >&2
     fi
-    dir="$RAM_DIR/icims-namely-target-$(id -u)"
-    mkdir -p "$dir"
-    ln -sfn "$dir" target
-    echo "room: not enough disk, so cargo's target/ is in RAM: target -> $dir" >&2
+    registry="${CARGO_HOME:-$HOME/.cargo}/registry"
+    if [[ -L "$registry" ]]; then
+      echo "room: cargo's downloaded crates are already a link: $registry -> $(readlink "$registry")" >&2
+    elif [[ -d "$registry" ]] && [[ -n "$(ls -A "$registry")" ]]; then
+      echo "room: cargo's downloaded crates stay where they are ($registry)" >&2
+    else
+      dir="$RAM_DIR/icims-namely-cargo-registry-$(id -u)"
+      mkdir -p "$dir" "$(dirname "$registry")"
+      rmdir "$registry" 2>/dev/null || true
+      ln -sfn "$dir" "$registry"
+      echo "room: cargo's downloaded crates go to RAM too: $registry -> $dir" >&2
+    fi
     ;;
   none)
     echo "room: not enough room for a run: it needs about $NEED_GB GB free on the disk, or" \
