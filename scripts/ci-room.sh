@@ -33,7 +33,7 @@ RAM_DIR="${ICIMS_NAMELY_CI_RAM_DIR:-/dev/shm}"
 # What stays on the disk then: the Debian packages, node_modules, npm's cache.
 PACKAGES_GB=2
 
-free_kb() { df -Pk "$1" 2>/dev/null | awk 'NR==2 {print $4}'; }
+free_kb() { { df -Pk "$1" 2>/dev/null || true; } | awk 'NR==2 {print $4}'; }
 gb() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1048576}'; }
 
 # disk | ram | none, from the free KB on the clone's disk and in RAM.
@@ -102,6 +102,10 @@ if [[ "${1:-}" == --self-test ]]; then
   out="$(ICIMS_NAMELY_CI_NEED_GB=100000 ICIMS_NAMELY_CI_RAM_NEED_GB=100000 run; echo "exit $?")"
   expect "no room stops the run" "$(tail -n 1 <<<"$out")" "exit 1"
   expect "saying what is needed" "$(grep -c 'not enough room for a run: it needs about 100000 GB' <<<"$out")" 1
+  out="$(ICIMS_NAMELY_CI_NEED_GB=100000 ICIMS_NAMELY_CI_ROOT="$scratch/clone" \
+    ICIMS_NAMELY_CI_RAM_DIR="$scratch/no-such-folder" "$SELF" 2>&1; echo "exit $?")"
+  expect "a machine without the RAM folder is told so, not stopped silently" \
+    "$(grep -c "0.0 GB free in $scratch/no-such-folder" <<<"$out"), $(tail -n 1 <<<"$out")" "1, exit 1"
   exit "$fails"
 fi
 if [[ "${1:-}" == --report ]]; then
@@ -113,6 +117,7 @@ if [[ "${1:-}" == --report ]]; then
 fi
 
 disk_kb="$(free_kb "$ROOT")"
+disk_kb="${disk_kb:-0}"
 ram_kb="$(free_kb "$RAM_DIR")"
 ram_kb="${ram_kb:-0}"
 # A tmpfs says it has room up to its size; what it can really take is the memory available.
