@@ -3,7 +3,7 @@
 #
 # A clean CI run needs about NEED_GB of free disk. Measured on a clean clone (2026-11-30):
 # cargo's target/ peaks at 4.9 GB without incremental caches (7.1 GB with them), the crates
-# cargo downloads take 1.1 GB, node_modules 0.1 GB, the Debian packages about 1.5 GB (estimated).
+# cargo downloads take 0.4 GB, node_modules 0.1 GB, the Debian packages about 1.5 GB (estimated).
 # CI machines of this kind have been seen with 53 to 80 GB free, and once with a few hundred
 # MB, where every build step then failed with "No space left on device". So:
 #   - enough free disk where the clone is: target/ stays there;
@@ -25,9 +25,9 @@ ROOT="${ICIMS_NAMELY_CI_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 cd "$ROOT"
 
 NEED_GB="${ICIMS_NAMELY_CI_NEED_GB:-10}"
-# In RAM, target/ (4.9 GB) and the downloaded crates (1.1 GB) must leave the tests, rustc and
+# In RAM, target/ (4.9 GB) and the downloaded crates (0.4 GB) must leave the tests, rustc and
 # the linker their memory: a run with target/ in RAM was seen with 18.3 GB of 23.8 GB still
-# available at its lowest.
+# available at its lowest (both in RAM, from an empty registry: 18.2 GB).
 RAM_NEED_GB="${ICIMS_NAMELY_CI_RAM_NEED_GB:-11}"
 RAM_DIR="${ICIMS_NAMELY_CI_RAM_DIR:-/dev/shm}"
 # What stays on the disk then: the Debian packages, node_modules, npm's cache.
