@@ -88,6 +88,17 @@ async fn token_call(
     }
 }
 
+/// The code exchange as the oauth2 crate sends it: client credentials by HTTP Basic,
+/// `redirect_uri` in the body.
+async fn basic_exchange(sim: &NamelySim, code: &str, client: (&str, &str)) -> Answer {
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", OAUTH_REDIRECT_URI),
+    ];
+    token_call(sim, &form, "", Some(client)).await
+}
+
 /// The code exchange as Namely's Ruby gem sends it: `redirect_uri` in the query, client
 /// credentials in the body.
 async fn exchange(sim: &NamelySim, code: &str) -> Answer {
@@ -209,17 +220,7 @@ async fn accept_code_token_and_the_api_as_the_chosen_person() {
     // The default choice is Olivia Owner; the client may authenticate by HTTP Basic and send
     // redirect_uri in the body (as the oauth2 crate does).
     let code = code_for(&sim, None).await;
-    let a = token_call(
-        &sim,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", OAUTH_REDIRECT_URI),
-        ],
-        "",
-        Some((OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET)),
-    )
-    .await;
+    let a = basic_exchange(&sim, &code, (OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET)).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
     let access = a.body["access_token"].as_str().unwrap();
     assert_eq!(
@@ -432,17 +433,7 @@ async fn a_wrong_or_missing_client_secret_is_invalid_client() {
         assert_oauth_error(&a, StatusCode::UNAUTHORIZED, "invalid_client");
         assert_eq!(a.headers[CACHE_CONTROL], "no-store");
     }
-    let a = token_call(
-        &sim,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", OAUTH_REDIRECT_URI),
-        ],
-        "",
-        Some((OAUTH_CLIENT_ID, "wrong")),
-    )
-    .await;
+    let a = basic_exchange(&sim, &code, (OAUTH_CLIENT_ID, "wrong")).await;
     assert_oauth_error(&a, StatusCode::UNAUTHORIZED, "invalid_client");
     assert!(a.headers.get("www-authenticate").is_some());
     // The code was not used up by the refused attempts.
@@ -564,17 +555,7 @@ async fn bad_grants_and_requests_are_named() {
         redirect_uris: vec![OAUTH_REDIRECT_URI.into()],
     });
     let code = code_for(&sim, None).await;
-    let a = token_call(
-        &sim,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", OAUTH_REDIRECT_URI),
-        ],
-        "",
-        Some(("other-client", "other-secret-123")),
-    )
-    .await;
+    let a = basic_exchange(&sim, &code, ("other-client", "other-secret-123")).await;
     assert_oauth_error(&a, StatusCode::BAD_REQUEST, "invalid_grant");
     assert_eq!(sim.oauth_apps().len(), 2);
     sim.shutdown().await;
