@@ -57,6 +57,11 @@ fn oauth_at(base: &str, app: OAuthApp, port: u16) -> OAuth {
     OAuth::new(&endpoint(base), app, redirect_uri(port), TIMEOUT).expect("oauth")
 }
 
+/// `app` at a wiremock server standing in for Namely.
+fn oauth_on(server: &MockServer, app: OAuthApp) -> OAuth {
+    oauth_at(&format!("{}/api/v1", server.uri()), app, TEST_PORT)
+}
+
 /// The tests' app in `sim`.
 fn oauth(sim: &NamelySim) -> OAuth {
     oauth_at(&sim.url(), app(TEST_CLIENT_ID, TEST_SECRET), TEST_PORT)
@@ -541,11 +546,7 @@ async fn token_server(answer: ResponseTemplate) -> (MockServer, OAuth) {
         .respond_with(answer)
         .mount(&server)
         .await;
-    let oauth = oauth_at(
-        &format!("{}/api/v1", server.uri()),
-        app("wm-client", WM_SECRET),
-        TEST_PORT,
-    );
+    let oauth = oauth_on(&server, app("wm-client", WM_SECRET));
     (server, oauth)
 }
 
@@ -667,11 +668,7 @@ async fn a_redirect_is_not_followed() {
         .expect(0)
         .mount(&server)
         .await;
-    let oauth = oauth_at(
-        &format!("{}/api/v1", server.uri()),
-        app("wm-client", WM_SECRET),
-        TEST_PORT,
-    );
+    let oauth = oauth_on(&server, app("wm-client", WM_SECRET));
     let e = oauth.exchange_code(WM_CODE).await.expect_err("302");
     assert!(
         matches!(
@@ -765,11 +762,7 @@ async fn secrets_echoed_by_the_service_are_redacted() {
         ))
         .mount(&server)
         .await;
-    let odd = oauth_at(
-        &format!("{}/api/v1", server.uri()),
-        app("wm", secret),
-        TEST_PORT,
-    );
+    let odd = oauth_on(&server, app("wm", secret));
     let e = odd.exchange_code(WM_CODE).await.expect_err("refused");
     assert_no_secret(&e, &[secret, &encoded, WM_CODE]);
 
