@@ -126,6 +126,12 @@ impl World {
     }
 }
 
+/// Setup part 2 (the Namely sign-in) checks out live on `engine`.
+async fn assert_part2_passes(engine: &Engine) {
+    let check = engine.check_namely_sign_in(NAME).await.unwrap();
+    assert!(check.check.passed, "{:?}", check.check);
+}
+
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -251,8 +257,7 @@ async fn a_later_process_refreshes_from_the_kept_refresh_token_and_again_on_a_40
     // A new engine on the same data folder and keychain: a later command.
     let later = open(w.dir.path(), &w.secrets);
     let before = w.sb.namely.oauth_token_calls();
-    let check = later.check_namely_sign_in(NAME).await.unwrap();
-    assert!(check.check.passed, "{:?}", check.check);
+    assert_part2_passes(&later).await;
     assert_eq!(
         w.sb.namely.oauth_token_calls(),
         before + 1,
@@ -275,19 +280,12 @@ async fn a_rotated_refresh_token_replaces_the_kept_one() {
         .unwrap();
     let first = w.secret(SecretKind::NamelyRefreshToken).unwrap();
     let later = open(w.dir.path(), &w.secrets);
-    assert!(later.check_namely_sign_in(NAME).await.unwrap().check.passed);
+    assert_part2_passes(&later).await;
     let second = w.secret(SecretKind::NamelyRefreshToken).unwrap();
     assert_ne!(first, second, "the new refresh token was not kept");
     // And the one after that works from the kept token.
     let third_process = open(w.dir.path(), &w.secrets);
-    assert!(
-        third_process
-            .check_namely_sign_in(NAME)
-            .await
-            .unwrap()
-            .check
-            .passed
-    );
+    assert_part2_passes(&third_process).await;
 }
 
 #[tokio::test]
@@ -411,14 +409,7 @@ async fn a_failed_sign_in_saves_nothing_and_keeps_the_token() {
     unchanged(&w);
 
     // The token still works for a run.
-    assert!(
-        w.engine
-            .check_namely_sign_in(NAME)
-            .await
-            .unwrap()
-            .check
-            .passed
-    );
+    assert_part2_passes(&w.engine).await;
     w.assert_no_secret_in_files();
 }
 
@@ -474,14 +465,7 @@ async fn a_token_replaces_the_sign_in_and_a_sign_in_replaces_the_token() {
     );
     // Signed with the token now: no refresh is asked for.
     let calls = w.sb.namely.oauth_token_calls();
-    assert!(
-        w.engine
-            .check_namely_sign_in(NAME)
-            .await
-            .unwrap()
-            .check
-            .passed
-    );
+    assert_part2_passes(&w.engine).await;
     assert_eq!(w.sb.namely.oauth_token_calls(), calls);
 }
 
