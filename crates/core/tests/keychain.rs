@@ -12,6 +12,8 @@
 //! Run with `--include-ignored` / `--ignored` but without `ICIMS_NAMELY_SECRET_SERVICE_TEST=1`,
 //! they fail and say how to run them.
 
+mod quick;
+
 use icims_namely_core::secrets::{Backend, SecretKind, Secrets};
 use secrecy::{ExposeSecret, SecretString};
 use std::path::Path;
@@ -67,25 +69,6 @@ fn secret_tool_search(user: &str) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
-}
-
-/// Every file under `dir` whose bytes contain `needle`.
-fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
-    let mut hits = Vec::new();
-    let Ok(read) = std::fs::read_dir(dir) else {
-        return hits;
-    };
-    for entry in read.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            hits.extend(files_containing(&path, needle));
-        } else if let Ok(bytes) = std::fs::read(&path)
-            && bytes.windows(needle.len()).any(|w| w == needle)
-        {
-            hits.push(path.display().to_string());
-        }
-    }
-    hits
 }
 
 #[test]
@@ -203,7 +186,7 @@ fn secret_tool_sees_the_entry_and_no_file_holds_the_value() {
         dirs.push(Path::new(&data).join("keyrings"));
     }
     for dir in &dirs {
-        let hits = files_containing(dir, value.as_bytes());
+        let hits = quick::files_containing(dir, value.as_bytes());
         assert!(hits.is_empty(), "secret found in plain text in {hits:?}");
     }
 
